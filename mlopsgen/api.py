@@ -1,0 +1,217 @@
+"""The one pipeline: load → validate → check → plan → emit; the CLI and the seed Lambda call this.
+
+Pure apart from reading the blueprint and its code files when given a path: no writes, network,
+clock or randomness. Writing and comparing against disk live in ``output.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from mlopsgen.blueprint.checks import CHECKS, Issue
+from mlopsgen.blueprint.loader import Loaded, SourceMap, load_blueprint
+from mlopsgen.blueprint.models import BlueprintSpec
+from mlopsgen.blueprint.paths import display_path
+from mlopsgen.blueprint.resolve import Scope
+from mlopsgen.blueprint.validate import validate_spec
+from mlopsgen.errors import Diagnostic, Position
+from mlopsgen.plan.build import ReadCode, build_plan
+from mlopsgen.plan.model import Plan
+from mlopsgen.targets import TARGETS
+from mlopsgen.targets.base import OutputFile
+
+Engine = Literal["native", "sdk"]
+BlueprintInput = str | Path | Mapping[str, Any]
+"""YAML text, a path to a blueprint file, or already-parsed data."""
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What rendering one blueprint produced.
+
+    Attributes:
+        name: The blueprint's name: its file stem, which is also its output folder.
+        files: Output path (relative to the output folder) → content; empty when there are diagnostics.
+        diagnostics: Every problem found, in file order.
+    """
+
+    name: str
+    files: dict[str, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the blueprint had no problems."""
+        return not self.diagnostics
+
+
+def _read(blueprint: BlueprintInput, name: str | None, code: Mapping[str, bytes] | None) -> tuple[Loaded, str, ReadCode]:
+    if isinstance(blueprint, Path):
+        display = name or str(blueprint)
+        try:
+            text = blueprint.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            return _unusable(display, "MLG105", "blueprint is not UTF-8 text"), display, _no_code
+        except OSError as exc:
+            return _unusable(display, "MLG105", f"cannot read blueprint: {exc.strerror}"), display, _no_code
+        root = blueprint.parent
+        return load_blueprint(text, display), display, code_reader(root) if code is None else _mapping_reader(code)
+    reader = _mapping_reader(code or {})
+    if isinstance(blueprint, str):
+        display = name or "<string>"
+        return load_blueprint(blueprint, display), display, reader
+    display = name or "<mapping>"
+    data = json.loads(json.dumps(blueprint, default=str))
+    return Loaded(data if isinstance(data, dict) else None, SourceMap(display)), display, reader
+
+
+def _unusable(display: str, code: str, message: str) -> Loaded:
+    return Loaded(None, SourceMap(display), [Diagnostic(code, message, file=display, pos=Position(1, 1))])
+
+
+def _no_code(_: str) -> bytes | None:
+    return None
+
+
+def _mapping_reader(files: Mapping[str, bytes]) -> ReadCode:
+    return lambda path: files.get(path)
+
+
+def code_reader(root: Path) -> ReadCode:
+    """Read code files relative to ``root`` (the blueprint's folder)."""
+
+    def read(path: str) -> bytes | None:
+        target = root / path
+        try:
+            return target.read_bytes() if target.is_file() else None
+        except OSError:
+            return None
+
+    return read
+
+
+def _issues_to_diagnostics(loaded: Loaded, issues: list[Issue]) -> list[Diagnostic]:
+    return [
+        Diagnostic(
+            code=i.code,
+            message=i.message,
+            path=display_path(loaded.data, i.path),
+            file=loaded.source.file,
+            pos=loaded.source.locate(i.path, key=not i.at_value),
+            hint=i.hint,
+        )
+        for i in issues
+    ]
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    unique: dict[tuple[Any, ...], Diagnostic] = {}
+    for d in diagnostics:
+        unique.setdefault((d.code, d.pos, d.message), d)
+    return sorted(unique.values(), key=Diagnostic.sort_key)
+
+
+def plan_blueprint(
+    blueprint: BlueprintInput, *, name: str | None = None, code: Mapping[str, bytes] | None = None
+) -> tuple[Plan | None, list[Diagnostic]]:
+    """Run load → validate → check → plan for one blueprint.
+
+    Args:
+        blueprint: YAML text, a path, or parsed data.
+        name: Display name for diagnostics (default: the path, ``<string>`` or ``<mapping>``).
+        code: Code file contents by blueprint-relative path; default for a path: read beside it.
+
+    Returns:
+        The Plan (None when there are diagnostics) and every diagnostic found.
+    """
+    loaded, display, read_code = _read(blueprint, name, code)
+    diagnostics = list(loaded.diagnostics)
+    if loaded.data is None:
+        return None, _sorted(diagnostics)
+    spec, schema_errors = validate_spec(loaded)
+    diagnostics += schema_errors
+    if spec is None or diagnostics:
+        return None, _sorted(diagnostics)
+    issues = _check(spec)
+    if issues:
+        return None, _sorted(_issues_to_diagnostics(loaded, issues))
+    plan, issues = build_plan(spec, display, read_code)
+    if plan is None:
+        return None, _sorted(_issues_to_diagnostics(loaded, issues))
+    return plan, []
+
+
+def _check(spec: BlueprintSpec) -> list[Issue]:
+    scope = Scope.of(spec)
+    issues: list[Issue] = []
+    for check in CHECKS:
+        issues += check(spec, scope)
+    return issues
+
+
+def validate(
+    blueprint: BlueprintInput, *, name: str | None = None, code: Mapping[str, bytes] | None = None
+) -> list[Diagnostic]:
+    """Validate a blueprint; an empty list means it renders.
+
+    Args:
+        blueprint: YAML text, a path, or parsed data.
+        name: Display name for diagnostics.
+        code: Code file contents by blueprint-relative path (default for a path: read beside it).
+
+    Returns:
+        Every diagnostic found, in file order.
+    """
+    return plan_blueprint(blueprint, name=name, code=code)[1]
+
+
+def render(
+    blueprint: BlueprintInput,
+    *,
+    name: str | None = None,
+    code: Mapping[str, bytes] | None = None,
+    engine: Engine = "native",
+) -> RenderResult:
+    """Render every target of a blueprint in memory.
+
+    Args:
+        blueprint: YAML text, a path, or parsed data.
+        name: Display name for diagnostics.
+        code: Code file contents by blueprint-relative path (default for a path: read beside it).
+        engine: ``native`` (default) or ``sdk`` to build the pipeline definition with the SageMaker SDK
+            (needs the ``sdk`` extra).
+
+    Returns:
+        The files, or the diagnostics explaining why there are none.
+    """
+    plan, diagnostics = plan_blueprint(blueprint, name=name, code=code)
+    stem = Path(blueprint).stem if isinstance(blueprint, Path) else (plan.project.name if plan else "blueprint")
+    if plan is None:
+        return RenderResult(stem, {}, diagnostics)
+    files = emit_all(plan, engine=engine)
+    return RenderResult(stem, {f.path: f.content for f in files}, [])
+
+
+def emit_all(plan: Plan, *, engine: Engine = "native") -> list[OutputFile]:
+    """Run every target on a plan; paths are unique across targets."""
+    files: list[OutputFile] = []
+    for target_name, target in TARGETS.items():
+        if target_name == "sagemaker" and engine == "sdk":
+            from mlopsgen.targets import sagemaker_sdk  # lazy: the SDK costs seconds and 300 MB
+
+            files += sagemaker_sdk.emit(plan)
+        else:
+            files += target.emit(plan)
+    return sorted(files, key=lambda f: f.path)
+
+
+def schema() -> str:
+    """The blueprint JSON Schema, as committed to ``schemas/blueprint.schema.json``."""
+    data = BlueprintSpec.model_json_schema(by_alias=True)
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    data["title"] = "mlopsgen blueprint"
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"

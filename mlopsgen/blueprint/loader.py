@@ -1,0 +1,276 @@
+"""YAML text → plain mapping + the source position of every key and value (the only YAML parser use).
+
+PyYAML's composer gives nodes with marks; we construct the data ourselves so that we can
+report duplicate keys, keep keys as written (``on:`` stays the string "on"), refuse exotic tags,
+and bound the work an input can cause (alias expansion, nesting depth, size).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from mlopsgen.errors import Diagnostic, Position
+
+MAX_BYTES = 1024 * 1024
+"""Largest blueprint accepted; real ones are a few KiB."""
+MAX_NODES = 100_000
+"""Most values built from one blueprint, counting every alias expansion (stops "billion laughs")."""
+MAX_DEPTH = 64
+"""Deepest nesting accepted; deeper inputs would only exhaust the parser's stack."""
+
+PathKey = tuple[str | int, ...]
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_TEXT_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass
+class SourceMap:
+    """Positions of keys and values in one blueprint, addressed by data path."""
+
+    file: str
+    keys: dict[PathKey, Position] = field(default_factory=dict)
+    values: dict[PathKey, Position] = field(default_factory=dict)
+
+    def locate(self, path: PathKey, *, key: bool = True) -> Position | None:
+        """Position of ``path`` (its key when ``key``), else of its nearest known ancestor."""
+        probe = tuple(path)
+        while True:
+            table = (self.keys, self.values) if key else (self.values, self.keys)
+            for candidate in table:
+                if probe in candidate:
+                    return candidate[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+
+
+@dataclass
+class Loaded:
+    """A parsed blueprint: its data, where each piece came from, and any load problems."""
+
+    data: Any
+    source: SourceMap
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class _Budget(Exception):
+    """Raised inside construction when an input exceeds a limit; turned into one diagnostic."""
+
+    def __init__(self, code: str, message: str, hint: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.hint, self.mark = code, message, hint, mark
+
+
+def _pos(mark: yaml.Mark | None) -> Position | None:
+    return Position(mark.line + 1, mark.column + 1) if mark is not None else None
+
+
+class _Builder:
+    """Builds plain Python data from a composed YAML node tree, recording positions."""
+
+    def __init__(self, source: SourceMap) -> None:
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.count = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Budget(
+                "MLG102",
+                f"blueprint expands to more than {MAX_NODES} values",
+                "YAML aliases (*name) are expanded on load; reduce their use.",
+                node.start_mark,
+            )
+        if depth > MAX_DEPTH:
+            raise _Budget(
+                "MLG102",
+                f"blueprint nests deeper than {MAX_DEPTH} levels",
+                "flatten the structure; real blueprints nest a few levels.",
+                node.start_mark,
+            )
+        self.source.values.setdefault(path, _pos(node.start_mark) or Position(1, 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag in _TEXT_TAGS:
+            return node.value
+        if node.tag not in _SCALAR_TAGS:
+            raise _Budget(
+                "MLG100",
+                f"unsupported YAML tag '{node.tag}'",
+                "blueprints use plain YAML values only; quote the value if it is text.",
+                node.start_mark,
+            )
+        return self.constructor.construct_object(node, deep=True)
+
+    def _entries(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+        """Expand ``<<`` merge keys; explicit keys override merged ones."""
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        own: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for src in sources:
+                    if not isinstance(src, yaml.MappingNode):
+                        raise _Budget(
+                            "MLG100",
+                            "a '<<' merge key needs a mapping or a list of mappings",
+                            "",
+                            src.start_mark,
+                        )
+                    merged.extend(self._entries(src))
+            else:
+                own.append((key_node, value_node))
+        own_keys = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+        return [(k, v) for k, v in merged if k.value not in own_keys] + own
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        seen: dict[str, yaml.Mark] = {}
+        for key_node, value_node in self._entries(node):
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Budget("MLG100", "mapping keys must be plain text", "", key_node.start_mark)
+            key = str(key_node.value)
+            if key in seen:
+                first = seen[key]
+                self.diagnostics.append(
+                    Diagnostic(
+                        code="MLG103",
+                        message=f"duplicate key '{key}' (first defined at line {first.line + 1})",
+                        file=self.source.file,
+                        pos=_pos(key_node.start_mark),
+                        hint="YAML keeps only the last value; remove or rename one of them.",
+                    )
+                )
+                continue
+            seen[key] = key_node.start_mark
+            child = (*path, key)
+            self.source.keys.setdefault(child, _pos(key_node.start_mark) or Position(1, 1))
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+
+def load_blueprint(text: str, file: str = "<string>") -> Loaded:
+    """Parse blueprint YAML text into data and a source map.
+
+    Args:
+        text: The blueprint's YAML text.
+        file: Display name used in diagnostics.
+
+    Returns:
+        The data (``None`` when unusable), its source map and any load diagnostics.
+    """
+    source = SourceMap(file=file)
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_BYTES:
+        return Loaded(
+            None,
+            source,
+            [
+                Diagnostic(
+                    "MLG101",
+                    f"blueprint is {size} bytes; the limit is {MAX_BYTES}",
+                    file=file,
+                    pos=Position(1, 1),
+                    hint="a blueprint is a few KiB; is this the right file?",
+                )
+            ],
+        )
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        return Loaded(
+            None,
+            source,
+            [
+                Diagnostic(
+                    "MLG100",
+                    f"YAML syntax error: {problem}",
+                    file=file,
+                    pos=_pos(mark),
+                    hint=_syntax_hint(problem),
+                )
+            ],
+        )
+    except yaml.YAMLError as exc:
+        return Loaded(None, source, [Diagnostic("MLG100", f"YAML error: {exc}", file=file, pos=Position(1, 1))])
+    except RecursionError:
+        return Loaded(
+            None,
+            source,
+            [Diagnostic("MLG102", f"blueprint nests deeper than {MAX_DEPTH} levels", file=file, pos=Position(1, 1))],
+        )
+    if node is None:
+        return Loaded(
+            None,
+            source,
+            [
+                Diagnostic(
+                    "MLG104",
+                    "blueprint is empty",
+                    file=file,
+                    pos=Position(1, 1),
+                    hint="start from blueprints/abalone.yaml.",
+                )
+            ],
+        )
+    builder = _Builder(source)
+    try:
+        data = builder.build(node, (), 0)
+    except _Budget as exc:
+        return Loaded(None, source, [Diagnostic(exc.code, exc.message, file=file, pos=_pos(exc.mark), hint=exc.hint)])
+    except RecursionError:
+        return Loaded(
+            None,
+            source,
+            [Diagnostic("MLG102", f"blueprint nests deeper than {MAX_DEPTH} levels", file=file, pos=Position(1, 1))],
+        )
+    if not isinstance(data, dict):
+        builder.diagnostics.append(
+            Diagnostic(
+                "MLG104",
+                f"a blueprint must be a mapping of keys, not a {_kind(data)}",
+                file=file,
+                pos=Position(1, 1),
+                hint="the top level holds 'project' and 'pipeline'.",
+            )
+        )
+        return Loaded(None, source, builder.diagnostics)
+    return Loaded(data, source, builder.diagnostics)
+
+
+def _syntax_hint(problem: str) -> str:
+    if "tab" in problem:
+        return "indent with spaces, not tabs."
+    if "mapping values are not allowed" in problem:
+        return "a value containing ': ' must be quoted."
+    return "check indentation and quoting around this position."
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "text value"
+    if value is None:
+        return "null"
+    return type(value).__name__

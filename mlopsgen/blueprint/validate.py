@@ -1,0 +1,265 @@
+"""Loaded mapping → BlueprintSpec, with pydantic's errors reworded as blueprint diagnostics.
+
+No pydantic text reaches users: each error type is mapped to a code and a sentence about the
+blueprint key, and errors that are really one problem (a value failing every member of a union)
+are merged into one diagnostic.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections import defaultdict
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from mlopsgen.blueprint.loader import Loaded, PathKey
+from mlopsgen.blueprint.models import CONDITION_OPERATORS, STEP_TYPES, BlueprintSpec
+from mlopsgen.blueprint.paths import data_path, display_path
+from mlopsgen.errors import Diagnostic, did_you_mean
+
+_TYPE_NAMES = {
+    "string_type": "text",
+    "int_type": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "literal_error": None,
+}
+
+_PATTERN_NAMES = {
+    "^[A-Za-z0-9][A-Za-z0-9\\-_]{0,63}$": "name (letters, digits, '-' and '_', at most 64)",
+    "^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$": "SageMaker project name (a letter, then letters, digits and '-', at most 32)",
+    "^p-[a-z0-9]{1,20}$": "SageMaker project id (p- followed by lower-case letters and digits)",
+    "^[a-z]{2}(-gov)?-[a-z]+-\\d$": "AWS region such as eu-west-1",
+    "^\\d{12}$": "AWS account id (12 digits, quoted)",
+    "^[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]$": "S3 bucket name",
+    "^/opt/ml/processing/": "container path under /opt/ml/processing/",
+    "^arn:aws[a-z\\-]*:iam::\\d{12}:role/[\\w+=,.@\\-/]+$": "IAM role ARN",
+    "^P(\\d+[YMWDymwd])*(T(\\d+[HMShms])+)?$": "ISO 8601 duration such as P30d or PT12H",
+}
+
+
+def validate_spec(loaded: Loaded) -> tuple[BlueprintSpec | None, list[Diagnostic]]:
+    """Validate loaded blueprint data against the language.
+
+    Args:
+        loaded: Output of ``load_blueprint`` with usable data.
+
+    Returns:
+        The spec (``None`` when invalid) and the diagnostics found.
+    """
+    try:
+        return BlueprintSpec.model_validate(loaded.data), []
+    except ValidationError as exc:
+        return None, _diagnostics(loaded, exc.errors(include_url=False))
+
+
+def _diagnostics(loaded: Loaded, errors: list[ErrorDetails]) -> list[Diagnostic]:
+    data = loaded.data
+    grouped: dict[PathKey, list[ErrorDetails]] = defaultdict(list)
+    result: list[Diagnostic] = []
+    for error in errors:
+        path = data_path(data, tuple(error["loc"]))
+        if error["type"] in _TYPE_NAMES and _TYPE_NAMES[error["type"]]:
+            grouped[path].append(error)
+            continue
+        diagnostic = _one(loaded, error, path)
+        if diagnostic not in result:
+            result.append(diagnostic)
+    for path, group in grouped.items():
+        expected = sorted({str(_TYPE_NAMES[e["type"]]) for e in group})
+        got = group[0]["input"]
+        hint = _type_hint(got, expected)
+        result.append(
+            _at(
+                loaded,
+                path,
+                "MLG112",
+                f"{display_path(data, path)} must be {' or '.join(expected)}, not {_describe(got)}",
+                hint,
+                key=False,
+            )
+        )
+    return result
+
+
+def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
+    data = loaded.data
+    kind = error["type"]
+    where = display_path(data, path)
+    ctx = error.get("ctx", {})
+    if kind == "extra_forbidden":
+        key = str(path[-1]) if path else "?"
+        allowed = _allowed_keys(tuple(error["loc"])[:-1])
+        hint = did_you_mean(key, allowed).strip()
+        if not hint and allowed:
+            hint = "allowed keys: " + ", ".join(sorted(allowed)) + "."
+        return _at(loaded, path, "MLG110", f"unknown key '{key}' in {display_path(data, path[:-1])}", hint)
+    if kind == "missing":
+        key = str(path[-1]) if path else "?"
+        parent = path[:-1]
+        return _at(
+            loaded,
+            parent,
+            "MLG111",
+            f"{display_path(data, parent)} is missing required key '{key}'",
+            "",
+        )
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return _tag_error(loaded, error, path)
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",") if c.strip()]
+        got = error["input"]
+        hint = did_you_mean(str(got), choices).strip() or f"choose one of: {', '.join(choices)}."
+        return _at(loaded, path, "MLG113", f"{where}: {_describe(got)} is not allowed", hint, key=False)
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        what = _PATTERN_NAMES.get(pattern, f"value matching {pattern}")
+        return _at(loaded, path, "MLG114", f"{where}: {_describe(error['input'])} is not a valid {what}", "", key=False)
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        words = {
+            "greater_than_equal": "at least",
+            "greater_than": "more than",
+            "less_than_equal": "at most",
+            "less_than": "less than",
+        }[kind]
+        return _at(loaded, path, "MLG114", f"{where} must be {words} {bound}, not {error['input']!r}", "", key=False)
+    if kind in ("too_short", "too_long"):
+        if kind == "too_short" and ctx.get("min_length") == 1:
+            message = f"{where} must not be empty"
+        else:
+            limit = ctx.get("min_length", ctx.get("max_length"))
+            message = f"{where} must have {'at least' if kind == 'too_short' else 'at most'} {limit} items"
+        return _at(loaded, path, "MLG114", message, "", key=False)
+    if kind == "value_error":
+        reason = str(ctx.get("error", error["msg"]))
+        return _at(loaded, path, "MLG114", f"{where}: {reason}", "", key=False)
+    return _at(loaded, path, "MLG114", f"{where}: invalid value {_describe(error['input'])} ({kind})", "", key=False)
+
+
+def _tag_error(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
+    data = loaded.data
+    where = display_path(data, path)
+    is_condition = "if" in path or any(p in CONDITION_OPERATORS for p in path if isinstance(p, str))
+    given = error["input"]
+    if is_condition:
+        ops = ", ".join(CONDITION_OPERATORS)
+        if error["type"] == "union_tag_invalid" and isinstance(given, dict):
+            (op,) = given.keys()
+            hint = did_you_mean(op, CONDITION_OPERATORS).strip() or f"operators: {ops}."
+            return _at(loaded, (*path, op), "MLG116", f"unknown condition operator '{op}' in {where}", hint)
+        return _at(
+            loaded,
+            path,
+            "MLG116",
+            f"{where} must be a mapping with exactly one operator key",
+            f"operators: {ops}; for example {{lte: [left, right]}}.",
+        )
+    if isinstance(given, dict) and "type" in given:
+        tag = str(given["type"])
+        hint = did_you_mean(tag, STEP_TYPES).strip() or f"step types: {', '.join(STEP_TYPES)}."
+        return _at(loaded, (*path, "type"), "MLG115", f"unknown step type '{tag}' in {where}", hint, key=False)
+    if not isinstance(given, dict):
+        return _at(loaded, path, "MLG112", f"{where} must be a mapping, not {_describe(given)}", "", key=False)
+    return _at(
+        loaded, path, "MLG111", f"{where} is missing required key 'type'", f"step types: {', '.join(STEP_TYPES)}."
+    )
+
+
+def _at(loaded: Loaded, path: PathKey, code: str, message: str, hint: str, *, key: bool = True) -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        message=message,
+        path=display_path(loaded.data, path),
+        file=loaded.source.file,
+        pos=loaded.source.locate(path, key=key),
+        hint=hint,
+    )
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if value is None:
+        return "an empty value"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _type_hint(got: Any, expected: list[str]) -> str:
+    if "text" in expected and isinstance(got, bool):
+        return "YAML reads yes/no/on/off/true/false as booleans; quote the value to keep it text."
+    if "text" in expected and isinstance(got, int | float):
+        return f"YAML reads {got} as a number; quote it to keep it text (versions like '1.10' lose digits)."
+    if got is None:
+        return "the key has no value; give one or remove the key."
+    return ""
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> set[str]:
+    """Keys accepted at ``loc``, found by walking the spec classes along the pydantic location."""
+    node: Any = BlueprintSpec
+    for part in loc:
+        node = _step_into(node, part)
+        if node is None:
+            return set()
+    model = _as_model(node)
+    if model is None:
+        return set()
+    return {info.alias or name for name, info in model.model_fields.items()}
+
+
+def _as_model(node: Any) -> type[BaseModel] | None:
+    node = _strip(node)
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return node
+    return None
+
+
+def _strip(node: Any) -> Any:
+    while typing.get_origin(node) is typing.Annotated:
+        node = typing.get_args(node)[0]
+    return node
+
+
+def _step_into(node: Any, part: Any) -> Any:
+    node = _strip(node)
+    model = _as_model(node)
+    if model is not None:
+        for name, info in model.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation if not info.metadata else typing.Annotated[info.annotation, *info.metadata]
+        return None
+    origin = typing.get_origin(node)
+    args = typing.get_args(node)
+    if origin in (list, tuple) and isinstance(part, int):
+        return args[0] if origin is list else args[min(part, len(args) - 1)]
+    if origin is dict:
+        return args[1]
+    if origin in (typing.Union, types.UnionType):
+        for member in args:
+            metadata = getattr(member, "__metadata__", ())
+            if any(getattr(m, "tag", None) == part for m in metadata):
+                return member
+            if _strip(member).__name__ == part if isinstance(_strip(member), type) else False:
+                return member
+        models = [m for m in args if _as_model(m) is not None]
+        return _step_into(models[0], part) if len(models) == 1 else None
+    return None

@@ -1,0 +1,485 @@
+"""Blueprint specs → Plan: the IR every target reads (the only module that imports ``blueprint``).
+
+Called only after the checks passed, so references resolve; what can still fail here (images,
+code files) is reported as issues with their blueprint path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from mlopsgen.blueprint import models as spec
+from mlopsgen.blueprint.checks import Issue, property_file_owners
+from mlopsgen.blueprint.loader import PathKey
+from mlopsgen.blueprint.resolve import Ref, Scope, split_value
+from mlopsgen.plan import model as ir
+from mlopsgen.plan.images import UnknownImage, image_uri
+from mlopsgen.plan.naming import code_s3_uri, default_artifact_bucket, default_pipeline_role, derive_names
+
+ReadCode = Callable[[str], bytes | None]
+"""Returns a code file's bytes by its blueprint-relative path, or None when it does not exist."""
+
+_PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
+_COMPARISONS = {
+    "eq": "Equals",
+    "lt": "LessThan",
+    "lte": "LessThanOrEqualTo",
+    "gt": "GreaterThan",
+    "gte": "GreaterThanOrEqualTo",
+}
+MODEL_ENVIRONMENT_DEFAULTS = ("SAGEMAKER_CONTAINER_LOG_LEVEL", "SAGEMAKER_PROGRAM", "SAGEMAKER_SUBMIT_DIRECTORY")
+"""Keys the SDK's ModelBuilder.register puts in a model package container (plus SAGEMAKER_REGION)."""
+
+
+class _Builder:
+    def __init__(self, blueprint: spec.BlueprintSpec, name: str, read_code: ReadCode) -> None:
+        self.bp = blueprint
+        self.display = name
+        self.read_code = read_code
+        self.scope = Scope.of(blueprint)
+        self.issues: list[Issue] = []
+        project = blueprint.project
+        self.names = derive_names(project.name, project.id)
+        self.bucket = project.artifact_bucket or default_artifact_bucket(project.id)
+        self.role = project.roles.pipeline or default_pipeline_role(project.account)
+        sec = blueprint.security
+        self.security = ir.Security(
+            subnets=tuple(sec.vpc.subnets) if sec.vpc else (),
+            security_groups=tuple(sec.vpc.security_groups) if sec.vpc else (),
+            volume_kms_key=sec.kms.volume or "",
+            output_kms_key=sec.kms.output or "",
+            encrypt_inter_container_traffic=sec.encrypt_inter_container_traffic,
+            network_isolation=sec.network_isolation,
+        )
+        self.code_files: dict[str, ir.CodeFile] = {}
+        self.steps_by_name = {s.name: s for s in blueprint.pipeline.steps}
+        self.images: dict[str, str] = {}
+
+    # --- values -----------------------------------------------------------------------------------
+
+    def expr(self, value: Any) -> ir.Expr:
+        """A blueprint value → an expression (a Join when text mixes literals and references)."""
+        parts = split_value(value, self.scope)
+        exprs = [self._part(p) for p in parts]
+        if len(exprs) == 1:
+            return exprs[0]
+        if not exprs:
+            return ""
+        return ir.Join("", tuple(exprs))
+
+    def _part(self, part: Any) -> ir.Expr:
+        if not isinstance(part, Ref):
+            return part  # type: ignore[no-any-return]
+        if part.kind == "param":
+            return ir.ParamRef(part.target)
+        if part.kind == "execution":
+            return ir.ExecVar(part.target)
+        if part.kind == "output":
+            return ir.StepProp(part.target, f"ProcessingOutputConfig.Outputs['{part.detail}'].S3Output.S3Uri")
+        if part.kind == "model_name":
+            return ir.StepProp(part.target, "ModelName")
+        if part.kind == "property":
+            return ir.StepProp(part.target, part.detail)
+        return self._model_artifacts(part.target)
+
+    def _model_artifacts(self, step_name: str) -> ir.Expr:
+        step = self.steps_by_name[step_name]
+        if isinstance(step, spec.TuningStepSpec):
+            # The best training job's model: what the SDK's TuningStep.get_top_model_s3_uri(top_k=0) builds.
+            output = self._output_path(step)
+            prefix = output.removeprefix(f"s3://{self._bucket_of(output)}/") if isinstance(output, str) else ""
+            return ir.Join(
+                "/",
+                (
+                    "s3:/",
+                    self._bucket_of(output) if isinstance(output, str) else self.bucket,
+                    prefix,
+                    ir.StepProp(step_name, "TrainingJobSummaries[0].TrainingJobName"),
+                    "output/model.tar.gz",
+                ),
+            )
+        return ir.StepProp(step_name, "ModelArtifacts.S3ModelArtifacts")
+
+    @staticmethod
+    def _bucket_of(uri: str) -> str:
+        return uri.removeprefix("s3://").split("/", 1)[0]
+
+    def env(self, mapping: dict[str, Any]) -> tuple[tuple[str, ir.Expr], ...]:
+        return tuple((k, self.expr(v)) for k, v in sorted(mapping.items()))
+
+    # --- pieces -----------------------------------------------------------------------------------
+
+    def image(self, image: spec.ImageSpec, path: PathKey) -> str:
+        if image.uri is not None:
+            return image.uri
+        if image.version is None:
+            self.issues.append(
+                Issue("MLG111", (*path, "framework"), f"image '{image.framework}' needs a version", at_value=False)
+            )
+            return ""
+        try:
+            return image_uri(str(image.framework), image.version, self.bp.project.region)
+        except UnknownImage as exc:
+            self.issues.append(Issue("MLG309", (*path, "version"), exc.message, exc.hint, at_value=True))
+            return ""
+
+    def code(self, path_text: str, path: PathKey) -> ir.CodeFile:
+        cleaned = path_text.replace("\\", "/").removeprefix("./")
+        if cleaned.startswith("/") or ".." in cleaned.split("/"):
+            self.issues.append(
+                Issue("MLG308", path, f"code path '{path_text}' must stay inside the repository", at_value=True)
+            )
+            return ir.CodeFile(cleaned, "", "")
+        if cleaned in self.code_files:
+            return self.code_files[cleaned]
+        content = self.read_code(cleaned)
+        if content is None:
+            self.issues.append(
+                Issue(
+                    "MLG308",
+                    path,
+                    f"code file '{cleaned}' not found",
+                    "code paths are relative to the blueprint file.",
+                    at_value=True,
+                )
+            )
+            return ir.CodeFile(cleaned, "", "")
+        digest = hashlib.sha256(content).hexdigest()
+        basename = cleaned.rsplit("/", 1)[-1]
+        code = ir.CodeFile(cleaned, digest, code_s3_uri(self.bucket, self.names.pipeline, digest, basename))
+        self.code_files[cleaned] = code
+        return code
+
+    def common(self, step: Any) -> ir.Common:
+        cache = getattr(step, "cache", None)
+        return ir.Common(
+            name=step.name,
+            display_name=step.display_name or "",
+            description=step.description or "",
+            depends_on=tuple(step.depends_on),
+            retry=tuple(
+                ir.Retry(tuple(r.exceptions), r.max_attempts, r.interval_seconds, r.backoff_rate)
+                for r in getattr(step, "retry", [])
+            ),
+            cache_expire_after=cache.expire_after if cache is not None else "",
+        )
+
+    def compute(self, instance: spec.InstanceSpec) -> ir.Compute:
+        return ir.Compute(
+            instance_type=self.expr(instance.type),
+            instance_count=self.expr(instance.count),
+            volume_size_gb=instance.volume_size_gb,
+            volume_kms_key=self.security.volume_kms_key,
+        )
+
+    def network(self, override: bool | None) -> ir.Network:
+        sec = self.security
+        return ir.Network(
+            subnets=sec.subnets,
+            security_groups=sec.security_groups,
+            encrypt_inter_container_traffic=sec.encrypt_inter_container_traffic,
+            network_isolation=sec.network_isolation if override is None else override,
+        )
+
+    def _output_path(self, step: spec.TrainingBase) -> ir.Expr:
+        if step.output_path is None:
+            return f"s3://{self.bucket}/{self.names.pipeline}/{step.name}"
+        return self.expr(step.output_path)
+
+    # --- steps ------------------------------------------------------------------------------------
+
+    def processing(self, step: spec.ProcessingStepSpec, path: PathKey) -> ir.ProcessingStep:
+        outputs = tuple(
+            ir.ProcessingOutput(
+                name=name,
+                source=out.source,
+                destination=self.expr(out.destination)
+                if out.destination is not None
+                else ir.Join(
+                    "/",
+                    (
+                        "s3:/",
+                        self.bucket,
+                        self.names.pipeline,
+                        ir.ExecVar("PipelineExecutionId"),
+                        step.name,
+                        "output",
+                        name,
+                    ),
+                ),
+            )
+            for name, out in step.outputs.items()
+        )
+        return ir.ProcessingStep(
+            common=self.common(step),
+            image_uri=self.image(step.image, (*path, "image")),
+            compute=self.compute(step.instance),
+            command=tuple(step.command),
+            code=self.code(step.code, (*path, "code")),
+            arguments=tuple(self.expr(a) for a in step.arguments),
+            environment=self.env(step.environment),
+            inputs=tuple(ir.ProcessingInput(n, self.expr(i.source), i.destination) for n, i in step.inputs.items()),
+            outputs=outputs,
+            output_kms_key=self.security.output_kms_key,
+            property_files=tuple(ir.PropertyFile(p.name, p.output, p.path) for p in step.property_files),
+            max_runtime_seconds=step.max_runtime_seconds or 0,
+            network=self.network(step.network_isolation),
+        )
+
+    def training_job(self, step: spec.TrainingBase, path: PathKey) -> ir.TrainingJob:
+        return ir.TrainingJob(
+            image_uri=self.image(step.image, (*path, "image")),
+            compute=self.compute(step.instance),
+            hyperparameters=tuple((k, self._hyperparameter(v)) for k, v in sorted(step.hyperparameters.items())),
+            channels=tuple(
+                ir.Channel(name, self.expr(c.source), c.content_type or "", c.input_mode)
+                for name, c in step.channels.items()
+            ),
+            output_path=self._output_path(step),
+            output_kms_key=self.security.output_kms_key,
+            max_runtime_seconds=step.max_runtime_seconds,
+            environment=self.env(step.environment),
+            network=self.network(step.network_isolation),
+        )
+
+    def _hyperparameter(self, value: Any) -> ir.Expr:
+        """SageMaker takes hyperparameters as text; literals are written as the SDK writes them."""
+        expr = self.expr(value)
+        if isinstance(expr, bool):
+            return str(expr)
+        if isinstance(expr, int | float):
+            return str(expr)
+        return expr
+
+    def tuning(self, step: spec.TuningStepSpec, path: PathKey) -> ir.TuningStep:
+        if not isinstance(self._output_path(step), str):
+            self.issues.append(
+                Issue(
+                    "MLG306",
+                    (*path, "output_path"),
+                    "a tuning step's output_path must be a literal s3:// URI (its best model's location is "
+                    "computed from it)",
+                    at_value=True,
+                )
+            )
+        ranges = []
+        for name, r in sorted(step.ranges.items()):
+            rpath = (*path, "ranges", name)
+            if r.type == "categorical":
+                if not r.values:
+                    self.issues.append(Issue("MLG111", rpath, f"categorical range '{name}' needs values"))
+                ranges.append(ir.ParameterRange(name, r.type, "", "", tuple(str(v) for v in r.values or ()), ""))
+            else:
+                if r.min is None or r.max is None or r.min > r.max:
+                    self.issues.append(
+                        Issue("MLG114", rpath, f"{r.type} range '{name}' needs min and max with min <= max")
+                    )
+                low, high = r.min or 0, r.max or 0
+                fmt = (lambda x: str(int(x))) if r.type == "integer" else str
+                ranges.append(ir.ParameterRange(name, r.type, fmt(low), fmt(high), (), r.scaling))
+        return ir.TuningStep(
+            common=self.common(step),
+            job=self.training_job(step, path),
+            objective_metric=step.objective.metric,
+            objective_goal=step.objective.goal,
+            ranges=tuple(ranges),
+            max_jobs=step.max_jobs,
+            max_parallel_jobs=step.max_parallel_jobs,
+            strategy=step.strategy,
+        )
+
+    def model_source(self, step: spec.RegisterModelStepSpec | spec.CreateModelStepSpec, path: PathKey) -> ir.ModelSource:
+        if step.model_from is not None:
+            source = self.steps_by_name[step.model_from]
+            index = self.bp.pipeline.steps.index(source)
+            image = self.image(source.image, ("pipeline", "steps", index, "image"))
+            data = self._model_artifacts(step.model_from)
+        else:
+            assert step.image is not None and step.model_data is not None  # guaranteed by checks
+            image = self.image(step.image, (*path, "image"))
+            data = self.expr(step.model_data)
+        return ir.ModelSource(image, data, self.env(step.environment))
+
+    def register(self, step: spec.RegisterModelStepSpec, path: PathKey) -> ir.RegisterModelStep:
+        source = self.model_source(step, path)
+        env = dict(source.environment)
+        defaults: dict[str, ir.Expr] = {
+            "SAGEMAKER_CONTAINER_LOG_LEVEL": "20",
+            "SAGEMAKER_PROGRAM": "",
+            "SAGEMAKER_REGION": self.bp.project.region,
+            "SAGEMAKER_SUBMIT_DIRECTORY": "",
+        }
+        merged = tuple(sorted({**defaults, **env}.items()))
+        metrics = step.metrics
+        return ir.RegisterModelStep(
+            common=self.common(step),
+            model=ir.ModelSource(source.image_uri, source.model_data, merged),
+            model_package_group=self.names.model_package_group,
+            content_types=tuple(step.content_types),
+            response_types=tuple(step.response_types),
+            inference_instances=tuple(step.inference_instances),
+            transform_instances=tuple(step.transform_instances),
+            approval_status=self.expr(step.approval_status),
+            model_statistics=self._metrics(metrics.model_statistics) if metrics else None,
+            model_constraints=self._metrics(metrics.model_constraints) if metrics else None,
+        )
+
+    def _metrics(self, source: spec.MetricsSourceSpec | None) -> ir.MetricsSource | None:
+        return ir.MetricsSource(self.expr(source.source), source.content_type) if source else None
+
+    def create_model(self, step: spec.CreateModelStepSpec, path: PathKey) -> ir.CreateModelStep:
+        return ir.CreateModelStep(
+            common=self.common(step),
+            model=self.model_source(step, path),
+            execution_role_arn=self.role,
+            network=self.network(step.network_isolation),
+        )
+
+    def transform(self, step: spec.TransformStepSpec, path: PathKey) -> ir.TransformStep:
+        output = (
+            self.expr(step.output_path)
+            if step.output_path is not None
+            else ir.Join(
+                "/", ("s3:/", self.bucket, self.names.pipeline, ir.ExecVar("PipelineExecutionId"), step.name)
+            )
+        )
+        return ir.TransformStep(
+            common=self.common(step),
+            model_step=step.model,
+            compute=self.compute(step.instance),
+            source=self.expr(step.input.source),
+            content_type=step.input.content_type or "",
+            split_type=step.input.split_type or "",
+            output_path=output,
+            accept=step.accept or "",
+            assemble_with=step.assemble_with or "",
+            output_kms_key=self.security.output_kms_key,
+        )
+
+    def condition(self, node: Any) -> ir.Condition:
+        if isinstance(node, spec.NotSpec):
+            return ir.NotCondition(self.condition(node.not_))
+        if isinstance(node, spec.OrSpec):
+            return ir.OrCondition(tuple(self.condition(c) for c in node.or_))
+        if isinstance(node, spec.AndSpec):
+            # SageMaker has no And inside Or/Not: and(a, b) == not(or(not a, not b)).
+            return ir.NotCondition(ir.OrCondition(tuple(ir.NotCondition(self.condition(c)) for c in node.and_)))
+        if isinstance(node, spec.InSpec):
+            value, choices = node.in_
+            return ir.InCondition(self.operand(value), tuple(self.operand(c) for c in choices))
+        if isinstance(node, spec.NotEqualsSpec):
+            left, right = node.ne
+            return ir.NotCondition(ir.Comparison("Equals", self.operand(left), self.operand(right)))
+        for key, kind in _COMPARISONS.items():
+            pair = getattr(node, key, None)
+            if pair is not None:
+                return ir.Comparison(kind, self.operand(pair[0]), self.operand(pair[1]))
+        raise AssertionError(f"unhandled condition {node!r}")
+
+    def operand(self, value: Any) -> ir.Expr:
+        if isinstance(value, spec.JsonGetOperand):
+            owner = property_file_owners(self.bp)[value.json_get.property_file]
+            return ir.JsonGet(owner, value.json_get.property_file, value.json_get.path)
+        return self.expr(value)
+
+    def conditions(self, step: spec.ConditionStepSpec) -> tuple[ir.Condition, ...]:
+        """Top-level ``and`` becomes the list SageMaker already ANDs."""
+        if isinstance(step.if_, spec.AndSpec):
+            return tuple(self.condition(c) for c in step.if_.and_)
+        return (self.condition(step.if_),)
+
+    # --- whole pipeline ---------------------------------------------------------------------------
+
+    def step(self, step: Any, path: PathKey, built: dict[str, ir.Step]) -> ir.Step:
+        if isinstance(step, spec.ProcessingStepSpec):
+            return self.processing(step, path)
+        if isinstance(step, spec.TrainingStepSpec):
+            return ir.TrainingStep(self.common(step), self.training_job(step, path))
+        if isinstance(step, spec.TuningStepSpec):
+            return self.tuning(step, path)
+        if isinstance(step, spec.RegisterModelStepSpec):
+            return self.register(step, path)
+        if isinstance(step, spec.CreateModelStepSpec):
+            return self.create_model(step, path)
+        if isinstance(step, spec.TransformStepSpec):
+            return self.transform(step, path)
+        if isinstance(step, spec.FailStepSpec):
+            return ir.FailStep(self.common(step), self.expr(step.message))
+        assert isinstance(step, spec.ConditionStepSpec)
+        return ir.ConditionStep(
+            common=self.common(step),
+            conditions=self.conditions(step),
+            if_steps=tuple(built[n] for n in step.then),
+            else_steps=tuple(built[n] for n in step.else_),
+        )
+
+    def pipeline(self) -> ir.Pipeline:
+        steps = self.bp.pipeline.steps
+        branch_members = {n for s in steps if isinstance(s, spec.ConditionStepSpec) for n in (*s.then, *s.else_)}
+        built: dict[str, ir.Step] = {}
+        # Conditions embed their branch steps, so build in dependency order (branches first).
+        pending = list(enumerate(steps))
+        while pending:
+            progressed = False
+            for item in list(pending):
+                i, s = item
+                if isinstance(s, spec.ConditionStepSpec) and any(n not in built for n in (*s.then, *s.else_)):
+                    continue
+                built[s.name] = self.step(s, ("pipeline", "steps", i), built)
+                pending.remove(item)
+                progressed = True
+            if not progressed:  # only possible with a cycle, which the checks reject first
+                raise AssertionError("condition branches form a cycle")
+        params = tuple(
+            ir.Parameter(
+                name=name,
+                kind=_PARAM_KINDS[p.type],
+                default=float(p.default)
+                if p.type == "float" and isinstance(p.default, int) and not isinstance(p.default, bool)
+                else p.default,
+                allowed=tuple(p.allowed or ()),
+            )
+            for name, p in self.bp.pipeline.parameters.items()
+        )
+        top = tuple(built[s.name] for s in steps if s.name not in branch_members)
+        return ir.Pipeline(self.names.pipeline, params, top)
+
+    def plan(self) -> ir.Plan:
+        project = self.bp.project
+        pipeline = self.pipeline()
+        return ir.Plan(
+            blueprint=self.display,
+            project=ir.Project(
+                name=project.name,
+                id=project.id,
+                region=project.region,
+                account=project.account,
+                artifact_bucket=self.bucket,
+                pipeline_role_arn=self.role,
+                tags=tuple(sorted(project.tags.items())),
+            ),
+            names=self.names,
+            security=self.security,
+            pipeline=pipeline,
+            code_files=tuple(sorted(self.code_files.values(), key=lambda c: c.path)),
+        )
+
+
+def build_plan(blueprint: spec.BlueprintSpec, name: str, read_code: ReadCode) -> tuple[ir.Plan | None, list[Issue]]:
+    """Turn a checked blueprint into the Plan.
+
+    Args:
+        blueprint: A spec that passed every check in ``blueprint.checks``.
+        name: Display name of the blueprint, for headers.
+        read_code: Reads code files the steps run.
+
+    Returns:
+        The Plan, or None with the issues found (unknown images, missing code files, ...).
+    """
+    builder = _Builder(blueprint, name, read_code)
+    plan = builder.plan()
+    if builder.issues:
+        return None, builder.issues
+    return plan, []

@@ -1,0 +1,62 @@
+"""Framework / algorithm name + version + region → ECR image URI, offline, from a pinned table.
+
+The table (``images.json``) is generated from the pinned SageMaker SDK by ``scripts/sync_images.py``,
+so the render path never imports the SDK; a test compares it with ``image_uris.retrieve`` again.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+class UnknownImage(Exception):  # noqa: N818 - a lookup miss, reported as a diagnostic by the caller
+    """The framework, version or region is not in the table; ``hint`` lists what is."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+@cache
+def _table() -> dict[str, Any]:
+    text = resources.files("mlopsgen.plan").joinpath("images.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def frameworks() -> list[str]:
+    """Names accepted as ``image.framework``."""
+    return sorted(_table()["images"])
+
+
+def image_uri(framework: str, version: str, region: str) -> str:
+    """Resolve a framework or built-in algorithm image.
+
+    Args:
+        framework: ``sklearn``, ``xgboost`` or a built-in algorithm such as ``linear-learner``.
+        version: The framework version, e.g. ``1.7-1``.
+        region: The AWS region the pipeline runs in.
+
+    Returns:
+        The regional ECR image URI.
+
+    Raises:
+        UnknownImage: When the combination is not in the table.
+    """
+    table = _table()
+    versions = table["images"].get(framework)
+    if versions is None:
+        raise UnknownImage(f"unknown framework '{framework}'", "frameworks: " + ", ".join(frameworks()) + ".")
+    entry = versions.get(version)
+    if entry is None:
+        raise UnknownImage(
+            f"{framework} has no version '{version}'",
+            "versions: " + ", ".join(sorted(versions)) + " (quote versions, e.g. \"1.7-1\").",
+        )
+    account = table["registries"][entry["registries"]].get(region)
+    if account is None:
+        raise UnknownImage(f"{framework} {version} is not published in {region}", "set image.uri explicitly.")
+    return f"{account}.dkr.ecr.{region}.amazonaws.com/{entry['repository']}:{entry['tag']}"

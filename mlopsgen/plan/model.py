@@ -1,0 +1,426 @@
+"""The Plan: a frozen, fully resolved IR of one blueprint. Every target reads this and nothing else.
+
+Nothing here is optional in a way a target must re-default: names are final, images are URIs,
+code files carry their content-addressed S3 URIs, and every value that may be computed at run
+time is an ``Expr`` (a literal, or a reference the pipeline engine evaluates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# --- run-time expressions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParamRef:
+    """The value of a pipeline parameter."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class StepProp:
+    """A property of another step, e.g. ``ModelArtifacts.S3ModelArtifacts``."""
+
+    step: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ExecVar:
+    """An execution variable such as ``PipelineExecutionId``."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Join:
+    """Text joined from literal and run-time parts."""
+
+    on: str
+    values: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class JsonGet:
+    """A value read from a property file another step wrote."""
+
+    step: str
+    property_file: str
+    path: str
+
+
+Expr = str | int | float | bool | ParamRef | StepProp | ExecVar | Join | JsonGet
+
+
+# --- conditions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """``kind`` is the SageMaker condition type: Equals, LessThanOrEqualTo, ..."""
+
+    kind: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class InCondition:
+    """``value`` is one of ``choices``."""
+
+    value: Expr
+    choices: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class NotCondition:
+    """Negation."""
+
+    condition: Condition
+
+
+@dataclass(frozen=True)
+class OrCondition:
+    """Disjunction."""
+
+    conditions: tuple[Condition, ...]
+
+
+Condition = Comparison | InCondition | NotCondition | OrCondition
+
+
+# --- project and controls ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Names:
+    """Every generated name, derived once by ``plan.naming`` (the naming contract)."""
+
+    project_name_id: str
+    pipeline: str
+    model_package_group: str
+    job_prefix: str
+    build_job: str
+    deploy_job: str
+
+
+@dataclass(frozen=True)
+class Project:
+    """The SageMaker project the output belongs to."""
+
+    name: str
+    id: str
+    region: str
+    account: str
+    artifact_bucket: str
+    pipeline_role_arn: str
+    tags: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Network:
+    """Network controls of one job or model."""
+
+    subnets: tuple[str, ...]
+    security_groups: tuple[str, ...]
+    encrypt_inter_container_traffic: bool
+    network_isolation: bool
+
+    @property
+    def has_vpc(self) -> bool:
+        """Whether the job runs in the blueprint's VPC."""
+        return bool(self.subnets)
+
+
+@dataclass(frozen=True)
+class Security:
+    """The blueprint's security controls, as every job step receives them."""
+
+    subnets: tuple[str, ...]
+    security_groups: tuple[str, ...]
+    volume_kms_key: str
+    output_kms_key: str
+    encrypt_inter_container_traffic: bool
+    network_isolation: bool
+
+
+# --- steps ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Retry:
+    """A retry policy; ``kind`` is ``job`` for SageMaker.* exceptions, ``step`` for Step.*."""
+
+    exceptions: tuple[str, ...]
+    max_attempts: int
+    interval_seconds: int
+    backoff_rate: float
+
+
+@dataclass(frozen=True)
+class Common:
+    """What every step carries."""
+
+    name: str
+    display_name: str
+    description: str
+    depends_on: tuple[str, ...]
+    retry: tuple[Retry, ...]
+    cache_expire_after: str
+    """ISO duration when caching is on, empty when off."""
+
+
+@dataclass(frozen=True)
+class CodeFile:
+    """A file from the repository that a step runs, addressed in S3 by its content hash."""
+
+    path: str
+    sha256: str
+    s3_uri: str
+
+    @property
+    def basename(self) -> str:
+        """The file name the container sees."""
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Compute:
+    """Instances of a job."""
+
+    instance_type: Expr
+    instance_count: Expr
+    volume_size_gb: int
+    volume_kms_key: str
+
+
+@dataclass(frozen=True)
+class ProcessingInput:
+    """An S3 input of a processing job."""
+
+    name: str
+    source: Expr
+    destination: str
+
+
+@dataclass(frozen=True)
+class ProcessingOutput:
+    """An S3 output of a processing job."""
+
+    name: str
+    source: str
+    destination: Expr
+
+
+@dataclass(frozen=True)
+class PropertyFile:
+    """A JSON file in an output that conditions can read."""
+
+    name: str
+    output: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ProcessingStep:
+    """A processing job."""
+
+    common: Common
+    image_uri: str
+    compute: Compute
+    command: tuple[str, ...]
+    code: CodeFile
+    arguments: tuple[Expr, ...]
+    environment: tuple[tuple[str, Expr], ...]
+    inputs: tuple[ProcessingInput, ...]
+    outputs: tuple[ProcessingOutput, ...]
+    output_kms_key: str
+    property_files: tuple[PropertyFile, ...]
+    max_runtime_seconds: int
+    """0 when unset (the job default applies)."""
+    network: Network
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A training input channel."""
+
+    name: str
+    source: Expr
+    content_type: str
+    input_mode: str
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """What a training job (alone, or as a tuning job's template) runs."""
+
+    image_uri: str
+    compute: Compute
+    hyperparameters: tuple[tuple[str, Expr], ...]
+    channels: tuple[Channel, ...]
+    output_path: Expr
+    output_kms_key: str
+    max_runtime_seconds: int
+    environment: tuple[tuple[str, Expr], ...]
+    network: Network
+
+
+@dataclass(frozen=True)
+class TrainingStep:
+    """A training job."""
+
+    common: Common
+    job: TrainingJob
+
+
+@dataclass(frozen=True)
+class ParameterRange:
+    """A searched hyperparameter."""
+
+    name: str
+    kind: str
+    """integer, continuous or categorical."""
+    min_value: str
+    max_value: str
+    values: tuple[str, ...]
+    scaling: str
+
+
+@dataclass(frozen=True)
+class TuningStep:
+    """A hyperparameter tuning job."""
+
+    common: Common
+    job: TrainingJob
+    objective_metric: str
+    objective_goal: str
+    ranges: tuple[ParameterRange, ...]
+    max_jobs: int
+    max_parallel_jobs: int
+    strategy: str
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """The container of a model: image, artifacts and environment."""
+
+    image_uri: str
+    model_data: Expr
+    environment: tuple[tuple[str, Expr], ...]
+
+
+@dataclass(frozen=True)
+class MetricsSource:
+    """A metrics document attached to a model package."""
+
+    s3_uri: Expr
+    content_type: str
+
+
+@dataclass(frozen=True)
+class RegisterModelStep:
+    """Registers a model package version."""
+
+    common: Common
+    model: ModelSource
+    model_package_group: str
+    content_types: tuple[str, ...]
+    response_types: tuple[str, ...]
+    inference_instances: tuple[str, ...]
+    transform_instances: tuple[str, ...]
+    approval_status: Expr
+    model_statistics: MetricsSource | None
+    model_constraints: MetricsSource | None
+
+
+@dataclass(frozen=True)
+class CreateModelStep:
+    """Creates a SageMaker model."""
+
+    common: Common
+    model: ModelSource
+    execution_role_arn: str
+    network: Network
+
+
+@dataclass(frozen=True)
+class TransformStep:
+    """A batch transform job."""
+
+    common: Common
+    model_step: str
+    compute: Compute
+    source: Expr
+    content_type: str
+    split_type: str
+    output_path: Expr
+    accept: str
+    assemble_with: str
+    output_kms_key: str
+
+
+@dataclass(frozen=True)
+class ConditionStep:
+    """Branches; its then/else steps live only inside it."""
+
+    common: Common
+    conditions: tuple[Condition, ...]
+    """All must hold."""
+    if_steps: tuple[Step, ...]
+    else_steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class FailStep:
+    """Ends the execution as failed."""
+
+    common: Common
+    message: Expr
+
+
+Step = (
+    ProcessingStep
+    | TrainingStep
+    | TuningStep
+    | RegisterModelStep
+    | CreateModelStep
+    | TransformStep
+    | ConditionStep
+    | FailStep
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A pipeline parameter; ``kind`` is String, Integer, Float or Boolean."""
+
+    name: str
+    kind: str
+    default: str | int | float | bool | None
+    allowed: tuple[str | int | float | bool, ...]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The model-building pipeline."""
+
+    name: str
+    parameters: tuple[Parameter, ...]
+    steps: tuple[Step, ...]
+    """Top-level steps in blueprint order; branch steps are nested in their condition."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything targets need for one blueprint."""
+
+    blueprint: str
+    """Display name of the blueprint (for generated-file headers)."""
+    project: Project
+    names: Names
+    security: Security
+    pipeline: Pipeline
+    code_files: tuple[CodeFile, ...]

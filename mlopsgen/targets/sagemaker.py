@@ -1,0 +1,382 @@
+"""Plan → SageMaker Pipelines definition JSON (CreatePipeline body) and the code upload manifest.
+
+Native and offline: the shapes follow what sagemaker==3.27.0 emits for the same pipeline, and the
+test suite proves it by building every example with the SDK engine (``sagemaker_sdk.py``) and
+comparing the two as data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlopsgen.plan import model as ir
+from mlopsgen.targets.base import OutputFile, dump_json
+
+NAME = "sagemaker"
+FILES = {
+    "model-build/pipeline-definition.json": "the CreatePipeline definition",
+    "model-build/code-manifest.json": "code files to upload before the pipeline is created",
+}
+DEFINITION_VERSION = "2020-12-01"
+CODE_DIR = "/opt/ml/processing/input/code"
+
+
+def emit(plan: ir.Plan) -> list[OutputFile]:
+    """Emit the pipeline definition and the code upload manifest.
+
+    Args:
+        plan: The resolved blueprint.
+
+    Returns:
+        The two files of this target.
+    """
+    return [
+        OutputFile("model-build/pipeline-definition.json", dump_json(definition(plan))),
+        OutputFile("model-build/code-manifest.json", dump_json(code_manifest(plan))),
+    ]
+
+
+def code_manifest(plan: ir.Plan) -> dict[str, Any]:
+    """Which repository files go to which S3 keys; CI uploads them before creating the pipeline."""
+    return {
+        "blueprint": plan.blueprint,
+        "generated_by": "mlopsgen; do not edit",
+        "files": [{"path": c.path, "sha256": c.sha256, "s3_uri": c.s3_uri} for c in plan.code_files],
+    }
+
+
+def definition(plan: ir.Plan) -> dict[str, Any]:
+    """The pipeline definition as data."""
+    return {
+        "Version": DEFINITION_VERSION,
+        "Metadata": {},
+        "MlflowConfig": None,
+        "Parameters": [_parameter(p) for p in plan.pipeline.parameters],
+        "PipelineExperimentConfig": {
+            "ExperimentName": expr(ir.ExecVar("PipelineName")),
+            "TrialName": expr(ir.ExecVar("PipelineExecutionId")),
+        },
+        "Steps": [step(s, plan) for s in plan.pipeline.steps],
+    }
+
+
+def expr(value: ir.Expr) -> Any:
+    """An expression as the pipeline definition language writes it."""
+    if isinstance(value, ir.ParamRef):
+        return {"Get": f"Parameters.{value.name}"}
+    if isinstance(value, ir.StepProp):
+        return {"Get": f"Steps.{value.step}.{value.path}"}
+    if isinstance(value, ir.ExecVar):
+        return {"Get": f"Execution.{value.name}"}
+    if isinstance(value, ir.Join):
+        return {"Std:Join": {"On": value.on, "Values": [expr(v) for v in value.values]}}
+    if isinstance(value, ir.JsonGet):
+        return {
+            "Std:JsonGet": {
+                "PropertyFile": {"Get": f"Steps.{value.step}.PropertyFiles.{value.property_file}"},
+                "Path": value.path,
+            }
+        }
+    return value
+
+
+def _parameter(param: ir.Parameter) -> dict[str, Any]:
+    out: dict[str, Any] = {"Name": param.name, "Type": param.kind}
+    if param.default is not None:
+        out["DefaultValue"] = param.default
+    if param.allowed:
+        out["EnumValues"] = list(param.allowed)
+    return out
+
+
+def _condition(cond: ir.Condition) -> dict[str, Any]:
+    if isinstance(cond, ir.Comparison):
+        return {"Type": cond.kind, "LeftValue": expr(cond.left), "RightValue": expr(cond.right)}
+    if isinstance(cond, ir.InCondition):
+        return {"Type": "In", "QueryValue": expr(cond.value), "Values": [expr(c) for c in cond.choices]}
+    if isinstance(cond, ir.NotCondition):
+        return {"Type": "Not", "Condition": _condition(cond.condition)}
+    return {"Type": "Or", "Conditions": [_condition(c) for c in cond.conditions]}
+
+
+def _envelope(common: ir.Common, kind: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"Name": common.name, "Type": kind, "Arguments": arguments}
+    if common.display_name:
+        out["DisplayName"] = common.display_name
+    if common.description:
+        out["Description"] = common.description
+    if common.depends_on:
+        out["DependsOn"] = list(common.depends_on)
+    if common.cache_expire_after:
+        out["CacheConfig"] = {"Enabled": True, "ExpireAfter": common.cache_expire_after}
+    if common.retry:
+        out["RetryPolicies"] = [
+            {
+                "ExceptionType": list(r.exceptions),
+                "IntervalSeconds": r.interval_seconds,
+                "BackoffRate": r.backoff_rate,
+                "MaxAttempts": r.max_attempts,
+            }
+            for r in common.retry
+        ]
+    return out
+
+
+def _env(pairs: tuple[tuple[str, ir.Expr], ...]) -> dict[str, Any]:
+    return {k: expr(v) for k, v in pairs}
+
+
+def _vpc(network: ir.Network) -> dict[str, Any]:
+    return {"SecurityGroupIds": list(network.security_groups), "Subnets": list(network.subnets)}
+
+
+def _s3_input(uri: ir.Expr, local_path: str) -> dict[str, Any]:
+    return {
+        "LocalPath": local_path,
+        "S3CompressionType": "None",
+        "S3DataDistributionType": "FullyReplicated",
+        "S3DataType": "S3Prefix",
+        "S3InputMode": "File",
+        "S3Uri": expr(uri),
+    }
+
+
+def _processing(s: ir.ProcessingStep) -> dict[str, Any]:
+    app: dict[str, Any] = {
+        "ImageUri": s.image_uri,
+        "ContainerEntrypoint": [*s.command, f"{CODE_DIR}/{s.code.basename}"],
+    }
+    if s.arguments:
+        app["ContainerArguments"] = [expr(a) for a in s.arguments]
+    cluster: dict[str, Any] = {
+        "InstanceCount": expr(s.compute.instance_count),
+        "InstanceType": expr(s.compute.instance_type),
+        "VolumeSizeInGB": s.compute.volume_size_gb,
+    }
+    if s.compute.volume_kms_key:
+        cluster["VolumeKmsKeyId"] = s.compute.volume_kms_key
+    args: dict[str, Any] = {
+        "AppSpecification": app,
+        "ProcessingInputs": [
+            *({"InputName": i.name, "S3Input": _s3_input(i.source, i.destination)} for i in s.inputs),
+            {"InputName": "code", "S3Input": _s3_input(s.code.s3_uri, CODE_DIR)},
+        ],
+        "ProcessingResources": {"ClusterConfig": cluster},
+        "RoleArn": "",
+    }
+    if s.environment:
+        args["Environment"] = _env(s.environment)
+    if s.outputs:
+        outputs: dict[str, Any] = {
+            "Outputs": [
+                {
+                    "OutputName": o.name,
+                    "S3Output": {"LocalPath": o.source, "S3UploadMode": "EndOfJob", "S3Uri": expr(o.destination)},
+                }
+                for o in s.outputs
+            ]
+        }
+        if s.output_kms_key:
+            outputs["KmsKeyId"] = s.output_kms_key
+        args["ProcessingOutputConfig"] = outputs
+    network = _processing_network(s.network)
+    if network:
+        args["NetworkConfig"] = network
+    if s.max_runtime_seconds:
+        args["StoppingCondition"] = {"MaxRuntimeInSeconds": s.max_runtime_seconds}
+    return args
+
+
+def _processing_network(network: ir.Network) -> dict[str, Any]:
+    if not (network.has_vpc or network.encrypt_inter_container_traffic or network.network_isolation):
+        return {}
+    out: dict[str, Any] = {
+        "EnableInterContainerTrafficEncryption": network.encrypt_inter_container_traffic,
+        "EnableNetworkIsolation": network.network_isolation,
+    }
+    if network.has_vpc:
+        out["VpcConfig"] = _vpc(network)
+    return out
+
+
+def _channel(c: ir.Channel, with_mode: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ChannelName": c.name,
+        "DataSource": {
+            "S3DataSource": {
+                "S3DataDistributionType": "FullyReplicated",
+                "S3DataType": "S3Prefix",
+                "S3Uri": expr(c.source),
+            }
+        },
+    }
+    if c.content_type:
+        out["ContentType"] = c.content_type
+    if with_mode:
+        out["InputMode"] = c.input_mode
+    return out
+
+
+def _training_job(job: ir.TrainingJob, role: str, *, tuning: bool) -> dict[str, Any]:
+    resources: dict[str, Any] = {
+        "InstanceCount": expr(job.compute.instance_count),
+        "InstanceType": expr(job.compute.instance_type),
+        "VolumeSizeInGB": job.compute.volume_size_gb,
+    }
+    if job.compute.volume_kms_key:
+        resources["VolumeKmsKeyId"] = job.compute.volume_kms_key
+    output: dict[str, Any] = {"CompressionType": "GZIP", "S3OutputPath": expr(job.output_path)}
+    if job.output_kms_key:
+        output["KmsKeyId"] = job.output_kms_key
+    out: dict[str, Any] = {
+        "AlgorithmSpecification": {"TrainingImage": job.image_uri, "TrainingInputMode": "File"},
+        "OutputDataConfig": output,
+        "ResourceConfig": resources,
+        "RoleArn": role,
+        "StoppingCondition": {"MaxRuntimeInSeconds": job.max_runtime_seconds},
+    }
+    if job.channels:
+        out["InputDataConfig"] = [_channel(c, with_mode=not tuning) for c in job.channels]
+    if job.hyperparameters:
+        out["StaticHyperParameters" if tuning else "HyperParameters"] = _env(job.hyperparameters)
+    if job.environment:
+        out["Environment"] = _env(job.environment)
+    if job.network.encrypt_inter_container_traffic:
+        out["EnableInterContainerTrafficEncryption"] = True
+    if job.network.network_isolation:
+        out["EnableNetworkIsolation"] = True
+    if job.network.has_vpc:
+        out["VpcConfig"] = _vpc(job.network)
+    return out
+
+
+def _tuning(s: ir.TuningStep, role: str) -> dict[str, Any]:
+    ranges: dict[str, list[dict[str, Any]]] = {}
+    for r in s.ranges:
+        if r.kind == "categorical":
+            ranges.setdefault("CategoricalParameterRanges", []).append({"Name": r.name, "Values": list(r.values)})
+        else:
+            key = "IntegerParameterRanges" if r.kind == "integer" else "ContinuousParameterRanges"
+            ranges.setdefault(key, []).append(
+                {"Name": r.name, "MinValue": r.min_value, "MaxValue": r.max_value, "ScalingType": r.scaling}
+            )
+    return {
+        "HyperParameterTuningJobConfig": {
+            "HyperParameterTuningJobObjective": {"MetricName": s.objective_metric, "Type": s.objective_goal},
+            "ParameterRanges": ranges,
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": s.max_jobs, "MaxParallelTrainingJobs": s.max_parallel_jobs},
+            "Strategy": s.strategy,
+            "TrainingJobEarlyStoppingType": "Auto",
+        },
+        "TrainingJobDefinition": _training_job(s.job, role, tuning=True),
+    }
+
+
+def _register(s: ir.RegisterModelStep) -> dict[str, Any]:
+    container: dict[str, Any] = {
+        "Image": s.model.image_uri,
+        "ModelDataUrl": expr(s.model.model_data),
+        "Environment": _env(s.model.environment),
+    }
+    spec: dict[str, Any] = {
+        "Containers": [container],
+        "SupportedContentTypes": list(s.content_types),
+        "SupportedResponseMIMETypes": list(s.response_types),
+        "SupportedRealtimeInferenceInstanceTypes": list(s.inference_instances),
+    }
+    if s.transform_instances:
+        spec["SupportedTransformInstanceTypes"] = list(s.transform_instances)
+    args: dict[str, Any] = {
+        "InferenceSpecification": spec,
+        "ModelApprovalStatus": expr(s.approval_status),
+        "ModelPackageGroupName": s.model_package_group,
+        "SkipModelValidation": "None",
+    }
+    if s.model_statistics or s.model_constraints:
+        quality: dict[str, Any] = {}
+        if s.model_statistics:
+            quality["Statistics"] = {
+                "ContentType": s.model_statistics.content_type,
+                "S3Uri": expr(s.model_statistics.s3_uri),
+            }
+        if s.model_constraints:
+            quality["Constraints"] = {
+                "ContentType": s.model_constraints.content_type,
+                "S3Uri": expr(s.model_constraints.s3_uri),
+            }
+        args["ModelMetrics"] = {"Bias": {}, "Explainability": {}, "ModelQuality": quality}
+    return args
+
+
+def _create_model(s: ir.CreateModelStep) -> dict[str, Any]:
+    container: dict[str, Any] = {"Image": s.model.image_uri, "ModelDataUrl": expr(s.model.model_data)}
+    if s.model.environment:
+        container["Environment"] = _env(s.model.environment)
+    args: dict[str, Any] = {"ExecutionRoleArn": s.execution_role_arn, "PrimaryContainer": container}
+    if s.network.network_isolation:
+        args["EnableNetworkIsolation"] = True
+    if s.network.has_vpc:
+        args["VpcConfig"] = _vpc(s.network)
+    return args
+
+
+def _transform(s: ir.TransformStep) -> dict[str, Any]:
+    source: dict[str, Any] = {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": expr(s.source)}}}
+    if s.content_type:
+        source["ContentType"] = s.content_type
+    if s.split_type:
+        source["SplitType"] = s.split_type
+    output: dict[str, Any] = {"S3OutputPath": expr(s.output_path)}
+    if s.accept:
+        output["Accept"] = s.accept
+    if s.assemble_with:
+        output["AssembleWith"] = s.assemble_with
+    if s.output_kms_key:
+        output["KmsKeyId"] = s.output_kms_key
+    resources: dict[str, Any] = {
+        "InstanceCount": expr(s.compute.instance_count),
+        "InstanceType": expr(s.compute.instance_type),
+    }
+    if s.compute.volume_kms_key:
+        resources["VolumeKmsKeyId"] = s.compute.volume_kms_key
+    return {
+        "ModelName": expr(ir.StepProp(s.model_step, "ModelName")),
+        "TransformInput": source,
+        "TransformOutput": output,
+        "TransformResources": resources,
+    }
+
+
+def step(s: ir.Step, plan: ir.Plan) -> dict[str, Any]:
+    """One step (and, for a condition, its branches) as the definition writes it."""
+    role = plan.project.pipeline_role_arn
+    if isinstance(s, ir.ProcessingStep):
+        args = _processing(s)
+        args["RoleArn"] = role
+        out = _envelope(s.common, "Processing", args)
+        if s.property_files:
+            out["PropertyFiles"] = [
+                {"PropertyFileName": p.name, "OutputName": p.output, "FilePath": p.path} for p in s.property_files
+            ]
+        return out
+    if isinstance(s, ir.TrainingStep):
+        return _envelope(s.common, "Training", _training_job(s.job, role, tuning=False))
+    if isinstance(s, ir.TuningStep):
+        return _envelope(s.common, "Tuning", _tuning(s, role))
+    if isinstance(s, ir.RegisterModelStep):
+        return _envelope(s.common, "RegisterModel", _register(s))
+    if isinstance(s, ir.CreateModelStep):
+        return _envelope(s.common, "Model", _create_model(s))
+    if isinstance(s, ir.TransformStep):
+        return _envelope(s.common, "Transform", _transform(s))
+    if isinstance(s, ir.FailStep):
+        return _envelope(s.common, "Fail", {"ErrorMessage": expr(s.message)})
+    return _envelope(
+        s.common,
+        "Condition",
+        {
+            "Conditions": [_condition(c) for c in s.conditions],
+            "IfSteps": [step(b, plan) for b in s.if_steps],
+            "ElseSteps": [step(b, plan) for b in s.else_steps],
+        },
+    )
