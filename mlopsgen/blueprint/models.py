@@ -209,7 +209,6 @@ class ChannelSpec(Spec):
 
     source: Value
     content_type: str | None = None
-    input_mode: Literal["File", "Pipe", "FastFile"] = "File"
 
 
 class TrainingBase(JobStepBase):

@@ -234,7 +234,7 @@ class _Builder:
             compute=self.compute(step.instance),
             hyperparameters=tuple((k, self._hyperparameter(v)) for k, v in sorted(step.hyperparameters.items())),
             channels=tuple(
-                ir.Channel(name, self.expr(c.source), c.content_type or "", c.input_mode)
+                ir.Channel(name, self.expr(c.source), c.content_type or "")
                 for name, c in step.channels.items()
             ),
             output_path=self._output_path(step),

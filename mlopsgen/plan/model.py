@@ -250,7 +250,6 @@ class Channel:
     name: str
     source: Expr
     content_type: str
-    input_mode: str
 
 
 @dataclass(frozen=True)

@@ -213,7 +213,7 @@ def _channel(c: ir.Channel, with_mode: bool) -> dict[str, Any]:
     if c.content_type:
         out["ContentType"] = c.content_type
     if with_mode:
-        out["InputMode"] = c.input_mode
+        out["InputMode"] = "File"
     return out
 
 

@@ -1,0 +1,492 @@
+"""Plan → pipeline definition built with the SageMaker SDK's own classes (``--engine sdk``; the test oracle).
+
+The only module that imports ``sagemaker`` (lazily, from ``emit``): the SDK costs ~1.5 s of import
+and ~300 MB, so the render path never loads it unless asked. It runs offline with the settings
+measured in ``shared/reference/toolchain.md`` §1.3: a region before import, no role validation,
+telemetry switched off, and the session's default bucket preset so nothing calls S3 or STS.
+Code is passed as the Plan's content-addressed ``s3://`` URIs, so the SDK uploads nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+from mlopsgen.plan import model as ir
+from mlopsgen.targets import sagemaker as native
+from mlopsgen.targets.base import OutputFile, dump_json
+
+NAME = "sagemaker"
+SDK_VERSION = "3.27.0"
+_EXECUTION_VARIABLES = {
+    "PipelineExecutionId": "PIPELINE_EXECUTION_ID",
+    "PipelineName": "PIPELINE_NAME",
+    "PipelineArn": "PIPELINE_ARN",
+    "PipelineExecutionArn": "PIPELINE_EXECUTION_ARN",
+    "StartDateTime": "START_DATETIME",
+    "CurrentDateTime": "CURRENT_DATETIME",
+}
+
+
+def _offline(region: str) -> None:
+    """Settings that keep the SDK from calling AWS while it builds objects (toolchain.md §1.3)."""
+    os.environ.setdefault("AWS_DEFAULT_REGION", region)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "offline")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "offline")
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    os.environ["SAGEMAKER_VALIDATE_ROLE"] = "false"
+
+
+def emit(plan: ir.Plan) -> list[OutputFile]:
+    """Emit the same files as the native target, with the definition built by the SDK.
+
+    Args:
+        plan: The resolved blueprint.
+
+    Returns:
+        The pipeline definition (from the SDK) and the code manifest (shared with the native target).
+    """
+    previous = logging.root.manager.disable
+    logging.disable(logging.INFO)  # the SDK logs credentials lookups and defaults at INFO/DEBUG
+    try:
+        definition = json.loads(build_pipeline(plan).definition())
+    finally:
+        logging.disable(previous)
+    return [
+        OutputFile("model-build/pipeline-definition.json", dump_json(definition)),
+        OutputFile("model-build/code-manifest.json", dump_json(native.code_manifest(plan))),
+    ]
+
+
+def build_pipeline(plan: ir.Plan) -> Any:
+    """Build the SDK ``Pipeline`` object for a plan (offline)."""
+    _offline(plan.project.region)
+    import warnings
+
+    import boto3
+    import sagemaker.core.telemetry.telemetry_logging as telemetry
+
+    # Private API, pinned by the sdk extra: without this the SDK sends telemetry over the network.
+    telemetry._send_telemetry_request = lambda *a, **k: None
+    from sagemaker.core.workflow.pipeline_context import PipelineSession
+    from sagemaker.mlops.workflow.pipeline import Pipeline
+
+    warnings.filterwarnings("ignore", module="sagemaker")
+    session = PipelineSession(
+        boto_session=boto3.Session(region_name=plan.project.region), default_bucket=plan.project.artifact_bucket
+    )
+    # Private attribute: a preset bucket skips the S3 head/create-bucket calls (toolchain.md §1.3.3).
+    session._default_bucket = plan.project.artifact_bucket
+    builder = _SdkBuilder(plan, session)
+    return Pipeline(
+        name=plan.pipeline.name,
+        parameters=list(builder.params.values()),
+        steps=[builder.step(s) for s in plan.pipeline.steps],
+        sagemaker_session=session,
+    )
+
+
+def _all_steps(steps: tuple[ir.Step, ...]) -> dict[str, ir.Step]:
+    found: dict[str, ir.Step] = {}
+    for s in steps:
+        found[s.common.name] = s
+        if isinstance(s, ir.ConditionStep):
+            found.update(_all_steps(s.if_steps + s.else_steps))
+    return found
+
+
+class _SdkBuilder:
+    """Builds SDK step objects on demand, so a step exists before another reads its properties."""
+
+    def __init__(self, plan: ir.Plan, session: Any) -> None:
+        from sagemaker.core.workflow.parameters import (
+            ParameterBoolean,
+            ParameterFloat,
+            ParameterInteger,
+            ParameterString,
+        )
+
+        self.plan = plan
+        self.session = session
+        self.role = plan.project.pipeline_role_arn
+        self.specs = _all_steps(plan.pipeline.steps)
+        self.built: dict[str, Any] = {}
+        self.property_files: dict[str, Any] = {}
+        kinds = {
+            "String": ParameterString,
+            "Integer": ParameterInteger,
+            "Float": ParameterFloat,
+            "Boolean": ParameterBoolean,
+        }
+        self.params: dict[str, Any] = {}
+        for p in plan.pipeline.parameters:
+            kwargs: dict[str, Any] = {"name": p.name}
+            if p.default is not None:
+                kwargs["default_value"] = p.default
+            if p.allowed:
+                kwargs["enum_values"] = list(p.allowed)
+            self.params[p.name] = kinds[p.kind](**kwargs)
+
+    # --- values -----------------------------------------------------------------------------------
+
+    def value(self, expr: ir.Expr) -> Any:
+        from sagemaker.core.workflow.execution_variables import ExecutionVariables
+        from sagemaker.core.workflow.functions import Join, JsonGet
+
+        if isinstance(expr, ir.ParamRef):
+            return self.params[expr.name]
+        if isinstance(expr, ir.ExecVar):
+            return getattr(ExecutionVariables, _EXECUTION_VARIABLES[expr.name])
+        if isinstance(expr, ir.Join):
+            return Join(on=expr.on, values=[self.value(v) for v in expr.values])
+        if isinstance(expr, ir.JsonGet):
+            self.step_named(expr.step)
+            return JsonGet(
+                step_name=expr.step, property_file=self.property_files[expr.property_file], json_path=expr.path
+            )
+        if isinstance(expr, ir.StepProp):
+            return _navigate(self.step_named(expr.step).properties, expr.path)
+        return expr
+
+    def values(self, pairs: tuple[tuple[str, ir.Expr], ...]) -> dict[str, Any]:
+        return {k: self.value(v) for k, v in pairs}
+
+    # --- shared -----------------------------------------------------------------------------------
+
+    def common(self, common: ir.Common, *, cache: bool = True) -> dict[str, Any]:
+        from sagemaker.mlops.workflow.retry import (
+            SageMakerJobExceptionTypeEnum,
+            SageMakerJobStepRetryPolicy,
+            StepExceptionTypeEnum,
+            StepRetryPolicy,
+        )
+        from sagemaker.mlops.workflow.steps import CacheConfig
+
+        for name in common.depends_on:
+            self.step_named(name)
+        kwargs: dict[str, Any] = {
+            "name": common.name,
+            "display_name": common.display_name or None,
+            "description": common.description or None,
+            "depends_on": list(common.depends_on) or None,
+        }
+        policies = []
+        for r in common.retry:
+            if r.exceptions[0].startswith("Step."):
+                policies.append(
+                    StepRetryPolicy(
+                        exception_types=[StepExceptionTypeEnum(e) for e in r.exceptions],
+                        max_attempts=r.max_attempts,
+                        interval_seconds=r.interval_seconds,
+                        backoff_rate=r.backoff_rate,
+                    )
+                )
+            else:
+                policies.append(
+                    SageMakerJobStepRetryPolicy(
+                        failure_reason_types=[SageMakerJobExceptionTypeEnum(e) for e in r.exceptions],
+                        max_attempts=r.max_attempts,
+                        interval_seconds=r.interval_seconds,
+                        backoff_rate=r.backoff_rate,
+                    )
+                )
+        if policies:
+            kwargs["retry_policies"] = policies
+        if cache and common.cache_expire_after:
+            kwargs["cache_config"] = CacheConfig(enable_caching=True, expire_after=common.cache_expire_after)
+        return kwargs
+
+    def step_named(self, name: str) -> Any:
+        if name not in self.built:
+            self.built[name] = self._build(self.specs[name])
+        return self.built[name]
+
+    def step(self, s: ir.Step) -> Any:
+        return self.step_named(s.common.name)
+
+    def _build(self, s: ir.Step) -> Any:
+        if isinstance(s, ir.ProcessingStep):
+            return self.processing(s)
+        if isinstance(s, ir.TrainingStep):
+            return self.training(s)
+        if isinstance(s, ir.TuningStep):
+            return self.tuning(s)
+        if isinstance(s, ir.RegisterModelStep):
+            return self.register(s)
+        if isinstance(s, ir.CreateModelStep):
+            return self.create_model(s)
+        if isinstance(s, ir.TransformStep):
+            return self.transform(s)
+        if isinstance(s, ir.FailStep):
+            from sagemaker.mlops.workflow.fail_step import FailStep
+
+            return FailStep(error_message=self.value(s.message), **self.common(s.common, cache=False))
+        return self.condition(s)
+
+    # --- steps ------------------------------------------------------------------------------------
+
+    def processing(self, s: ir.ProcessingStep) -> Any:
+        from sagemaker.core.network import NetworkConfig
+        from sagemaker.core.processing import ScriptProcessor
+        from sagemaker.core.shapes import ProcessingInput, ProcessingOutput, ProcessingS3Input, ProcessingS3Output
+        from sagemaker.core.workflow.properties import PropertyFile
+        from sagemaker.mlops.workflow.steps import ProcessingStep
+
+        n = s.network
+        network = None
+        if n.has_vpc or n.encrypt_inter_container_traffic or n.network_isolation:
+            network = NetworkConfig(
+                subnets=list(n.subnets) or None,
+                security_group_ids=list(n.security_groups) or None,
+                encrypt_inter_container_traffic=n.encrypt_inter_container_traffic,
+                enable_network_isolation=n.network_isolation,
+            )
+        processor = ScriptProcessor(
+            image_uri=s.image_uri,
+            command=list(s.command),
+            instance_type=self.value(s.compute.instance_type),
+            instance_count=self.value(s.compute.instance_count),
+            volume_size_in_gb=s.compute.volume_size_gb,
+            volume_kms_key=s.compute.volume_kms_key or None,
+            output_kms_key=s.output_kms_key or None,
+            max_runtime_in_seconds=s.max_runtime_seconds or None,
+            env=self.values(s.environment) or None,
+            network_config=network,
+            role=self.role,
+            sagemaker_session=self.session,
+        )
+        args = processor.run(
+            inputs=[
+                ProcessingInput(
+                    input_name=i.name,
+                    s3_input=ProcessingS3Input(
+                        s3_uri=self.value(i.source), local_path=i.destination, s3_data_type="S3Prefix"
+                    ),
+                )
+                for i in s.inputs
+            ]
+            or None,
+            outputs=[
+                ProcessingOutput(
+                    output_name=o.name,
+                    s3_output=ProcessingS3Output(
+                        s3_uri=self.value(o.destination), local_path=o.source, s3_upload_mode="EndOfJob"
+                    ),
+                )
+                for o in s.outputs
+            ]
+            or None,
+            arguments=[self.value(a) for a in s.arguments] or None,
+            code=s.code.s3_uri,
+        )
+        files = []
+        for p in s.property_files:
+            self.property_files[p.name] = PropertyFile(name=p.name, output_name=p.output, path=p.path)
+            files.append(self.property_files[p.name])
+        return ProcessingStep(step_args=args, property_files=files or None, **self.common(s.common))
+
+    def trainer(self, job: ir.TrainingJob) -> Any:
+        from sagemaker.train.configs import Compute, Networking, OutputDataConfig, StoppingCondition
+        from sagemaker.train.model_trainer import ModelTrainer
+
+        n = job.network
+        networking = None
+        if n.has_vpc or n.encrypt_inter_container_traffic or n.network_isolation:
+            networking = Networking(
+                subnets=list(n.subnets) or None,
+                security_group_ids=list(n.security_groups) or None,
+                enable_inter_container_traffic_encryption=n.encrypt_inter_container_traffic or None,
+                enable_network_isolation=n.network_isolation or None,
+            )
+        return ModelTrainer(
+            training_image=job.image_uri,
+            role=self.role,
+            sagemaker_session=self.session,
+            compute=Compute(
+                instance_type=self.value(job.compute.instance_type),
+                instance_count=self.value(job.compute.instance_count),
+                volume_size_in_gb=job.compute.volume_size_gb,
+                volume_kms_key_id=job.compute.volume_kms_key or None,
+            ),
+            stopping_condition=StoppingCondition(max_runtime_in_seconds=job.max_runtime_seconds),
+            output_data_config=OutputDataConfig(
+                s3_output_path=self.value(job.output_path), kms_key_id=job.output_kms_key or None
+            ),
+            networking=networking,
+            hyperparameters=self.values(job.hyperparameters) or None,
+            environment=self.values(job.environment) or None,
+        )
+
+    def inputs(self, job: ir.TrainingJob) -> list[Any]:
+        from sagemaker.train.configs import InputData
+
+        return [
+            InputData(channel_name=c.name, data_source=self.value(c.source), content_type=c.content_type or None)
+            for c in job.channels
+        ]
+
+    def training(self, s: ir.TrainingStep) -> Any:
+        from sagemaker.mlops.workflow.steps import TrainingStep
+
+        args = self.trainer(s.job).train(input_data_config=self.inputs(s.job))
+        return TrainingStep(step_args=args, **self.common(s.common))
+
+    def tuning(self, s: ir.TuningStep) -> Any:
+        from sagemaker.core.parameter import CategoricalParameter, ContinuousParameter, IntegerParameter
+        from sagemaker.mlops.workflow.steps import TuningStep
+        from sagemaker.train.tuner import HyperparameterTuner
+
+        ranges: dict[str, Any] = {}
+        for r in s.ranges:
+            if r.kind == "categorical":
+                ranges[r.name] = CategoricalParameter(list(r.values))
+            elif r.kind == "integer":
+                ranges[r.name] = IntegerParameter(int(r.min_value), int(r.max_value), scaling_type=r.scaling)
+            else:
+                ranges[r.name] = ContinuousParameter(float(r.min_value), float(r.max_value), scaling_type=r.scaling)
+        tuner = HyperparameterTuner(
+            model_trainer=self.trainer(s.job),
+            objective_metric_name=s.objective_metric,
+            objective_type=s.objective_goal,
+            hyperparameter_ranges=ranges,
+            strategy=s.strategy,
+            max_jobs=s.max_jobs,
+            max_parallel_jobs=s.max_parallel_jobs,
+            early_stopping_type="Auto",
+        )
+        return TuningStep(step_args=tuner.tune(inputs=self.inputs(s.job)), **self.common(s.common))
+
+    def register(self, s: ir.RegisterModelStep) -> Any:
+        from sagemaker.core.model_metrics import MetricsSource, ModelMetrics
+        from sagemaker.mlops.workflow.model_step import ModelStep
+        from sagemaker.serve.model_builder import ModelBuilder
+
+        # The SDK adds its own SAGEMAKER_* container variables; pass only what the blueprint set.
+        user_env = {k: v for k, v in s.model.environment if k not in _SDK_MODEL_ENV}
+        builder = ModelBuilder(
+            image_uri=s.model.image_uri,
+            s3_model_data_url=self.value(s.model.model_data),
+            role_arn=self.role,
+            sagemaker_session=self.session,
+            env_vars={k: self.value(v) for k, v in user_env.items()} or None,
+        )
+        metrics = None
+        if s.model_statistics or s.model_constraints:
+            metrics = ModelMetrics(
+                model_statistics=self._metrics(MetricsSource, s.model_statistics),
+                model_constraints=self._metrics(MetricsSource, s.model_constraints),
+            )
+        args = builder.register(
+            content_types=list(s.content_types),
+            response_types=list(s.response_types),
+            inference_instances=list(s.inference_instances),
+            transform_instances=list(s.transform_instances) or None,
+            model_package_group_name=s.model_package_group,
+            approval_status=self.value(s.approval_status),
+            model_metrics=metrics,
+        )
+        return ModelStep(step_args=args, **self.common(s.common, cache=False))
+
+    def _metrics(self, cls: Any, source: ir.MetricsSource | None) -> Any:
+        return cls(s3_uri=self.value(source.s3_uri), content_type=source.content_type) if source else None
+
+    def create_model(self, s: ir.CreateModelStep) -> Any:
+        from sagemaker.mlops.workflow.model_step import ModelStep
+        from sagemaker.serve.model_builder import ModelBuilder
+        from sagemaker.train.configs import Networking
+
+        n = s.network
+        network = None
+        if n.has_vpc or n.network_isolation:
+            network = Networking(
+                subnets=list(n.subnets) or None,
+                security_group_ids=list(n.security_groups) or None,
+                enable_network_isolation=n.network_isolation or None,
+            )
+        builder = ModelBuilder(
+            image_uri=s.model.image_uri,
+            s3_model_data_url=self.value(s.model.model_data),
+            role_arn=s.execution_role_arn,
+            sagemaker_session=self.session,
+            network=network,
+            env_vars=self.values(s.model.environment) or None,
+        )
+        return ModelStep(step_args=builder.build(), **self.common(s.common, cache=False))
+
+    def transform(self, s: ir.TransformStep) -> Any:
+        from sagemaker.core.transformer import Transformer
+        from sagemaker.mlops.workflow.steps import TransformStep
+
+        transformer = Transformer(
+            model_name=self.step_named(s.model_step).properties.ModelName,
+            instance_type=self.value(s.compute.instance_type),
+            instance_count=self.value(s.compute.instance_count),
+            output_path=self.value(s.output_path),
+            accept=s.accept or None,
+            assemble_with=s.assemble_with or None,
+            output_kms_key=s.output_kms_key or None,
+            volume_kms_key=s.compute.volume_kms_key or None,
+            sagemaker_session=self.session,
+        )
+        args = transformer.transform(
+            data=self.value(s.source), content_type=s.content_type or None, split_type=s.split_type or None
+        )
+        return TransformStep(step_args=args, **self.common(s.common))
+
+    def condition(self, s: ir.ConditionStep) -> Any:
+        from sagemaker.mlops.workflow.condition_step import ConditionStep
+
+        return ConditionStep(
+            conditions=[self.sdk_condition(c) for c in s.conditions],
+            if_steps=[self.step(b) for b in s.if_steps],
+            else_steps=[self.step(b) for b in s.else_steps],
+            **self.common(s.common, cache=False),
+        )
+
+    def sdk_condition(self, c: ir.Condition) -> Any:
+        from sagemaker.core.workflow import conditions as sdk
+
+        if isinstance(c, ir.Comparison):
+            cls = getattr(sdk, f"Condition{c.kind}")
+            return cls(left=self.value(c.left), right=self.value(c.right))
+        if isinstance(c, ir.InCondition):
+            return sdk.ConditionIn(value=self.value(c.value), in_values=[self.value(v) for v in c.choices])
+        if isinstance(c, ir.NotCondition):
+            return sdk.ConditionNot(expression=self.sdk_condition(c.condition))
+        return sdk.ConditionOr(conditions=[self.sdk_condition(x) for x in c.conditions])
+
+
+_SDK_MODEL_ENV = {"SAGEMAKER_CONTAINER_LOG_LEVEL", "SAGEMAKER_PROGRAM", "SAGEMAKER_REGION", "SAGEMAKER_SUBMIT_DIRECTORY"}
+
+
+def _navigate(properties: Any, path: str) -> Any:
+    """Walk an SDK Properties object along a SageMaker property path such as ``Outputs['x'].S3Uri``.
+
+    Going through the SDK's own property model (not building the ``Get`` string ourselves) means
+    the oracle also checks that every path the Plan uses exists in the SDK's shapes.
+    """
+    node = properties
+    token = ""
+    i = 0
+    while i < len(path):
+        char = path[i]
+        if char == ".":
+            if token:
+                node = getattr(node, token)
+            token = ""
+        elif char == "[":
+            if token:
+                node = getattr(node, token)
+            token = ""
+            end = path.index("]", i)
+            key = path[i + 1 : end].strip("'\"")
+            node = node[int(key)] if key.isdigit() else node[key]
+            i = end
+        else:
+            token += char
+        i += 1
+    if token:
+        node = getattr(node, token)
+    return node
