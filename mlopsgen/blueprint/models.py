@@ -499,6 +499,9 @@ class PipelineSpec(Spec):
 
     parameters: dict[str, ParameterSpec] = Field(default_factory=dict)
     steps: list[StepSpec] = Field(min_length=1)
+    experiment_tracking: bool = Field(
+        default=True, description="Record executions in SageMaker Experiments (pipeline = experiment)."
+    )
 
 
 # --- security ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ code files) is reported as issues with their blueprint path.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -90,15 +91,11 @@ class _Builder:
             # The best training job's model: what the SDK's TuningStep.get_top_model_s3_uri(top_k=0) builds.
             output = self._output_path(step)
             prefix = output.removeprefix(f"s3://{self._bucket_of(output)}/") if isinstance(output, str) else ""
+            bucket = self._bucket_of(output) if isinstance(output, str) else self.bucket
+            parts: tuple[ir.Expr, ...] = ("s3:/", bucket, *((prefix,) if prefix else ()))
             return ir.Join(
                 "/",
-                (
-                    "s3:/",
-                    self._bucket_of(output) if isinstance(output, str) else self.bucket,
-                    prefix,
-                    ir.StepProp(step_name, "TrainingJobSummaries[0].TrainingJobName"),
-                    "output/model.tar.gz",
-                ),
+                (*parts, ir.StepProp(step_name, "TrainingJobSummaries[0].TrainingJobName"), "output/model.tar.gz"),
             )
         return ir.StepProp(step_name, "ModelArtifacts.S3ModelArtifacts")
 
@@ -279,9 +276,12 @@ class _Builder:
                 low, high = r.min or 0, r.max or 0
                 fmt = (lambda x: str(int(x))) if r.type == "integer" else str
                 ranges.append(ir.ParameterRange(name, r.type, fmt(low), fmt(high), (), r.scaling))
+        job = self.training_job(step, path)
+        # Searched hyperparameters are not static ones (the SDK's tuner drops them the same way).
+        static = tuple((k, v) for k, v in job.hyperparameters if k not in step.ranges)
         return ir.TuningStep(
             common=self.common(step),
-            job=self.training_job(step, path),
+            job=dataclasses.replace(job, hyperparameters=static),
             objective_metric=step.objective.metric,
             objective_goal=step.objective.goal,
             ranges=tuple(ranges),
@@ -444,7 +444,7 @@ class _Builder:
             for name, p in self.bp.pipeline.parameters.items()
         )
         top = tuple(built[s.name] for s in steps if s.name not in branch_members)
-        return ir.Pipeline(self.names.pipeline, params, top)
+        return ir.Pipeline(self.names.pipeline, params, top, self.bp.pipeline.experiment_tracking)
 
     def plan(self) -> ir.Plan:
         project = self.bp.project

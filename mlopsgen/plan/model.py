@@ -410,6 +410,8 @@ class Pipeline:
     parameters: tuple[Parameter, ...]
     steps: tuple[Step, ...]
     """Top-level steps in blueprint order; branch steps are nested in their condition."""
+    experiment_tracking: bool
+    """Record executions in SageMaker Experiments (experiment = pipeline, trial = execution)."""
 
 
 @dataclass(frozen=True)

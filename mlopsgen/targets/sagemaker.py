@@ -55,7 +55,9 @@ def definition(plan: ir.Plan) -> dict[str, Any]:
         "PipelineExperimentConfig": {
             "ExperimentName": expr(ir.ExecVar("PipelineName")),
             "TrialName": expr(ir.ExecVar("PipelineExecutionId")),
-        },
+        }
+        if plan.pipeline.experiment_tracking
+        else None,
         "Steps": [step(s, plan) for s in plan.pipeline.steps],
     }
 
@@ -141,7 +143,7 @@ def _s3_input(uri: ir.Expr, local_path: str) -> dict[str, Any]:
     }
 
 
-def _processing(s: ir.ProcessingStep) -> dict[str, Any]:
+def _processing(s: ir.ProcessingStep, role: str) -> dict[str, Any]:
     app: dict[str, Any] = {
         "ImageUri": s.image_uri,
         "ContainerEntrypoint": [*s.command, f"{CODE_DIR}/{s.code.basename}"],
@@ -162,7 +164,7 @@ def _processing(s: ir.ProcessingStep) -> dict[str, Any]:
             {"InputName": "code", "S3Input": _s3_input(s.code.s3_uri, CODE_DIR)},
         ],
         "ProcessingResources": {"ClusterConfig": cluster},
-        "RoleArn": "",
+        "RoleArn": role,
     }
     if s.environment:
         args["Environment"] = _env(s.environment)
@@ -309,9 +311,11 @@ def _register(s: ir.RegisterModelStep) -> dict[str, Any]:
 
 
 def _create_model(s: ir.CreateModelStep) -> dict[str, Any]:
-    container: dict[str, Any] = {"Image": s.model.image_uri, "ModelDataUrl": expr(s.model.model_data)}
-    if s.model.environment:
-        container["Environment"] = _env(s.model.environment)
+    container: dict[str, Any] = {
+        "Image": s.model.image_uri,
+        "ModelDataUrl": expr(s.model.model_data),
+        "Environment": _env(s.model.environment),
+    }
     args: dict[str, Any] = {"ExecutionRoleArn": s.execution_role_arn, "PrimaryContainer": container}
     if s.network.network_isolation:
         args["EnableNetworkIsolation"] = True
@@ -351,9 +355,7 @@ def step(s: ir.Step, plan: ir.Plan) -> dict[str, Any]:
     """One step (and, for a condition, its branches) as the definition writes it."""
     role = plan.project.pipeline_role_arn
     if isinstance(s, ir.ProcessingStep):
-        args = _processing(s)
-        args["RoleArn"] = role
-        out = _envelope(s.common, "Processing", args)
+        out = _envelope(s.common, "Processing", _processing(s, role))
         if s.property_files:
             out["PropertyFiles"] = [
                 {"PropertyFileName": p.name, "OutputName": p.output, "FilePath": p.path} for p in s.property_files

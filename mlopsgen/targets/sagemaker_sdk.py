@@ -49,15 +49,40 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         The pipeline definition (from the SDK) and the code manifest (shared with the native target).
     """
     previous = logging.root.manager.disable
-    logging.disable(logging.INFO)  # the SDK logs credentials lookups and defaults at INFO/DEBUG
+    logging.disable(logging.WARNING)  # the SDK logs credential lookups and popped job names
     try:
         definition = json.loads(build_pipeline(plan).definition())
     finally:
         logging.disable(previous)
+    _restore_tuning_security(definition["Steps"], plan)
     return [
         OutputFile("model-build/pipeline-definition.json", dump_json(definition)),
         OutputFile("model-build/code-manifest.json", dump_json(native.code_manifest(plan))),
     ]
+
+
+def _restore_tuning_security(steps: list[dict[str, Any]], plan: ir.Plan) -> None:
+    """Put back the controls sagemaker 3.27.0's HyperparameterTuner drops from TrainingJobDefinition.
+
+    The tuner copies the trainer's VPC and output key but not its volume KMS key, network isolation
+    or inter-container encryption (measured; see the engine's tests). The blueprint's security block
+    must reach every job, so the SDK engine adds them exactly where the API expects them.
+    """
+    tuning = {s.common.name: s for s in _all_steps(plan.pipeline.steps).values() if isinstance(s, ir.TuningStep)}
+    for step in steps:
+        if step["Type"] == "Condition":
+            _restore_tuning_security(step["Arguments"]["IfSteps"], plan)
+            _restore_tuning_security(step["Arguments"]["ElseSteps"], plan)
+        if step["Type"] != "Tuning" or step["Name"] not in tuning:
+            continue
+        job = tuning[step["Name"]].job
+        definition = step["Arguments"]["TrainingJobDefinition"]
+        if job.compute.volume_kms_key:
+            definition["ResourceConfig"]["VolumeKmsKeyId"] = job.compute.volume_kms_key
+        if job.network.network_isolation:
+            definition["EnableNetworkIsolation"] = True
+        if job.network.encrypt_inter_container_traffic:
+            definition["EnableInterContainerTrafficEncryption"] = True
 
 
 def build_pipeline(plan: ir.Plan) -> Any:
@@ -79,11 +104,21 @@ def build_pipeline(plan: ir.Plan) -> Any:
     )
     # Private attribute: a preset bucket skips the S3 head/create-bucket calls (toolchain.md §1.3.3).
     session._default_bucket = plan.project.artifact_bucket
+    from sagemaker.core.workflow.execution_variables import ExecutionVariables
+    from sagemaker.mlops.workflow.pipeline_experiment_config import PipelineExperimentConfig
+
     builder = _SdkBuilder(plan, session)
+    # Passed explicitly: the SDK's default depends on the region being in its Experiments GA list.
+    experiment = (
+        PipelineExperimentConfig(ExecutionVariables.PIPELINE_NAME, ExecutionVariables.PIPELINE_EXECUTION_ID)
+        if plan.pipeline.experiment_tracking
+        else None
+    )
     return Pipeline(
         name=plan.pipeline.name,
         parameters=list(builder.params.values()),
         steps=[builder.step(s) for s in plan.pipeline.steps],
+        pipeline_experiment_config=experiment,
         sagemaker_session=session,
     )
 
@@ -177,7 +212,7 @@ class _SdkBuilder:
             if r.exceptions[0].startswith("Step."):
                 policies.append(
                     StepRetryPolicy(
-                        exception_types=[StepExceptionTypeEnum(e) for e in r.exceptions],
+                        exception_types=[_member(StepExceptionTypeEnum, e) for e in r.exceptions],
                         max_attempts=r.max_attempts,
                         interval_seconds=r.interval_seconds,
                         backoff_rate=r.backoff_rate,
@@ -186,7 +221,7 @@ class _SdkBuilder:
             else:
                 policies.append(
                     SageMakerJobStepRetryPolicy(
-                        failure_reason_types=[SageMakerJobExceptionTypeEnum(e) for e in r.exceptions],
+                        failure_reason_types=[_member(SageMakerJobExceptionTypeEnum, e) for e in r.exceptions],
                         max_attempts=r.max_attempts,
                         interval_seconds=r.interval_seconds,
                         backoff_rate=r.backoff_rate,
@@ -459,6 +494,11 @@ class _SdkBuilder:
 
 
 _SDK_MODEL_ENV = {"SAGEMAKER_CONTAINER_LOG_LEVEL", "SAGEMAKER_PROGRAM", "SAGEMAKER_REGION", "SAGEMAKER_SUBMIT_DIRECTORY"}
+
+
+def _member(enum: Any, value: str) -> Any:
+    """Enum member by value. The SDK's retry enums use a metaclass whose call returns the default member."""
+    return next(m for m in enum if m.value == value)
 
 
 def _navigate(properties: Any, path: str) -> Any:
