@@ -357,10 +357,13 @@ class _SdkBuilder:
     def inputs(self, job: ir.TrainingJob) -> list[Any]:
         from sagemaker.train.configs import InputData
 
-        return [
-            InputData(channel_name=c.name, data_source=self.value(c.source), content_type=c.content_type or None)
-            for c in job.channels
-        ]
+        channels = []
+        for c in job.channels:
+            kwargs: dict[str, Any] = {"channel_name": c.name, "data_source": self.value(c.source)}
+            if c.content_type:
+                kwargs["content_type"] = c.content_type
+            channels.append(InputData(**kwargs))
+        return channels
 
     def training(self, s: ir.TrainingStep) -> Any:
         from sagemaker.mlops.workflow.steps import TrainingStep
