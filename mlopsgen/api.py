@@ -139,7 +139,8 @@ def plan_blueprint(
     issues = _check(spec)
     if issues:
         return None, _sorted(_issues_to_diagnostics(loaded, issues))
-    plan, issues = build_plan(spec, display, read_code)
+    # Only the file name reaches generated files: a directory would make output depend on the cwd.
+    plan, issues = build_plan(spec, display.replace("\\", "/").rsplit("/", 1)[-1], read_code)
     if plan is None:
         return None, _sorted(_issues_to_diagnostics(loaded, issues))
     return plan, []

@@ -29,9 +29,9 @@ Value = Scalar
 """A literal, or text holding ``${...}`` references."""
 
 
-def _short_form(field: str) -> BeforeValidator:
+def _short_form(field: str, model: Any) -> BeforeValidator:
     """Accept ``key: text`` as shorthand for ``key: {field: text}`` (one model, no noisy union)."""
-    return BeforeValidator(lambda v: {field: v} if isinstance(v, str) else v)
+    return BeforeValidator(lambda v: {field: v} if isinstance(v, str) else v, json_schema_input_type=model | str)
 
 
 def _flag_or_model(value: Any) -> Any:
@@ -157,7 +157,9 @@ class StepBase(Spec):
 class JobStepBase(StepBase):
     """Fields of steps that run a SageMaker job."""
 
-    cache: Annotated[CacheSpec | None, BeforeValidator(_flag_or_model)] = Field(
+    cache: Annotated[
+        CacheSpec | None, BeforeValidator(_flag_or_model, json_schema_input_type=CacheSpec | bool | None)
+    ] = Field(
         default=None, description="true, or {expire_after: P30d}, to reuse earlier results."
     )
     retry: list[RetrySpec] = Field(default_factory=list)
@@ -199,7 +201,7 @@ class ProcessingStepSpec(JobStepBase):
     arguments: list[Value] = Field(default_factory=list)
     environment: dict[str, Value] = Field(default_factory=dict)
     inputs: dict[str, ProcessingInputSpec] = Field(default_factory=dict)
-    outputs: dict[str, Annotated[ProcessingOutputSpec, _short_form("source")]] = Field(default_factory=dict)
+    outputs: dict[str, Annotated[ProcessingOutputSpec, _short_form("source", ProcessingOutputSpec)]] = Field(default_factory=dict)
     property_files: list[PropertyFileSpec] = Field(default_factory=list)
     max_runtime_seconds: int | None = Field(default=None, ge=1, le=432000)
 
@@ -217,7 +219,7 @@ class TrainingBase(JobStepBase):
     image: ImageSpec
     instance: InstanceSpec = InstanceSpec()
     hyperparameters: dict[str, Value] = Field(default_factory=dict)
-    channels: dict[str, Annotated[ChannelSpec, _short_form("source")]] = Field(default_factory=dict)
+    channels: dict[str, Annotated[ChannelSpec, _short_form("source", ChannelSpec)]] = Field(default_factory=dict)
     output_path: Value | None = Field(default=None, description="S3 prefix for model artifacts.")
     max_runtime_seconds: int = Field(default=3600, ge=1, le=2419200)
     environment: dict[str, Value] = Field(default_factory=dict)

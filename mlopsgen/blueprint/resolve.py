@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from mlopsgen.blueprint.models import (
     BlueprintSpec,
     CreateModelStepSpec,
@@ -198,7 +200,7 @@ def walk_values(spec: Any, visit: Callable[[tuple[str | int, ...], Any], None], 
     elif isinstance(spec, dict):
         for key, item in spec.items():
             walk_values(item, visit, (*path, key))
-    elif hasattr(spec, "model_fields"):
+    elif isinstance(spec, BaseModel):
         for name, info in type(spec).model_fields.items():
             walk_values(getattr(spec, name), visit, (*path, info.alias or name))
 

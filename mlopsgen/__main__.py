@@ -1,0 +1,5 @@
+"""``python -m mlopsgen`` runs the CLI."""
+
+from mlopsgen.cli import run
+
+run()

@@ -1,0 +1,35 @@
+"""The committed JSON Schema is what `mlopsgen schema` writes, and it accepts every example."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import yaml
+
+from mlopsgen import schema
+
+from .conftest import BLUEPRINTS, ROOT
+
+SCHEMA_FILE = ROOT / "schemas" / "blueprint.schema.json"
+
+
+def test_committed_schema_is_fresh(update_goldens: bool) -> None:
+    if update_goldens:
+        SCHEMA_FILE.write_text(schema(), encoding="utf-8")
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema(), "stale schema: run `mlopsgen schema`"
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[b.stem for b in BLUEPRINTS])
+def test_examples_validate_against_schema(blueprint) -> None:  # type: ignore[no-untyped-def]
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text()))
+    errors = list(validator.iter_errors(yaml.safe_load(blueprint.read_text())))
+    assert not errors, [e.message for e in errors]
+
+
+def test_schema_rejects_unknown_keys() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text()))
+    data = yaml.safe_load((ROOT / "blueprints" / "abalone.yaml").read_text())
+    data["pipelin"] = {}
+    assert list(validator.iter_errors(data))
