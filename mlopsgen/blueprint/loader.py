@@ -32,6 +32,7 @@ _SCALAR_TAGS = {
 }
 _TEXT_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 @dataclass
@@ -102,6 +103,13 @@ class _Builder:
                 node.start_mark,
             )
         self.source.values.setdefault(path, _pos(node.start_mark) or Position(1, 1))
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _COLLECTION_TAGS:
+            raise _Budget(
+                "MLG100",
+                f"unsupported YAML tag '{node.tag}'",
+                "blueprints use plain YAML mappings and lists only.",
+                node.start_mark,
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
