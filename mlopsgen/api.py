@@ -49,7 +49,9 @@ class RenderResult:
         return not self.diagnostics
 
 
-def _read(blueprint: BlueprintInput, name: str | None, code: Mapping[str, bytes] | None) -> tuple[Loaded, str, ReadCode]:
+def _read(
+    blueprint: BlueprintInput, name: str | None, code: Mapping[str, bytes] | None
+) -> tuple[Loaded, str, ReadCode]:
     if isinstance(blueprint, Path):
         display = name or str(blueprint)
         try:

@@ -68,9 +68,7 @@ def diff_files(files: Mapping[str, str], folder: Path) -> list[Drift]:
     Returns:
         Every changed, missing and extra file, sorted by path.
     """
-    on_disk = (
-        {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
-    )
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
     drift: list[Drift] = []
     for rel in sorted(set(files) | on_disk):
         if rel not in on_disk:

@@ -56,8 +56,9 @@ def main() -> int:
                 if region.startswith(("cn-", "us-iso", "eu-isoe")):
                     continue
                 try:
-                    uri = image_uris.retrieve(name, region=region, version=version, image_scope="training",
-                                              instance_type="ml.m5.xlarge")
+                    uri = image_uris.retrieve(
+                        name, region=region, version=version, image_scope="training", instance_type="ml.m5.xlarge"
+                    )
                 except Exception:  # the SDK refuses some combinations; leave them out
                     continue
                 host, _, image = uri.partition("/")

@@ -36,7 +36,9 @@ def test_corpus_covers_every_error_kind() -> None:
     for case in CASES:
         expected = case.with_suffix(".diagnostics.txt")
         if expected.exists():
-            codes |= {line.split(": ", 2)[1].split(" ")[0] for line in expected.read_text().splitlines() if ": MLG" in line}
+            codes |= {
+                line.split(": ", 2)[1].split(" ")[0] for line in expected.read_text().splitlines() if ": MLG" in line
+            }
     required = {
         "MLG100",  # YAML syntax
         "MLG102",  # alias expansion / nesting

@@ -1,0 +1,1 @@
+"""What the user wrote: loading, validating and checking blueprints."""

@@ -246,7 +246,12 @@ def check_acyclic(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
 
 def check_parameters(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     """Parameter defaults match their type and their allowed values."""
-    kinds: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "float": (float, int), "boolean": (bool,)}
+    kinds: dict[str, tuple[type, ...]] = {
+        "string": (str,),
+        "integer": (int,),
+        "float": (float, int),
+        "boolean": (bool,),
+    }
     issues: list[Issue] = []
     for name, param in spec.pipeline.parameters.items():
         path: PathKey = ("pipeline", "parameters", name)
@@ -359,8 +364,11 @@ def _model_source(scope: Scope, step: Any, path: PathKey) -> list[Issue]:
         return []
     if step.image is not None or step.model_data is not None:
         return [
-            Issue("MLG307", (*path, "model_from"), "model_from takes the image and model_data from that step; "
-                  "remove image/model_data or model_from")
+            Issue(
+                "MLG307",
+                (*path, "model_from"),
+                "model_from takes the image and model_data from that step; remove image/model_data or model_from",
+            )
         ]
     issues = _step_name(scope, step.model_from, (*path, "model_from"), "model_from")
     if not issues and not isinstance(scope.steps[step.model_from], TrainingStepSpec | TuningStepSpec):

@@ -42,6 +42,7 @@ def _flag_or_model(value: Any) -> Any:
         return None
     return value
 
+
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-_]{0,63}$"
 PROJECT_NAME_PATTERN = r"^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$"
 INSTANCE_PATTERN = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
@@ -159,9 +160,7 @@ class JobStepBase(StepBase):
 
     cache: Annotated[
         CacheSpec | None, BeforeValidator(_flag_or_model, json_schema_input_type=CacheSpec | bool | None)
-    ] = Field(
-        default=None, description="true, or {expire_after: P30d}, to reuse earlier results."
-    )
+    ] = Field(default=None, description="true, or {expire_after: P30d}, to reuse earlier results.")
     retry: list[RetrySpec] = Field(default_factory=list)
     network_isolation: bool | None = Field(
         default=None, description="Override security.network_isolation for this job."
@@ -201,7 +200,9 @@ class ProcessingStepSpec(JobStepBase):
     arguments: list[Value] = Field(default_factory=list)
     environment: dict[str, Value] = Field(default_factory=dict)
     inputs: dict[str, ProcessingInputSpec] = Field(default_factory=dict)
-    outputs: dict[str, Annotated[ProcessingOutputSpec, _short_form("source", ProcessingOutputSpec)]] = Field(default_factory=dict)
+    outputs: dict[str, Annotated[ProcessingOutputSpec, _short_form("source", ProcessingOutputSpec)]] = Field(
+        default_factory=dict
+    )
     property_files: list[PropertyFileSpec] = Field(default_factory=list)
     max_runtime_seconds: int | None = Field(default=None, ge=1, le=432000)
 

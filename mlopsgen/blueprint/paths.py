@@ -59,4 +59,4 @@ def data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
 
 def _is_missing_leaf(loc: tuple[Any, ...], part: str) -> bool:
     """The last loc item names a key that is absent (missing / unknown key errors)."""
-    return loc[-1] == part
+    return bool(loc[-1] == part)

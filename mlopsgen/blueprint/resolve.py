@@ -149,7 +149,7 @@ def _step_ref(text: str, rest: str, scope: Scope) -> Ref:
         raise ReferenceError_(
             "MLG201", f"unknown step '{step_name}' in ${{{text}}}", _suggest(step_name, scope.steps, "steps")
         )
-    step = scope.steps[step_name]
+    step: Any = scope.steps[step_name]
     attr, _, detail = attr_rest.partition(".")
     if attr not in STEP_ATTRIBUTES:
         raise ReferenceError_(
@@ -164,6 +164,7 @@ def _step_ref(text: str, rest: str, scope: Scope) -> Ref:
             f"{attr} belongs to {_kinds(STEP_ATTRIBUTES[attr])} steps.",
         )
     if attr == "outputs":
+        assert isinstance(step, ProcessingStepSpec)
         if detail not in step.outputs:
             raise ReferenceError_(
                 "MLG203",

@@ -245,7 +245,7 @@ def _step_into(node: Any, part: Any) -> Any:
     if model is not None:
         for name, info in model.model_fields.items():
             if part in (name, info.alias):
-                return info.annotation if not info.metadata else typing.Annotated[info.annotation, *info.metadata]
+                return info.annotation if not info.metadata else typing.Annotated[(info.annotation, *info.metadata)]
         return None
     origin = typing.get_origin(node)
     args = typing.get_args(node)

@@ -1,0 +1,1 @@
+"""What will be built: the Plan (IR), derived names and resolved images."""

@@ -231,8 +231,7 @@ class _Builder:
             compute=self.compute(step.instance),
             hyperparameters=tuple((k, self._hyperparameter(v)) for k, v in sorted(step.hyperparameters.items())),
             channels=tuple(
-                ir.Channel(name, self.expr(c.source), c.content_type or "")
-                for name, c in step.channels.items()
+                ir.Channel(name, self.expr(c.source), c.content_type or "") for name, c in step.channels.items()
             ),
             output_path=self._output_path(step),
             output_kms_key=self.security.output_kms_key,
@@ -290,9 +289,12 @@ class _Builder:
             strategy=step.strategy,
         )
 
-    def model_source(self, step: spec.RegisterModelStepSpec | spec.CreateModelStepSpec, path: PathKey) -> ir.ModelSource:
+    def model_source(
+        self, step: spec.RegisterModelStepSpec | spec.CreateModelStepSpec, path: PathKey
+    ) -> ir.ModelSource:
         if step.model_from is not None:
             source = self.steps_by_name[step.model_from]
+            assert isinstance(source, spec.TrainingStepSpec | spec.TuningStepSpec)  # guaranteed by checks
             index = self.bp.pipeline.steps.index(source)
             image = self.image(source.image, ("pipeline", "steps", index, "image"))
             data = self._model_artifacts(step.model_from)
@@ -341,9 +343,7 @@ class _Builder:
         output = (
             self.expr(step.output_path)
             if step.output_path is not None
-            else ir.Join(
-                "/", ("s3:/", self.bucket, self.names.pipeline, ir.ExecVar("PipelineExecutionId"), step.name)
-            )
+            else ir.Join("/", ("s3:/", self.bucket, self.names.pipeline, ir.ExecVar("PipelineExecutionId"), step.name))
         )
         return ir.TransformStep(
             common=self.common(step),

@@ -54,7 +54,7 @@ def image_uri(framework: str, version: str, region: str) -> str:
     if entry is None:
         raise UnknownImage(
             f"{framework} has no version '{version}'",
-            "versions: " + ", ".join(sorted(versions)) + " (quote versions, e.g. \"1.7-1\").",
+            "versions: " + ", ".join(sorted(versions)) + ' (quote versions, e.g. "1.7-1").',
         )
     account = table["registries"][entry["registries"]].get(region)
     if account is None:

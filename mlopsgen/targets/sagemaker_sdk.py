@@ -496,7 +496,12 @@ class _SdkBuilder:
         return sdk.ConditionOr(conditions=[self.sdk_condition(x) for x in c.conditions])
 
 
-_SDK_MODEL_ENV = {"SAGEMAKER_CONTAINER_LOG_LEVEL", "SAGEMAKER_PROGRAM", "SAGEMAKER_REGION", "SAGEMAKER_SUBMIT_DIRECTORY"}
+_SDK_MODEL_ENV = {
+    "SAGEMAKER_CONTAINER_LOG_LEVEL",
+    "SAGEMAKER_PROGRAM",
+    "SAGEMAKER_REGION",
+    "SAGEMAKER_SUBMIT_DIRECTORY",
+}
 
 
 def _member(enum: Any, value: str) -> Any:

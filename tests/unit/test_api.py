@@ -9,8 +9,7 @@ import yaml
 
 import mlopsgen
 from mlopsgen.errors import Diagnostic
-
-from ..conftest import ROOT
+from tests.conftest import ROOT
 
 ABALONE = ROOT / "blueprints" / "abalone.yaml"
 CODE = {
@@ -50,9 +49,7 @@ def test_diagnostics_are_data() -> None:
 
 
 def test_all_errors_reported_at_once_in_file_order() -> None:
-    text = ABALONE.read_text().replace("id: p-abc123def456", "id: P_BAD").replace(
-        "type: training", "type: trainign"
-    )
+    text = ABALONE.read_text().replace("id: p-abc123def456", "id: P_BAD").replace("type: training", "type: trainign")
     diagnostics = mlopsgen.validate(text, code=CODE)
     codes = [d.code for d in diagnostics]
     assert codes == ["MLG114", "MLG115"], [d.format() for d in diagnostics]
@@ -72,7 +69,10 @@ def test_errors_after_defaults_point_at_the_owning_key() -> None:
 
 
 def test_unknown_image_version_lists_versions() -> None:
-    text = ABALONE.read_text().replace('version: "1.7-1"}\n      instance: {type: "${params.Training', 'version: "9.9"}\n      instance: {type: "${params.Training')
+    text = ABALONE.read_text().replace(
+        'version: "1.7-1"}\n      instance: {type: "${params.Training',
+        'version: "9.9"}\n      instance: {type: "${params.Training',
+    )
     (diag,) = mlopsgen.validate(text, code=CODE)
     assert diag.code == "MLG309"
     assert "1.7-1" in diag.hint
@@ -80,5 +80,11 @@ def test_unknown_image_version_lists_versions() -> None:
 
 def test_public_api_is_small() -> None:
     assert set(mlopsgen.__all__) == {
-        "Diagnostic", "MlopsgenError", "RenderResult", "__version__", "render", "schema", "validate",
+        "Diagnostic",
+        "MlopsgenError",
+        "RenderResult",
+        "__version__",
+        "render",
+        "schema",
+        "validate",
     }

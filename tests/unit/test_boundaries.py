@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 
-from ..conftest import ROOT
+from tests.conftest import ROOT
 
 
 def test_render_path_imports_no_heavy_dependencies() -> None:

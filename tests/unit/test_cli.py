@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from mlopsgen import __version__
 from mlopsgen.cli import app
-
-from ..conftest import ROOT
+from tests.conftest import ROOT
 
 runner = CliRunner()
 

@@ -42,8 +42,31 @@ def _mutate(data: object, path: list[object], value: object) -> object:
 
 
 paths = st.lists(
-    st.sampled_from(["project", "pipeline", "steps", "0", "1", "2", "3", "4", "name", "type", "image", "if", "then",
-                     "instance", "channels", "outputs", "parameters", "metrics", "security", "vpc", "lte"]),
+    st.sampled_from(
+        [
+            "project",
+            "pipeline",
+            "steps",
+            "0",
+            "1",
+            "2",
+            "3",
+            "4",
+            "name",
+            "type",
+            "image",
+            "if",
+            "then",
+            "instance",
+            "channels",
+            "outputs",
+            "parameters",
+            "metrics",
+            "security",
+            "vpc",
+            "lte",
+        ]
+    ),
     min_size=1,
     max_size=5,
 )

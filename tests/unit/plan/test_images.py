@@ -9,8 +9,7 @@ import sys
 import pytest
 
 from mlopsgen.plan.images import UnknownImage, _table, image_uri
-
-from ...conftest import ROOT
+from tests.conftest import ROOT
 
 
 def test_table_matches_sdk_for_every_entry() -> None:

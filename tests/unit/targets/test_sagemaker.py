@@ -11,8 +11,7 @@ import pytest
 
 import mlopsgen
 from mlopsgen.targets import TARGETS
-
-from ...conftest import BLUEPRINTS
+from tests.conftest import BLUEPRINTS
 
 _STEP_GET = re.compile(r"^Steps\.([A-Za-z0-9\-_]+)\.(.+)$")
 
@@ -55,8 +54,12 @@ def test_every_reference_resolves_and_graph_is_acyclic(blueprint: Path) -> None:
                 assert ref.removeprefix("Parameters.") in params, f"{name}: {ref}"
             elif ref.startswith("Execution."):
                 assert ref.split(".")[1] in {
-                    "PipelineExecutionId", "PipelineName", "PipelineArn", "PipelineExecutionArn",
-                    "StartDateTime", "CurrentDateTime",
+                    "PipelineExecutionId",
+                    "PipelineName",
+                    "PipelineArn",
+                    "PipelineExecutionArn",
+                    "StartDateTime",
+                    "CurrentDateTime",
                 }
             else:
                 match = _STEP_GET.match(ref)
