@@ -294,6 +294,35 @@ def check_parameters(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     return issues
 
 
+def check_retry(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
+    """A retry policy covers one kind of exception, and job exceptions only on steps that run jobs."""
+    issues: list[Issue] = []
+    job_steps = (ProcessingStepSpec, TrainingStepSpec, TuningStepSpec, TransformStepSpec)
+    for path, step in _steps(spec):
+        for j, retry in enumerate(getattr(step, "retry", [])):
+            kinds = {e.split(".", 1)[0] for e in retry.exceptions}
+            where = (*path, "retry", j, "exceptions")
+            if len(kinds) > 1:
+                issues.append(
+                    Issue(
+                        "MLG310",
+                        where,
+                        "a retry policy mixes Step.* and SageMaker.* exceptions",
+                        "write one retry entry for Step.* and another for SageMaker.*.",
+                    )
+                )
+            elif kinds == {"SageMaker"} and not isinstance(step, job_steps):
+                issues.append(
+                    Issue(
+                        "MLG310",
+                        where,
+                        f"SageMaker.* job exceptions cannot be retried on a {step.type} step",
+                        "use Step.SERVICE_FAULT or Step.THROTTLING here.",
+                    )
+                )
+    return issues
+
+
 def dependency_graph(spec: BlueprintSpec, scope: Scope) -> dict[str, list[str]]:
     """Step name → steps it must come after. Dangling names are left out (reported elsewhere)."""
     owners = property_file_owners(spec)
@@ -396,4 +425,5 @@ CHECKS: tuple[Callable[[BlueprintSpec, Scope], list[Issue]], ...] = (
     check_typed_references,
     check_branches,
     check_acyclic,
+    check_retry,
 )
