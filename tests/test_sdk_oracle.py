@@ -86,3 +86,19 @@ print(json.dumps({"keys": sorted(tuning), "resources": sorted(tuning["ResourceCo
     assert "EnableInterContainerTrafficEncryption" not in raw["keys"]
     assert "VolumeKmsKeyId" not in raw["resources"]
     assert "VpcConfig" in raw["keys"]
+
+
+def test_hand_written_sdk_pipeline_equals_generated_abalone(tmp_path: Path) -> None:
+    """bench/sdk_abalone.py is abalone written the usual way with the SDK; it must agree with us."""
+    out = tmp_path / "sdk.json"
+    guard = (
+        "import socket, runpy, sys\n"
+        "def refuse(*a, **k):\n    raise OSError('network access attempted')\n"
+        "socket.socket.connect = refuse\nsocket.getaddrinfo = refuse\n"
+        f"sys.argv = ['sdk_abalone.py', {str(out)!r}]\n"
+        "runpy.run_path('bench/sdk_abalone.py', run_name='__main__')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", guard], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    generated = ROOT / "generated" / "abalone" / "model-build" / "pipeline-definition.json"
+    assert json.loads(out.read_text()) == json.loads(generated.read_text())
