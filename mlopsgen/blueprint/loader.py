@@ -186,83 +186,43 @@ def load_blueprint(text: str, file: str = "<string>") -> Loaded:
         The data (``None`` when unusable), its source map and any load diagnostics.
     """
     source = SourceMap(file=file)
+
+    def fail(code: str, message: str, pos: Position | None = Position(1, 1), hint: str = "") -> Loaded:
+        return Loaded(None, source, [Diagnostic(code, message, file=file, pos=pos, hint=hint)])
+
     size = len(text.encode("utf-8", errors="replace"))
     if size > MAX_BYTES:
-        return Loaded(
-            None,
-            source,
-            [
-                Diagnostic(
-                    "MLG101",
-                    f"blueprint is {size} bytes; the limit is {MAX_BYTES}",
-                    file=file,
-                    pos=Position(1, 1),
-                    hint="a blueprint is a few KiB; is this the right file?",
-                )
-            ],
-        )
+        return fail("MLG101", f"blueprint is {size} bytes; the limit is {MAX_BYTES}", hint="is this the right file?")
+    too_deep = f"blueprint nests deeper than {MAX_DEPTH} levels"
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        return Loaded(
-            None,
-            source,
-            [
-                Diagnostic(
-                    "MLG100",
-                    f"YAML syntax error: {problem}",
-                    file=file,
-                    pos=_pos(mark),
-                    hint=_syntax_hint(problem),
-                )
-            ],
+        return fail(
+            "MLG100",
+            f"YAML syntax error: {problem}",
+            _pos(exc.problem_mark or exc.context_mark),
+            _syntax_hint(problem),
         )
     except yaml.YAMLError as exc:
-        return Loaded(None, source, [Diagnostic("MLG100", f"YAML error: {exc}", file=file, pos=Position(1, 1))])
+        return fail("MLG100", f"YAML error: {exc}")
     except RecursionError:
-        return Loaded(
-            None,
-            source,
-            [Diagnostic("MLG102", f"blueprint nests deeper than {MAX_DEPTH} levels", file=file, pos=Position(1, 1))],
-        )
+        return fail("MLG102", too_deep)
     if node is None:
-        return Loaded(
-            None,
-            source,
-            [
-                Diagnostic(
-                    "MLG104",
-                    "blueprint is empty",
-                    file=file,
-                    pos=Position(1, 1),
-                    hint="start from blueprints/abalone.yaml.",
-                )
-            ],
-        )
+        return fail("MLG104", "blueprint is empty", hint="start from blueprints/abalone.yaml.")
     builder = _Builder(source)
     try:
         data = builder.build(node, (), 0)
     except _Budget as exc:
-        return Loaded(None, source, [Diagnostic(exc.code, exc.message, file=file, pos=_pos(exc.mark), hint=exc.hint)])
+        return fail(exc.code, exc.message, _pos(exc.mark), exc.hint)
     except RecursionError:
-        return Loaded(
-            None,
-            source,
-            [Diagnostic("MLG102", f"blueprint nests deeper than {MAX_DEPTH} levels", file=file, pos=Position(1, 1))],
-        )
+        return fail("MLG102", too_deep)
     if not isinstance(data, dict):
-        builder.diagnostics.append(
-            Diagnostic(
-                "MLG104",
-                f"a blueprint must be a mapping of keys, not a {_kind(data)}",
-                file=file,
-                pos=Position(1, 1),
-                hint="the top level holds 'project' and 'pipeline'.",
-            )
+        return fail(
+            "MLG104",
+            f"a blueprint must be a mapping of keys, not a {_kind(data)}",
+            hint="the top level holds 'project' and 'pipeline'.",
         )
-        return Loaded(None, source, builder.diagnostics)
     return Loaded(data, source, builder.diagnostics)
 
 

@@ -133,6 +133,11 @@ class Network:
         """Whether the job runs in the blueprint's VPC."""
         return bool(self.subnets)
 
+    @property
+    def has_controls(self) -> bool:
+        """Whether any network control is set (then the job carries a network configuration)."""
+        return self.has_vpc or self.encrypt_inter_container_traffic or self.network_isolation
+
 
 @dataclass(frozen=True)
 class Security:

@@ -190,7 +190,7 @@ def _processing(s: ir.ProcessingStep, role: str) -> dict[str, Any]:
 
 
 def _processing_network(network: ir.Network) -> dict[str, Any]:
-    if not (network.has_vpc or network.encrypt_inter_container_traffic or network.network_isolation):
+    if not network.has_controls:
         return {}
     out: dict[str, Any] = {
         "EnableInterContainerTrafficEncryption": network.encrypt_inter_container_traffic,

@@ -271,7 +271,7 @@ class _SdkBuilder:
 
         n = s.network
         network = None
-        if n.has_vpc or n.encrypt_inter_container_traffic or n.network_isolation:
+        if n.has_controls:
             network = NetworkConfig(
                 subnets=list(n.subnets) or None,
                 security_group_ids=list(n.security_groups) or None,
@@ -328,7 +328,7 @@ class _SdkBuilder:
 
         n = job.network
         networking = None
-        if n.has_vpc or n.encrypt_inter_container_traffic or n.network_isolation:
+        if n.has_controls:
             networking = Networking(
                 subnets=list(n.subnets) or None,
                 security_group_ids=list(n.security_groups) or None,
