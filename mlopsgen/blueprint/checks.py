@@ -6,12 +6,14 @@ so every problem is reported in one run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import (
+    INSTANCE_PATTERN,
     BlueprintSpec,
     ConditionStepSpec,
     CreateModelStepSpec,
@@ -151,6 +153,20 @@ def check_typed_references(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                 issues.append(Issue("MLG112", where, f"instance {key} must be {wanted}, not {value!r}", at_value=True))
                 continue
             if not isinstance(value, str) or "${" not in value:
+                if key == "count" and isinstance(value, int) and value < 1:
+                    issues.append(
+                        Issue("MLG114", where, f"instance count must be at least 1, not {value}", at_value=True)
+                    )
+                if key == "type" and isinstance(value, str) and not re.match(INSTANCE_PATTERN, value):
+                    issues.append(
+                        Issue(
+                            "MLG114",
+                            where,
+                            f"'{value}' is not a SageMaker instance type",
+                            "instance types look like ml.m5.xlarge.",
+                            at_value=True,
+                        )
+                    )
                 if key == "count" and isinstance(value, str):
                     issues.append(
                         Issue(
@@ -211,7 +227,7 @@ def check_acyclic(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     index = {step.name: i for i, step in enumerate(spec.pipeline.steps)}
     state: dict[str, int] = {}
     issues: list[Issue] = []
-    reported: set[frozenset[str]] = set()
+    reported: set[str] = set()
 
     def visit(name: str, trail: list[str]) -> None:
         state[name] = 1
@@ -219,9 +235,8 @@ def check_acyclic(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
         for dep in graph.get(name, ()):
             if state.get(dep) == 1:
                 cycle = trail[trail.index(dep) :] + [dep]
-                key = frozenset(cycle)
-                if key not in reported:
-                    reported.add(key)
+                if not reported & set(cycle):  # one report per knot of steps
+                    reported.update(cycle)
                     first = min(cycle[:-1], key=lambda n: index[n])
                     issues.append(
                         Issue(
@@ -264,8 +279,8 @@ def check_parameters(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                 Issue(
                     "MLG304",
                     (*path, "default"),
-                    f"default {default!r} of parameter '{name}' is not a {param.type}",
-                    "quote text defaults; write floats with a decimal point.",
+                    f"default {_yaml(default)} of parameter '{name}' is not {_article(param.type)}",
+                    _default_hint(default, param.type),
                     at_value=True,
                 )
             )
@@ -411,6 +426,27 @@ def _model_source(scope: Scope, step: Any, path: PathKey) -> list[Issue]:
             )
         )
     return issues
+
+
+def _yaml(value: Any) -> str:
+    """A value as the user wrote it in YAML (true, not True)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _article(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def _default_hint(default: Any, kind: str) -> str:
+    if isinstance(default, str) and kind != "string":
+        return "remove the quotes around the default."
+    if isinstance(default, bool) and kind == "string":
+        return "YAML reads yes/no/on/off/true/false as booleans; quote the default to keep it text."
+    if kind == "string":
+        return "quote the default to make it text."
+    return f"give {_article(kind)} default."
 
 
 def _known(word: str, names: Any, what: str) -> str:

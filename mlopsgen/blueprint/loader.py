@@ -187,8 +187,9 @@ def load_blueprint(text: str, file: str = "<string>") -> Loaded:
     """
     source = SourceMap(file=file)
 
-    def fail(code: str, message: str, pos: Position | None = Position(1, 1), hint: str = "") -> Loaded:
-        return Loaded(None, source, [Diagnostic(code, message, file=file, pos=pos, hint=hint)])
+    def fail(code: str, message: str, pos: Position | None = None, hint: str = "") -> Loaded:
+        where = pos or Position(1, 1)
+        return Loaded(None, source, [Diagnostic(code, message, file=file, pos=where, hint=hint)])
 
     size = len(text.encode("utf-8", errors="replace"))
     if size > MAX_BYTES:
@@ -197,13 +198,15 @@ def load_blueprint(text: str, file: str = "<string>") -> Loaded:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        return fail(
-            "MLG100",
-            f"YAML syntax error: {problem}",
-            _pos(exc.problem_mark or exc.context_mark),
-            _syntax_hint(problem),
-        )
+        problem = _reword((exc.problem or exc.context or "invalid YAML").strip())
+        message = f"YAML syntax error: {problem}"
+        if exc.context and exc.context_mark is not None and exc.problem:
+            # Where the unclosed quote, bracket or mapping began is usually the real culprit.
+            started = exc.context.replace("while ", "").replace("parsing ", "").replace("scanning ", "")
+            message += (
+                f" ({started} that starts at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+            )
+        return fail("MLG100", message, _pos(exc.problem_mark or exc.context_mark), _syntax_hint(problem))
     except yaml.YAMLError as exc:
         return fail("MLG100", f"YAML error: {exc}")
     except RecursionError:
@@ -226,11 +229,27 @@ def load_blueprint(text: str, file: str = "<string>") -> Loaded:
     return Loaded(data, source, builder.diagnostics)
 
 
+_REWORDED = {
+    "expected <block end>, but found '<block mapping start>'": "a key is indented more than the keys before it",
+    "expected <block end>, but found '<block sequence start>'": "a list item is indented more than the items before it",
+    "expected <block end>, but found '-'": "a list item is not aligned with the items before it",
+}
+
+
+def _reword(problem: str) -> str:
+    """Replace PyYAML's parser-state wording with what the user did."""
+    return _REWORDED.get(problem, problem)
+
+
 def _syntax_hint(problem: str) -> str:
-    if "tab" in problem:
+    if "'\\t'" in problem or "tab" in problem:
         return "indent with spaces, not tabs."
     if "mapping values are not allowed" in problem:
-        return "a value containing ': ' must be quoted."
+        return "quote a value that contains ': ', or check that this line is not indented too far."
+    if "indented" in problem or "aligned" in problem:
+        return "keys of one mapping (and items of one list) must start in the same column."
+    if "found unexpected end of stream" in problem or "expected ',' or" in problem:
+        return "a quote or bracket opened earlier is not closed."
     return "check indentation and quoting around this position."
 
 

@@ -45,14 +45,14 @@ def _flag_or_model(value: Any) -> Any:
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-_]{0,63}$"
 PROJECT_NAME_PATTERN = r"^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$"
-INSTANCE_PATTERN = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
-S3_PATTERN = r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$"
+INSTANCE_PATTERN = r"^ml\.[a-z0-9\-]+\.[a-z0-9]+$"
+InstanceType = Annotated[str, Field(pattern=INSTANCE_PATTERN)]
 
 
 class Spec(BaseModel):
     """Base for every blueprint model: unknown keys are errors, values are not coerced across types."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, strict=True)
 
 
 # --- project -------------------------------------------------------------------------------------
@@ -289,8 +289,8 @@ class RegisterModelStepSpec(StepBase, ModelSourceMixin):
     type: Literal["register_model"]
     content_types: list[str] = Field(min_length=1)
     response_types: list[str] = Field(min_length=1)
-    inference_instances: list[str] = Field(min_length=1)
-    transform_instances: list[str] = Field(default_factory=list)
+    inference_instances: list[InstanceType] = Field(min_length=1)
+    transform_instances: list[InstanceType] = Field(default_factory=list)
     approval_status: Value = "PendingManualApproval"
     metrics: ModelMetricsSpec | None = None
     retry: list[RetrySpec] = Field(default_factory=list)
@@ -392,7 +392,7 @@ class GreaterThanOrEqualSpec(Spec):
 class InSpec(Spec):
     """[value, [choices...]]: value is one of the choices."""
 
-    in_: tuple[Operand, list[Operand]] = Field(alias="in")
+    in_: tuple[Operand, list[Operand]] = Field(alias="in", strict=False)
 
 
 class NotSpec(Spec):

@@ -36,11 +36,12 @@ def display_path(data: Any, path: PathKey) -> str:
     return text or "(top level)"
 
 
-def data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
+def data_path(data: Any, loc: tuple[Any, ...], *, names_key: bool = False) -> PathKey:
     """Map a pydantic error location onto the data path, dropping union tags and member names.
 
     Pydantic puts the tag of a discriminated union (``processing``) or the member type (``str``)
-    into ``loc``; those are not keys of the data, so they are skipped while walking it.
+    into ``loc``; those are not keys of the data, so they are skipped while walking it. With
+    ``names_key`` (missing / unknown key errors) the last item is a key even though it is absent.
     """
     path: list[str | int] = []
     node = data
@@ -51,7 +52,7 @@ def data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and _is_missing_leaf(loc, part):
+        elif names_key and isinstance(node, dict) and isinstance(part, str) and _is_missing_leaf(loc, part):
             path.append(part)
             node = None
     return tuple(path)

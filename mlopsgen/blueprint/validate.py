@@ -66,8 +66,9 @@ def _diagnostics(loaded: Loaded, errors: list[ErrorDetails]) -> list[Diagnostic]
     data = loaded.data
     grouped: dict[PathKey, list[ErrorDetails]] = defaultdict(list)
     result: list[Diagnostic] = []
+    errors = _without_misspelled_required(errors)
     for error in errors:
-        path = data_path(data, tuple(error["loc"]))
+        path = data_path(data, tuple(error["loc"]), names_key=error["type"] in ("missing", "extra_forbidden"))
         if error["type"] in _TYPE_NAMES and _TYPE_NAMES[error["type"]]:
             grouped[path].append(error)
             continue
@@ -76,8 +77,10 @@ def _diagnostics(loaded: Loaded, errors: list[ErrorDetails]) -> list[Diagnostic]
             result.append(diagnostic)
     for path, group in grouped.items():
         expected = sorted({str(_TYPE_NAMES[e["type"]]) for e in group})
+        if {"text", "a number", "true or false"} <= set(expected):
+            expected = ["a text, number or true/false value"]
         got = group[0]["input"]
-        hint = _type_hint(got, expected)
+        hint = _type_hint(got, expected, path)
         result.append(
             _at(
                 loaded,
@@ -119,7 +122,10 @@ def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
         expected = str(ctx.get("expected", ""))
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",") if c.strip()]
         got = error["input"]
-        hint = did_you_mean(str(got), choices).strip() or f"choose one of: {', '.join(choices)}."
+        if str(got) in choices:
+            hint = f"write {got} without quotes." if isinstance(got, str) else f"quote it: '{got}'."
+        else:
+            hint = did_you_mean(str(got), choices).strip() or f"choose one of: {', '.join(choices)}."
         return _at(loaded, path, "MLG113", f"{where}: {_describe(got)} is not allowed", hint, key=False)
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
@@ -203,11 +209,14 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _type_hint(got: Any, expected: list[str]) -> str:
+def _type_hint(got: Any, expected: list[str], path: PathKey) -> str:
     if "text" in expected and isinstance(got, bool):
         return "YAML reads yes/no/on/off/true/false as booleans; quote the value to keep it text."
     if "text" in expected and isinstance(got, int | float):
-        return f"YAML reads {got} as a number; quote it to keep it text (versions like '1.10' lose digits)."
+        hint = f"YAML reads {got} as a number; quote it to keep it text"
+        return hint + (" (unquoted versions lose digits: 1.10 becomes 1.1)." if path[-1:] == ("version",) else ".")
+    if isinstance(got, str) and any(e in ("an integer", "a number", "true or false") for e in expected):
+        return "remove the quotes: this key takes a plain YAML number or true/false."
     if got is None:
         return "the key has no value; give one or remove the key."
     return ""
@@ -230,7 +239,25 @@ def _as_model(node: Any) -> type[BaseModel] | None:
     node = _strip(node)
     if isinstance(node, type) and issubclass(node, BaseModel):
         return node
+    if typing.get_origin(node) in (typing.Union, types.UnionType):
+        models = [m for m in map(_as_model, typing.get_args(node)) if m is not None]
+        return models[0] if len(models) == 1 else None
     return None
+
+
+def _without_misspelled_required(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """Drop "missing 'path'" when the same mapping has an unknown key 'paht': one typo, one diagnostic."""
+    unknown: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            unknown[tuple(e["loc"][:-1])].append(str(e["loc"][-1]))
+    kept = []
+    for e in errors:
+        parent, key = tuple(e["loc"][:-1]), str(e["loc"][-1])
+        if e["type"] == "missing" and did_you_mean(key, unknown.get(parent, [])):
+            continue
+        kept.append(e)
+    return kept
 
 
 def _strip(node: Any) -> Any:
@@ -241,7 +268,7 @@ def _strip(node: Any) -> Any:
 
 def _step_into(node: Any, part: Any) -> Any:
     node = _strip(node)
-    model = _as_model(node)
+    model = node if isinstance(node, type) and issubclass(node, BaseModel) else None
     if model is not None:
         for name, info in model.model_fields.items():
             if part in (name, info.alias):

@@ -11,6 +11,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from mlopsgen.errors import did_you_mean
+
 
 class UnknownImage(Exception):  # noqa: N818 - a lookup miss, reported as a diagnostic by the caller
     """The framework, version or region is not in the table; ``hint`` lists what is."""
@@ -49,7 +51,8 @@ def image_uri(framework: str, version: str, region: str) -> str:
     table = _table()
     versions = table["images"].get(framework)
     if versions is None:
-        raise UnknownImage(f"unknown framework '{framework}'", "frameworks: " + ", ".join(frameworks()) + ".")
+        hint = did_you_mean(framework, frameworks()).strip()
+        raise UnknownImage(f"unknown framework '{framework}'", hint or "frameworks: " + ", ".join(frameworks()) + ".")
     entry = versions.get(version)
     if entry is None:
         raise UnknownImage(
