@@ -143,6 +143,18 @@ def _s3_input(uri: ir.Expr, local_path: str) -> dict[str, Any]:
     }
 
 
+def _resources(compute: ir.Compute) -> dict[str, Any]:
+    """Instance count, type, volume size and volume key: the same shape for processing and training."""
+    out: dict[str, Any] = {
+        "InstanceCount": expr(compute.instance_count),
+        "InstanceType": expr(compute.instance_type),
+        "VolumeSizeInGB": compute.volume_size_gb,
+    }
+    if compute.volume_kms_key:
+        out["VolumeKmsKeyId"] = compute.volume_kms_key
+    return out
+
+
 def _processing(s: ir.ProcessingStep, role: str) -> dict[str, Any]:
     app: dict[str, Any] = {
         "ImageUri": s.image_uri,
@@ -150,13 +162,7 @@ def _processing(s: ir.ProcessingStep, role: str) -> dict[str, Any]:
     }
     if s.arguments:
         app["ContainerArguments"] = [expr(a) for a in s.arguments]
-    cluster: dict[str, Any] = {
-        "InstanceCount": expr(s.compute.instance_count),
-        "InstanceType": expr(s.compute.instance_type),
-        "VolumeSizeInGB": s.compute.volume_size_gb,
-    }
-    if s.compute.volume_kms_key:
-        cluster["VolumeKmsKeyId"] = s.compute.volume_kms_key
+    cluster = _resources(s.compute)
     args: dict[str, Any] = {
         "AppSpecification": app,
         "ProcessingInputs": [
@@ -220,13 +226,7 @@ def _channel(c: ir.Channel, with_mode: bool) -> dict[str, Any]:
 
 
 def _training_job(job: ir.TrainingJob, role: str, *, tuning: bool) -> dict[str, Any]:
-    resources: dict[str, Any] = {
-        "InstanceCount": expr(job.compute.instance_count),
-        "InstanceType": expr(job.compute.instance_type),
-        "VolumeSizeInGB": job.compute.volume_size_gb,
-    }
-    if job.compute.volume_kms_key:
-        resources["VolumeKmsKeyId"] = job.compute.volume_kms_key
+    resources = _resources(job.compute)
     output: dict[str, Any] = {"CompressionType": "GZIP", "S3OutputPath": expr(job.output_path)}
     if job.output_kms_key:
         output["KmsKeyId"] = job.output_kms_key
