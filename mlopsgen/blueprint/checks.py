@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mlopsgen.blueprint.base import INSTANCE_PATTERN
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import (
-    INSTANCE_PATTERN,
     BlueprintSpec,
     ConditionStepSpec,
     CreateModelStepSpec,
@@ -338,6 +338,58 @@ def check_retry(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     return issues
 
 
+def check_delivery(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
+    """Stage names are unique, a deployment has a model to deploy, CI parameters exist and fit."""
+    issues: list[Issue] = []
+    if spec.deploy is not None:
+        seen: set[str] = set()
+        for i, stage in enumerate(spec.deploy.stages):
+            if stage.name in seen:
+                issues.append(
+                    Issue("MLG301", ("deploy", "stages", i, "name"), f"duplicate stage '{stage.name}'", at_value=True)
+                )
+            seen.add(stage.name)
+        if not any(isinstance(s, RegisterModelStepSpec) for s in spec.pipeline.steps):
+            issues.append(
+                Issue(
+                    "MLG311",
+                    ("deploy",),
+                    "deploy needs a register_model step: stages deploy the latest approved model package",
+                    "add a register_model step to the pipeline.",
+                )
+            )
+    if spec.ci is not None:
+        kinds: dict[str, tuple[type, ...]] = {
+            "string": (str,),
+            "integer": (int,),
+            "float": (int, float),
+            "boolean": (bool,),
+        }
+        for name, value in spec.ci.execution_parameters.items():
+            where = ("ci", "execution_parameters", name)
+            if name not in scope.params:
+                issues.append(
+                    Issue(
+                        "MLG202",
+                        where,
+                        f"unknown pipeline parameter '{name}'",
+                        _known(name, scope.params, "parameters"),
+                    )
+                )
+                continue
+            kind = scope.params[name]
+            if not isinstance(value, kinds[kind]) or (isinstance(value, bool) and kind != "boolean"):
+                issues.append(
+                    Issue(
+                        "MLG304",
+                        where,
+                        f"value {_yaml(value)} for parameter '{name}' is not {_article(kind)}",
+                        at_value=True,
+                    )
+                )
+    return issues
+
+
 def dependency_graph(spec: BlueprintSpec, scope: Scope) -> dict[str, list[str]]:
     """Step name → steps it must come after. Dangling names are left out (reported elsewhere)."""
     owners = property_file_owners(spec)
@@ -462,4 +514,5 @@ CHECKS: tuple[Callable[[BlueprintSpec, Scope], list[Issue]], ...] = (
     check_branches,
     check_acyclic,
     check_retry,
+    check_delivery,
 )

@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
     StrictBool,
@@ -22,6 +20,9 @@ from pydantic import (
     Tag,
     model_validator,
 )
+
+from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Spec, flag_or_model
+from mlopsgen.blueprint.delivery import CiSpec, DeploySpec
 
 Scalar = StrictStr | StrictInt | StrictFloat | StrictBool
 """A literal exactly as YAML typed it: 6.0 stays a float, "1" stays text."""
@@ -34,25 +35,8 @@ def _short_form(field: str, model: Any) -> BeforeValidator:
     return BeforeValidator(lambda v: {field: v} if isinstance(v, str) else v, json_schema_input_type=model | str)
 
 
-def _flag_or_model(value: Any) -> Any:
-    """``true`` means the model with defaults, ``false`` means off."""
-    if value is True:
-        return {}
-    if value is False:
-        return None
-    return value
-
-
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-_]{0,63}$"
 PROJECT_NAME_PATTERN = r"^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$"
-INSTANCE_PATTERN = r"^ml\.[a-z0-9\-]+\.[a-z0-9]+$"
 InstanceType = Annotated[str, Field(pattern=INSTANCE_PATTERN)]
-
-
-class Spec(BaseModel):
-    """Base for every blueprint model: unknown keys are errors, values are not coerced across types."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, strict=True)
 
 
 # --- project -------------------------------------------------------------------------------------
@@ -159,7 +143,7 @@ class JobStepBase(StepBase):
     """Fields of steps that run a SageMaker job."""
 
     cache: Annotated[
-        CacheSpec | None, BeforeValidator(_flag_or_model, json_schema_input_type=CacheSpec | bool | None)
+        CacheSpec | None, BeforeValidator(flag_or_model, json_schema_input_type=CacheSpec | bool | None)
     ] = Field(default=None, description="true, or {expire_after: P30d}, to reuse earlier results.")
     retry: list[RetrySpec] = Field(default_factory=list)
     network_isolation: bool | None = Field(
@@ -540,3 +524,5 @@ class BlueprintSpec(Spec):
     project: ProjectSpec
     pipeline: PipelineSpec
     security: SecuritySpec = SecuritySpec()
+    deploy: DeploySpec | None = Field(default=None, description="Deployment stages of the approved model.")
+    ci: CiSpec | None = Field(default=None, description="CI/CD wiring (source repository, backends).")

@@ -17,7 +17,16 @@ from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.resolve import Ref, Scope, split_value
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.images import UnknownImage, image_uri
-from mlopsgen.plan.naming import code_s3_uri, default_artifact_bucket, default_pipeline_role, derive_names
+from mlopsgen.plan.naming import (
+    code_s3_uri,
+    default_artifact_bucket,
+    default_data_capture_uri,
+    default_output_dir,
+    default_pipeline_role,
+    derive_names,
+    endpoint_name,
+    stage_stack_name,
+)
 
 ReadCode = Callable[[str], bytes | None]
 """Returns a code file's bytes by its blueprint-relative path, or None when it does not exist."""
@@ -446,6 +455,107 @@ class _Builder:
         top = tuple(built[s.name] for s in steps if s.name not in branch_members)
         return ir.Pipeline(self.names.pipeline, params, top, self.bp.pipeline.experiment_tracking)
 
+    # --- delivery ---------------------------------------------------------------------------------
+
+    def deploy(self) -> ir.Deploy | None:
+        deploy = self.bp.deploy
+        if deploy is None:
+            return None
+        stages = []
+        for stage in deploy.stages:
+            capture = stage.data_capture
+            stages.append(
+                ir.Stage(
+                    name=stage.name,
+                    manual_approval=stage.approval == "manual",
+                    instance_type=stage.instance_type,
+                    instance_count=stage.instance_count,
+                    data_capture=ir.DataCapture(
+                        enabled=capture is not None,
+                        sampling_percentage=capture.sampling_percentage if capture else 0,
+                        destination=(capture.destination if capture and capture.destination else None)
+                        or default_data_capture_uri(self.bucket, stage.name),
+                    ),
+                    autoscaling=ir.Autoscaling(
+                        stage.autoscaling.min_instances,
+                        stage.autoscaling.max_instances,
+                        stage.autoscaling.target_invocations_per_instance,
+                        stage.autoscaling.scale_in_cooldown_seconds,
+                        stage.autoscaling.scale_out_cooldown_seconds,
+                    )
+                    if stage.autoscaling
+                    else None,
+                    test=stage.test,
+                    stack_name=stage_stack_name(self.names, stage.name),
+                    endpoint_name=endpoint_name(self.bp.project.name, stage.name),
+                )
+            )
+        return ir.Deploy(
+            stages=tuple(stages),
+            model_execution_role_arn=deploy.model_execution_role or default_pipeline_role(self.bp.project.account),
+            sample_payload=self._payload(deploy.sample_payload, deploy.sample_content_type),
+        )
+
+    def _payload(self, path_text: str | None, content_type: str) -> ir.SamplePayload | None:
+        if path_text is None:
+            return None
+        where: PathKey = ("deploy", "sample_payload")
+        content = self.read_code(path_text.removeprefix("./"))
+        if content is None:
+            self.issues.append(Issue("MLG308", where, f"sample payload '{path_text}' not found", at_value=True))
+            return None
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            self.issues.append(Issue("MLG308", where, f"sample payload '{path_text}' is not UTF-8 text", at_value=True))
+            return None
+        return ir.SamplePayload(path_text.removeprefix("./"), text, content_type)
+
+    def ci(self) -> ir.Ci | None:
+        ci = self.bp.ci
+        if ci is None:
+            return None
+        stem = self.display.rsplit(".", 1)[0] if self.display.endswith((".yaml", ".yml")) else self.bp.project.name
+        project = self.bp.project
+        common = (
+            ("SAGEMAKER_PROJECT_NAME", project.name),
+            ("SAGEMAKER_PROJECT_ID", project.id),
+            ("AWS_REGION", project.region),
+        )
+        deploy_role = (
+            self.bp.deploy.model_execution_role if self.bp.deploy and self.bp.deploy.model_execution_role else None
+        ) or default_pipeline_role(project.account)
+        return ir.Ci(
+            build_env=(
+                *common,
+                ("ARTIFACT_BUCKET", self.bucket),
+                ("SAGEMAKER_PIPELINE_NAME", self.names.pipeline),
+                ("SAGEMAKER_PIPELINE_ROLE_ARN", self.role),
+            ),
+            deploy_env=(
+                *common,
+                ("ARTIFACT_BUCKET", self.bucket),
+                ("MODEL_EXECUTION_ROLE_ARN", deploy_role),
+                ("SOURCE_MODEL_PACKAGE_GROUP_NAME", self.names.model_package_group),
+                ("EXPORT_TEMPLATE_NAME", "template-export.yml"),
+            ),
+            test_env=(*common, ("EXPORT_TEST_RESULTS", "test-results.json")),
+            backends=tuple(ci.backends),
+            source=ir.Source(
+                ci.source.provider, ci.source.repository, ci.source.branch, ci.source.connection_arn or ""
+            ),
+            blueprint_dir=ci.layout.blueprint_dir.strip("/") or ".",
+            output_dir=(ci.layout.output_dir or default_output_dir(stem)).strip("/"),
+            build_image=ci.build.image,
+            compute_type=ci.build.compute_type,
+            build_timeout_minutes=ci.build.timeout_minutes,
+            pipeline_timeout_minutes=ci.build.pipeline_timeout_minutes,
+            python_version=ci.build.python,
+            execution_parameters=tuple(
+                (k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in ci.execution_parameters.items()
+            ),
+        )
+
     def plan(self) -> ir.Plan:
         project = self.bp.project
         pipeline = self.pipeline()
@@ -464,6 +574,8 @@ class _Builder:
             security=self.security,
             pipeline=pipeline,
             code_files=tuple(sorted(self.code_files.values(), key=lambda c: c.path)),
+            deploy=self.deploy(),
+            ci=self.ci(),
         )
 
 

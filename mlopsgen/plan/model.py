@@ -104,6 +104,13 @@ class Names:
     job_prefix: str
     build_job: str
     deploy_job: str
+    build_project: str
+    deploy_project: str
+    test_project: str
+    build_pipeline: str
+    deploy_pipeline: str
+    approval_rule: str
+    source_rule: str
 
 
 @dataclass(frozen=True)
@@ -419,6 +426,99 @@ class Pipeline:
     """Record executions in SageMaker Experiments (experiment = pipeline, trial = execution)."""
 
 
+# --- delivery ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataCapture:
+    """Endpoint data capture; ``sampling_percentage`` 0 with ``enabled`` False when off."""
+
+    enabled: bool
+    sampling_percentage: int
+    destination: str
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    """Target tracking on invocations per instance."""
+
+    min_instances: int
+    max_instances: int
+    target_invocations_per_instance: int
+    scale_in_cooldown_seconds: int
+    scale_out_cooldown_seconds: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A deployment stage, in deploy order."""
+
+    name: str
+    manual_approval: bool
+    """A person approves before this stage is deployed."""
+    instance_type: str
+    instance_count: int
+    data_capture: DataCapture
+    autoscaling: Autoscaling | None
+    test: bool
+    stack_name: str
+    endpoint_name: str
+
+
+@dataclass(frozen=True)
+class SamplePayload:
+    """What the smoke test sends to the endpoint."""
+
+    path: str
+    content: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Deploy:
+    """How the approved model version reaches its endpoints."""
+
+    stages: tuple[Stage, ...]
+    model_execution_role_arn: str
+    sample_payload: SamplePayload | None
+
+
+@dataclass(frozen=True)
+class Source:
+    """The repository CI builds from."""
+
+    provider: str
+    """codecommit, github, github_enterprise or bitbucket."""
+    repository: str
+    branch: str
+    connection_arn: str
+
+
+@dataclass(frozen=True)
+class Ci:
+    """CI/CD settings shared by the backends."""
+
+    backends: tuple[str, ...]
+    source: Source
+    blueprint_dir: str
+    """Folder of the blueprint, relative to the repository root."""
+    output_dir: str
+    """Folder of this blueprint's generated output, relative to the repository root."""
+    build_image: str
+    compute_type: str
+    build_timeout_minutes: int
+    pipeline_timeout_minutes: int
+    python_version: str
+    execution_parameters: tuple[tuple[str, str], ...]
+    """Pipeline parameter values for CI-started executions, as text (the API takes text)."""
+    build_env: tuple[tuple[str, str], ...]
+    """Environment of the model-build job (CodeBuild project or Jenkins job); buildspecs read these."""
+    deploy_env: tuple[tuple[str, str], ...]
+    """Environment of the deploy-build job."""
+    test_env: tuple[tuple[str, str], ...]
+    """Environment of the endpoint test job; each test run adds STAGE_NAME and ENDPOINT_NAME."""
+
+
 @dataclass(frozen=True)
 class Plan:
     """Everything targets need for one blueprint."""
@@ -430,3 +530,5 @@ class Plan:
     security: Security
     pipeline: Pipeline
     code_files: tuple[CodeFile, ...]
+    deploy: Deploy | None
+    ci: Ci | None

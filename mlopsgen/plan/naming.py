@@ -27,7 +27,35 @@ def derive_names(project_name: str, project_id: str) -> Names:
         job_prefix=name_id,
         build_job=f"sagemaker-{name_id}-modelbuild",
         deploy_job=f"sagemaker-{name_id}-modeldeploy",
+        build_project=f"sagemaker-{name_id}-modelbuild",
+        deploy_project=f"sagemaker-{name_id}-modeldeploy",
+        test_project=f"sagemaker-{name_id}-testing",
+        build_pipeline=f"sagemaker-{name_id}-modelbuild",
+        deploy_pipeline=f"sagemaker-{name_id}-modeldeploy",
+        # EventBridge rules keep the sagemaker- prefix: the SageMaker project roles may only manage those.
+        approval_rule=f"sagemaker-{name_id}-model",
+        source_rule=f"sagemaker-{name_id}-code",
     )
+
+
+def stage_stack_name(names: Names, stage: str) -> str:
+    """CloudFormation stack of one deploy stage (the project template's name)."""
+    return f"sagemaker-{names.project_name_id}-deploy-{stage}"
+
+
+def endpoint_name(project_name: str, stage: str) -> str:
+    """Endpoint of one stage: ``<project>-<stage>``, as the project template's endpoint template names it."""
+    return f"{project_name}-{stage}"
+
+
+def default_data_capture_uri(bucket: str, stage: str) -> str:
+    """Where a stage's endpoint captures payloads unless the blueprint says otherwise."""
+    return f"s3://{bucket}/datacapture-{stage}"
+
+
+def default_output_dir(blueprint_stem: str) -> str:
+    """Where ``mlopsgen render`` writes a blueprint's output, relative to the repository root."""
+    return f"generated/{blueprint_stem}"
 
 
 def default_artifact_bucket(project_id: str) -> str:
@@ -36,7 +64,7 @@ def default_artifact_bucket(project_id: str) -> str:
 
 
 def default_pipeline_role(account: str) -> str:
-    """The execution role the AWS project templates pass to the pipeline."""
+    """The execution role the AWS project templates pass to the pipeline (and to deployed models)."""
     return f"arn:aws:iam::{account}:role/service-role/AmazonSageMakerProjectsExecutionRole"
 
 

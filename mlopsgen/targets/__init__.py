@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from mlopsgen.targets import sagemaker
+from mlopsgen.targets import codebuild, codepipeline, endpoint, sagemaker, scripts
 from mlopsgen.targets.base import Target
 
 TARGETS: dict[str, Target] = {
     "sagemaker": sagemaker,
+    "endpoint": endpoint,
+    "codebuild": codebuild,
+    "codepipeline": codepipeline,
+    "scripts": scripts,
 }

@@ -15,6 +15,7 @@ ABALONE = ROOT / "blueprints" / "abalone.yaml"
 CODE = {
     "pipelines/abalone/preprocess.py": (ROOT / "blueprints/pipelines/abalone/preprocess.py").read_bytes(),
     "pipelines/abalone/evaluate.py": (ROOT / "blueprints/pipelines/abalone/evaluate.py").read_bytes(),
+    "tests/abalone-sample.csv": (ROOT / "blueprints/tests/abalone-sample.csv").read_bytes(),
 }
 
 
@@ -37,6 +38,7 @@ def test_missing_code_in_memory_is_a_diagnostic() -> None:
     result = mlopsgen.render(ABALONE.read_text())
     assert not result.ok and result.files == {}
     assert {d.code for d in result.diagnostics} == {"MLG308"}
+    assert len(result.diagnostics) == 3  # two scripts and the sample payload
     assert all(d.pos is not None for d in result.diagnostics)
 
 

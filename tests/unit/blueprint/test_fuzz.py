@@ -76,7 +76,11 @@ paths = st.lists(
 @given(paths, values)
 def test_mutated_blueprints_never_raise(path: list[object], value: object) -> None:
     mutated = _mutate(ABALONE, path, value)
-    code = {"pipelines/abalone/preprocess.py": b"print(1)\n", "pipelines/abalone/evaluate.py": b"print(2)\n"}
+    code = {
+        "pipelines/abalone/preprocess.py": b"print(1)\n",
+        "pipelines/abalone/evaluate.py": b"print(2)\n",
+        "tests/abalone-sample.csv": b"1,2\n",
+    }
     result = mlopsgen.render(mutated if isinstance(mutated, dict) else {"x": mutated}, code=code)
     if not result.ok:
         assert all(not d.code.startswith("MLG9") for d in result.diagnostics)

@@ -103,7 +103,11 @@ def test_code_manifest_lists_every_code_uri_in_the_definition(blueprint: Path) -
 
 def test_code_keys_change_when_code_changes() -> None:
     text = (BLUEPRINTS[0].parent / "abalone.yaml").read_text()
-    code = {"pipelines/abalone/preprocess.py": b"a", "pipelines/abalone/evaluate.py": b"b"}
+    code = {
+        "pipelines/abalone/preprocess.py": b"a",
+        "pipelines/abalone/evaluate.py": b"b",
+        "tests/abalone-sample.csv": b"1",
+    }
     first = mlopsgen.render(text, code=code).files["model-build/code-manifest.json"]
     second = mlopsgen.render(text, code={**code, "pipelines/abalone/evaluate.py": b"c"}).files[
         "model-build/code-manifest.json"

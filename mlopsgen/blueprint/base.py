@@ -1,0 +1,25 @@
+"""Shared pieces of the blueprint models: the strict base class, name patterns and small validators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-_]{0,63}$"
+INSTANCE_PATTERN = r"^ml\.[a-z0-9\-]+\.[a-z0-9]+$"
+
+
+class Spec(BaseModel):
+    """Base for every blueprint model: unknown keys are errors, values are not coerced across types."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, strict=True)
+
+
+def flag_or_model(value: Any) -> Any:
+    """``true`` means the model with defaults, ``false`` means off."""
+    if value is True:
+        return {}
+    if value is False:
+        return None
+    return value

@@ -1,0 +1,130 @@
+"""Blueprint specs for delivery: how the approved model is deployed (stages) and how CI is wired (source).
+
+Kept apart from ``models.py`` (the pipeline language) so each file stays one subject; ``BlueprintSpec``
+combines them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
+
+
+class DataCaptureSpec(Spec):
+    """Endpoint data capture (request and response payloads) into S3."""
+
+    sampling_percentage: int = Field(default=100, ge=0, le=100)
+    destination: str | None = Field(
+        default=None,
+        pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$",
+        description="S3 URI; default: s3://<artifact bucket>/datacapture-<stage>.",
+    )
+
+
+class AutoscalingSpec(Spec):
+    """Application Auto Scaling of the endpoint variant on invocations per instance."""
+
+    min_instances: int = Field(default=1, ge=1)
+    max_instances: int = Field(ge=1)
+    target_invocations_per_instance: int = Field(default=70, ge=1, description="Per minute, per instance.")
+    scale_in_cooldown_seconds: int = Field(default=300, ge=0)
+    scale_out_cooldown_seconds: int = Field(default=60, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AutoscalingSpec:
+        if self.min_instances > self.max_instances:
+            raise ValueError("min_instances must not exceed max_instances")
+        return self
+
+
+class StageSpec(Spec):
+    """One deployment stage: an endpoint, and the gate before it."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9\-]{0,19}$", description="Stage name, e.g. staging or prod.")
+    approval: Literal["none", "manual"] = Field(
+        default="none", description="manual: a person approves before this stage is deployed."
+    )
+    instance_type: str = Field(default="ml.m5.large", pattern=INSTANCE_PATTERN)
+    instance_count: int = Field(default=1, ge=1)
+    data_capture: Annotated[
+        DataCaptureSpec | None, BeforeValidator(flag_or_model, json_schema_input_type=DataCaptureSpec | bool | None)
+    ] = Field(default_factory=DataCaptureSpec, description="true/false, or the capture settings.")
+    autoscaling: AutoscalingSpec | None = None
+    test: bool = Field(default=True, description="Smoke-test the endpoint after deploying this stage.")
+
+
+class DeploySpec(Spec):
+    """How an approved model version reaches its endpoints."""
+
+    stages: list[StageSpec] = Field(min_length=1)
+    model_execution_role: str | None = Field(
+        default=None,
+        pattern=r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]+$",
+        description="Role the endpoint's model runs as. Default: the account's "
+        "service-role/AmazonSageMakerProjectsExecutionRole.",
+    )
+    sample_payload: str | None = Field(
+        default=None, description="File (relative to the blueprint) the smoke test sends to the endpoint."
+    )
+    sample_content_type: str = "text/csv"
+
+
+class SourceSpec(Spec):
+    """The repository holding the blueprint, its code and the generated output."""
+
+    provider: Literal["codecommit", "github", "github_enterprise", "bitbucket"]
+    repository: str = Field(description="CodeCommit repository name, or owner/name for a connection.")
+    branch: str = Field(default="main", pattern=r"^[A-Za-z0-9._/\-]{1,255}$")
+    connection_arn: str | None = Field(
+        default=None,
+        pattern=r"^arn:aws[a-z\-]*:(codestar-connections|codeconnections):[a-z0-9\-]+:\d{12}:connection/[A-Za-z0-9\-]+$",
+        description="CodeStar / CodeConnections connection (required for GitHub, GitHub Enterprise, Bitbucket).",
+    )
+
+    @model_validator(mode="after")
+    def _connection(self) -> SourceSpec:
+        if self.provider == "codecommit" and self.connection_arn is not None:
+            raise ValueError("connection_arn is only for github, github_enterprise and bitbucket sources")
+        if self.provider != "codecommit" and self.connection_arn is None:
+            raise ValueError(f"a {self.provider} source needs connection_arn (a CodeStar connection)")
+        return self
+
+
+class LayoutSpec(Spec):
+    """Where things live in the repository, so generated CI finds them."""
+
+    blueprint_dir: str = Field(
+        default="blueprints", description="Folder of the blueprint (code paths are relative to it)."
+    )
+    output_dir: str | None = Field(
+        default=None, description="Generated output folder. Default: generated/<blueprint name>."
+    )
+
+
+class BuildSpec_(Spec):  # noqa: N801 - "BuildSpec" is CodeBuild's own word for its YAML file
+    """CodeBuild settings."""
+
+    image: str = "aws/codebuild/amazonlinux2-x86_64-standard:5.0"
+    compute_type: Literal[
+        "BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_2XLARGE"
+    ] = "BUILD_GENERAL1_SMALL"
+    timeout_minutes: int = Field(default=480, ge=5, le=2160)
+    pipeline_timeout_minutes: int = Field(
+        default=240, ge=1, description="How long the build waits for the SageMaker pipeline execution."
+    )
+    python: str = Field(default="3.12", pattern=r"^3\.\d+$")
+
+
+class CiSpec(Spec):
+    """How CI/CD is wired."""
+
+    backends: list[Literal["codepipeline"]] = Field(default=["codepipeline"], min_length=1)
+    source: SourceSpec
+    layout: LayoutSpec = LayoutSpec()
+    build: BuildSpec_ = BuildSpec_()
+    execution_parameters: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="Pipeline parameter values the CI build starts executions with."
+    )

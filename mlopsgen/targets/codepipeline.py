@@ -1,0 +1,636 @@
+"""Plan → the project's CloudFormation stack for the CodePipeline variant (infrastructure/project.yml).
+
+Holds the artifact bucket, the CodeBuild projects, the model-build and model-deploy pipelines, the
+EventBridge rules that start them, and least-privilege IAM roles for each service. Stage order,
+approvals and names come from the Plan, so the buildspecs and the deploy stacks always agree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlopsgen.plan import model as ir
+from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
+
+NAME = "codepipeline"
+FILES = {"infrastructure/project.yml": "bucket, CodeBuild projects, pipelines, rules and roles"}
+TEMPLATE = "infrastructure/project.yml"
+APPROVAL_STATUS_FILTER = {"anything-but": ["PendingManualApproval"]}
+"""Approved and Rejected both start the deploy pipeline: a rejection redeploys the previous approved version."""
+
+
+def emit(plan: ir.Plan) -> list[OutputFile]:
+    """Emit the project stack (nothing unless CI uses CodePipeline).
+
+    Args:
+        plan: The resolved blueprint.
+
+    Returns:
+        The infrastructure template.
+    """
+    if plan.ci is None or "codepipeline" not in plan.ci.backends:
+        return []
+    header = generated_header(plan, "Project infrastructure: deploy once per project (see README).")
+    return [OutputFile(TEMPLATE, dump_yaml(template(plan), header))]
+
+
+def _sub(text: str) -> dict[str, str]:
+    return {"Fn::Sub": text}
+
+
+def _arn(service: str, resource: str) -> dict[str, str]:
+    return _sub(f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")
+
+
+def _role(service: str, statements: list[dict[str, Any]], description: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "Description": description,
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": f"{service}.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            },
+            "Policies": [
+                {"PolicyName": "least-privilege", "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}
+            ],
+        },
+    }
+
+
+def _allow(
+    sid: str, actions: list[str], resources: list[Any], condition: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def _bucket_statements() -> list[dict[str, Any]]:
+    return [
+        _allow(
+            "ArtifactBucket",
+            ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketLocation", "s3:ListBucket"],
+            [{"Fn::GetAtt": ["ArtifactBucket", "Arn"]}, _sub("${ArtifactBucket.Arn}/*")],
+        )
+    ]
+
+
+def _logs(project: str) -> dict[str, Any]:
+    return _allow(
+        "BuildLogs",
+        ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        [_arn("logs", f"log-group:/aws/codebuild/{project}"), _arn("logs", f"log-group:/aws/codebuild/{project}:*")],
+    )
+
+
+def _kms(plan: ir.Plan) -> list[dict[str, Any]]:
+    key = plan.security.output_kms_key
+    if not key.startswith("arn:"):
+        return []
+    return [_allow("ArtifactKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], [key])]
+
+
+def _bucket(plan: ir.Plan) -> dict[str, Any]:
+    key = plan.security.output_kms_key
+    encryption: dict[str, Any] = (
+        {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key} if key else {"SSEAlgorithm": "AES256"}
+    )
+    return {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BucketName": plan.project.artifact_bucket,
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": encryption, "BucketKeyEnabled": bool(key)}
+                ]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            "Tags": _tags(plan),
+        },
+    }
+
+
+def _bucket_policy() -> dict[str, Any]:
+    return {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {
+            "Bucket": {"Ref": "ArtifactBucket"},
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "DenyInsecureTransport",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [{"Fn::GetAtt": ["ArtifactBucket", "Arn"]}, _sub("${ArtifactBucket.Arn}/*")],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    }
+                ],
+            },
+        },
+    }
+
+
+def _tags(plan: ir.Plan) -> list[dict[str, str]]:
+    tags = {**dict(plan.project.tags), "sagemaker:project-id": plan.project.id}
+    tags["sagemaker:project-name"] = plan.project.name
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+def _codebuild(
+    plan: ir.Plan, name: str, role: str, buildspec: str, env: tuple[tuple[str, str], ...], timeout: int
+) -> dict[str, Any]:
+    assert plan.ci is not None
+    properties: dict[str, Any] = {
+        "Name": name,
+        "Description": f"{name} (generated by mlopsgen)",
+        "ServiceRole": {"Fn::GetAtt": [role, "Arn"]},
+        "Artifacts": {"Type": "CODEPIPELINE"},
+        "Source": {"Type": "CODEPIPELINE", "BuildSpec": buildspec},
+        "Environment": {
+            "Type": "LINUX_CONTAINER",
+            "ComputeType": plan.ci.compute_type,
+            "Image": plan.ci.build_image,
+            "EnvironmentVariables": [{"Name": k, "Type": "PLAINTEXT", "Value": v} for k, v in env],
+        },
+        "TimeoutInMinutes": timeout,
+        "Tags": _tags(plan),
+    }
+    if plan.security.output_kms_key.startswith("arn:"):
+        properties["EncryptionKey"] = plan.security.output_kms_key
+    if plan.security.subnets:
+        properties["VpcConfig"] = {
+            "VpcId": {"Ref": "VpcId"},
+            "Subnets": list(plan.security.subnets),
+            "SecurityGroupIds": list(plan.security.security_groups),
+        }
+    return {"Type": "AWS::CodeBuild::Project", "Properties": properties}
+
+
+def _source_action(plan: ir.Plan) -> dict[str, Any]:
+    assert plan.ci is not None
+    source = plan.ci.source
+    if source.provider == "codecommit":
+        action_type = {"Category": "Source", "Owner": "AWS", "Provider": "CodeCommit", "Version": "1"}
+        configuration: dict[str, Any] = {
+            "RepositoryName": source.repository,
+            "BranchName": source.branch,
+            "PollForSourceChanges": False,  # the EventBridge rule starts the pipeline instead
+        }
+    else:
+        action_type = {"Category": "Source", "Owner": "AWS", "Provider": "CodeStarSourceConnection", "Version": "1"}
+        configuration = {
+            "ConnectionArn": source.connection_arn,
+            "FullRepositoryId": source.repository,
+            "BranchName": source.branch,
+            "DetectChanges": True,
+        }
+    return {
+        "Name": "Source",
+        "Actions": [
+            {
+                "Name": "RepositoryCode",
+                "ActionTypeId": action_type,
+                "Configuration": configuration,
+                "OutputArtifacts": [{"Name": "SourceArtifact"}],
+                "RunOrder": 1,
+            }
+        ],
+    }
+
+
+def _build_action(
+    name: str, project: str, inputs: list[str], output: str | None, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    configuration: dict[str, Any] = {"ProjectName": {"Ref": project}}
+    if len(inputs) > 1:
+        configuration["PrimarySource"] = inputs[0]
+    if env:
+        configuration["EnvironmentVariables"] = json.dumps(
+            [{"name": k, "value": v, "type": "PLAINTEXT"} for k, v in env.items()], separators=(",", ":")
+        )
+    action: dict[str, Any] = {
+        "Name": name,
+        "ActionTypeId": {"Category": "Build", "Owner": "AWS", "Provider": "CodeBuild", "Version": "1"},
+        "Configuration": configuration,
+        "InputArtifacts": [{"Name": i} for i in inputs],
+        "RunOrder": 1,
+    }
+    if output:  # only where the buildspec declares artifacts; otherwise the action would fail
+        action["OutputArtifacts"] = [{"Name": output}]
+    return action
+
+
+def _title(stage: str) -> str:
+    return "".join(part.capitalize() for part in stage.split("-"))
+
+
+def deploy_stages(plan: ir.Plan) -> list[dict[str, Any]]:
+    """One pipeline stage per deploy stage: [manual approval] → CloudFormation deploy → [test]."""
+    assert plan.deploy is not None
+    stages = []
+    last = len(plan.deploy.stages) - 1
+    for index, stage in enumerate(plan.deploy.stages):
+        title = _title(stage.name)
+        actions: list[dict[str, Any]] = []
+        if stage.manual_approval:
+            actions.append(
+                {
+                    "Name": f"Approve{title}",
+                    "ActionTypeId": {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"},
+                    "Configuration": {"CustomData": f"Approve this model for {stage.name}"},
+                    "RunOrder": 1,
+                }
+            )
+        actions.append(
+            {
+                "Name": f"Deploy{title}",
+                "ActionTypeId": {"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
+                "Configuration": {
+                    # Earlier stages may be replaced when an update fails; the last one only updates in place.
+                    "ActionMode": "CREATE_UPDATE" if index == last else "REPLACE_ON_FAILURE",
+                    "Capabilities": "CAPABILITY_NAMED_IAM",
+                    "RoleArn": {"Fn::GetAtt": ["CloudFormationRole", "Arn"]},
+                    "StackName": stage.stack_name,
+                    "TemplateConfiguration": f"BuildArtifact::{stage.name}-config-export.json",
+                    "TemplatePath": "BuildArtifact::template-export.yml",
+                },
+                "InputArtifacts": [{"Name": "BuildArtifact"}],
+                "RunOrder": len(actions) + 1,
+            }
+        )
+        if stage.test:
+            test = _build_action(
+                f"Test{title}",
+                "TestProject",
+                ["SourceArtifact", "BuildArtifact"],
+                f"Test{title}Artifact",
+                {"STAGE_NAME": stage.name, "ENDPOINT_NAME": stage.endpoint_name},
+            )
+            test["RunOrder"] = len(actions) + 1
+            actions.append(test)
+        stages.append({"Name": f"Deploy{title}", "Actions": actions})
+    return stages
+
+
+def _pipeline(plan: ir.Plan, name: str, stages: list[dict[str, Any]]) -> dict[str, Any]:
+    store: dict[str, Any] = {"Type": "S3", "Location": {"Ref": "ArtifactBucket"}}
+    if plan.security.output_kms_key.startswith("arn:"):
+        store["EncryptionKey"] = {"Id": plan.security.output_kms_key, "Type": "KMS"}
+    return {
+        "Type": "AWS::CodePipeline::Pipeline",
+        "Properties": {
+            "Name": name,
+            "PipelineType": "V2",
+            "RoleArn": {"Fn::GetAtt": ["CodePipelineRole", "Arn"]},
+            "ArtifactStore": store,
+            "Stages": stages,
+            "Tags": _tags(plan),
+        },
+    }
+
+
+def _roles(plan: ir.Plan) -> dict[str, Any]:
+    names = plan.names
+    project = plan.project
+    pipeline_arn = _arn("sagemaker", f"pipeline/{names.pipeline}")
+    pass_pipeline_role = _allow(
+        "PassPipelineRole",
+        ["iam:PassRole"],
+        [project.pipeline_role_arn],
+        {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+    )
+    roles: dict[str, Any] = {
+        "BuildRole": _role(
+            "codebuild",
+            [
+                _logs(names.build_project),
+                *_bucket_statements(),
+                *_kms(plan),
+                _allow(
+                    "RunPipeline",
+                    [
+                        "sagemaker:AddTags",
+                        "sagemaker:CreatePipeline",
+                        "sagemaker:DescribePipeline",
+                        "sagemaker:DescribePipelineExecution",
+                        "sagemaker:ListPipelineExecutionSteps",
+                        "sagemaker:StartPipelineExecution",
+                        "sagemaker:UpdatePipeline",
+                    ],
+                    [pipeline_arn, _arn("sagemaker", f"pipeline/{names.pipeline}/execution/*")],
+                ),
+                pass_pipeline_role,
+            ],
+            "Runs the model-build CodeBuild project: uploads step code, upserts and runs the SageMaker pipeline.",
+        ),
+        "CodePipelineRole": _role(
+            "codepipeline",
+            [
+                *_bucket_statements(),
+                *_kms(plan),
+                _allow(
+                    "RunBuilds",
+                    ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
+                    [_arn("codebuild", f"project/{names.build_project}")],
+                ),
+                _source_statement(plan),
+            ],
+            "Runs the model-build and model-deploy pipelines.",
+        ),
+        "EventsRole": _role(
+            "events",
+            [
+                _allow(
+                    "StartPipelines",
+                    ["codepipeline:StartPipelineExecution"],
+                    [_arn("codepipeline", names.build_pipeline)]
+                    + ([_arn("codepipeline", names.deploy_pipeline)] if plan.deploy else []),
+                )
+            ],
+            "Lets EventBridge start the pipelines.",
+        ),
+    }
+    if plan.deploy is not None:
+        pipeline_role = roles["CodePipelineRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        pipeline_role[-2]["Resource"] += [
+            _arn("codebuild", f"project/{names.deploy_project}"),
+            _arn("codebuild", f"project/{names.test_project}"),
+        ]
+        pipeline_role += [
+            _allow(
+                "DeployStacks",
+                [
+                    "cloudformation:CreateStack",
+                    "cloudformation:DeleteStack",
+                    "cloudformation:DescribeStackEvents",
+                    "cloudformation:DescribeStacks",
+                    "cloudformation:UpdateStack",
+                ],
+                [_arn("cloudformation", f"stack/sagemaker-{names.project_name_id}-deploy-*/*")],
+            ),
+            _allow("PassCloudFormationRole", ["iam:PassRole"], [{"Fn::GetAtt": ["CloudFormationRole", "Arn"]}]),
+        ]
+        roles.update(_deploy_roles(plan))
+    return roles
+
+
+def _source_statement(plan: ir.Plan) -> dict[str, Any]:
+    assert plan.ci is not None
+    source = plan.ci.source
+    if source.provider == "codecommit":
+        return _allow(
+            "ReadSource",
+            [
+                "codecommit:CancelUploadArchive",
+                "codecommit:GetBranch",
+                "codecommit:GetCommit",
+                "codecommit:GetUploadArchiveStatus",
+                "codecommit:UploadArchive",
+            ],
+            [_arn("codecommit", source.repository)],
+        )
+    return _allow("ReadSource", ["codestar-connections:UseConnection"], [source.connection_arn])
+
+
+def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
+    assert plan.deploy is not None
+    names = plan.names
+    endpoints = [_arn("sagemaker", f"endpoint/{s.endpoint_name}") for s in plan.deploy.stages]
+    return {
+        "DeployBuildRole": _role(
+            "codebuild",
+            [
+                _logs(names.deploy_project),
+                *_bucket_statements(),
+                *_kms(plan),
+                # ListModelPackages has no resource-level permissions; DescribeModelPackage is scoped.
+                _allow("ListModelPackages", ["sagemaker:ListModelPackages"], ["*"]),
+                _allow(
+                    "ReadModelPackages",
+                    ["sagemaker:DescribeModelPackage"],
+                    [_arn("sagemaker", f"model-package/{names.model_package_group}/*")],
+                ),
+            ],
+            "Resolves the latest approved model package and writes the stage configurations.",
+        ),
+        "TestRole": _role(
+            "codebuild",
+            [
+                _logs(names.test_project),
+                *_bucket_statements(),
+                *_kms(plan),
+                _allow("TestEndpoints", ["sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint"], endpoints),
+            ],
+            "Smoke-tests the deployed endpoints.",
+        ),
+        "CloudFormationRole": _role(
+            "cloudformation",
+            [
+                _allow(
+                    "ManageEndpoints",
+                    [
+                        "sagemaker:AddTags",
+                        "sagemaker:CreateEndpoint",
+                        "sagemaker:CreateEndpointConfig",
+                        "sagemaker:CreateModel",
+                        "sagemaker:DeleteEndpoint",
+                        "sagemaker:DeleteEndpointConfig",
+                        "sagemaker:DeleteModel",
+                        "sagemaker:DeleteTags",
+                        "sagemaker:DescribeEndpoint",
+                        "sagemaker:DescribeEndpointConfig",
+                        "sagemaker:DescribeModel",
+                        "sagemaker:UpdateEndpoint",
+                    ],
+                    [
+                        *endpoints,
+                        _arn("sagemaker", "endpoint-config/*"),
+                        _arn("sagemaker", "model/*"),
+                    ],
+                ),
+                _allow(
+                    "UseModelPackage",
+                    ["sagemaker:DescribeModelPackage"],
+                    [_arn("sagemaker", f"model-package/{names.model_package_group}/*")],
+                ),
+                _allow(
+                    "PassModelRole",
+                    ["iam:PassRole"],
+                    [plan.deploy.model_execution_role_arn],
+                    {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+                ),
+                # Application Auto Scaling has no resource-level permissions for these calls.
+                _allow(
+                    "EndpointAutoscaling",
+                    [
+                        "application-autoscaling:DeleteScalingPolicy",
+                        "application-autoscaling:DeregisterScalableTarget",
+                        "application-autoscaling:DescribeScalableTargets",
+                        "application-autoscaling:DescribeScalingPolicies",
+                        "application-autoscaling:PutScalingPolicy",
+                        "application-autoscaling:RegisterScalableTarget",
+                    ],
+                    ["*"],
+                ),
+                _allow(
+                    "AutoscalingServiceRole",
+                    ["iam:CreateServiceLinkedRole"],
+                    [
+                        _sub(
+                            "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/"
+                            "sagemaker.application-autoscaling.amazonaws.com/"
+                            "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
+                        )
+                    ],
+                    {"StringEquals": {"iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"}},
+                ),
+            ],
+            "Creates and updates the endpoint stacks of the deploy stages.",
+        ),
+    }
+
+
+def _rules(plan: ir.Plan) -> dict[str, Any]:
+    assert plan.ci is not None
+    names = plan.names
+    rules: dict[str, Any] = {}
+    targets = [{"Arn": _arn("codepipeline", names.build_pipeline), "Id": "ModelBuild", "RoleArn": _events_role()}]
+    if plan.deploy is not None:
+        targets.append(
+            {"Arn": _arn("codepipeline", names.deploy_pipeline), "Id": "ModelDeploy", "RoleArn": _events_role()}
+        )
+        rules["ModelApprovalRule"] = {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Name": names.approval_rule,
+                "Description": "Deploy when a version of this project's model package group is approved or rejected.",
+                "EventPattern": {
+                    "source": ["aws.sagemaker"],
+                    "detail-type": ["SageMaker Model Package State Change"],
+                    "detail": {
+                        "ModelPackageGroupName": [names.model_package_group],
+                        "ModelApprovalStatus": [APPROVAL_STATUS_FILTER],
+                    },
+                },
+                "Targets": [targets[1]],
+            },
+        }
+    if plan.ci.source.provider == "codecommit":
+        rules["SourceChangeRule"] = {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Name": names.source_rule,
+                "Description": "Start the pipelines when the source branch changes.",
+                "EventPattern": {
+                    "source": ["aws.codecommit"],
+                    "detail-type": ["CodeCommit Repository State Change"],
+                    "resources": [_arn("codecommit", plan.ci.source.repository)],
+                    "detail": {
+                        "event": ["referenceCreated", "referenceUpdated"],
+                        "referenceType": ["branch"],
+                        "referenceName": [plan.ci.source.branch],
+                    },
+                },
+                "Targets": targets,
+            },
+        }
+    return rules
+
+
+def _events_role() -> dict[str, Any]:
+    return {"Fn::GetAtt": ["EventsRole", "Arn"]}
+
+
+def template(plan: ir.Plan) -> dict[str, Any]:
+    """The whole project stack."""
+    assert plan.ci is not None
+    ci = plan.ci
+    names = plan.names
+    resources: dict[str, Any] = {
+        "ArtifactBucket": _bucket(plan),
+        "ArtifactBucketPolicy": _bucket_policy(),
+        **_roles(plan),
+        "BuildProject": _codebuild(
+            plan,
+            names.build_project,
+            "BuildRole",
+            f"{ci.output_dir}/model-build/buildspec.yml",
+            ci.build_env,
+            ci.build_timeout_minutes,
+        ),
+        "ModelBuildPipeline": _pipeline(
+            plan,
+            names.build_pipeline,
+            [
+                _source_action(plan),
+                {
+                    "Name": "Build",
+                    "Actions": [_build_action("RunSageMakerPipeline", "BuildProject", ["SourceArtifact"], None)],
+                },
+            ],
+        ),
+        **_rules(plan),
+    }
+    if plan.deploy is not None:
+        resources["DeployBuildProject"] = _codebuild(
+            plan,
+            names.deploy_project,
+            "DeployBuildRole",
+            f"{ci.output_dir}/model-deploy/buildspec.yml",
+            ci.deploy_env,
+            30,
+        )
+        resources["TestProject"] = _codebuild(
+            plan, names.test_project, "TestRole", f"{ci.output_dir}/model-deploy/test/buildspec.yml", ci.test_env, 60
+        )
+        resources["ModelDeployPipeline"] = _pipeline(
+            plan,
+            names.deploy_pipeline,
+            [
+                _source_action(plan),
+                {
+                    "Name": "Build",
+                    "Actions": [
+                        _build_action(
+                            "BuildDeploymentTemplates", "DeployBuildProject", ["SourceArtifact"], "BuildArtifact"
+                        )
+                    ],
+                },
+                *deploy_stages(plan),
+            ],
+        )
+    out: dict[str, Any] = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"MLOps project {names.project_name_id}: CodePipeline variant (generated by mlopsgen).",
+    }
+    if plan.security.subnets:
+        out["Parameters"] = {
+            "VpcId": {"Type": "AWS::EC2::VPC::Id", "Description": "VPC of the security block's subnets."}
+        }
+    out["Resources"] = resources
+    out["Outputs"] = {
+        "ArtifactBucketName": {"Value": {"Ref": "ArtifactBucket"}},
+        "ModelBuildPipelineName": {"Value": {"Ref": "ModelBuildPipeline"}},
+        **({"ModelDeployPipelineName": {"Value": {"Ref": "ModelDeployPipeline"}}} if plan.deploy else {}),
+    }
+    return out

@@ -1,0 +1,102 @@
+"""Every generated file passes its consumer's checker: cfn-lint for templates, the buildspec model for
+buildspecs, JSON for configs; and the files of one blueprint agree with each other."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import mlopsgen
+from mlopsgen.api import plan_blueprint
+
+from .conftest import BLUEPRINTS
+from .support.buildspec import parse_buildspec
+from .support.cfn import lint
+
+TEMPLATES = ("model-deploy/endpoint-config-template.yml", "infrastructure/project.yml")
+
+
+def _render(blueprint: Path) -> dict[str, str]:
+    result = mlopsgen.render(blueprint)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    return result.files
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[b.stem for b in BLUEPRINTS])
+def test_cloudformation_templates_have_no_cfn_lint_findings(blueprint: Path) -> None:
+    plan, _ = plan_blueprint(blueprint)
+    assert plan is not None
+    files = _render(blueprint)
+    for path in TEMPLATES:
+        assert path in files, f"{blueprint.stem} should deploy and use CodePipeline"
+        assert lint(files[path], plan.project.region) == [], path
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[b.stem for b in BLUEPRINTS])
+def test_buildspecs_follow_the_codebuild_reference(blueprint: Path) -> None:
+    files = _render(blueprint)
+    buildspecs = [p for p in files if p.endswith("buildspec.yml")]
+    assert len(buildspecs) == 3
+    for path in buildspecs:
+        spec = parse_buildspec(files[path])
+        assert spec.phases is not None
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[b.stem for b in BLUEPRINTS])
+def test_buildspecs_and_project_stack_agree(blueprint: Path) -> None:
+    """Buildspec paths exist, and every $VARIABLE a buildspec reads is set by its CodeBuild project."""
+    plan, _ = plan_blueprint(blueprint)
+    assert plan is not None and plan.ci is not None
+    files = _render(blueprint)
+    stack = yaml.safe_load(files["infrastructure/project.yml"])["Resources"]
+    projects = {
+        r["Properties"]["Source"]["BuildSpec"]: r for r in stack.values() if r["Type"] == "AWS::CodeBuild::Project"
+    }
+    assert len(projects) == 3
+    for buildspec_path, project in projects.items():
+        relative = buildspec_path.removeprefix(plan.ci.output_dir + "/")
+        assert relative in files, buildspec_path
+        env = {v["Name"] for v in project["Properties"]["Environment"]["EnvironmentVariables"]}
+        env |= {"STAGE_NAME", "ENDPOINT_NAME"}  # set per test action
+        text = files[relative]
+        used = set(re.findall(r"\$([A-Z_][A-Z0-9_]*)", text))
+        assert used <= env, f"{relative} reads {sorted(used - env)} that its project does not set"
+        for script in re.findall(r"python (\S+\.py)", text):
+            assert script.removeprefix(plan.ci.output_dir + "/") in files, script
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[b.stem for b in BLUEPRINTS])
+def test_stage_configs_match_the_endpoint_template(blueprint: Path) -> None:
+    files = _render(blueprint)
+    template = yaml.safe_load(files["model-deploy/endpoint-config-template.yml"])
+    declared = set(template["Parameters"])
+    configs = [p for p in files if p.endswith("-config.json")]
+    assert configs
+    for path in configs:
+        config = json.loads(files[path])
+        # The deploy step adds ModelPackageName once the approved version is known.
+        assert set(config["Parameters"]) | {"ModelPackageName"} == declared, path
+        assert all(isinstance(v, str) for v in config["Parameters"].values())
+        assert config["Tags"]["sagemaker:deployment-stage"] == config["Parameters"]["StageName"]
+
+
+def test_yaml_1_1_traps_come_out_quoted() -> None:
+    traps = ["on", "yes", "no", "0123", "1e3", "null", "off", "~", "2024-01-01", "0x1F", "1_000", ".5"]
+    text = (Path(__file__).parents[1] / "blueprints" / "abalone.yaml").read_text()
+    tags = "".join(f"\n    trap{i}: '{v}'" for i, v in enumerate(traps))
+    text = text.replace("  tags:\n    team: ml-platform", "  tags:\n    team: ml-platform" + tags)
+    root = Path(__file__).parents[1] / "blueprints"
+    code = {p: (root / p).read_bytes() for p in ("pipelines/abalone/preprocess.py", "pipelines/abalone/evaluate.py")}
+    code["tests/abalone-sample.csv"] = (root / "tests/abalone-sample.csv").read_bytes()
+    result = mlopsgen.render(text, code=code, name="abalone.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    stack_text = result.files["infrastructure/project.yml"]
+    for value in traps:
+        assert f"Value: '{value}'" in stack_text, value
+    stack = yaml.safe_load(stack_text)  # PyYAML reads YAML 1.1: a bare on/yes/0123 would not stay text
+    tags = {t["Key"]: t["Value"] for t in stack["Resources"]["ArtifactBucket"]["Properties"]["Tags"]}
+    assert [tags[f"trap{i}"] for i in range(len(traps))] == traps
