@@ -103,7 +103,8 @@ def template(plan: ir.Plan) -> dict[str, Any]:
     """The endpoint stack: Model → EndpointConfig → Endpoint, and optional autoscaling."""
     security = plan.security
     model: dict[str, Any] = {
-        "Containers": [{"ModelPackageName": {"Ref": "ModelPackageName"}}],
+        # One container: PrimaryContainer (moto, used in the tests, models only this form).
+        "PrimaryContainer": {"ModelPackageName": {"Ref": "ModelPackageName"}},
         "ExecutionRoleArn": {"Ref": "ModelExecutionRoleArn"},
     }
     if security.subnets:

@@ -6,11 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-pytest.importorskip("moto", reason="the runtime script tests need moto (pip install 'moto>=5')")
-
 import boto3  # noqa: E402
+import pytest
 
 from mlopsgen.runtime import deploy_config  # noqa: E402
 
@@ -101,7 +98,8 @@ def test_newest_approved_package_wins_and_three_files_per_stage(
         {"ParameterKey": "StageName", "ParameterValue": "staging"},
     ]
     assert (out / "staging-tags-export.json").read_text() == (
-        '[\n  {\n    "Key": "cost-center",\n    "Value": "42"\n  },\n  {\n    "Key": "team",\n    "Value": "ml"\n  }\n]\n'
+        '[\n  {\n    "Key": "cost-center",\n    "Value": "42"\n  },\n'
+        '  {\n    "Key": "team",\n    "Value": "ml"\n  }\n]\n'
     )
     assert json.loads((out / "prod-config-export.json").read_text()) == {
         "Parameters": {"ModelPackageName": f"{ARN}/2", "SamplingPercentage": "80", "StageName": "prod"},
@@ -110,19 +108,19 @@ def test_newest_approved_package_wins_and_three_files_per_stage(
     assert (out / "prod-tags-export.json").read_text() == "[]\n"
 
 
-def test_later_approval_of_a_newer_version_takes_over(tmp_path: Path, aws: None) -> None:
+def test_later_approval_of_a_newer_version_takes_over(tmp_path: Path, session: Any) -> None:
     _register(["Approved", "PendingManualApproval"])
     boto3.client("sagemaker").update_model_package(ModelPackageArn=f"{ARN}/2", ModelApprovalStatus="Approved")
     out = tmp_path / "out"
-    assert deploy_config.main(_args(_configs(tmp_path)[1:], out)) == 0
+    assert deploy_config.main(_args(_configs(tmp_path)[1:], out), session=session) == 0
     parameters = json.loads((out / "prod-config-export.json").read_text())["Parameters"]
     assert parameters["ModelPackageName"] == f"{ARN}/2"
 
 
-def test_no_approved_package_is_an_error(tmp_path: Path, aws: None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_approved_package_is_an_error(tmp_path: Path, session: Any, capsys: pytest.CaptureFixture[str]) -> None:
     _register(["PendingManualApproval", "Rejected"])
     out = tmp_path / "out"
-    assert deploy_config.main(_args(_configs(tmp_path), out)) == 1
+    assert deploy_config.main(_args(_configs(tmp_path), out), session=session) == 1
     err = capsys.readouterr().err
     assert err == f"error: no Approved model package in model package group '{GROUP}'; " + (
         "approve a model version in the SageMaker model registry first\n"
@@ -130,8 +128,8 @@ def test_no_approved_package_is_an_error(tmp_path: Path, aws: None, capsys: pyte
     assert not out.exists()
 
 
-def test_missing_group_is_an_error(tmp_path: Path, aws: None, capsys: pytest.CaptureFixture[str]) -> None:
-    assert deploy_config.main(_args(_configs(tmp_path), tmp_path / "out")) == 1
+def test_missing_group_is_an_error(tmp_path: Path, session: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert deploy_config.main(_args(_configs(tmp_path), tmp_path / "out"), session=session) == 1
     assert "no Approved model package" in capsys.readouterr().err
 
 

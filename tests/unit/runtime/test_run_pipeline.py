@@ -7,11 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-pytest.importorskip("moto", reason="the runtime script tests need moto (pip install 'moto>=5')")
-
 import boto3  # noqa: E402
+import pytest
 
 from mlopsgen.runtime import run_pipeline  # noqa: E402
 
@@ -106,13 +103,20 @@ def test_uploads_creates_and_runs_with_parameters(
     assert parameters == [{"Name": "InstanceCount", "Value": "2"}, {"Name": "Query", "Value": "a=b"}]
 
 
-def test_second_run_updates_the_pipeline(tmp_path: Path, bucket: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_second_run_updates_the_pipeline(
+    tmp_path: Path, bucket: str, session: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = _repo(tmp_path)
-    assert run_pipeline.main(_args(repo)) == 0
+    assert run_pipeline.main(_args(repo), session=session) == 0
     assert "created pipeline" in capsys.readouterr().out
 
     repo = _repo(tmp_path, definition={"Version": "2020-12-01", "Steps": [], "Parameters": []})
-    assert run_pipeline.main(_args(repo, "--description", "second", "--tags", '[{"Key": "k", "Value": "v"}]')) == 0
+    assert (
+        run_pipeline.main(
+            _args(repo, "--description", "second", "--tags", '[{"Key": "k", "Value": "v"}]'), session=session
+        )
+        == 0
+    )
     assert "updated pipeline" in capsys.readouterr().out
 
     sagemaker = boto3.client("sagemaker")
@@ -235,8 +239,8 @@ def test_timeout_reports_the_execution_arn(
     assert f"arn:aws:sagemaker:{REGION}:123456789012:pipeline/{PIPELINE}/execution/" in captured.err
 
 
-def test_aws_error_is_one_line(tmp_path: Path, aws: None, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_pipeline.main(_args(_repo(tmp_path))) == 1  # the bucket does not exist
+def test_aws_error_is_one_line(tmp_path: Path, session: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_pipeline.main(_args(_repo(tmp_path)), session=session) == 1  # the bucket does not exist
     err = capsys.readouterr().err
     assert err.startswith("error: NoSuchBucket: An error occurred (NoSuchBucket) when calling the PutObject operation")
     assert err.count("\n") == 1

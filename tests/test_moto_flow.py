@@ -1,0 +1,210 @@
+"""The generated CodePipeline variant exercised against moto (no AWS account): every stage's endpoint
+stack deploys, the definition is created and started through the SageMaker API, CodePipeline accepts
+the deploy pipeline, and the runtime scripts run the whole flow end to end.
+
+moto limits, stated where they matter: its CloudFormation skips AWS::ApplicationAutoScaling::*
+(cfn-lint checks those), names endpoints after the logical resource instead of EndpointName (so
+the tests read the stack output), and does not validate pipeline definitions or CodePipeline
+action configurations beyond their structure.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from moto import mock_aws
+
+import mlopsgen
+from mlopsgen.api import plan_blueprint
+from mlopsgen.runtime import deploy_config, run_pipeline, test_endpoint
+
+from .conftest import BLUEPRINTS, ROOT
+
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        yield
+
+
+def _register_approved(region: str, group: str) -> str:
+    sm = boto3.client("sagemaker", region_name=region)
+    sm.create_model_package_group(ModelPackageGroupName=group)
+    arn: str = sm.create_model_package(
+        ModelPackageGroupName=group,
+        ModelApprovalStatus="PendingManualApproval",
+        InferenceSpecification={
+            "Containers": [{"Image": f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/model:1"}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    )["ModelPackageArn"]
+    sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
+    return arn
+
+
+def _deploy_stack(region: str, stack: str, template: str, config_file: Path) -> str:
+    cfn = boto3.client("cloudformation", region_name=region)
+    config = json.loads(config_file.read_text())
+    cfn.create_stack(
+        StackName=stack,
+        TemplateBody=template,
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in config["Parameters"].items()],
+        Tags=[{"Key": k, "Value": v} for k, v in config["Tags"].items()],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    assert described["StackStatus"] == "CREATE_COMPLETE", described.get("StackStatusReason")
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}
+    return outputs["EndpointName"]
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[b.stem for b in BLUEPRINTS])
+def test_deploy_flow_end_to_end(blueprint: Path, aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Register and approve a model, resolve it, write configs, deploy and test every stage in order."""
+    plan, _ = plan_blueprint(blueprint)
+    assert plan is not None and plan.deploy is not None
+    region = plan.project.region
+    files = mlopsgen.render(blueprint).files
+    out = tmp_path / "generated"
+    for rel, content in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(content)
+    package = _register_approved(region, plan.names.model_package_group)
+
+    stage_configs = [str(out / f"model-deploy/{s.name}-config.json") for s in plan.deploy.stages]
+    args = ["--model-package-group", plan.names.model_package_group, "--region", region, "--output-dir", str(tmp_path)]
+    for config in stage_configs:
+        args += ["--stage-config", config]
+    assert deploy_config.main(args) == 0
+
+    template = files["model-deploy/endpoint-config-template.yml"]
+    sm = boto3.client("sagemaker", region_name=region)
+    for stage in plan.deploy.stages:
+        export = tmp_path / f"{stage.name}-config-export.json"
+        assert json.loads(export.read_text())["Parameters"]["ModelPackageName"] == package
+        params = json.loads((tmp_path / f"{stage.name}-params-export.json").read_text())
+        assert {"ParameterKey": "ModelPackageName", "ParameterValue": package} in params
+        endpoint = _deploy_stack(region, stage.stack_name, template, export)
+        assert sm.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] == "InService"
+        if stage.test:
+            test_args = ["--endpoint-name", endpoint, "--region", region, "--poll-seconds", "0.01"]
+            test_args += ["--export-test-results", str(tmp_path / f"{stage.name}-results.json")]
+            if plan.deploy.sample_payload is not None:
+                test_args += ["--payload-file", str(ROOT / "blueprints" / plan.deploy.sample_payload.path)]
+            assert test_endpoint.main(test_args) == 0
+            results = json.loads((tmp_path / f"{stage.name}-results.json").read_text())
+            assert results["success"] is True
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[b.stem for b in BLUEPRINTS])
+def test_build_flow_creates_and_runs_the_pipeline(blueprint: Path, aws: None, tmp_path: Path) -> None:
+    """The build script uploads the code to its content-addressed keys, creates the pipeline and runs it."""
+    plan, _ = plan_blueprint(blueprint)
+    assert plan is not None and plan.ci is not None
+    region = plan.project.region
+    files = mlopsgen.render(blueprint).files
+    for rel in ("model-build/pipeline-definition.json", "model-build/code-manifest.json"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(files[rel])
+    s3 = boto3.client("s3", region_name=region)
+    kwargs: dict[str, Any] = {}
+    if region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    s3.create_bucket(Bucket=plan.project.artifact_bucket, **kwargs)
+    args = [
+        "--definition", str(tmp_path / "model-build/pipeline-definition.json"),
+        "--manifest", str(tmp_path / "model-build/code-manifest.json"),
+        "--repo-root", str(ROOT / "blueprints"),
+        "--pipeline-name", plan.names.pipeline,
+        "--role-arn", plan.project.pipeline_role_arn,
+        "--region", region,
+        "--poll-seconds", "0.01",
+    ]  # fmt: skip
+    for name, value in plan.ci.execution_parameters:
+        args += ["--parameter", f"{name}={value}"]
+    assert run_pipeline.main(args) == 0
+    sm = boto3.client("sagemaker", region_name=region)
+    described = sm.describe_pipeline(PipelineName=plan.names.pipeline)
+    assert json.loads(described["PipelineDefinition"]) == json.loads(files["model-build/pipeline-definition.json"])
+    executions = sm.list_pipeline_executions(PipelineName=plan.names.pipeline)["PipelineExecutionSummaries"]
+    assert len(executions) == 1
+    for code in plan.code_files:
+        bucket, _, key = code.s3_uri.removeprefix("s3://").partition("/")
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == (ROOT / "blueprints" / code.path).read_bytes()
+
+
+def _resolve(node: Any, resources: dict[str, Any]) -> Any:
+    """Replace CloudFormation intrinsics with plausible values, as CloudFormation would at deploy time."""
+    if isinstance(node, dict):
+        if set(node) == {"Ref"}:
+            return node["Ref"] if node["Ref"] not in resources else f"{node['Ref'].lower()}-resolved"
+        if set(node) == {"Fn::GetAtt"}:
+            return f"arn:aws:iam::{ACCOUNT}:role/{node['Fn::GetAtt'][0]}"
+        if set(node) == {"Fn::Sub"}:
+            return node["Fn::Sub"].replace("${AWS::Partition}", "aws").replace("${AWS::AccountId}", ACCOUNT)
+        return {k: _resolve(v, resources) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve(v, resources) for v in node]
+    if isinstance(node, bool):
+        return str(node).lower()  # the API takes configuration values as text
+    return node
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[b.stem for b in BLUEPRINTS])
+def test_codepipeline_accepts_both_pipelines(blueprint: Path, aws: None) -> None:
+    plan, _ = plan_blueprint(blueprint)
+    assert plan is not None
+    region = plan.project.region
+    stack = yaml.safe_load(mlopsgen.render(blueprint).files["infrastructure/project.yml"])
+    resources = stack["Resources"]
+    iam = boto3.client("iam", region_name=region)
+    trust = resources["CodePipelineRole"]["Properties"]["AssumeRolePolicyDocument"]
+    role = iam.create_role(RoleName="CodePipelineRole", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    client = boto3.client("codepipeline", region_name=region)
+    for logical in ("ModelBuildPipeline", "ModelDeployPipeline"):
+        props = _resolve(resources[logical]["Properties"], resources)
+        stages = [
+            {
+                "name": s["Name"],
+                "actions": [
+                    {
+                        "name": a["Name"],
+                        "actionTypeId": {k[0].lower() + k[1:]: v for k, v in a["ActionTypeId"].items()},
+                        "runOrder": a["RunOrder"],
+                        "configuration": {k: str(v) for k, v in a.get("Configuration", {}).items()},
+                        "inputArtifacts": [{"name": i["Name"]} for i in a.get("InputArtifacts", [])],
+                        "outputArtifacts": [{"name": o["Name"]} for o in a.get("OutputArtifacts", [])],
+                    }
+                    for a in s["Actions"]
+                ],
+            }
+            for s in props["Stages"]
+        ]
+        created = client.create_pipeline(
+            pipeline={
+                "name": props["Name"],
+                "roleArn": role,
+                "artifactStore": {"type": "S3", "location": props["ArtifactStore"]["Location"]},
+                "stages": stages,
+            }
+        )["pipeline"]
+        assert [s["name"] for s in created["stages"]] == [s["Name"] for s in props["Stages"]]
+    names = [s["name"] for s in client.get_pipeline(name=plan.names.deploy_pipeline)["pipeline"]["stages"]]
+    assert names == ["Source", "Build", *(f"Deploy{s.name.capitalize()}" for s in plan.deploy.stages)]  # type: ignore[union-attr]

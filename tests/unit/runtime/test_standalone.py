@@ -1,0 +1,39 @@
+"""The runtime scripts are copied verbatim into generated repositories: stdlib + boto3 only."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RUNTIME = Path(__file__).resolve().parents[3] / "mlopsgen" / "runtime"
+SCRIPTS = ["run_pipeline.py", "deploy_config.py", "test_endpoint.py"]
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_imports_only_stdlib_and_boto3(script: str) -> None:
+    tree = ast.parse((RUNTIME / script).read_text())
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, "no relative imports in a standalone script"
+            imported.add((node.module or "").split(".")[0])
+    assert imported - set(sys.stdlib_module_names) <= {"boto3"}
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_runs_as_a_file_outside_the_package(script: str, tmp_path: Path) -> None:
+    copy = tmp_path / "scripts" / script
+    copy.parent.mkdir()
+    copy.write_bytes((RUNTIME / script).read_bytes())
+    proc = subprocess.run(
+        [sys.executable, "-I", f"scripts/{script}", "--help"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"usage: {script}")
+    assert "Exit codes: 0" in " ".join(proc.stdout.split())
