@@ -186,7 +186,7 @@ def _codebuild(
     return {"Type": "AWS::CodeBuild::Project", "Properties": properties}
 
 
-def _source_action(plan: ir.Plan) -> dict[str, Any]:
+def _source_action(plan: ir.Plan, action_name: str) -> dict[str, Any]:
     assert plan.ci is not None
     source = plan.ci.source
     if source.provider == "codecommit":
@@ -208,7 +208,7 @@ def _source_action(plan: ir.Plan) -> dict[str, Any]:
         "Name": "Source",
         "Actions": [
             {
-                "Name": "RepositoryCode",
+                "Name": action_name,
                 "ActionTypeId": action_type,
                 "Configuration": configuration,
                 "OutputArtifacts": [{"Name": "SourceArtifact"}],
@@ -244,26 +244,37 @@ def _title(stage: str) -> str:
     return "".join(part.capitalize() for part in stage.split("-"))
 
 
+def _approval(stage: ir.Stage, run_order: int) -> dict[str, Any]:
+    return {
+        "Name": "ApproveDeployment",
+        "ActionTypeId": {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"},
+        "Configuration": {"CustomData": f"Approve this model for {stage.name}"},
+        "RunOrder": run_order,
+    }
+
+
 def deploy_stages(plan: ir.Plan) -> list[dict[str, Any]]:
-    """One pipeline stage per deploy stage: [manual approval] → CloudFormation deploy → [test]."""
+    """One pipeline stage per deploy stage: deploy → [test] → [approval gating the next stage].
+
+    As in the AWS project template, the manual approval for a stage closes the previous stage
+    (DeployStaging: deploy, test, approve; DeployProd: deploy). A first stage that needs approval
+    opens its own pipeline stage with it.
+    """
     assert plan.deploy is not None
-    stages = []
+    stages: list[dict[str, Any]] = []
     last = len(plan.deploy.stages) - 1
     for index, stage in enumerate(plan.deploy.stages):
         title = _title(stage.name)
         actions: list[dict[str, Any]] = []
         if stage.manual_approval:
-            actions.append(
-                {
-                    "Name": f"Approve{title}",
-                    "ActionTypeId": {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"},
-                    "Configuration": {"CustomData": f"Approve this model for {stage.name}"},
-                    "RunOrder": 1,
-                }
-            )
+            if stages:
+                previous = stages[-1]["Actions"]
+                previous.append(_approval(stage, previous[-1]["RunOrder"] + 1))
+            else:
+                actions.append(_approval(stage, 1))
         actions.append(
             {
-                "Name": f"Deploy{title}",
+                "Name": f"DeployResources{title}",
                 "ActionTypeId": {"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
                 "Configuration": {
                     # Earlier stages may be replaced when an update fails; the last one only updates in place.
@@ -582,10 +593,12 @@ def template(plan: ir.Plan) -> dict[str, Any]:
             plan,
             names.build_pipeline,
             [
-                _source_action(plan),
+                _source_action(plan, "ModelBuildWorkflowCode"),
                 {
                     "Name": "Build",
-                    "Actions": [_build_action("RunSageMakerPipeline", "BuildProject", ["SourceArtifact"], None)],
+                    "Actions": [
+                        _build_action("BuildAndExecuteSageMakerPipeline", "BuildProject", ["SourceArtifact"], None)
+                    ],
                 },
             ],
         ),
@@ -607,7 +620,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
             plan,
             names.deploy_pipeline,
             [
-                _source_action(plan),
+                _source_action(plan, "ModelDeployInfraCode"),
                 {
                     "Name": "Build",
                     "Actions": [
