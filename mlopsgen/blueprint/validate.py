@@ -44,6 +44,8 @@ _PATTERN_NAMES = {
     "^/opt/ml/processing/": "container path under /opt/ml/processing/",
     "^arn:aws[a-z\\-]*:iam::\\d{12}:role/[\\w+=,.@\\-/]+$": "IAM role ARN",
     "^P(\\d+[YMWDymwd])*(T(\\d+[HMShms])+)?$": "ISO 8601 duration such as P30d or PT12H",
+    "^[a-z][a-z0-9\\-]{0,19}$": "stage name (a lower-case letter, then lower-case letters, digits and '-', at most 20)",
+    "^ml\\.[a-z0-9\\-]+\\.[a-z0-9]+$": "SageMaker instance type such as ml.m5.large",
 }
 
 

@@ -40,6 +40,8 @@ def _sub(text: str) -> dict[str, str]:
 
 
 def _arn(service: str, resource: str) -> dict[str, str]:
+    # SageMaker writes resource names in ARNs in lower case; IAM compares ARNs case-sensitively.
+    resource = resource.lower() if service == "sagemaker" else resource
     return _sub(f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")
 
 
