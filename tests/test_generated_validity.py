@@ -100,3 +100,13 @@ def test_yaml_1_1_traps_come_out_quoted() -> None:
     stack = yaml.safe_load(stack_text)  # PyYAML reads YAML 1.1: a bare on/yes/0123 would not stay text
     tags = {t["Key"]: t["Value"] for t in stack["Resources"]["ArtifactBucket"]["Properties"]["Tags"]}
     assert [tags[f"trap{i}"] for i in range(len(traps))] == traps
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[b.stem for b in BLUEPRINTS])
+def test_libyaml_and_pure_python_emitters_give_the_same_bytes(blueprint: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output must not depend on whether PyYAML was built with libyaml."""
+    import mlopsgen.targets.base as base
+
+    fast = _render(blueprint)
+    monkeypatch.setattr(base, "_Dumper", base.PURE_DUMPER)
+    assert _render(blueprint) == fast

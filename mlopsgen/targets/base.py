@@ -51,14 +51,19 @@ _AMBIGUOUS = re.compile(
 )
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style, lists indented under their key, no anchors, and quoting that survives YAML 1.1 readers."""
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""libyaml's emitter when PyYAML has it (about 10x faster); tests check both emit the same bytes."""
 
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
 
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
+def _make_dumper(base: Any) -> Any:
+    class Dumper(base):  # type: ignore[misc]
+        """No anchors; text quoted where a YAML 1.1 reader would read something else."""
+
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    Dumper.add_representer(str, _represent_str)
+    return Dumper
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -68,20 +73,25 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-_Dumper.add_representer(str, _represent_str)
+_Dumper = _make_dumper(_BaseDumper)
+PURE_DUMPER = _make_dumper(yaml.SafeDumper)
+"""The pure-Python twin of the dumper in use, for the equivalence test."""
 
 
-def dump_yaml(data: Any, header: str = "") -> str:
+def dump_yaml(data: Any, header: str = "", *, dumper: Any = None) -> str:
     """The one YAML layout of generated files: keys in the order built, LF, quoted where ambiguous.
 
     Args:
         data: Plain data (dicts, lists, text, numbers, booleans).
         header: Comment lines put first (each prefixed with ``# ``).
+        dumper: Override the PyYAML dumper class (tests compare the libyaml and pure-Python emitters).
 
     Returns:
         YAML text ending with a newline.
     """
-    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=1000, allow_unicode=True)
+    body = yaml.dump(
+        data, Dumper=dumper or _Dumper, sort_keys=False, default_flow_style=False, width=1000, allow_unicode=True
+    )
     lines = "".join(f"# {line}\n" for line in header.splitlines())
     return lines + body
 
