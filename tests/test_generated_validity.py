@@ -65,7 +65,7 @@ def test_buildspecs_and_project_stack_agree(blueprint: Path) -> None:
         text = files[relative]
         used = set(re.findall(r"\$([A-Z_][A-Z0-9_]*)", text))
         assert used <= env, f"{relative} reads {sorted(used - env)} that its project does not set"
-        for script in re.findall(r"python (\S+\.py)", text):
+        for script in re.findall(r"python3? (\S+\.py)", text):
             assert script.removeprefix(plan.ci.output_dir + "/") in files, script
 
 

@@ -118,10 +118,23 @@ class BuildSpec_(Spec):  # noqa: N801 - "BuildSpec" is CodeBuild's own word for 
     python: str = Field(default="3.12", pattern=r"^3\.\d+$")
 
 
+class JenkinsSpec(Spec):
+    """Jenkins settings (the Jenkins backend)."""
+
+    url: str = Field(pattern=r"^https://[^\s'\"\\]+$", description="Jenkins base URL the approval trigger calls.")
+    polling: str = Field(
+        default="H/5 * * * *",
+        pattern=r"^[0-9A-Za-z*/,\-# ()]*$",
+        description="pollSCM schedule for source changes; empty to disable.",
+    )
+    deploy_timeout_minutes: int = Field(default=30, ge=1, le=720, description="Bound for each stack deployment.")
+
+
 class CiSpec(Spec):
     """How CI/CD is wired."""
 
-    backends: list[Literal["codepipeline"]] = Field(default=["codepipeline"], min_length=1)
+    backends: list[Literal["codepipeline", "jenkins"]] = Field(default=["codepipeline"], min_length=1)
+    jenkins: JenkinsSpec | None = None
     source: SourceSpec
     layout: LayoutSpec = LayoutSpec()
     build: BuildSpec_ = BuildSpec_()

@@ -15,6 +15,7 @@ from mlopsgen.blueprint import models as spec
 from mlopsgen.blueprint.checks import Issue, property_file_owners
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.resolve import Ref, Scope, split_value
+from mlopsgen.plan import ci_commands
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.images import UnknownImage, image_uri
 from mlopsgen.plan.naming import (
@@ -509,9 +510,11 @@ class _Builder:
         except UnicodeDecodeError:
             self.issues.append(Issue("MLG308", where, f"sample payload '{path_text}' is not UTF-8 text", at_value=True))
             return None
-        return ir.SamplePayload(path_text.removeprefix("./"), text, content_type)
+        return ir.SamplePayload(
+            path_text.removeprefix("./"), text, content_type, ci_commands.payload_file(path_text.removeprefix("./"))
+        )
 
-    def ci(self) -> ir.Ci | None:
+    def ci(self, deploy: ir.Deploy | None) -> ir.Ci | None:
         ci = self.bp.ci
         if ci is None:
             return None
@@ -525,7 +528,32 @@ class _Builder:
         deploy_role = (
             self.bp.deploy.model_execution_role if self.bp.deploy and self.bp.deploy.model_execution_role else None
         ) or default_pipeline_role(project.account)
+        output_dir = (ci.layout.output_dir or default_output_dir(stem)).strip("/")
+        blueprint_dir = ci.layout.blueprint_dir.strip("/") or "."
+        parameters = tuple(
+            (k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in ci.execution_parameters.items()
+        )
+        exports = (ci_commands.TEMPLATE_EXPORT,) + tuple(
+            f"{s.name}-{kind}-export.json"
+            for s in (deploy.stages if deploy else ())
+            for kind in ("config", "params", "tags")
+        )
+        jenkins = ci.jenkins
         return ir.Ci(
+            build_command=ci_commands.build_command(
+                self.plan_project(), output_dir, blueprint_dir, ci.build.pipeline_timeout_minutes, parameters
+            ),
+            deploy_commands=(
+                ci_commands.deploy_config_command(output_dir, deploy.stages),
+                ci_commands.copy_template_command(output_dir),
+            )
+            if deploy
+            else (),
+            test_command=ci_commands.test_command(output_dir, deploy.sample_payload) if deploy else (),
+            deploy_exports=exports if deploy else (),
+            jenkins=ir.Jenkins(jenkins.url, jenkins.polling, jenkins.deploy_timeout_minutes)
+            if jenkins and "jenkins" in ci.backends
+            else None,
             build_env=(
                 *common,
                 ("ARTIFACT_BUCKET", self.bucket),
@@ -544,38 +572,40 @@ class _Builder:
             source=ir.Source(
                 ci.source.provider, ci.source.repository, ci.source.branch, ci.source.connection_arn or ""
             ),
-            blueprint_dir=ci.layout.blueprint_dir.strip("/") or ".",
-            output_dir=(ci.layout.output_dir or default_output_dir(stem)).strip("/"),
+            blueprint_dir=blueprint_dir,
+            output_dir=output_dir,
             build_image=ci.build.image,
             compute_type=ci.build.compute_type,
             build_timeout_minutes=ci.build.timeout_minutes,
             pipeline_timeout_minutes=ci.build.pipeline_timeout_minutes,
             python_version=ci.build.python,
-            execution_parameters=tuple(
-                (k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in ci.execution_parameters.items()
-            ),
+            execution_parameters=parameters,
+        )
+
+    def plan_project(self) -> ir.Project:
+        project = self.bp.project
+        return ir.Project(
+            name=project.name,
+            id=project.id,
+            region=project.region,
+            account=project.account,
+            artifact_bucket=self.bucket,
+            pipeline_role_arn=self.role,
+            tags=tuple(sorted(project.tags.items())),
         )
 
     def plan(self) -> ir.Plan:
-        project = self.bp.project
         pipeline = self.pipeline()
+        deploy = self.deploy()
         return ir.Plan(
             blueprint=self.display,
-            project=ir.Project(
-                name=project.name,
-                id=project.id,
-                region=project.region,
-                account=project.account,
-                artifact_bucket=self.bucket,
-                pipeline_role_arn=self.role,
-                tags=tuple(sorted(project.tags.items())),
-            ),
+            project=self.plan_project(),
             names=self.names,
             security=self.security,
             pipeline=pipeline,
             code_files=tuple(sorted(self.code_files.values(), key=lambda c: c.path)),
-            deploy=self.deploy(),
-            ci=self.ci(),
+            deploy=deploy,
+            ci=self.ci(deploy),
         )
 
 

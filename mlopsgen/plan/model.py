@@ -472,6 +472,8 @@ class SamplePayload:
     path: str
     content: str
     content_type: str
+    output_path: str
+    """Where the payload is written in the generated output."""
 
 
 @dataclass(frozen=True)
@@ -517,6 +519,27 @@ class Ci:
     """Environment of the deploy-build job."""
     test_env: tuple[tuple[str, str], ...]
     """Environment of the endpoint test job; each test run adds STAGE_NAME and ENDPOINT_NAME."""
+    build_command: tuple[str, ...]
+    """Argument list of the model-build job ($NAME items are job environment variables)."""
+    deploy_commands: tuple[tuple[str, ...], ...]
+    """Argument lists of the deploy-build job, run in order (empty without a deploy section)."""
+    test_command: tuple[str, ...]
+    """Argument list of an endpoint test (empty without a deploy section)."""
+    deploy_exports: tuple[str, ...]
+    """Files the deploy-build job leaves for the deploy steps."""
+    jenkins: Jenkins | None
+    """Jenkins settings when Jenkins is a backend."""
+
+
+@dataclass(frozen=True)
+class Jenkins:
+    """Jenkins-specific settings."""
+
+    url: str
+    """Base URL the approval trigger calls."""
+    polling: str
+    """pollSCM schedule; empty for none."""
+    deploy_timeout_minutes: int
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,10 @@ environment (``Plan.ci.*_env``, which the infrastructure template sets).
 
 from __future__ import annotations
 
-import json
-import shlex
 from typing import Any
 
 from mlopsgen.plan import model as ir
-from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
+from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header, shell_command
 
 NAME = "codebuild"
 FILES = {
@@ -23,7 +21,6 @@ FILES = {
 BUILD = "model-build/buildspec.yml"
 DEPLOY = "model-deploy/buildspec.yml"
 TEST = "model-deploy/test/buildspec.yml"
-PAYLOAD_DIR = "model-deploy/test"
 
 
 def emit(plan: ir.Plan) -> list[OutputFile]:
@@ -43,18 +40,12 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         files.append(OutputFile(TEST, dump_yaml(test_spec(plan), generated_header(plan, "Endpoint smoke test."))))
         payload = plan.deploy.sample_payload
         if payload is not None:
-            files.append(OutputFile(f"{PAYLOAD_DIR}/{payload_name(payload)}", payload.content))
+            files.append(OutputFile(payload.output_path, payload.content))
     return files
 
 
-def payload_name(payload: ir.SamplePayload) -> str:
-    """File name of the sample payload inside the generated deploy tree."""
-    return "sample-payload" + ("." + payload.path.rsplit(".", 1)[-1] if "." in payload.path.rsplit("/", 1)[-1] else "")
-
-
-def _command(*args: str) -> str:
-    """A shell command; ``$VARS`` stay expandable, everything else is quoted for the shell."""
-    return " ".join(a if a.startswith('"$') else shlex.quote(a) for a in args)
+def _command(argv: tuple[str, ...]) -> str:
+    return shell_command(argv)
 
 
 def _install(ci: ir.Ci) -> dict[str, Any]:
@@ -64,43 +55,14 @@ def _install(ci: ir.Ci) -> dict[str, Any]:
 def build_spec(plan: ir.Plan) -> dict[str, Any]:
     """Upload the step code, create or update the pipeline, start it and wait for it."""
     assert plan.ci is not None
-    ci = plan.ci
-    out = ci.output_dir
-    tags = [
-        {"Key": "sagemaker:project-name", "Value": plan.project.name},
-        {"Key": "sagemaker:project-id", "Value": plan.project.id},
-        *({"Key": k, "Value": v} for k, v in plan.project.tags),
-    ]
-    run = [
-        "python",
-        f"{out}/model-build/scripts/run_pipeline.py",
-        "--definition",
-        f"{out}/model-build/pipeline-definition.json",
-        "--manifest",
-        f"{out}/model-build/code-manifest.json",
-        "--repo-root",
-        ci.blueprint_dir,
-        "--pipeline-name",
-        '"$SAGEMAKER_PIPELINE_NAME"',
-        "--role-arn",
-        '"$SAGEMAKER_PIPELINE_ROLE_ARN"',
-        "--region",
-        '"$AWS_REGION"',
-        "--tags",
-        json.dumps(tags, sort_keys=True, separators=(",", ":")),
-        "--timeout-minutes",
-        str(ci.pipeline_timeout_minutes),
-    ]
-    for name, value in ci.execution_parameters:
-        run += ["--parameter", f"{name}={value}"]
     return {
         "version": 0.2,
         "env": {"variables": {"PYTHONUNBUFFERED": "TRUE"}},
         "phases": {
-            "install": _install(ci),
+            "install": _install(plan.ci),
             "build": {
                 "commands": [
-                    _command(*run),
+                    _command(plan.ci.build_command),
                     'echo "Create/update and execution of the SageMaker pipeline completed."',
                 ]
             },
@@ -111,16 +73,6 @@ def build_spec(plan: ir.Plan) -> dict[str, Any]:
 def deploy_spec(plan: ir.Plan) -> dict[str, Any]:
     """Resolve the latest approved model package and write each stage's stack configuration."""
     assert plan.ci is not None and plan.deploy is not None
-    out = plan.ci.output_dir
-    configure = ["python", f"{out}/model-deploy/scripts/deploy_config.py"]
-    configure += ["--model-package-group", '"$SOURCE_MODEL_PACKAGE_GROUP_NAME"', "--region", '"$AWS_REGION"']
-    for stage in plan.deploy.stages:
-        configure += ["--stage-config", f"{out}/model-deploy/{stage.name}-config.json"]
-    configure += ["--output-dir", "."]
-    exports = ["template-export.yml"]
-    for stage in plan.deploy.stages:
-        exports += [f"{stage.name}-config-export.json", f"{stage.name}-params-export.json"]
-        exports += [f"{stage.name}-tags-export.json"]
     return {
         "version": 0.2,
         "env": {"variables": {"PYTHONUNBUFFERED": "TRUE"}},
@@ -128,32 +80,24 @@ def deploy_spec(plan: ir.Plan) -> dict[str, Any]:
             "install": _install(plan.ci),
             "build": {
                 "commands": [
-                    _command(*configure),
-                    _command("cp", f"{out}/model-deploy/endpoint-config-template.yml", '"$EXPORT_TEMPLATE_NAME"'),
+                    *(_command(c) for c in plan.ci.deploy_commands),
                     *(f"cat {stage.name}-config-export.json" for stage in plan.deploy.stages),
                 ]
             },
         },
-        "artifacts": {"files": exports},
+        "artifacts": {"files": list(plan.ci.deploy_exports)},
     }
 
 
 def test_spec(plan: ir.Plan) -> dict[str, Any]:
     """Check a stage's endpoint is InService and answers the sample payload."""
     assert plan.ci is not None and plan.deploy is not None
-    out = plan.ci.output_dir
-    test = ["python", f"{out}/model-deploy/scripts/test_endpoint.py", "--endpoint-name", '"$ENDPOINT_NAME"']
-    test += ["--region", '"$AWS_REGION"', "--export-test-results", '"$EXPORT_TEST_RESULTS"']
-    payload = plan.deploy.sample_payload
-    if payload is not None:
-        test += ["--payload-file", f"{out}/{PAYLOAD_DIR}/{payload_name(payload)}"]
-        test += ["--content-type", payload.content_type]
     return {
         "version": 0.2,
         "env": {"variables": {"PYTHONUNBUFFERED": "TRUE"}},
         "phases": {
             "install": _install(plan.ci),
-            "build": {"commands": [_command(*test), 'cat "$EXPORT_TEST_RESULTS"']},
+            "build": {"commands": [_command(plan.ci.test_command), 'cat "$EXPORT_TEST_RESULTS"']},
         },
         "artifacts": {"files": ["$EXPORT_TEST_RESULTS"]},
     }

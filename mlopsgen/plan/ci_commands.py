@@ -1,0 +1,83 @@
+"""Plan pieces → the commands CI jobs run, as argument lists both backends render the same way.
+
+The CodeBuild buildspecs and the Jenkinsfiles run exactly these; ``$NAME`` items are environment
+variables the job defines (CodeBuild project environment or Jenkins job parameters). Keeping the
+argument lists here, in the Plan, is what makes the two backends do the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+
+from mlopsgen.plan import model as ir
+
+PAYLOAD_DIR = "model-deploy/test"
+TEMPLATE_EXPORT = "template-export.yml"
+
+
+def payload_file(path: str) -> str:
+    """Where the sample payload lands in the generated deploy tree (extension kept)."""
+    name = path.rsplit("/", 1)[-1]
+    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    return f"{PAYLOAD_DIR}/sample-payload{suffix}"
+
+
+def build_command(
+    project: ir.Project,
+    output_dir: str,
+    blueprint_dir: str,
+    timeout_minutes: int,
+    parameters: tuple[tuple[str, str], ...],
+) -> tuple[str, ...]:
+    """Upload the step code, create or update the pipeline, start it and wait for it."""
+    tags = [
+        {"Key": "sagemaker:project-name", "Value": project.name},
+        {"Key": "sagemaker:project-id", "Value": project.id},
+        *({"Key": k, "Value": v} for k, v in project.tags),
+    ]
+    argv = [
+        "python3",
+        f"{output_dir}/model-build/scripts/run_pipeline.py",
+        "--definition",
+        f"{output_dir}/model-build/pipeline-definition.json",
+        "--manifest",
+        f"{output_dir}/model-build/code-manifest.json",
+        "--repo-root",
+        blueprint_dir,
+        "--pipeline-name",
+        "$SAGEMAKER_PIPELINE_NAME",
+        "--role-arn",
+        "$SAGEMAKER_PIPELINE_ROLE_ARN",
+        "--region",
+        "$AWS_REGION",
+        "--tags",
+        json.dumps(tags, sort_keys=True, separators=(",", ":")),
+        "--timeout-minutes",
+        str(timeout_minutes),
+    ]
+    for name, value in parameters:
+        argv += ["--parameter", f"{name}={value}"]
+    return tuple(argv)
+
+
+def deploy_config_command(output_dir: str, stages: tuple[ir.Stage, ...]) -> tuple[str, ...]:
+    """Resolve the latest approved model package and write every stage's configuration exports."""
+    argv = ["python3", f"{output_dir}/model-deploy/scripts/deploy_config.py"]
+    argv += ["--model-package-group", "$SOURCE_MODEL_PACKAGE_GROUP_NAME", "--region", "$AWS_REGION"]
+    for stage in stages:
+        argv += ["--stage-config", f"{output_dir}/model-deploy/{stage.name}-config.json"]
+    return (*argv, "--output-dir", ".")
+
+
+def copy_template_command(output_dir: str) -> tuple[str, ...]:
+    """Put the endpoint template where the deploy steps read it."""
+    return ("cp", f"{output_dir}/model-deploy/endpoint-config-template.yml", "$EXPORT_TEMPLATE_NAME")
+
+
+def test_command(output_dir: str, payload: ir.SamplePayload | None) -> tuple[str, ...]:
+    """Smoke-test the endpoint named by $ENDPOINT_NAME."""
+    argv = ["python3", f"{output_dir}/model-deploy/scripts/test_endpoint.py", "--endpoint-name", "$ENDPOINT_NAME"]
+    argv += ["--region", "$AWS_REGION", "--export-test-results", "$EXPORT_TEST_RESULTS"]
+    if payload is not None:
+        argv += ["--payload-file", f"{output_dir}/{payload_file(payload.path)}", "--content-type", payload.content_type]
+    return tuple(argv)
