@@ -34,6 +34,12 @@ def test_cloudformation_templates_have_no_cfn_lint_findings(blueprint: Path) -> 
     for path in TEMPLATES:
         assert path in files, f"{blueprint.stem} should deploy and use CodePipeline"
         assert lint(files[path], plan.project.region) == [], path
+    if plan.ci is not None and plan.ci.jenkins is not None:
+        trigger = files["infrastructure/jenkins-trigger.yml"]
+        assert lint(trigger, plan.project.region) == []
+        parameters = yaml.safe_load(trigger)["Parameters"]
+        for name in ("JenkinsUser", "JenkinsApiToken", "JenkinsJobToken"):
+            assert parameters[name]["NoEcho"] is True and "Default" not in parameters[name], name
 
 
 @pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[b.stem for b in BLUEPRINTS])

@@ -208,3 +208,91 @@ def test_codepipeline_accepts_both_pipelines(blueprint: Path, aws: None) -> None
         assert [s["name"] for s in created["stages"]] == [s["Name"] for s in props["Stages"]]
     names = [s["name"] for s in client.get_pipeline(name=plan.names.deploy_pipeline)["pipeline"]["stages"]]
     assert names == ["Source", "Build", *(f"Deploy{s.name.capitalize()}" for s in plan.deploy.stages)]  # type: ignore[union-attr]
+
+
+JENKINS_BLUEPRINTS = [b for b in BLUEPRINTS if "jenkins" in b.read_text()]
+
+
+@pytest.mark.parametrize("blueprint", JENKINS_BLUEPRINTS, ids=[b.stem for b in JENKINS_BLUEPRINTS])
+def test_jenkins_trigger_stack_deploys_and_its_lambda_calls_the_deploy_job(
+    blueprint: Path, aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The trigger stack creates its secret from NoEcho parameters in the format the Lambda reads; the
+    Lambda (run in-process, as moto cannot run Lambda containers here) then calls the deploy job."""
+    import http.server
+    import threading
+
+    from mlopsgen.runtime import jenkins_trigger
+
+    plan, _ = plan_blueprint(blueprint)
+    assert plan is not None
+    region = plan.project.region
+    text = mlopsgen.render(blueprint).files["infrastructure/jenkins-trigger.yml"]
+    cfn = boto3.client("cloudformation", region_name=region)
+    cfn.create_stack(
+        StackName="jenkins-trigger",
+        TemplateBody=text,
+        Parameters=[
+            {"ParameterKey": "JenkinsUser", "ParameterValue": "deployer"},
+            {"ParameterKey": "JenkinsApiToken", "ParameterValue": "api-secret-123"},
+            {"ParameterKey": "JenkinsJobToken", "ParameterValue": "job-secret-456"},
+        ],
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    assert cfn.describe_stacks(StackName="jenkins-trigger")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    template = yaml.safe_load(text)
+    # moto's CloudFormation skips AWS::SecretsManager::Secret, so create it from the template's own
+    # SecretString, substituting the parameters as CloudFormation would: this checks the format contract.
+    secret_string = template["Resources"]["JenkinsSecret"]["Properties"]["SecretString"]["Fn::Sub"]
+    for key, value in (
+        ("JenkinsUser", "deployer"),
+        ("JenkinsApiToken", "api-secret-123"),
+        ("JenkinsJobToken", "job-secret-456"),
+    ):
+        secret_string = secret_string.replace("${" + key + "}", value)
+    secret_arn = boto3.client("secretsmanager", region_name=region).create_secret(
+        Name="jenkins-trigger", SecretString=secret_string
+    )["ARN"]
+    variables = template["Resources"]["TriggerFunction"]["Properties"]["Environment"]["Variables"]
+    pattern = template["Resources"]["ApprovalRule"]["Properties"]["EventPattern"]
+    assert pattern["detail"] == {
+        "ModelPackageGroupName": [plan.names.model_package_group],
+        "ModelApprovalStatus": ["Approved", "Rejected"],
+    }
+    seen: list[tuple[str, str, str]] = []
+
+    class Jenkins(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            seen.append((self.command, self.path, self.headers.get("Authorization", "")))
+            self.send_response(201)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Jenkins)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("JENKINS_URL", f"http://127.0.0.1:{server.server_port}")
+        monkeypatch.setenv("ALLOW_HTTP", "true")
+        monkeypatch.setenv("AWS_DEFAULT_REGION", region)  # Lambda sets AWS_REGION; boto3 reads this
+        monkeypatch.setenv("JENKINS_JOB", variables["JENKINS_JOB"])
+        monkeypatch.setenv("JENKINS_SECRET_ARN", secret_arn)
+        event = {
+            "detail": {
+                "ModelPackageGroupName": plan.names.model_package_group,
+                "ModelPackageArn": f"arn:aws:sagemaker:{region}:{ACCOUNT}:model-package/x/1",
+                "ModelApprovalStatus": "Approved",
+                "ModelPackageVersion": 1,
+            }
+        }
+        result = jenkins_trigger.lambda_handler(event, None)
+    finally:
+        server.shutdown()
+    assert result["status"] == 201
+    ((method, path, auth),) = seen
+    assert method == "POST"
+    assert path.startswith(f"/job/{plan.names.deploy_job}/buildWithParameters?token=job-secret-456")
+    import base64
+
+    assert base64.b64decode(auth.split()[1]).decode() == "deployer:api-secret-123"

@@ -390,6 +390,44 @@ def check_delivery(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     return issues
 
 
+def check_backends(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
+    """What the blueprint asks of CI, each selected backend can express (MLG4xx: target limits)."""
+    ci = spec.ci
+    if ci is None:
+        return []
+    issues: list[Issue] = []
+    if "jenkins" in ci.backends and ci.jenkins is None:
+        issues.append(
+            Issue(
+                "MLG401",
+                ("ci", "backends"),
+                "the jenkins backend needs a ci.jenkins section (at least its url)",
+                "add ci.jenkins: {url: https://jenkins.example.com}.",
+            )
+        )
+    if ci.jenkins is not None and "jenkins" not in ci.backends:
+        issues.append(
+            Issue(
+                "MLG402",
+                ("ci", "jenkins"),
+                "ci.jenkins is set but jenkins is not in ci.backends",
+                "add jenkins to ci.backends.",
+            )
+        )
+    if "codepipeline" not in ci.backends:
+        # Only CodeBuild runs in a chosen image and compute size; Jenkins uses its own agents.
+        for key in sorted(ci.build.model_fields_set & {"image", "compute_type"}):
+            issues.append(
+                Issue(
+                    "MLG403",
+                    ("ci", "build", key),
+                    f"ci.build.{key} configures CodeBuild, which none of the selected backends uses",
+                    "remove it, or add codepipeline to ci.backends.",
+                )
+            )
+    return issues
+
+
 def dependency_graph(spec: BlueprintSpec, scope: Scope) -> dict[str, list[str]]:
     """Step name → steps it must come after. Dangling names are left out (reported elsewhere)."""
     owners = property_file_owners(spec)
@@ -515,4 +553,5 @@ CHECKS: tuple[Callable[[BlueprintSpec, Scope], list[Issue]], ...] = (
     check_acyclic,
     check_retry,
     check_delivery,
+    check_backends,
 )

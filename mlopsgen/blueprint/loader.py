@@ -126,7 +126,16 @@ class _Builder:
                 "blueprints use plain YAML values only; quote the value if it is text.",
                 node.start_mark,
             )
-        return self.constructor.construct_object(node, deep=True)
+        value = self.constructor.construct_object(node, deep=True)
+        if isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value):
+            # YAML's "\ud83d" escapes do not pair up; a lone surrogate cannot be written to any file.
+            raise _Budget(
+                "MLG100",
+                "text holds an invalid character (a lone UTF-16 surrogate)",
+                'write the character itself, or its "\\U0001F680" escape.',
+                node.start_mark,
+            )
+        return value
 
     def _entries(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
         """Expand ``<<`` merge keys; explicit keys override merged ones."""

@@ -60,7 +60,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     secret = _secret(_env("JENKINS_SECRET_ARN"))
     url = f"{base}/job/" + "/job/".join(urllib.parse.quote(p, safe="") for p in job.strip("/").split("/"))
     url += "/buildWithParameters"
-    query = urllib.parse.urlencode({"token": secret["job_token"], "cause": f"Model package {arn} status {status}"})
+    query = urllib.parse.urlencode(
+        {"token": secret["job_token"], "cause": f"Model package {arn} approval status: {status}"}
+    )
     auth = base64.b64encode(f"{secret['user']}:{secret['api_token']}".encode()).decode()
     opener = urllib.request.build_opener(_NoRedirect)
     for attempt in range(1, tries + 1):
@@ -99,18 +101,20 @@ def _num(name: str, default: float, minimum: float, cast: Callable[[str], float]
     except ValueError:
         value = minimum - 1
     if not value >= minimum:  # also rejects nan
-        raise TriggerError(f"{name} must be a number >= {minimum}, got {text!r}")
+        kind = "an integer" if cast is int else "a number"
+        raise TriggerError(f"{name} must be {kind} >= {minimum}, got {text!r}")
     return value
 
 
 def _secret(arn: str) -> dict[str, str]:
     try:
         text = boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+    except Exception as exc:  # botocore errors name the secret, never its value
+        raise TriggerError(f"cannot read secret {arn}: {type(exc).__name__}: {exc}") from None
+    try:
         data = json.loads(text)
     except ValueError:
         raise TriggerError(f"secret {arn} is not JSON") from None
-    except Exception as exc:  # botocore errors name the secret, never its value
-        raise TriggerError(f"cannot read secret {arn}: {type(exc).__name__}: {exc}") from None
     if not isinstance(data, dict):
         raise TriggerError(f"secret {arn} must be a JSON object with keys {', '.join(KEYS)}")
     missing = [key for key in KEYS if not isinstance(data.get(key), str) or not data[key].strip()]
@@ -121,6 +125,6 @@ def _secret(arn: str) -> dict[str, str]:
 
 def _redact(text: str, secret: dict[str, str]) -> str:
     for value in (secret["job_token"], secret["api_token"]):
-        for form in (value, urllib.parse.quote_plus(value), urllib.parse.quote(value)):
+        for form in (value, urllib.parse.quote_plus(value)):  # raw and as sent in the query
             text = text.replace(form, "***")
     return text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlopsgen.targets import codebuild, codepipeline, endpoint, sagemaker, scripts
+from mlopsgen.targets import codebuild, codepipeline, endpoint, jenkins, jenkins_trigger, sagemaker, scripts
 from mlopsgen.targets.base import Target
 
 TARGETS: dict[str, Target] = {
@@ -11,4 +11,6 @@ TARGETS: dict[str, Target] = {
     "codebuild": codebuild,
     "codepipeline": codepipeline,
     "scripts": scripts,
+    "jenkins": jenkins,
+    "jenkins_trigger": jenkins_trigger,
 }

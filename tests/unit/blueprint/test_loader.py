@@ -77,3 +77,9 @@ def test_python_tags_are_refused() -> None:
 def test_empty_and_non_mapping_documents() -> None:
     assert load_blueprint("").diagnostics[0].code == "MLG104"
     assert load_blueprint("- a\n- b\n").diagnostics[0].code == "MLG104"
+
+
+def test_lone_surrogates_are_refused() -> None:
+    loaded = load_blueprint('x: "\\ud83d\\ude80"\n')
+    assert [d.code for d in loaded.diagnostics] == ["MLG100"]
+    assert load_blueprint('x: "\\U0001F680"\n').data == {"x": "\U0001f680"}

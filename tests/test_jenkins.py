@@ -1,0 +1,213 @@
+"""The Jenkins variant: every Jenkinsfile and seed job compiles with the real Groovy parser (one JVM),
+has the declarative layout and known steps, does what the CodePipeline variant does (parity), and
+carries adversarial blueprint values intact and inert."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import mlopsgen
+from mlopsgen.api import plan_blueprint
+
+from .conftest import BLUEPRINTS, ROOT
+from .support.groovy import calls, declarative_outline, parse_groovy
+
+JENKINS_BLUEPRINTS = [b for b in BLUEPRINTS if "jenkins" in b.read_text()]
+JENKINSFILES = ("model-build/jenkins/Jenkinsfile", "model-deploy/jenkins/Jenkinsfile")
+SEED_JOBS = ("model-build/jenkins/seed_job.groovy", "model-deploy/jenkins/seed_job.groovy")
+KNOWN_STEPS = {"sh", "withAWS", "cfnUpdate", "input", "echo"}
+KNOWN_JOB_DSL = {
+    "pipelineJob", "description", "keepDependencies", "authenticationToken", "properties",
+    "disableConcurrentBuilds", "parameters", "stringParam", "credentialsParam", "defaultValue", "type",
+    "required", "definition", "cpsScm", "scm", "git", "remote", "url", "credentials", "branch",
+    "scriptPath", "disabled", "triggers",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, dict[str, str]]:
+    out = {}
+    for blueprint in JENKINS_BLUEPRINTS:
+        result = mlopsgen.render(blueprint)
+        assert result.ok, [d.format() for d in result.diagnostics]
+        out[blueprint.stem] = result.files
+    return out
+
+
+@pytest.fixture(scope="module")
+def parsed(rendered: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """All Groovy files of all examples, compiled in one JVM run."""
+    files = {
+        f"{name}/{path}": content
+        for name, files in rendered.items()
+        for path, content in files.items()
+        if path in JENKINSFILES + SEED_JOBS
+    }
+    assert len(files) == 4 * len(rendered)
+    return parse_groovy(files)
+
+
+def test_examples_use_jenkins() -> None:
+    assert {b.stem for b in JENKINS_BLUEPRINTS} >= {"abalone", "fraud_secure"}
+
+
+def test_every_groovy_file_compiles(parsed: dict[str, Any]) -> None:
+    for path, result in parsed.items():
+        assert result.ok, f"{path}: {result.errors}"
+
+
+def _all_calls(tree: list[Any]) -> set[str]:
+    names: set[str] = set()
+    for node in tree:
+        if "call" in node:
+            names.add(node["call"])
+            names |= _all_calls(node.get("body", []))
+    return names
+
+
+def test_jenkinsfiles_are_declarative_with_known_steps(parsed: dict[str, Any]) -> None:
+    for path, result in parsed.items():
+        if not path.endswith("Jenkinsfile"):
+            continue
+        outline = declarative_outline(result.tree)
+        assert outline["stages"], path
+        for stage in outline["stages"]:
+            steps = _all_calls(stage["steps"])
+            assert steps <= KNOWN_STEPS, f"{path} stage {stage['name']}: unknown steps {steps - KNOWN_STEPS}"
+
+
+def test_seed_jobs_use_known_job_dsl(parsed: dict[str, Any]) -> None:
+    for path, result in parsed.items():
+        if not path.endswith("seed_job.groovy"):
+            continue
+        (job,) = calls(result.tree, "pipelineJob")
+        used = _all_calls([job])
+        assert used <= KNOWN_JOB_DSL, f"{path}: unknown Job DSL calls {used - KNOWN_JOB_DSL}"
+        assert calls([job], "credentialsParam"), "the AWS credential is a required job parameter"
+        deploy = "model-deploy" in path
+        assert bool(calls([job], "authenticationToken")) == deploy
+        if deploy:
+            (token,) = calls([job], "authenticationToken")
+            assert token["args"] == [{"expr": "triggerToken"}], "the trigger token is never a literal"
+
+
+def _codepipeline_deploy_graph(files: dict[str, str]) -> list[tuple[str, str]]:
+    stack = yaml.safe_load(files["infrastructure/project.yml"])["Resources"]
+    graph = []
+    for stage in stack["ModelDeployPipeline"]["Properties"]["Stages"][2:]:
+        for action in sorted(stage["Actions"], key=lambda a: a["RunOrder"]):
+            kind = action["ActionTypeId"]["Category"]
+            config = action["Configuration"]
+            if kind == "Approval":
+                graph.append(("approval", config["CustomData"]))
+            elif kind == "Deploy":
+                graph.append(("deploy", config["StackName"]))
+            else:
+                env = {e["name"]: e["value"] for e in json.loads(config["EnvironmentVariables"])}
+                graph.append(("test", env["ENDPOINT_NAME"]))
+    return graph
+
+
+def _jenkins_deploy_graph(tree: list[Any]) -> list[tuple[str, str]]:
+    graph = []
+    for stage in declarative_outline(tree)["stages"][2:]:  # after Install and Build
+        if calls(stage["steps"], "input"):
+            (step,) = calls(stage["steps"], "input")
+            graph.append(("approval", step["named"]["message"]))
+        elif calls(stage["steps"], "cfnUpdate"):
+            (step,) = calls(stage["steps"], "cfnUpdate")
+            graph.append(("deploy", step["named"]["stack"]))
+        else:
+            graph.append(("test", stage["environment"]["ENDPOINT_NAME"]))
+    return graph
+
+
+def _sh_commands(tree: list[Any]) -> list[str]:
+    return [node["args"][0] for node in calls(tree, "sh")]
+
+
+@pytest.mark.parametrize("blueprint", JENKINS_BLUEPRINTS, ids=[b.stem for b in JENKINS_BLUEPRINTS])
+def test_parity_with_codepipeline(blueprint: Path, rendered: dict[str, dict[str, str]], parsed: dict[str, Any]) -> None:
+    files = rendered[blueprint.stem]
+    name = blueprint.stem
+    deploy_tree = parsed[f"{name}/model-deploy/jenkins/Jenkinsfile"].tree
+    assert _jenkins_deploy_graph(deploy_tree) == _codepipeline_deploy_graph(files)
+    # Same commands: the buildspecs and the Jenkinsfiles run identical shell lines.
+    buildspec = yaml.safe_load(files["model-build/buildspec.yml"])["phases"]["build"]["commands"][0]
+    assert buildspec in _sh_commands(parsed[f"{name}/model-build/jenkins/Jenkinsfile"].tree)
+    deploy_spec = yaml.safe_load(files["model-deploy/buildspec.yml"])["phases"]["build"]["commands"]
+    jenkins_commands = _sh_commands(deploy_tree)
+    assert all(command in jenkins_commands for command in deploy_spec if not command.startswith("cat "))
+    test_spec = yaml.safe_load(files["model-deploy/test/buildspec.yml"])["phases"]["build"]["commands"][0]
+    assert test_spec in jenkins_commands
+    # Same parameters: the Jenkins jobs take what the CodeBuild projects set.
+    stack = yaml.safe_load(files["infrastructure/project.yml"])["Resources"]
+
+    def env(resource: str) -> dict[str, str]:
+        variables = stack[resource]["Properties"]["Environment"]["EnvironmentVariables"]
+        return {v["Name"]: v["Value"] for v in variables}
+
+    for seed, projects in (
+        ("model-build/jenkins/seed_job.groovy", ["BuildProject"]),
+        ("model-deploy/jenkins/seed_job.groovy", ["DeployBuildProject", "TestProject"]),
+    ):
+        params = {c["args"][0]: c["args"][1] for c in calls(parsed[f"{name}/{seed}"].tree, "stringParam")}
+        expected: dict[str, str] = {}
+        for project in projects:
+            expected |= env(project)
+        assert params == expected, seed
+
+
+ADVERSARIAL = [
+    "it's",
+    'say "hi"',
+    "back\\slash",
+    "${env.SECRET}",
+    "$(rm -rf /)",
+    "`id`",
+    "'''",
+    '"""',
+    "line1\nline2",
+    "ünïcødé ✓ 🚀",
+    "$HOME",
+    "a;b|c&d",
+]
+
+
+def test_adversarial_values_arrive_intact_and_inert(tmp_path: Path) -> None:
+    text = (ROOT / "blueprints" / "abalone.yaml").read_text()
+    tags = "".join(f"\n    evil{i}: {json.dumps(v, ensure_ascii=False)}" for i, v in enumerate(ADVERSARIAL))
+    text = text.replace("  tags:\n    team: ml-platform", "  tags:\n    team: ml-platform" + tags)
+    params = "".join(f"\n    Param{i}: {json.dumps(v, ensure_ascii=False)}" for i, v in enumerate(ADVERSARIAL))
+    text = text.replace(
+        "  parameters:\n",
+        "  parameters:" + "".join(f"\n    Param{i}: {{type: string}}" for i in range(len(ADVERSARIAL))) + "\n",
+    )
+    text = text.replace("ci:\n", f"ci:\n  execution_parameters:{params}\n")
+    root = ROOT / "blueprints"
+    code = {
+        p: (root / p).read_bytes()
+        for p in ("pipelines/abalone/preprocess.py", "pipelines/abalone/evaluate.py", "tests/abalone-sample.csv")
+    }
+    result = mlopsgen.render(text, code=code, name="abalone.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    groovy = {p: result.files[p] for p in JENKINSFILES + SEED_JOBS}
+    parsed = parse_groovy(groovy)
+    assert all(r.ok for r in parsed.values()), {p: r.errors for p, r in parsed.items() if not r.ok}
+    run = next(c for c in _sh_commands(parsed["model-build/jenkins/Jenkinsfile"].tree) if "run_pipeline.py" in c)
+    argv = shlex.split(run)  # what the shell will see: quoted, so nothing expands or runs
+    values = [argv[i + 1] for i, a in enumerate(argv) if a == "--parameter"]
+    assert [v.split("=", 1)[1] for v in values if v.startswith("Param")] == ADVERSARIAL
+    sent_tags = {t["Key"]: t["Value"] for t in json.loads(argv[argv.index("--tags") + 1])}
+    assert [sent_tags[f"evil{i}"] for i in range(len(ADVERSARIAL))] == ADVERSARIAL
+    # The same values also survive the buildspec (YAML) and the CloudFormation tags.
+    buildspec = yaml.safe_load(result.files["model-build/buildspec.yml"])["phases"]["build"]["commands"][0]
+    assert buildspec == run
+    plan, _ = plan_blueprint(text, code=code, name="abalone.yaml")
+    assert plan is not None
