@@ -12,6 +12,8 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
 
+HTTPS_URL_PATTERN = r"^https://[^\s'\"\\]+$"
+
 
 class DataCaptureSpec(Spec):
     """Endpoint data capture (request and response payloads) into S3."""
@@ -121,7 +123,7 @@ class BuildSpec_(Spec):  # noqa: N801 - "BuildSpec" is CodeBuild's own word for 
 class JenkinsSpec(Spec):
     """Jenkins settings (the Jenkins backend)."""
 
-    url: str = Field(pattern=r"^https://[^\s'\"\\]+$", description="Jenkins base URL the approval trigger calls.")
+    url: str = Field(pattern=HTTPS_URL_PATTERN, description="Jenkins base URL the approval trigger calls.")
     polling: str = Field(
         default="H/5 * * * *",
         pattern=r"^[0-9A-Za-z*/,\-# ()]*$",

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from mlopsgen.blueprint.delivery import HTTPS_URL_PATTERN
 from mlopsgen.blueprint.loader import Loaded, PathKey
 from mlopsgen.blueprint.models import CONDITION_OPERATORS, STEP_TYPES, BlueprintSpec
 from mlopsgen.blueprint.paths import data_path, display_path
@@ -35,6 +36,7 @@ _TYPE_NAMES = {
 }
 
 _PATTERN_NAMES = {
+    HTTPS_URL_PATTERN: "https URL (the trigger sends credentials to it)",
     "^[A-Za-z0-9][A-Za-z0-9\\-_]{0,63}$": "name (letters, digits, '-' and '_', at most 64)",
     "^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$": "SageMaker project name (a letter, then letters, digits and '-', at most 32)",
     "^p-[a-z0-9]{1,20}$": "SageMaker project id (p- followed by lower-case letters and digits)",
