@@ -180,6 +180,10 @@ ADVERSARIAL = [
 ]
 
 
+BLUEPRINT_DIR = "bp/it's ${x} $(id)"
+OUTPUT_DIR = "out/`id` ''' \\ ü"
+
+
 def test_adversarial_values_arrive_intact_and_inert(tmp_path: Path) -> None:
     text = (ROOT / "blueprints" / "abalone.yaml").read_text()
     tags = "".join(f"\n    evil{i}: {json.dumps(v, ensure_ascii=False)}" for i, v in enumerate(ADVERSARIAL))
@@ -189,7 +193,9 @@ def test_adversarial_values_arrive_intact_and_inert(tmp_path: Path) -> None:
         "  parameters:\n",
         "  parameters:" + "".join(f"\n    Param{i}: {{type: string}}" for i in range(len(ADVERSARIAL))) + "\n",
     )
-    text = text.replace("ci:\n", f"ci:\n  execution_parameters:{params}\n")
+    layout = "\n  layout:\n    blueprint_dir: " + json.dumps(BLUEPRINT_DIR, ensure_ascii=False)
+    layout += "\n    output_dir: " + json.dumps(OUTPUT_DIR, ensure_ascii=False) + "\n"
+    text = text.replace("ci:\n", f"ci:\n  execution_parameters:{params}{layout}")
     root = ROOT / "blueprints"
     code = {
         p: (root / p).read_bytes()
@@ -204,6 +210,10 @@ def test_adversarial_values_arrive_intact_and_inert(tmp_path: Path) -> None:
     argv = shlex.split(run)  # what the shell will see: quoted, so nothing expands or runs
     values = [argv[i + 1] for i, a in enumerate(argv) if a == "--parameter"]
     assert [v.split("=", 1)[1] for v in values if v.startswith("Param")] == ADVERSARIAL
+    assert argv[argv.index("--repo-root") + 1] == BLUEPRINT_DIR
+    assert argv[argv.index("--definition") + 1] == f"{OUTPUT_DIR}/model-build/pipeline-definition.json"
+    (script_path,) = calls(parsed["model-build/jenkins/seed_job.groovy"].tree, "scriptPath")
+    assert script_path["args"] == [f"{OUTPUT_DIR}/model-build/jenkins/Jenkinsfile"]
     sent_tags = {t["Key"]: t["Value"] for t in json.loads(argv[argv.index("--tags") + 1])}
     assert [sent_tags[f"evil{i}"] for i in range(len(ADVERSARIAL))] == ADVERSARIAL
     # The same values also survive the buildspec (YAML) and the CloudFormation tags.
