@@ -7,7 +7,9 @@ clock or randomness. Writing and comparing against disk live in ``output.py``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +25,7 @@ from mlopsgen.plan.build import ReadCode, build_plan
 from mlopsgen.plan.model import Plan
 from mlopsgen.targets import TARGETS
 from mlopsgen.targets.base import OutputFile
+from mlopsgen.views.summary import summarize
 
 Engine = Literal["native", "sdk"]
 BlueprintInput = str | Path | Mapping[str, Any]
@@ -42,6 +45,10 @@ class RenderResult:
     name: str
     files: dict[str, str] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    blueprint: str = ""
+    """The blueprint's file name, as generated files and the manifest name it."""
+    summary: dict[str, Any] = field(default_factory=dict)
+    """The blueprint in reviewer terms (``views.summary``), kept in the manifest for later diffs."""
 
     @property
     def ok(self) -> bool:
@@ -196,7 +203,47 @@ def render(
     if plan is None:
         return RenderResult(stem, {}, diagnostics)
     files = emit_all(plan, engine=engine)
-    return RenderResult(stem, {f.path: f.content for f in files}, [])
+    return RenderResult(stem, {f.path: f.content for f in files}, [], plan.blueprint, summarize(plan))
+
+
+def _render_path(args: tuple[Path, Engine]) -> RenderResult:
+    return render(args[0], engine=args[1])
+
+
+def render_many(
+    paths: list[Path],
+    *,
+    engine: Engine = "native",
+    jobs: int | None = None,
+    progress: Callable[[RenderResult], None] | None = None,
+) -> list[RenderResult]:
+    """Render many blueprints, on all cores when there are enough to pay for the processes.
+
+    Args:
+        paths: Blueprint files.
+        engine: As for ``render``.
+        jobs: Worker processes (default: the CPU count; 1 renders in this process).
+        progress: Called with each result as it completes (in completion order).
+
+    Returns:
+        The results, in the order of ``paths``.
+    """
+    workers = min(jobs or os.cpu_count() or 1, len(paths))
+    if workers <= 1 or len(paths) < 8:  # a process pool costs ~0.3 s to start; not worth it for a few
+        results = []
+        for path in paths:
+            results.append(render(path, engine=engine))
+            if progress:
+                progress(results[-1])
+        return results
+    ordered: dict[int, RenderResult] = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_render_path, (path, engine)): i for i, path in enumerate(paths)}
+        for future in as_completed(futures):
+            ordered[futures[future]] = future.result()
+            if progress:
+                progress(ordered[futures[future]])
+    return [ordered[i] for i in range(len(paths))]
 
 
 def emit_all(plan: Plan, *, engine: Engine = "native") -> list[OutputFile]:

@@ -5,14 +5,19 @@ Exit codes: 0 ok, 1 diagnostics or drift, 2 usage, 3 internal error.
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from mlopsgen import __version__, api
-from mlopsgen.output import diff_files, write_files
+from mlopsgen.errors import Diagnostic
+from mlopsgen.output import Drift, HandEdited, diff_files, eject, read_manifest, write_files
 
 app = typer.Typer(
     help="Compile SageMaker MLOps blueprints (YAML) into pipeline definitions and CI/CD files.",
@@ -25,6 +30,22 @@ DEFAULT_BLUEPRINTS = Path("blueprints")
 DEFAULT_OUTPUT = Path("generated")
 DEFAULT_SCHEMA = Path("schemas/blueprint.schema.json")
 
+
+class Format(str, Enum):
+    """How problems are printed."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class DiffFormat(str, Enum):
+    """How a diff is printed."""
+
+    unified = "unified"
+    markdown = "markdown"
+
+
 Blueprints = Annotated[
     list[Path] | None,
     typer.Argument(
@@ -34,6 +55,10 @@ Blueprints = Annotated[
         readable=True,
         show_default=False,
     ),
+]
+Output = Annotated[Path, typer.Option("--output", "-o", help="Folder holding <blueprint name>/ for each blueprint.")]
+FormatOption = Annotated[
+    Format, typer.Option("--format", help="text (file:line:col), json, or github (Actions annotations).")
 ]
 
 
@@ -66,23 +91,51 @@ def _collect(paths: list[Path] | None) -> list[Path]:
     return found
 
 
-def _report(results: list[api.RenderResult]) -> int:
-    count = 0
-    for result in results:
-        for diagnostic in result.diagnostics:
-            typer.echo(diagnostic.format())
-            count += 1
-    if count:
-        typer.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
-    return 1 if count else 0
+@contextmanager
+def _progress(total: int) -> Iterator[Any]:
+    """A progress bar on a terminal with several blueprints; silent otherwise (CI logs, pipes)."""
+    if total > 1 and sys.stderr.isatty():
+        with typer.progressbar(length=total, label="blueprints", file=sys.stderr) as bar:
+            yield lambda _: bar.update(1)
+    else:
+        yield None
+
+
+def _render_all(paths: list[Path], engine: str = "native") -> list[api.RenderResult]:
+    with _progress(len(paths)) as tick:
+        return api.render_many(paths, engine="sdk" if engine == "sdk" else "native", progress=tick)
+
+
+def _diagnostic(d: Diagnostic, fmt: Format) -> str:
+    if fmt is Format.github:
+        # ref: https://docs.github.com/actions/reference/workflow-commands-for-github-actions#setting-an-error-message
+        line = d.pos.line if d.pos else 1
+        col = d.pos.col if d.pos else 1
+        message = (d.message + (f" ({d.hint})" if d.hint else "")).replace("%", "%25").replace("\n", "%0A")
+        return f"::error file={d.file},line={line},col={col},title={d.code}::{message}"
+    return d.format()
+
+
+def _report(results: list[api.RenderResult], fmt: Format, *, json_when_clean: bool = True) -> int:
+    """Print every diagnostic; with ``json_when_clean`` False, JSON is printed only if there are some."""
+    diagnostics = [d for r in results for d in r.diagnostics]
+    if fmt is Format.json:
+        if diagnostics or json_when_clean:
+            typer.echo(json.dumps({"diagnostics": [d.to_dict() for d in diagnostics]}, indent=2))
+    else:
+        for diagnostic in diagnostics:
+            typer.echo(_diagnostic(diagnostic, fmt))
+    if diagnostics:
+        typer.echo(f"{len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''} found", err=True)
+    return 1 if diagnostics else 0
 
 
 @app.command()
-def validate(blueprints: Blueprints = None) -> None:
+def validate(blueprints: Blueprints = None, format: FormatOption = Format.text) -> None:
     """Check blueprints and report every problem as file:line:col: CODE message."""
     paths = _collect(blueprints)
     results = [api.RenderResult(p.stem, {}, api.validate(p)) for p in paths]
-    code = _report(results)
+    code = _report(results, format)
     if not code:
         typer.echo(f"{len(paths)} blueprint{'s' if len(paths) != 1 else ''} valid", err=True)
     raise typer.Exit(code)
@@ -91,50 +144,155 @@ def validate(blueprints: Blueprints = None) -> None:
 @app.command()
 def render(
     blueprints: Blueprints = None,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder that receives <blueprint name>/ for each blueprint.")
-    ] = DEFAULT_OUTPUT,
+    output: Output = DEFAULT_OUTPUT,
     engine: Annotated[
         str,
         typer.Option(help="native (default), or sdk to build the pipeline with the SageMaker SDK (extra 'sdk')."),
     ] = "native",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite generated files that were edited by hand.")] = False,
+    format: FormatOption = Format.text,
 ) -> None:
-    """Render blueprints into OUTPUT/<name>/. Writes nothing unless every blueprint is valid."""
+    """Render blueprints into OUTPUT/<name>/. Writes nothing unless every blueprint is valid.
+
+    Files edited by hand since mlopsgen wrote them are not overwritten (the command fails and shows
+    the edits) unless --force is given; `mlopsgen eject` hands a file over for good.
+    """
     if engine not in ("native", "sdk"):
         typer.echo(f"error: --engine must be native or sdk, not '{engine}'", err=True)
         raise typer.Exit(2)
-    results = [api.render(p, engine="sdk" if engine == "sdk" else "native") for p in _collect(blueprints)]
-    code = _report(results)
+    results = _render_all(_collect(blueprints), engine)
+    code = _report(results, format, json_when_clean=False)
     if code:
         raise typer.Exit(code)
+    refused = 0
     for result in results:
-        write_files(result.files, output / result.name)
-        typer.echo(f"rendered {result.name}: {len(result.files)} files → {output / result.name}", err=True)
+        folder = output / result.name
+        try:
+            changes = write_files(result.files, folder, blueprint=result.blueprint, summary=result.summary, force=force)
+        except HandEdited as exc:
+            refused += 1
+            for drift in exc.drift:
+                typer.echo(f"{folder / drift.path}: {drift.kind}, not overwritten")
+                typer.echo(drift.diff, nl=False)
+            continue
+        state = f"{len(changes)} changed" if changes else "up to date"
+        typer.echo(f"rendered {result.name}: {len(result.files)} files, {state} → {folder}", err=True)
+    if refused:
+        typer.echo(
+            "hand edits found: change the blueprint instead, `mlopsgen eject` the file to keep it, "
+            "or re-run with --force to overwrite",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+def _drift_line(folder: Path, drift: Drift, fmt: Format) -> str:
+    text = {
+        "changed": "out of date",
+        "missing": "missing",
+        "orphaned": "no longer generated",
+        "hand-edited": "edited by hand",
+        "unowned": "not written by mlopsgen",
+    }[drift.kind]
+    if fmt is Format.github:
+        return f"::error file={folder / drift.path},title=mlopsgen check::{text}; run mlopsgen render"
+    return f"{folder / drift.path}: {drift.kind} ({text})"
 
 
 @app.command()
 def check(
     blueprints: Blueprints = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder holding the committed output.")] = (
-        DEFAULT_OUTPUT
-    ),
+    output: Output = DEFAULT_OUTPUT,
+    format: FormatOption = Format.text,
 ) -> None:
-    """Exit 1 when the committed output differs from a fresh render (for CI)."""
-    results = [api.render(p) for p in _collect(blueprints)]
-    code = _report(results)
+    """Exit 1 when committed output differs from a fresh render: changed, missing, orphaned or hand-edited files."""
+    results = _render_all(_collect(blueprints))
+    code = _report(results, format, json_when_clean=False)
     if code:
         raise typer.Exit(code)
-    drift_count = 0
+    found: list[dict[str, str]] = []
     for result in results:
-        for drift in diff_files(result.files, output / result.name):
-            drift_count += 1
-            typer.echo(f"{output / result.name / drift.path}: {drift.kind}")
-            if drift.diff:
-                typer.echo(drift.diff, nl=False)
-    if drift_count:
-        typer.echo(f"{drift_count} generated file(s) out of date; run 'mlopsgen render'", err=True)
+        folder = output / result.name
+        for drift in diff_files(result.files, folder, blueprint=result.blueprint, summary=result.summary):
+            found.append({"path": str(folder / drift.path), "kind": drift.kind})
+            if format is not Format.json:
+                typer.echo(_drift_line(folder, drift, format))
+                if format is Format.text and drift.diff:
+                    typer.echo(drift.diff, nl=False)
+    if format is Format.json:
+        typer.echo(json.dumps({"diagnostics": [], "drift": found}, indent=2))
+    if found:
+        typer.echo(f"{len(found)} generated file(s) out of date; run 'mlopsgen render'", err=True)
         raise typer.Exit(1)
     typer.echo(f"{len(results)} blueprint(s) up to date", err=True)
+
+
+@app.command()
+def diff(
+    blueprints: Blueprints = None,
+    output: Output = DEFAULT_OUTPUT,
+    format: Annotated[
+        DiffFormat, typer.Option("--format", help="unified (the file diff) or markdown (a pull-request summary).")
+    ] = DiffFormat.unified,
+) -> None:
+    """Show what `mlopsgen render` would change; --format markdown summarises it in blueprint terms."""
+    from mlopsgen.views.review import review_markdown
+
+    results = _render_all(_collect(blueprints))
+    if _report(results, Format.text):
+        raise typer.Exit(1)
+    sections = []
+    for result in results:
+        folder = output / result.name
+        drift = diff_files(result.files, folder, blueprint=result.blueprint, summary=result.summary)
+        if format is DiffFormat.unified:
+            for item in drift:
+                typer.echo(item.diff or f"{item.kind}: {folder / item.path}\n", nl=False)
+            continue
+        old = read_manifest(folder)
+        kinds = {"missing": "added", "orphaned": "removed"}
+        files = [(d.path, kinds.get(d.kind, "changed")) for d in drift]
+        if files:
+            sections.append(review_markdown(result.blueprint, old.summary if old else None, result.summary, files))
+    if format is DiffFormat.markdown:
+        typer.echo("\n".join(sections) if sections else "No changes to generated output.")
+
+
+@app.command(name="eject")
+def eject_command(
+    blueprint: Annotated[Path, typer.Argument(help="The blueprint whose output holds the files.", exists=True)],
+    paths: Annotated[list[str], typer.Argument(help="Files to hand over, relative to the output folder.")],
+    output: Output = DEFAULT_OUTPUT,
+) -> None:
+    """Hand generated files over to you: mlopsgen stops writing and checking them (recorded in the manifest)."""
+    folder = output / blueprint.stem
+    unknown = eject(folder, paths)
+    if unknown:
+        typer.echo(f"error: not generated files of {blueprint.stem}: {', '.join(unknown)}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"ejected {len(paths)} file(s) from {folder}; they are yours now", err=True)
+
+
+@app.command()
+def graph(
+    blueprint: Annotated[Path, typer.Argument(help="The blueprint to draw.", exists=True)],
+    write: Annotated[
+        Path | None, typer.Option("--write", "-w", help="Write the Markdown to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Mermaid diagrams of the pipeline DAG and the deploy flow (GitHub renders them in Markdown)."""
+    from mlopsgen.views.graph import mermaid_markdown
+
+    plan, diagnostics = api.plan_blueprint(blueprint)
+    if plan is None:
+        raise typer.Exit(_report([api.RenderResult(blueprint.stem, {}, diagnostics)], Format.text))
+    text = mermaid_markdown(plan)
+    if write is None:
+        typer.echo(text, nl=False)
+    else:
+        write.parent.mkdir(parents=True, exist_ok=True)
+        write.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {write}", err=True)
 
 
 @app.command()

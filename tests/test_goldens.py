@@ -21,8 +21,8 @@ def test_generated_matches_fresh_render(blueprint: Path, update_goldens: bool) -
     assert result.ok, [d.format() for d in result.diagnostics]
     folder = ROOT / "generated" / blueprint.stem
     if update_goldens:
-        write_files(result.files, folder)
-    drift = diff_files(result.files, folder)
+        write_files(result.files, folder, blueprint=result.blueprint, summary=result.summary, force=True)
+    drift = diff_files(result.files, folder, blueprint=result.blueprint, summary=result.summary)
     assert not drift, "\n".join(f"{d.kind} {d.path}\n{d.diff}" for d in drift)
 
 

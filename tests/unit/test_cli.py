@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -64,7 +65,54 @@ def test_render_then_check_then_drift(tmp_path: Path, monkeypatch) -> None:  # t
     target.write_text(target.read_text().replace("ml.m5.xlarge", "ml.m5.24xlarge"))
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 1
-    assert "pipeline-definition.json: changed" in result.stdout
+    assert "pipeline-definition.json: hand-edited (edited by hand)" in result.stdout
+    assert "+" in result.stdout and "ml.m5.24xlarge" in result.stdout  # the diff is shown
+    refused = runner.invoke(app, ["render"])
+    assert refused.exit_code == 1
+    assert "not overwritten" in refused.stdout
+    assert "ml.m5.24xlarge" in target.read_text(), "a hand edit survives a plain render"
+    assert runner.invoke(app, ["render", "--force"]).exit_code == 0
+    assert runner.invoke(app, ["check"]).exit_code == 0
+
+
+def test_check_formats(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(_project(tmp_path))
+    assert runner.invoke(app, ["render"]).exit_code == 0
+    (tmp_path / "generated/churn/model-build/buildspec.yml").unlink()
+    github = runner.invoke(app, ["check", "--format", "github"])
+    assert github.exit_code == 1
+    assert "::error file=generated/churn/model-build/buildspec.yml,title=mlopsgen check::missing" in github.stdout
+    as_json = runner.invoke(app, ["check", "--format", "json"])
+    assert json.loads(as_json.stdout) == {
+        "diagnostics": [],
+        "drift": [{"path": "generated/churn/model-build/buildspec.yml", "kind": "missing"}],
+    }
+
+
+def test_validate_github_annotations(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("project: {name: x, id: p-1, region: eu-west-1, account: '111111111111'}\npipelin: {}\n")
+    result = runner.invoke(app, ["validate", str(bad), "--format", "github"])
+    assert result.exit_code == 1
+    assert f"::error file={bad},line=2,col=1,title=MLG110::unknown key 'pipelin'" in result.stdout
+
+
+def test_eject_diff_and_graph(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(_project(tmp_path))
+    assert runner.invoke(app, ["render"]).exit_code == 0
+    spec = tmp_path / "generated/abalone/model-deploy/test/buildspec.yml"
+    assert runner.invoke(app, ["eject", "blueprints/abalone.yaml", "model-deploy/test/buildspec.yml"]).exit_code == 0
+    spec.write_text("# mine now\n")
+    assert runner.invoke(app, ["check"]).exit_code == 0
+    assert runner.invoke(app, ["eject", "blueprints/abalone.yaml", "no/such.file"]).exit_code == 2
+    blueprint = tmp_path / "blueprints/abalone.yaml"
+    blueprint.write_text(blueprint.read_text().replace("      approval: manual\n", ""))
+    unified = runner.invoke(app, ["diff"])
+    assert unified.exit_code == 0 and "ApproveDeployment" in unified.stdout
+    markdown = runner.invoke(app, ["diff", "--format", "markdown"])
+    assert markdown.exit_code == 0 and "Risk" in markdown.stdout
+    graph = runner.invoke(app, ["graph", "blueprints/abalone.yaml"])
+    assert graph.exit_code == 0 and "```mermaid" in graph.stdout
 
 
 def test_render_writes_nothing_when_any_blueprint_is_invalid(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,232 @@
+"""Plan → summary: a compact, JSON-native description of a blueprint in reviewer terms, kept in the manifest.
+
+The generator stores the summary in each output folder's manifest, so a later review can compare the
+old and the new blueprint without the old blueprint file. The summary therefore holds only JSON
+types (dicts with text keys, lists, text, numbers, booleans, None): it survives a round trip through
+``json`` unchanged, and the same Plan always gives an equal summary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlopsgen.plan.model import (
+    Autoscaling,
+    Ci,
+    Compute,
+    ConditionStep,
+    CreateModelStep,
+    Deploy,
+    ExecVar,
+    Expr,
+    FailStep,
+    JsonGet,
+    Network,
+    Parameter,
+    ParamRef,
+    Plan,
+    ProcessingStep,
+    RegisterModelStep,
+    Security,
+    Stage,
+    Step,
+    StepProp,
+    TrainingStep,
+    TransformStep,
+    TuningStep,
+)
+
+FORMAT = 1
+"""Version of the summary's shape; bump it when keys change meaning."""
+
+STEP_TYPES: dict[type, str] = {
+    ProcessingStep: "processing",
+    TrainingStep: "training",
+    TuningStep: "tuning",
+    RegisterModelStep: "register_model",
+    CreateModelStep: "create_model",
+    TransformStep: "transform",
+    ConditionStep: "condition",
+    FailStep: "fail",
+}
+"""Plan step class → the blueprint's ``type`` value."""
+
+
+def expr_text(value: Expr) -> str:
+    """Readable text of an expression, in the blueprint's ``${...}`` notation where it has one.
+
+    Args:
+        value: A literal or a run-time expression.
+
+    Returns:
+        The literal as text (booleans as ``true``/``false``), or the reference spelled out.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    if isinstance(value, ParamRef):
+        return f"${{params.{value.name}}}"
+    if isinstance(value, StepProp):
+        return f"${{steps.{value.step}.properties.{value.path}}}"
+    if isinstance(value, ExecVar):
+        return f"${{execution.{value.name}}}"
+    if isinstance(value, JsonGet):
+        return f"json_get({value.property_file}, {value.path})"
+    return value.on.join(expr_text(part) for part in value.values)
+
+
+def step_type(step: Step) -> str:
+    """The blueprint ``type`` of a Plan step.
+
+    Args:
+        step: Any Plan step.
+
+    Returns:
+        ``processing``, ``training``, ... as the blueprint spells it.
+    """
+    return STEP_TYPES[type(step)]
+
+
+def _compute(step: Step) -> Compute | None:
+    if isinstance(step, ProcessingStep | TransformStep):
+        return step.compute
+    if isinstance(step, TrainingStep | TuningStep):
+        return step.job.compute
+    return None
+
+
+def _image(step: Step) -> str | None:
+    if isinstance(step, ProcessingStep):
+        return step.image_uri
+    if isinstance(step, TrainingStep | TuningStep):
+        return step.job.image_uri
+    if isinstance(step, RegisterModelStep | CreateModelStep):
+        return step.model.image_uri
+    return None
+
+
+def _network(step: Step) -> Network | None:
+    if isinstance(step, ProcessingStep | CreateModelStep):
+        return step.network
+    if isinstance(step, TrainingStep | TuningStep):
+        return step.job.network
+    return None
+
+
+def _step(step: Step, condition: str | None, branch: str | None) -> dict[str, Any]:
+    compute = _compute(step)
+    network = _network(step)
+    entry: dict[str, Any] = {
+        "type": step_type(step),
+        "image": _image(step),
+        "instance_type": expr_text(compute.instance_type) if compute else None,
+        "instance_count": expr_text(compute.instance_count) if compute else None,
+        "volume_size_gb": compute.volume_size_gb if compute else None,
+        "network_isolation": network.network_isolation if network else None,
+        "condition": condition,
+        "branch": branch,
+    }
+    # Keys that do not apply to a step type are left out, which keeps the manifest compact.
+    return {key: value for key, value in sorted(entry.items()) if value is not None}
+
+
+def _steps(steps: tuple[Step, ...], condition: str | None, branch: str | None, into: dict[str, Any]) -> None:
+    for step in steps:
+        into[step.common.name] = _step(step, condition, branch)
+        if isinstance(step, ConditionStep):
+            _steps(step.if_steps, step.common.name, "then", into)
+            _steps(step.else_steps, step.common.name, "else", into)
+
+
+def _parameter(parameter: Parameter) -> dict[str, Any]:
+    return {"type": parameter.kind.lower(), "default": parameter.default}
+
+
+def _autoscaling(autoscaling: Autoscaling | None) -> dict[str, Any] | None:
+    if autoscaling is None:
+        return None
+    return {
+        "min_instances": autoscaling.min_instances,
+        "max_instances": autoscaling.max_instances,
+        "target_invocations_per_instance": autoscaling.target_invocations_per_instance,
+    }
+
+
+def _stage(stage: Stage) -> dict[str, Any]:
+    capture = stage.data_capture
+    return {
+        "name": stage.name,
+        "manual_approval": stage.manual_approval,
+        "instance_type": stage.instance_type,
+        "instance_count": stage.instance_count,
+        "autoscaling": _autoscaling(stage.autoscaling),
+        "data_capture": capture.sampling_percentage if capture.enabled else None,
+        "test": stage.test,
+        "stack_name": stage.stack_name,
+        "endpoint_name": stage.endpoint_name,
+    }
+
+
+def _deploy(deploy: Deploy | None) -> dict[str, Any] | None:
+    if deploy is None:
+        return None
+    return {"stages": [_stage(stage) for stage in deploy.stages]}
+
+
+def _security(security: Security) -> dict[str, Any]:
+    return {
+        "subnets": sorted(security.subnets),
+        "security_groups": sorted(security.security_groups),
+        "volume_kms_key": security.volume_kms_key or None,
+        "output_kms_key": security.output_kms_key or None,
+        "encrypt_inter_container_traffic": security.encrypt_inter_container_traffic,
+        "network_isolation": security.network_isolation,
+    }
+
+
+def _ci(ci: Ci | None) -> dict[str, Any] | None:
+    if ci is None:
+        return None
+    source = ci.source
+    return {
+        "backends": sorted(ci.backends),
+        "source": {"provider": source.provider, "repository": source.repository, "branch": source.branch},
+    }
+
+
+def _sorted(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {key: mapping[key] for key in sorted(mapping)}
+
+
+def summarize(plan: Plan) -> dict[str, Any]:
+    """Describe a blueprint in reviewer terms, for the manifest and for later reviews.
+
+    Steps (branch steps included, with their condition and branch) and parameters are keyed by name
+    in sorted order; deploy stages stay a list in deploy order, since their order is meaningful.
+    Instance types and counts are text, a parameter showing as ``${params.NAME}``. A step lists only
+    the keys its type has (``type`` always; ``image``, ``instance_type``, ``instance_count``,
+    ``volume_size_gb``, ``network_isolation``, ``condition`` and ``branch`` where they apply).
+
+    Args:
+        plan: The Plan of one blueprint.
+
+    Returns:
+        A JSON-native dict with the keys ``format``, ``pipeline`` (``name``, ``parameters``,
+        ``steps``), ``deploy`` (``stages``; None without a deploy section), ``security`` and ``ci``
+        (None without a ci section).
+    """
+    steps: dict[str, Any] = {}
+    _steps(plan.pipeline.steps, None, None, steps)
+    parameters = {p.name: _parameter(p) for p in plan.pipeline.parameters}
+    return {
+        "format": FORMAT,
+        "pipeline": {
+            "name": plan.pipeline.name,
+            "parameters": _sorted(parameters),
+            "steps": _sorted(steps),
+        },
+        "deploy": _deploy(plan.deploy),
+        "security": _security(plan.security),
+        "ci": _ci(plan.ci),
+    }
