@@ -118,6 +118,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="timed check runs after one warm-up (default 5)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary repository and print its path")
     args = parser.parse_args()
+    # As an installed package would have: compiled bytecode (this machine sets PYTHONDONTWRITEBYTECODE).
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "mlopsgen"), quiet=1)
     if args.count < 1 or args.runs < 1:
         parser.error("--count and --runs must be at least 1")
 

@@ -80,6 +80,11 @@ def main() -> int:
     parser.add_argument("--drop-caches", action="store_true", help="drop the page cache before each run (root)")
     args = parser.parse_args()
     out = tempfile.mkdtemp(prefix="mlopsgen-bench-")
+    # An installed package has its bytecode compiled by pip; an editable checkout under
+    # PYTHONDONTWRITEBYTECODE (set on this machine) would recompile every module on every run.
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "mlopsgen"), quiet=1)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, runs={args.runs}, drop_caches={args.drop_caches}")
     render = measure(
         "mlopsgen render abalone (CLI)",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -236,6 +235,8 @@ def render_many(
             if progress:
                 progress(results[-1])
         return results
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # ~20 ms of imports; only needed here
+
     ordered: dict[int, RenderResult] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_render_path, (path, engine)): i for i, path in enumerate(paths)}

@@ -6,18 +6,9 @@ escaped (``groovy_string``), so no template decides anything and no value can ch
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-import jinja2
-
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("mlopsgen", "templates"),
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    autoescape=False,
-)
 _GROOVY_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
@@ -31,7 +22,22 @@ def render_template(name: str, **context: Any) -> str:
     Returns:
         The rendered text.
     """
-    return _ENV.get_template(name).render(**context)
+    return _environment().get_template(name).render(**context)
+
+
+@cache
+def _environment() -> Any:
+    """Built on first use: jinja2 costs ~20 ms to import, and only Jenkins output needs it."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("mlopsgen", "templates"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
 
 
 def groovy_string(value: str) -> str:

@@ -146,3 +146,24 @@ def test_console_script_runs_without_traceback_on_bad_input(tmp_path: Path) -> N
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "MLG105" in proc.stdout
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from mlopsgen import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(cli.sys, "stderr", screen)
+    with cli._progress(3) as tick:
+        assert tick is not None
+        for _ in range(3):
+            tick(None)
+    assert "blueprints" in screen.getvalue()
+    monkeypatch.setattr(cli.sys, "stderr", io.StringIO())
+    with cli._progress(3) as tick:
+        assert tick is None
