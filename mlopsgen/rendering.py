@@ -22,7 +22,8 @@ def render_template(name: str, **context: Any) -> str:
     Returns:
         The rendered text.
     """
-    return _environment().get_template(name).render(**context)
+    text: str = _environment().get_template(name).render(**context)
+    return text
 
 
 @cache
