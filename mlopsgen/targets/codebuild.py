@@ -52,52 +52,35 @@ def _install(ci: ir.Ci) -> dict[str, Any]:
     return {"runtime-versions": {"python": ci.python_version}, "commands": ["pip install --upgrade boto3 botocore"]}
 
 
+def _buildspec(ci: ir.Ci, commands: list[str], artifacts: list[str] | None = None) -> dict[str, Any]:
+    """The shape all three buildspecs share: install boto3, run the commands, keep the artifacts."""
+    spec: dict[str, Any] = {
+        "version": 0.2,
+        "env": {"variables": {"PYTHONUNBUFFERED": "TRUE"}},
+        "phases": {"install": _install(ci), "build": {"commands": commands}},
+    }
+    if artifacts:
+        spec["artifacts"] = {"files": artifacts}
+    return spec
+
+
 def build_spec(plan: ir.Plan) -> dict[str, Any]:
     """Upload the step code, create or update the pipeline, start it and wait for it."""
     assert plan.ci is not None
-    return {
-        "version": 0.2,
-        "env": {"variables": {"PYTHONUNBUFFERED": "TRUE"}},
-        "phases": {
-            "install": _install(plan.ci),
-            "build": {
-                "commands": [
-                    _command(plan.ci.build_command),
-                    'echo "Create/update and execution of the SageMaker pipeline completed."',
-                ]
-            },
-        },
-    }
+    done = 'echo "Create/update and execution of the SageMaker pipeline completed."'
+    return _buildspec(plan.ci, [_command(plan.ci.build_command), done])
 
 
 def deploy_spec(plan: ir.Plan) -> dict[str, Any]:
     """Resolve the latest approved model package and write each stage's stack configuration."""
     assert plan.ci is not None and plan.deploy is not None
-    return {
-        "version": 0.2,
-        "env": {"variables": {"PYTHONUNBUFFERED": "TRUE"}},
-        "phases": {
-            "install": _install(plan.ci),
-            "build": {
-                "commands": [
-                    *(_command(c) for c in plan.ci.deploy_commands),
-                    *(f"cat {stage.name}-config-export.json" for stage in plan.deploy.stages),
-                ]
-            },
-        },
-        "artifacts": {"files": list(plan.ci.deploy_exports)},
-    }
+    commands = [_command(c) for c in plan.ci.deploy_commands]
+    commands += [f"cat {stage.name}-config-export.json" for stage in plan.deploy.stages]
+    return _buildspec(plan.ci, commands, list(plan.ci.deploy_exports))
 
 
 def test_spec(plan: ir.Plan) -> dict[str, Any]:
     """Check a stage's endpoint is InService and answers the sample payload."""
     assert plan.ci is not None and plan.deploy is not None
-    return {
-        "version": 0.2,
-        "env": {"variables": {"PYTHONUNBUFFERED": "TRUE"}},
-        "phases": {
-            "install": _install(plan.ci),
-            "build": {"commands": [_command(plan.ci.test_command), 'cat "$EXPORT_TEST_RESULTS"']},
-        },
-        "artifacts": {"files": ["$EXPORT_TEST_RESULTS"]},
-    }
+    commands = [_command(plan.ci.test_command), 'cat "$EXPORT_TEST_RESULTS"']
+    return _buildspec(plan.ci, commands, ["$EXPORT_TEST_RESULTS"])
