@@ -296,6 +296,33 @@ def graph(
 
 
 @app.command()
+def audit(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Templates or folders to audit. Default: ./generated.", exists=True, show_default=False),
+    ] = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Check CloudFormation templates (generated or hand-written) against the security policy pack."""
+    from mlopsgen.audit import AuditUnavailable, audit_files, rules
+
+    try:
+        findings, checked = audit_files(paths or [DEFAULT_OUTPUT])
+    except AuditUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if format is Format.json:
+        typer.echo(json.dumps({"findings": [f.__dict__ for f in findings]}, indent=2))
+    for finding in findings if format is not Format.json else []:
+        if format is Format.github:
+            typer.echo(f"::error file={finding.file},title={finding.rule}::{finding.resource}: {finding.message}")
+        else:
+            typer.echo(finding.format())
+    typer.echo(f"{len(checked)} template(s), {len(rules())} rules: {len(findings)} finding(s)", err=True)
+    raise typer.Exit(1 if findings else 0)
+
+
+@app.command()
 def schema(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Where to write the JSON Schema ('-' for stdout).")

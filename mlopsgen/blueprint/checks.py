@@ -428,6 +428,54 @@ def check_backends(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     return issues
 
 
+def check_required_security(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
+    """With ``security.required``, every resource the blueprint creates carries every control.
+
+    Each resource lacking a control is reported at its own blueprint line, so a reviewer sees which
+    job, model or endpoint would have run unprotected.
+    """
+    security = spec.security
+    if not security.required:
+        return []
+    vpc = ["VPC subnets and security groups (security.vpc)"] if security.vpc is None else []
+    keys = []
+    if security.kms.volume is None:
+        keys.append("a KMS key for storage volumes (security.kms.volume)")
+    if security.kms.output is None:
+        keys.append("a KMS key for outputs (security.kms.output)")
+    issues: list[Issue] = []
+    resources: list[tuple[PathKey, str, list[str]]] = []
+    job_kinds = (ProcessingStepSpec, TrainingStepSpec, TuningStepSpec, TransformStepSpec, CreateModelStepSpec)
+    for path, step in _steps(spec):
+        if isinstance(step, job_kinds):
+            # A created model has no volume or output of its own; its endpoint does (below).
+            applicable = vpc if isinstance(step, CreateModelStepSpec) else vpc + keys
+            resources.append(((*path, "name"), f"{step.type} step '{step.name}'", applicable))
+            if not security.encrypt_inter_container_traffic and not isinstance(
+                step, TransformStepSpec | CreateModelStepSpec
+            ):
+                issues.append(
+                    Issue(
+                        "MLG320",
+                        (*path, "name"),
+                        f"{step.type} step '{step.name}' would run without inter-container traffic encryption",
+                        "set security.encrypt_inter_container_traffic: true.",
+                        at_value=True,
+                    )
+                )
+    if spec.deploy is not None:
+        for i, stage in enumerate(spec.deploy.stages):
+            resources.append((("deploy", "stages", i, "name"), f"endpoint of stage '{stage.name}'", vpc + keys))
+    for where, what, missing in resources:
+        for control in missing:
+            issues.append(
+                Issue(
+                    "MLG320", where, f"{what} would run without {control}", "security.required is set.", at_value=True
+                )
+            )
+    return issues
+
+
 def dependency_graph(spec: BlueprintSpec, scope: Scope) -> dict[str, list[str]]:
     """Step name → steps it must come after. Dangling names are left out (reported elsewhere)."""
     owners = property_file_owners(spec)
@@ -554,4 +602,5 @@ CHECKS: tuple[Callable[[BlueprintSpec, Scope], list[Issue]], ...] = (
     check_retry,
     check_delivery,
     check_backends,
+    check_required_security,
 )

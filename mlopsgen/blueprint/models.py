@@ -511,6 +511,11 @@ class KmsSpec(Spec):
 class SecuritySpec(Spec):
     """Controls applied to every job step."""
 
+    required: bool = Field(
+        default=False,
+        description="Require the controls: every job, model and endpoint must run in the VPC with KMS keys "
+        "for volumes and outputs and encrypted inter-container traffic; each resource lacking one is an error.",
+    )
     vpc: VpcSpec | None = None
     kms: KmsSpec = KmsSpec()
     encrypt_inter_container_traffic: bool = False

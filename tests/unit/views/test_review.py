@@ -13,6 +13,8 @@ from tests.unit.views.support import NAMES, edit, summary_of, text
 
 FILES = [("model-deploy/prod-config.json", "changed"), ("model-build/pipeline-definition.json", "changed")]
 
+# Weakening a control of fraud_secure means lifting security.required too, or the blueprint is invalid.
+REQUIRED = "  required: true   # every job, model and endpoint must carry the controls below\n"
 FRAUD_KMS = (
     "  kms:\n"
     "    volume: arn:aws:kms:eu-central-1:333333333333:key/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b\n"
@@ -69,7 +71,7 @@ def test_removed_stage_with_its_gate_is_a_risk() -> None:
 
 
 def test_removed_kms_keys_are_risks() -> None:
-    markdown = _review("fraud_secure", edit("fraud_secure", (FRAUD_KMS, "")))
+    markdown = _review("fraud_secure", edit("fraud_secure", (FRAUD_KMS, ""), (REQUIRED, "")))
     lines = _risk_lines(markdown)
     assert [line.split(":")[1] for line in lines] == ["** volume KMS key removed", "** output KMS key removed"]
     assert "#### Security controls" in markdown
@@ -102,6 +104,7 @@ def test_vpc_removed_and_inter_container_encryption_off_are_risks() -> None:
         "fraud_secure",
         (FRAUD_VPC, ""),
         ("encrypt_inter_container_traffic: true", "encrypt_inter_container_traffic: false"),
+        (REQUIRED, ""),
     )
     lines = _risk_lines(_review("fraud_secure", new))
     assert lines == [

@@ -1,0 +1,1 @@
+"""Policy packs (AWS CloudFormation Guard rules) that `mlopsgen audit` runs."""

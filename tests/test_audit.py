@@ -1,0 +1,144 @@
+"""The Guard policy pack: every rule has a passing and a failing fixture; the secured example passes
+every rule; an unsecured example fails the expected ones; `mlopsgen audit` reports file, resource, rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import mlopsgen
+from mlopsgen.audit import audit_files, audit_template, load_template, rules
+from mlopsgen.cli import app
+
+from .conftest import ROOT
+
+KEY = "arn:aws:kms:eu-west-1:111111111111:key/abc"
+VPC = {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]}
+ALLOW = {"Effect": "Allow", "Resource": ["arn:aws:s3:::b/*"]}
+
+
+def _role(actions: Any) -> dict[str, Any]:
+    statement = {**ALLOW, "Action": actions}
+    return {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyDocument": {"Statement": [statement]}}]}}
+
+
+FIXTURES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "s3_bucket_kms_encrypted": (
+        {"Type": "AWS::S3::Bucket", "Properties": {"BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY}}]}}},
+        {"Type": "AWS::S3::Bucket", "Properties": {"BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}}},
+    ),
+    "s3_bucket_public_access_blocked": (
+        {"Type": "AWS::S3::Bucket", "Properties": {"PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True}}},
+        {"Type": "AWS::S3::Bucket", "Properties": {"PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": True, "BlockPublicPolicy": False, "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True}}},
+    ),
+    "sagemaker_model_in_vpc": (
+        {"Type": "AWS::SageMaker::Model", "Properties": {"VpcConfig": VPC}},
+        {"Type": "AWS::SageMaker::Model", "Properties": {"ExecutionRoleArn": "arn:aws:iam::1:role/r"}},
+    ),
+    "sagemaker_endpoint_volume_kms": (
+        {"Type": "AWS::SageMaker::EndpointConfig", "Properties": {"KmsKeyId": KEY}},
+        {"Type": "AWS::SageMaker::EndpointConfig", "Properties": {"ProductionVariants": []}},
+    ),
+    "sagemaker_data_capture_kms": (
+        {"Type": "AWS::SageMaker::EndpointConfig", "Properties": {"KmsKeyId": KEY,
+            "DataCaptureConfig": {"KmsKeyId": KEY}}},
+        {"Type": "AWS::SageMaker::EndpointConfig", "Properties": {"KmsKeyId": KEY,
+            "DataCaptureConfig": {"EnableCapture": True}}},
+    ),
+    "codebuild_in_vpc": (
+        {"Type": "AWS::CodeBuild::Project", "Properties": {"EncryptionKey": KEY, "VpcConfig": VPC}},
+        {"Type": "AWS::CodeBuild::Project", "Properties": {"EncryptionKey": KEY}},
+    ),
+    "codebuild_kms_encrypted": (
+        {"Type": "AWS::CodeBuild::Project", "Properties": {"EncryptionKey": KEY, "VpcConfig": VPC}},
+        {"Type": "AWS::CodeBuild::Project", "Properties": {"VpcConfig": VPC}},
+    ),
+    "codepipeline_artifacts_kms": (
+        {"Type": "AWS::CodePipeline::Pipeline", "Properties": {"ArtifactStore": {"EncryptionKey": {"Id": KEY,
+            "Type": "KMS"}}}},
+        {"Type": "AWS::CodePipeline::Pipeline", "Properties": {"ArtifactStore": {"Type": "S3"}}},
+    ),
+    "iam_no_wildcard_actions": (_role(["s3:GetObject", "s3:PutObject"]), _role(["s3:GetObject", "s3:*"])),
+    "secrets_kms_encrypted": (
+        {"Type": "AWS::SecretsManager::Secret", "Properties": {"KmsKeyId": KEY}},
+        {"Type": "AWS::SecretsManager::Secret", "Properties": {"SecretString": "x"}},
+    ),
+}  # fmt: skip
+
+
+def test_every_rule_has_fixtures() -> None:
+    assert set(FIXTURES) == set(rules())
+
+
+@pytest.mark.parametrize("rule", sorted(FIXTURES))
+def test_rule_passes_and_fails(rule: str) -> None:
+    good, bad = FIXTURES[rule]
+    assert rule not in [f.rule for f in audit_template({"Resources": {"R": good}}, "good.yaml")]
+    failures = audit_template({"Resources": {"R": bad}}, "bad.yaml")
+    assert ("R", rule) in [(f.resource, f.rule) for f in failures]
+
+
+def test_wildcard_action_as_plain_text_is_caught() -> None:
+    failures = audit_template({"Resources": {"Admin": _role("*")}}, "x.yaml")
+    assert [f.rule for f in failures] == ["iam_no_wildcard_actions"]
+
+
+def test_secured_example_passes_every_rule() -> None:
+    findings, checked = audit_files([ROOT / "generated" / "fraud_secure"])
+    assert len(checked) == 3
+    assert findings == []
+
+
+def test_unsecured_example_fails_the_expected_rules() -> None:
+    findings, _ = audit_files([ROOT / "generated" / "churn"])
+    assert {f.rule for f in findings} == {
+        "codebuild_in_vpc",
+        "codebuild_kms_encrypted",
+        "codepipeline_artifacts_kms",
+        "s3_bucket_kms_encrypted",
+        "sagemaker_data_capture_kms",
+        "sagemaker_endpoint_volume_kms",
+        "sagemaker_model_in_vpc",
+    }
+    assert {f.resource for f in findings if f.rule == "sagemaker_model_in_vpc"} == {"Model"}
+
+
+def test_hand_written_template_with_short_form_tags(tmp_path: Path) -> None:
+    template = tmp_path / "mine.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Config:\n"
+        "    Type: AWS::SageMaker::EndpointConfig\n"
+        "    Properties:\n"
+        "      KmsKeyId: !Ref Key\n"
+        "      ProductionVariants:\n"
+        "        - ModelName: !GetAtt Model.ModelName\n"
+        "          InstanceType: !Sub '${Type}'\n"
+    )
+    loaded = load_template(template.read_text())
+    assert loaded is not None
+    variant = loaded["Resources"]["Config"]["Properties"]["ProductionVariants"][0]
+    assert variant["ModelName"] == {"Fn::GetAtt": ["Model", "ModelName"]}
+    assert audit_files([template]) == ([], [template])
+    assert load_template("just: text\n") is None
+
+
+def test_audit_command(tmp_path: Path) -> None:
+    runner = CliRunner()
+    clean = runner.invoke(app, ["audit", str(ROOT / "generated" / "fraud_secure")])
+    assert clean.exit_code == 0
+    dirty = runner.invoke(app, ["audit", str(ROOT / "generated" / "churn")])
+    assert dirty.exit_code == 1
+    assert "infrastructure/project.yml: BuildProject: codebuild_in_vpc:" in dirty.stdout
+    github = runner.invoke(app, ["audit", str(ROOT / "generated" / "churn"), "--format", "github"])
+    assert "::error file=" in github.stdout and "title=sagemaker_model_in_vpc" in github.stdout
+    assert mlopsgen.__version__
