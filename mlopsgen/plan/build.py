@@ -525,9 +525,7 @@ class _Builder:
             ("SAGEMAKER_PROJECT_ID", project.id),
             ("AWS_REGION", project.region),
         )
-        deploy_role = (
-            self.bp.deploy.model_execution_role if self.bp.deploy and self.bp.deploy.model_execution_role else None
-        ) or default_pipeline_role(project.account)
+        deploy_role = deploy.model_execution_role_arn if deploy else default_pipeline_role(project.account)
         output_dir = (ci.layout.output_dir or default_output_dir(stem)).strip("/")
         blueprint_dir = ci.layout.blueprint_dir.strip("/") or "."
         parameters = tuple(

@@ -364,7 +364,7 @@ def _roles(plan: ir.Plan) -> dict[str, Any]:
                 _allow(
                     "RunBuilds",
                     ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
-                    [_arn("codebuild", f"project/{names.build_project}")],
+                    [_arn("codebuild", f"project/{project}") for project in _build_projects(plan)],
                 ),
                 _source_statement(plan),
             ],
@@ -385,10 +385,6 @@ def _roles(plan: ir.Plan) -> dict[str, Any]:
     }
     if plan.deploy is not None:
         pipeline_role = roles["CodePipelineRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-        pipeline_role[-2]["Resource"] += [
-            _arn("codebuild", f"project/{names.deploy_project}"),
-            _arn("codebuild", f"project/{names.test_project}"),
-        ]
         pipeline_role += [
             _allow(
                 "DeployStacks",
@@ -405,6 +401,12 @@ def _roles(plan: ir.Plan) -> dict[str, Any]:
         ]
         roles.update(_deploy_roles(plan))
     return roles
+
+
+def _build_projects(plan: ir.Plan) -> list[str]:
+    """The CodeBuild projects the pipelines run."""
+    names = plan.names
+    return [names.build_project] + ([names.deploy_project, names.test_project] if plan.deploy else [])
 
 
 def _source_statement(plan: ir.Plan) -> dict[str, Any]:
