@@ -94,7 +94,7 @@ def test_wildcard_action_as_plain_text_is_caught() -> None:
 
 def test_secured_example_passes_every_rule() -> None:
     findings, checked = audit_files([ROOT / "generated" / "fraud_secure"])
-    assert len(checked) == 3
+    assert len(checked) == 4  # endpoint, project, Jenkins trigger, guardrails
     assert findings == []
 
 

@@ -63,6 +63,7 @@ class _Builder:
             output_kms_key=sec.kms.output or "",
             encrypt_inter_container_traffic=sec.encrypt_inter_container_traffic,
             network_isolation=sec.network_isolation,
+            required=sec.required,
         )
         self.code_files: dict[str, ir.CodeFile] = {}
         self.steps_by_name = {s.name: s for s in blueprint.pipeline.steps}

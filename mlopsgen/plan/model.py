@@ -156,6 +156,8 @@ class Security:
     output_kms_key: str
     encrypt_inter_container_traffic: bool
     network_isolation: bool
+    required: bool
+    """Every resource must carry the controls (checked at validation; guardrails are emitted)."""
 
 
 # --- steps ---------------------------------------------------------------------------------------

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from mlopsgen.targets import codebuild, codepipeline, endpoint, jenkins, jenkins_trigger, sagemaker, scripts
+from mlopsgen.targets import (
+    codebuild,
+    codepipeline,
+    endpoint,
+    guardrails,
+    jenkins,
+    jenkins_trigger,
+    sagemaker,
+    scripts,
+)
 from mlopsgen.targets.base import Target
 
 TARGETS: dict[str, Target] = {
@@ -13,4 +22,5 @@ TARGETS: dict[str, Target] = {
     "scripts": scripts,
     "jenkins": jenkins,
     "jenkins_trigger": jenkins_trigger,
+    "guardrails": guardrails,
 }
