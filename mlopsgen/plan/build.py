@@ -40,8 +40,6 @@ _COMPARISONS = {
     "gt": "GreaterThan",
     "gte": "GreaterThanOrEqualTo",
 }
-MODEL_ENVIRONMENT_DEFAULTS = ("SAGEMAKER_CONTAINER_LOG_LEVEL", "SAGEMAKER_PROGRAM", "SAGEMAKER_SUBMIT_DIRECTORY")
-"""Keys the SDK's ModelBuilder.register puts in a model package container (plus SAGEMAKER_REGION)."""
 
 
 class _Builder:
@@ -318,6 +316,7 @@ class _Builder:
     def register(self, step: spec.RegisterModelStepSpec, path: PathKey) -> ir.RegisterModelStep:
         source = self.model_source(step, path)
         env = dict(source.environment)
+        # The container variables SageMaker SDK 3.27.0's ModelBuilder.register sets (the oracle checks them).
         defaults: dict[str, ir.Expr] = {
             "SAGEMAKER_CONTAINER_LOG_LEVEL": "20",
             "SAGEMAKER_PROGRAM": "",

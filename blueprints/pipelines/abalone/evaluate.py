@@ -22,7 +22,9 @@ def main() -> None:
     labels = test.iloc[:, 0].to_numpy()
     predictions = model.predict(xgboost.DMatrix(test.iloc[:, 1:].values))
     mse = mean_squared_error(labels, predictions)
-    report = {"regression_metrics": {"mse": {"value": float(mse), "standard_deviation": float(np.std(labels - predictions))}}}
+    report = {
+        "regression_metrics": {"mse": {"value": float(mse), "standard_deviation": float(np.std(labels - predictions))}}
+    }
     out = pathlib.Path(f"{BASE}/evaluation")
     out.mkdir(parents=True, exist_ok=True)
     (out / "evaluation.json").write_text(json.dumps(report))

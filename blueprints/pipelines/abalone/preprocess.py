@@ -13,8 +13,17 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 BASE = "/opt/ml/processing"
-COLUMNS = ["sex", "length", "diameter", "height", "whole_weight", "shucked_weight",
-           "viscera_weight", "shell_weight", "rings"]
+COLUMNS = [
+    "sex",
+    "length",
+    "diameter",
+    "height",
+    "whole_weight",
+    "shucked_weight",
+    "viscera_weight",
+    "shell_weight",
+    "rings",
+]
 
 
 def main() -> None:
@@ -28,11 +37,18 @@ def main() -> None:
     frame = pd.read_csv(local, header=None, names=COLUMNS)
     labels = frame.pop("rings")
     numeric = [c for c in COLUMNS if c not in ("sex", "rings")]
-    transform = ColumnTransformer([
-        ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
-        ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value="missing"),
-                              OneHotEncoder(handle_unknown="ignore")), ["sex"]),
-    ])
+    transform = ColumnTransformer(
+        [
+            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+            (
+                "cat",
+                make_pipeline(
+                    SimpleImputer(strategy="constant", fill_value="missing"), OneHotEncoder(handle_unknown="ignore")
+                ),
+                ["sex"],
+            ),
+        ]
+    )
     features = transform.fit_transform(frame)
     data = np.random.default_rng(42).permutation(np.column_stack([labels.to_numpy(), features]))
     train, validation, test = np.split(data, [int(0.7 * len(data)), int(0.85 * len(data))])

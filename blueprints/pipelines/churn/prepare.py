@@ -18,7 +18,11 @@ def main() -> None:
     features = pd.get_dummies(frame, dtype=float)
     data = pd.concat([labels, features], axis=1).sample(frac=1.0, random_state=int(os.environ.get("SPLIT_SEED", 42)))
     n = len(data)
-    parts = {"train": data[: int(0.7 * n)], "validation": data[int(0.7 * n) : int(0.85 * n)], "test": data[int(0.85 * n) :]}
+    parts = {
+        "train": data[: int(0.7 * n)],
+        "validation": data[int(0.7 * n) : int(0.85 * n)],
+        "test": data[int(0.85 * n) :],
+    }
     for name, part in parts.items():
         os.makedirs(f"/opt/ml/processing/{name}", exist_ok=True)
         part.to_csv(f"/opt/ml/processing/{name}/{name}.csv", header=False, index=False)
