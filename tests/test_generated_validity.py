@@ -63,11 +63,18 @@ def test_buildspecs_and_project_stack_agree(blueprint: Path) -> None:
         r["Properties"]["Source"]["BuildSpec"]: r for r in stack.values() if r["Type"] == "AWS::CodeBuild::Project"
     }
     assert len(projects) == 3
+    per_action = {"STAGE_NAME", "ENDPOINT_NAME"}  # set by every test action (and STACK_SET_NAME by some)
+    for stage in stack["ModelDeployPipeline"]["Properties"]["Stages"]:
+        for action in stage["Actions"]:
+            if "EnvironmentVariables" in action.get("Configuration", {}):
+                names = {e["name"] for e in json.loads(action["Configuration"]["EnvironmentVariables"])}
+                assert per_action <= names, action["Name"]
+                per_action |= names
     for buildspec_path, project in projects.items():
         relative = buildspec_path.removeprefix(plan.ci.output_dir + "/")
         assert relative in files, buildspec_path
         env = {v["Name"] for v in project["Properties"]["Environment"]["EnvironmentVariables"]}
-        env |= {"STAGE_NAME", "ENDPOINT_NAME"}  # set per test action
+        env |= per_action
         text = files[relative]
         used = set(re.findall(r"\$([A-Z_][A-Z0-9_]*)", text))
         assert used <= env, f"{relative} reads {sorted(used - env)} that its project does not set"
@@ -84,6 +91,12 @@ def test_stage_configs_match_the_endpoint_template(blueprint: Path) -> None:
     assert configs
     for path in configs:
         config = json.loads(files[path])
+        targets = path.replace("-config.json", "-targets.json")
+        if targets in files:  # deployed by stack set: the target-account template, whose SSM parameters default
+            stackset = yaml.safe_load(files["model-deploy/endpoint-stackset-template.yml"])["Parameters"]
+            required = {name for name, p in stackset.items() if "Default" not in p}
+            assert required - {"ModelPackageName"} <= set(config["Parameters"]) <= set(stackset), path
+            continue
         # The deploy step adds ModelPackageName once the approved version is known.
         assert set(config["Parameters"]) | {"ModelPackageName"} == declared, path
         assert all(isinstance(v, str) for v in config["Parameters"].values())

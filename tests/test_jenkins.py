@@ -106,12 +106,29 @@ def _codepipeline_deploy_graph(files: dict[str, str]) -> list[tuple[str, str]]:
             config = action["Configuration"]
             if kind == "Approval":
                 graph.append(("approval", config["CustomData"]))
+            elif kind == "Deploy" and action["ActionTypeId"]["Provider"] == "CloudFormationStackSet":
+                graph.append(
+                    (
+                        "stackset",
+                        config["StackSetName"],
+                        config["DeploymentTargets"].removeprefix("BuildArtifact::"),
+                        config["Parameters"].removeprefix("BuildArtifact::"),
+                        config["TemplatePath"].removeprefix("BuildArtifact::"),
+                        config["Regions"],
+                        config["AdministrationRoleArn"],
+                        config["ExecutionRoleName"],
+                    )
+                )
             elif kind == "Deploy":
                 graph.append(("deploy", config["StackName"]))
             else:
                 env = {e["name"]: e["value"] for e in json.loads(config["EnvironmentVariables"])}
-                graph.append(("test", env["ENDPOINT_NAME"]))
+                graph.append(("test", env["ENDPOINT_NAME"], env.get("STACK_SET_NAME", "")))
     return graph
+
+
+def _option(argv: list[str], name: str) -> str:
+    return argv[argv.index(name) + 1]
 
 
 def _jenkins_deploy_graph(tree: list[Any]) -> list[tuple[str, str]]:
@@ -123,8 +140,24 @@ def _jenkins_deploy_graph(tree: list[Any]) -> list[tuple[str, str]]:
         elif calls(stage["steps"], "cfnUpdate"):
             (step,) = calls(stage["steps"], "cfnUpdate")
             graph.append(("deploy", step["named"]["stack"]))
+        elif "ENDPOINT_NAME" not in stage.get("environment", {}):
+            (command,) = [shlex.split(node["args"][0]) for node in calls(stage["steps"], "sh")]
+            assert command[1].endswith("/deploy_stackset.py"), command
+            graph.append(
+                (
+                    "stackset",
+                    _option(command, "--stack-set-name"),
+                    _option(command, "--accounts-file"),
+                    _option(command, "--parameters-file"),
+                    _option(command, "--template-file"),
+                    _option(command, "--deployment-region"),
+                    _option(command, "--administration-role-arn"),
+                    _option(command, "--execution-role-name"),
+                )
+            )
         else:
-            graph.append(("test", stage["environment"]["ENDPOINT_NAME"]))
+            env = stage["environment"]
+            graph.append(("test", env["ENDPOINT_NAME"], env.get("STACK_SET_NAME", "")))
     return graph
 
 

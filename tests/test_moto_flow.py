@@ -22,7 +22,7 @@ from moto import mock_aws
 
 import mlopsgen
 from mlopsgen.api import plan_blueprint
-from mlopsgen.runtime import deploy_config, run_pipeline, test_endpoint
+from mlopsgen.runtime import deploy_config, deploy_stackset, run_pipeline, test_endpoint
 
 from .conftest import BLUEPRINTS, ROOT
 
@@ -96,6 +96,8 @@ def test_deploy_flow_end_to_end(blueprint: Path, aws: None, tmp_path: Path, caps
     template = files["model-deploy/endpoint-config-template.yml"]
     sm = boto3.client("sagemaker", region_name=region)
     for stage in plan.deploy.stages:
+        if stage.targets is not None:
+            continue  # deployed by stack set: test_multi_account_flow_end_to_end
         export = tmp_path / f"{stage.name}-config-export.json"
         assert json.loads(export.read_text())["Parameters"]["ModelPackageName"] == package
         params = json.loads((tmp_path / f"{stage.name}-params-export.json").read_text())
@@ -296,3 +298,157 @@ def test_jenkins_trigger_stack_deploys_and_its_lambda_calls_the_deploy_job(
     import base64
 
     assert base64.b64decode(auth.split()[1]).decode() == "deployer:api-secret-123"
+
+
+def _session_in(account: str, region: str) -> Any:
+    """A moto session acting in another account (moto lets the test assume any role there)."""
+    credentials = boto3.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="setup"
+    )["Credentials"]
+    return boto3.session.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name=region,
+    )
+
+
+class _SharingRecorded:
+    """moto 5.2.5 has no PutModelPackageGroupPolicy: record that call, pass everything else to moto."""
+
+    def __init__(self, region: str) -> None:
+        self.session = boto3.session.Session(region_name=region)
+        self.policies: dict[str, Any] = {}
+
+    def client(self, name: str, **kwargs: Any) -> Any:
+        client = self.session.client(name, **kwargs)
+        if name == "sagemaker":
+            recorded = self.policies
+
+            def put_model_package_group_policy(ModelPackageGroupName: str, ResourcePolicy: str) -> dict[str, Any]:  # noqa: N803
+                recorded[ModelPackageGroupName] = json.loads(ResourcePolicy)
+                return {}
+
+            client.put_model_package_group_policy = put_model_package_group_policy
+        return client
+
+
+def _organization(region: str) -> tuple[dict[str, str], list[str]]:
+    """An organization with two prod OUs (one nested) and their accounts; returns OU ids and prod accounts."""
+    org = boto3.client("organizations", region_name=region)
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    prod = org.create_organizational_unit(ParentId=root, Name="prod")["OrganizationalUnit"]["Id"]
+    prod_eu = org.create_organizational_unit(ParentId=prod, Name="prod-eu")["OrganizationalUnit"]["Id"]
+    other = org.create_organizational_unit(ParentId=root, Name="sandbox")["OrganizationalUnit"]["Id"]
+    accounts = []
+    for name, parent in (("prod-a", prod), ("prod-eu-b", prod_eu), ("sandbox", other)):
+        status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
+        org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=parent)
+        accounts.append(status["AccountId"])
+    return {"prod": prod, "prod-eu": prod_eu}, sorted(accounts[:2])
+
+
+def test_multi_account_flow_end_to_end(aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """fraud_secure's staging (account list) and prod (OUs) stages reach their accounts through stack sets.
+
+    One-time setup as the README says (target-account.yml in each target account, the administration
+    stack in the project account), then the generated commands: deploy_config resolves the OUs and
+    shares the model package group, deploy_stackset creates each stage's stack set and instances, and
+    the endpoint exists in every target account, read back there and smoke-tested through the test role.
+    The example's OU ids are replaced by the ids moto gave the OUs it created (moto picks them).
+    """
+    blueprint = ROOT / "blueprints" / "fraud_secure.yaml"
+    plan, _ = plan_blueprint(blueprint)
+    assert plan is not None and plan.deploy is not None and plan.deploy.multi_account is not None
+    multi = plan.deploy.multi_account
+    region = plan.project.region
+    files = mlopsgen.render(blueprint).files
+    out = tmp_path / "generated"
+    for rel, content in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(content)
+    units, prod_accounts = _organization(region)
+    prod_targets = json.loads((out / "model-deploy/prod-targets.json").read_text())
+    assert len(prod_targets["organizational_units"]) == 2
+    (out / "model-deploy/prod-targets.json").write_text(json.dumps({"organizational_units": list(units.values())}))
+    staging_accounts = sorted(json.loads((out / "model-deploy/staging-targets.json").read_text())["accounts"])
+
+    # One-time setup: the administration stack here, the target-account stack in every target account.
+    cfn = boto3.client("cloudformation", region_name=region)
+    cfn.create_stack(
+        StackName="stackset-admin",
+        TemplateBody=files["infrastructure/stackset-administration.yml"],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    assert cfn.describe_stacks(StackName="stackset-admin")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    for account in staging_accounts + prod_accounts:
+        target = _session_in(account, region).client("cloudformation")
+        target.create_stack(
+            StackName="mlopsgen-target-account",
+            TemplateBody=files["infrastructure/target-account.yml"],
+            Parameters=[
+                {"ParameterKey": "SubnetIds", "ParameterValue": "subnet-0123456789abcdef0,subnet-0fedcba9876543210"},
+                {"ParameterKey": "SecurityGroupIds", "ParameterValue": "sg-0123456789abcdef0"},
+                {
+                    "ParameterKey": "VolumeKmsKeyArn",
+                    "ParameterValue": f"arn:aws:kms:{region}:{account}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                },
+                {"ParameterKey": "TestPrincipalArns", "ParameterValue": f"arn:aws:iam::{ACCOUNT}:role/test"},
+            ],
+            Capabilities=["CAPABILITY_NAMED_IAM"],
+        )
+        described = target.describe_stacks(StackName="mlopsgen-target-account")["Stacks"][0]
+        assert described["StackStatus"] == "CREATE_COMPLETE", described.get("StackStatusReason")
+        iam = _session_in(account, region).client("iam")
+        for role in (multi.execution_role, multi.model_role, multi.test_role):
+            assert iam.get_role(RoleName=role)["Role"]["Arn"] == f"arn:aws:iam::{account}:role/{role}"
+
+    # The deploy build: resolve the approved package and the OUs, share the group, write the exports.
+    package = _register_approved(region, plan.names.model_package_group)
+    recorder = _SharingRecorded(region)
+    (command,) = [c for c in plan.ci.deploy_commands if c[1].endswith("deploy_config.py")]  # type: ignore[union-attr]
+    argv = [arg.replace("$SOURCE_MODEL_PACKAGE_GROUP_NAME", plan.names.model_package_group) for arg in command[2:]]
+    argv = [arg.replace("$AWS_REGION", region).replace(plan.ci.output_dir, str(out)) for arg in argv]  # type: ignore[union-attr]
+    argv[argv.index("--output-dir") + 1] = str(tmp_path)
+    assert deploy_config.main(argv, session=recorder) == 0
+    assert json.loads((tmp_path / "staging-accounts-export.json").read_text()) == staging_accounts
+    assert json.loads((tmp_path / "prod-accounts-export.json").read_text()) == prod_accounts  # sandbox left out
+    (policy,) = recorder.policies.values()
+    principals = {p for s in policy["Statement"] for p in s["Principal"]["AWS"]}
+    assert principals == {f"arn:aws:iam::{a}:root" for a in staging_accounts + prod_accounts}
+    (tmp_path / "stackset-template-export.yml").write_text(files["model-deploy/endpoint-stackset-template.yml"])
+
+    # Each stack set stage, as the Jenkinsfile runs it (CodePipeline's action takes the same inputs).
+    for stage_name, command in plan.ci.stackset_commands:  # type: ignore[union-attr]
+        argv = [arg.replace("$AWS_REGION", region) for arg in command[2:]]
+        argv = [str(tmp_path / arg) if arg.endswith((".json", ".yml")) else arg for arg in argv]
+        assert deploy_stackset.main(argv + ["--poll-seconds", "0.01"]) == 0, stage_name
+        stage = next(s for s in plan.deploy.stages if s.name == stage_name)
+        instances = cfn.list_stack_instances(StackSetName=stage.stack_name)["Summaries"]
+        expected = staging_accounts if stage_name == "staging" else prod_accounts
+        assert sorted(i["Account"] for i in instances) == expected
+        for account in expected:
+            sm = _session_in(account, region).client("sagemaker")
+            (endpoint,) = sm.list_endpoints()["Endpoints"]
+            config = sm.describe_endpoint_config(
+                EndpointConfigName=sm.describe_endpoint(EndpointName=endpoint["EndpointName"])["EndpointConfigName"]
+            )
+            assert config["KmsKeyId"].startswith(f"arn:aws:kms:{region}:{account}:key/")  # the account's own key
+            (model,) = sm.list_models()["Models"]
+            described = sm.describe_model(ModelName=model["ModelName"])
+            assert described["ExecutionRoleArn"] == f"arn:aws:iam::{account}:role/{multi.model_role}"
+            assert described["VpcConfig"]["Subnets"] == ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+            assert described["PrimaryContainer"]["ModelPackageName"] == package
+            if stage.test:
+                # moto names each account's endpoint after its logical id plus a random suffix (AWS uses
+                # EndpointName, the same in every account), so each account is tested under its own name;
+                # --stack-set-name with one shared name is tested in tests/unit/runtime.
+                results = tmp_path / f"{stage_name}-{account}-results.json"
+                accounts_file = tmp_path / f"{account}.json"
+                accounts_file.write_text(json.dumps([account]))
+                test_args = ["--endpoint-name", endpoint["EndpointName"], "--region", region, "--poll-seconds", "0.01"]
+                test_args += ["--accounts-file", str(accounts_file), "--role-name", multi.test_role]
+                assert test_endpoint.main(test_args + ["--export-test-results", str(results)]) == 0
+                assert json.loads(results.read_text())["passed"] is True
+    capsys.readouterr()

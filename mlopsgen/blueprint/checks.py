@@ -349,6 +349,8 @@ def check_delivery(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                     Issue("MLG301", ("deploy", "stages", i, "name"), f"duplicate stage '{stage.name}'", at_value=True)
                 )
             seen.add(stage.name)
+            issues += _target_issues(("deploy", "stages", i), stage.accounts, stage.organizational_units)
+        issues += _model_location_issues(spec)
         if not any(isinstance(s, RegisterModelStepSpec) for s in spec.pipeline.steps):
             issues.append(
                 Issue(
@@ -387,6 +389,52 @@ def check_delivery(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                         at_value=True,
                     )
                 )
+    return issues
+
+
+def _target_issues(path: PathKey, accounts: list[str] | None, units: list[str] | None) -> list[Issue]:
+    """An account or OU listed twice in a stage is a mistake (the stack set would dedupe it silently)."""
+    issues: list[Issue] = []
+    for key, values in (("accounts", accounts), ("organizational_units", units)):
+        seen: set[str] = set()
+        for j, value in enumerate(values or []):
+            if value in seen:
+                issues.append(Issue("MLG312", (*path, key, j), f"'{value}' is listed twice in {key}", at_value=True))
+            seen.add(value)
+    return issues
+
+
+def _model_location_issues(spec: BlueprintSpec) -> list[Issue]:
+    """Models deployed into other accounts must live in the artifact bucket, whose policy grants them.
+
+    mlopsgen writes the cross-account grant (and the VPC endpoint deny) into the artifact bucket's
+    policy only; a model written to another bucket would fail to load in the target accounts.
+    """
+    assert spec.deploy is not None
+    if not any(stage.accounts or stage.organizational_units for stage in spec.deploy.stages):
+        return []
+    by_name = {step.name: (path, step) for path, step in _steps(spec)}
+    issues: list[Issue] = []
+    for _, step in _steps(spec):
+        if not isinstance(step, RegisterModelStepSpec) or step.model_from not in by_name:
+            continue
+        path, source = by_name[step.model_from]
+        output = getattr(source, "output_path", None)
+        if output is None:
+            continue
+        # The blueprint layer may not import plan.naming; tests/unit/blueprint pins this to its default.
+        bucket = spec.project.artifact_bucket or f"sagemaker-project-{spec.project.id}"
+        if not (isinstance(output, str) and output.startswith(f"s3://{bucket}/")):
+            issues.append(
+                Issue(
+                    "MLG313",
+                    (*path, "output_path"),
+                    f"model of '{source.name}' is deployed into other accounts but is written outside the artifact "
+                    f"bucket {bucket}",
+                    "remove output_path (the default is in the artifact bucket) or use an s3:// prefix in it.",
+                    at_value=True,
+                )
+            )
     return issues
 
 
@@ -466,6 +514,18 @@ def check_required_security(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     if spec.deploy is not None:
         for i, stage in enumerate(spec.deploy.stages):
             resources.append((("deploy", "stages", i, "name"), f"endpoint of stage '{stage.name}'", vpc + keys))
+            if (stage.accounts or stage.organizational_units) and security.vpc_endpoints is None:
+                issues.append(
+                    Issue(
+                        "MLG320",
+                        ("deploy", "stages", i, "name"),
+                        f"endpoints of stage '{stage.name}' in other accounts would read the model without a "
+                        "VPC endpoint restriction (security.vpc_endpoints)",
+                        "list the designated S3/KMS VPC endpoints of this and the target accounts in "
+                        "security.vpc_endpoints.",
+                        at_value=True,
+                    )
+                )
     for where, what, missing in resources:
         for control in missing:
             issues.append(

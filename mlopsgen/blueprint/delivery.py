@@ -13,6 +13,11 @@ from pydantic import BeforeValidator, Field, model_validator
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
 
 HTTPS_URL_PATTERN = r"^https://[^\s'\"\\]+$"
+ACCOUNT_PATTERN = r"^\d{12}$"
+OU_PATTERN = r"^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$"
+
+AccountId = Annotated[str, Field(pattern=ACCOUNT_PATTERN, description="12-digit AWS account id (quoted).")]
+OrganizationalUnitId = Annotated[str, Field(pattern=OU_PATTERN, description="AWS Organizations OU id.")]
 
 
 class DataCaptureSpec(Spec):
@@ -56,6 +61,19 @@ class StageSpec(Spec):
     ] = Field(default_factory=DataCaptureSpec, description="true/false, or the capture settings.")
     autoscaling: AutoscalingSpec | None = None
     test: bool = Field(default=True, description="Smoke-test the endpoint after deploying this stage.")
+    accounts: list[AccountId] | None = Field(
+        default=None,
+        min_length=1,
+        description="Deploy this stage into these AWS accounts through a CloudFormation stack set "
+        "(self-managed permissions). Without accounts or organizational_units the stage deploys into "
+        "the project account as a plain stack.",
+    )
+    organizational_units: list[OrganizationalUnitId] | None = Field(
+        default=None,
+        min_length=1,
+        description="Deploy into every active account under these OUs (nested OUs included), resolved "
+        "at deploy time; combined with accounts.",
+    )
 
 
 class DeploySpec(Spec):

@@ -520,6 +520,13 @@ class SecuritySpec(Spec):
     kms: KmsSpec = KmsSpec()
     encrypt_inter_container_traffic: bool = False
     network_isolation: bool = False
+    vpc_endpoints: list[Annotated[str, Field(pattern=r"^vpce-[0-9a-f]{8,17}$")]] | None = Field(
+        default=None,
+        min_length=1,
+        description="The designated S3 and KMS VPC endpoints (of the project and the target accounts). "
+        "With stages in other accounts, the artifact bucket's model objects and the output key deny any "
+        "access that does not come through them.",
+    )
 
 
 class BlueprintSpec(Spec):

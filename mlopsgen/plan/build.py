@@ -26,7 +26,9 @@ from mlopsgen.plan.naming import (
     default_pipeline_role,
     derive_names,
     endpoint_name,
+    multi_account_roles,
     stage_stack_name,
+    target_parameter_prefix,
 )
 
 ReadCode = Callable[[str], bytes | None]
@@ -62,6 +64,7 @@ class _Builder:
             encrypt_inter_container_traffic=sec.encrypt_inter_container_traffic,
             network_isolation=sec.network_isolation,
             required=sec.required,
+            vpc_endpoints=tuple(sec.vpc_endpoints or ()),
         )
         self.code_files: dict[str, ir.CodeFile] = {}
         self.steps_by_name = {s.name: s for s in blueprint.pipeline.steps}
@@ -489,12 +492,45 @@ class _Builder:
                     test=stage.test,
                     stack_name=stage_stack_name(self.names, stage.name),
                     endpoint_name=endpoint_name(self.bp.project.name, stage.name),
+                    targets=ir.Targets(tuple(stage.accounts or ()), tuple(stage.organizational_units or ()))
+                    if stage.accounts or stage.organizational_units
+                    else None,
                 )
             )
         return ir.Deploy(
             stages=tuple(stages),
             model_execution_role_arn=deploy.model_execution_role or default_pipeline_role(self.bp.project.account),
             sample_payload=self._payload(deploy.sample_payload, deploy.sample_content_type),
+            multi_account=self._multi_account(stages),
+        )
+
+    def _multi_account(self, stages: list[ir.Stage]) -> ir.MultiAccount | None:
+        targets = [stage.targets for stage in stages if stage.targets is not None]
+        if not targets:
+            return None
+        admin, execution, model, test = multi_account_roles(self.names)
+        prefixes = []
+        for step in self.bp.pipeline.steps:
+            source = (
+                self.steps_by_name.get(step.model_from or "") if isinstance(step, spec.RegisterModelStepSpec) else None
+            )
+            if isinstance(source, spec.TrainingBase):
+                output = self._output_path(source)
+                # MLG313 keeps deployed models in the artifact bucket; a non-literal path has no fixed prefix.
+                if isinstance(output, str) and output.startswith(f"s3://{self.bucket}/"):
+                    prefixes.append(output.removeprefix(f"s3://{self.bucket}/").rstrip("/") + "/")
+        return ir.MultiAccount(
+            administration_role=admin,
+            administration_role_arn=f"arn:aws:iam::{self.bp.project.account}:role/{admin}",
+            execution_role=execution,
+            model_role=model,
+            test_role=test,
+            parameter_prefix=target_parameter_prefix(self.names),
+            regions=(self.bp.project.region,),
+            vpc_endpoints=self.security.vpc_endpoints,
+            model_artifact_prefixes=tuple(sorted(set(prefixes))),
+            accounts=tuple(sorted({a for t in targets for a in t.accounts})),
+            organizational_units=tuple(sorted({o for t in targets for o in t.organizational_units})),
         )
 
     def _payload(self, path_text: str | None, content_type: str) -> ir.SamplePayload | None:
@@ -531,10 +567,18 @@ class _Builder:
         parameters = tuple(
             (k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in ci.execution_parameters.items()
         )
-        exports = (ci_commands.TEMPLATE_EXPORT,) + tuple(
-            f"{s.name}-{kind}-export.json"
-            for s in (deploy.stages if deploy else ())
-            for kind in ("config", "params", "tags")
+        multi = deploy.multi_account if deploy else None
+        exports = (
+            (ci_commands.TEMPLATE_EXPORT,)
+            + ((ci_commands.STACKSET_TEMPLATE_EXPORT,) if multi else ())
+            + tuple(
+                name
+                for s in (deploy.stages if deploy else ())
+                for name in (
+                    *(f"{s.name}-{kind}-export.json" for kind in ("config", "params", "tags")),
+                    *((ci_commands.accounts_export(s.name),) if s.targets else ()),
+                )
+            )
         )
         jenkins = ci.jenkins
         return ir.Ci(
@@ -544,11 +588,26 @@ class _Builder:
             deploy_commands=(
                 ci_commands.deploy_config_command(output_dir, deploy.stages),
                 ci_commands.copy_template_command(output_dir),
+                *((ci_commands.copy_stackset_template_command(output_dir),) if multi else ()),
             )
             if deploy
             else (),
-            test_command=ci_commands.test_command(output_dir, deploy.sample_payload) if deploy else (),
+            test_command=ci_commands.test_command(output_dir, deploy.sample_payload, multi) if deploy else (),
             deploy_exports=exports if deploy else (),
+            stackset_commands=tuple(
+                (
+                    s.name,
+                    ci_commands.stackset_deploy_command(
+                        output_dir,
+                        s,
+                        multi,
+                        multi.administration_role_arn,
+                        ci.jenkins.deploy_timeout_minutes if ci.jenkins else 60,
+                    ),
+                )
+                for s in (deploy.stages if deploy and multi else ())
+                if s.targets is not None and multi is not None
+            ),
             jenkins=ir.Jenkins(jenkins.url, jenkins.polling, jenkins.deploy_timeout_minutes)
             if jenkins and "jenkins" in ci.backends
             else None,
@@ -566,6 +625,7 @@ class _Builder:
                 ("EXPORT_TEMPLATE_NAME", "template-export.yml"),
             ),
             test_env=(*common, ("EXPORT_TEST_RESULTS", "test-results.json")),
+            # Per test run the backends add STAGE_NAME, ENDPOINT_NAME and (multi-account) STACK_SET_NAME.
             backends=tuple(ci.backends),
             source=ir.Source(
                 ci.source.provider, ci.source.repository, ci.source.branch, ci.source.connection_arn or ""

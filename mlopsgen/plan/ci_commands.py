@@ -13,6 +13,12 @@ from mlopsgen.plan import model as ir
 
 PAYLOAD_DIR = "model-deploy/test"
 TEMPLATE_EXPORT = "template-export.yml"
+STACKSET_TEMPLATE_EXPORT = "stackset-template-export.yml"
+
+
+def accounts_export(stage: str) -> str:
+    """The deploy build's list of a stage's resolved target accounts (read by the stack set deploy)."""
+    return f"{stage}-accounts-export.json"
 
 
 def payload_file(path: str) -> str:
@@ -66,6 +72,12 @@ def deploy_config_command(output_dir: str, stages: tuple[ir.Stage, ...]) -> tupl
     argv += ["--model-package-group", "$SOURCE_MODEL_PACKAGE_GROUP_NAME", "--region", "$AWS_REGION"]
     for stage in stages:
         argv += ["--stage-config", f"{output_dir}/model-deploy/{stage.name}-config.json"]
+    for stage in stages:
+        if stage.targets is not None:
+            argv += ["--stage-targets", f"{output_dir}/model-deploy/{stage.name}-targets.json"]
+    if any(stage.targets is not None for stage in stages):
+        # The target accounts create models from this account's approved package: share the group.
+        argv.append("--share-with-target-accounts")
     return (*argv, "--output-dir", ".")
 
 
@@ -74,10 +86,48 @@ def copy_template_command(output_dir: str) -> tuple[str, ...]:
     return ("cp", f"{output_dir}/model-deploy/endpoint-config-template.yml", "$EXPORT_TEMPLATE_NAME")
 
 
-def test_command(output_dir: str, payload: ir.SamplePayload | None) -> tuple[str, ...]:
-    """Smoke-test the endpoint named by $ENDPOINT_NAME."""
+def copy_stackset_template_command(output_dir: str) -> tuple[str, ...]:
+    """Put the target-account endpoint template where the stack set deploy steps read it."""
+    return ("cp", f"{output_dir}/model-deploy/endpoint-stackset-template.yml", STACKSET_TEMPLATE_EXPORT)
+
+
+def stackset_deploy_command(
+    output_dir: str, stage: ir.Stage, multi: ir.MultiAccount, administration_role_arn: str, timeout_minutes: int
+) -> tuple[str, ...]:
+    """Deploy one stage's stack set into its resolved accounts (the Jenkins side of CloudFormationStackSet)."""
+    argv = [
+        "python3",
+        f"{output_dir}/model-deploy/scripts/deploy_stackset.py",
+        "--stack-set-name",
+        stage.stack_name,
+        "--template-file",
+        STACKSET_TEMPLATE_EXPORT,
+        "--parameters-file",
+        f"{stage.name}-params-export.json",
+        "--tags-file",
+        f"{stage.name}-tags-export.json",
+        "--accounts-file",
+        accounts_export(stage.name),
+    ]
+    for region in multi.regions:
+        argv += ["--deployment-region", region]
+    argv += ["--administration-role-arn", administration_role_arn, "--execution-role-name", multi.execution_role]
+    return (*argv, "--region", "$AWS_REGION", "--timeout-minutes", str(timeout_minutes))
+
+
+def test_command(
+    output_dir: str, payload: ir.SamplePayload | None, multi: ir.MultiAccount | None = None
+) -> tuple[str, ...]:
+    """Smoke-test the endpoint named by $ENDPOINT_NAME.
+
+    With stages in other accounts, $STACK_SET_NAME (empty for project-account stages) names the
+    stage's stack set: the test then runs in every account that has an instance of it, through
+    the test role there.
+    """
     argv = ["python3", f"{output_dir}/model-deploy/scripts/test_endpoint.py", "--endpoint-name", "$ENDPOINT_NAME"]
     argv += ["--region", "$AWS_REGION", "--export-test-results", "$EXPORT_TEST_RESULTS"]
+    if multi is not None:
+        argv += ["--stack-set-name", "$STACK_SET_NAME", "--role-name", multi.test_role]
     if payload is not None:
         argv += ["--payload-file", f"{output_dir}/{payload_file(payload.path)}", "--content-type", payload.content_type]
     return tuple(argv)

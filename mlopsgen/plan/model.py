@@ -157,6 +157,7 @@ class Security:
     encrypt_inter_container_traffic: bool
     network_isolation: bool
     required: bool
+    vpc_endpoints: tuple[str, ...]
     """Every resource must carry the controls (checked at validation; guardrails are emitted)."""
 
 
@@ -464,7 +465,44 @@ class Stage:
     autoscaling: Autoscaling | None
     test: bool
     stack_name: str
+    """Stack (single account) or stack set (target accounts) deploying this stage."""
     endpoint_name: str
+    targets: Targets | None
+    """Target accounts when the stage deploys through a stack set; None for the project account."""
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The accounts a stage deploys into through a self-managed CloudFormation stack set."""
+
+    accounts: tuple[str, ...]
+    organizational_units: tuple[str, ...]
+    """Resolved to their active accounts at deploy time (self-managed stack sets take accounts only)."""
+
+
+@dataclass(frozen=True)
+class MultiAccount:
+    """Roles, parameters and policies shared by every stage deployed into other accounts."""
+
+    administration_role: str
+    """Role in the project account CloudFormation assumes to run the stack sets."""
+    administration_role_arn: str
+    execution_role: str
+    """Role (same name in each target account) the administration role assumes to deploy."""
+    model_role: str
+    """Role (same name in each target account) the endpoint's model runs as."""
+    test_role: str
+    """Role (same name in each target account) the endpoint smoke test assumes."""
+    parameter_prefix: str
+    """SSM parameter path in each target account holding its subnets, security groups and KMS key."""
+    regions: tuple[str, ...]
+    vpc_endpoints: tuple[str, ...]
+    model_artifact_prefixes: tuple[str, ...]
+    """S3 key prefixes in the artifact bucket holding the models the stages deploy."""
+    accounts: tuple[str, ...]
+    """Every explicitly listed target account, sorted."""
+    organizational_units: tuple[str, ...]
+    """Every target OU, sorted."""
 
 
 @dataclass(frozen=True)
@@ -485,6 +523,8 @@ class Deploy:
     stages: tuple[Stage, ...]
     model_execution_role_arn: str
     sample_payload: SamplePayload | None
+    multi_account: MultiAccount | None
+    """Set when any stage deploys into other accounts."""
 
 
 @dataclass(frozen=True)
@@ -529,6 +569,8 @@ class Ci:
     """Argument list of an endpoint test (empty without a deploy section)."""
     deploy_exports: tuple[str, ...]
     """Files the deploy-build job leaves for the deploy steps."""
+    stackset_commands: tuple[tuple[str, tuple[str, ...]], ...]
+    """Stage name → argument list deploying its stack set, for backends without a stack set action."""
     jenkins: Jenkins | None
     """Jenkins settings when Jenkins is a backend."""
 

@@ -43,6 +43,21 @@ def stage_stack_name(names: Names, stage: str) -> str:
     return f"sagemaker-{names.project_name_id}-deploy-{stage}"
 
 
+def multi_account_roles(names: Names) -> tuple[str, str, str, str]:
+    """Roles of the stack set deployment: administration (project account), execution, model, test.
+
+    Per project, so several projects share target accounts without sharing permissions; at most
+    64 characters (a 32-character project name and a ``p-`` + 12 character id leave room for the suffix).
+    """
+    base = names.project_name_id
+    return (f"{base}-stackset-admin", f"{base}-stackset-exec", f"{base}-model-exec", f"{base}-endpoint-test")
+
+
+def target_parameter_prefix(names: Names) -> str:
+    """SSM parameter path where each target account keeps its subnets, security groups and KMS key."""
+    return f"/mlopsgen/{names.project_name_id}"
+
+
 def endpoint_name(project_name: str, stage: str) -> str:
     """Endpoint of one stage: ``<project>-<stage>``, as the project template's endpoint template names it."""
     return f"{project_name}-{stage}"

@@ -14,8 +14,26 @@ values) it writes into ``--output-dir``:
   Jenkins ``cfnUpdate``);
 * ``<stage>-tags-export.json``: ``[{"Key": ..., "Value": ...}]``.
 
-Keys are sorted, JSON is indented by 2 with a trailing newline, so the files are byte-stable.
-It depends only on the Python standard library and boto3. Run ``python deploy_config.py --help``.
+A stage that deploys to several accounts through a CloudFormation stack set also gets a
+``--stage-targets <stage>-targets.json`` (``{"accounts": ["444444444444"], "organizational_units":
+["ou-ab12-cdefgh34"]}``, either list may be left out but not both). The script resolves it to
+``<stage>-accounts-export.json``, a sorted JSON array of account ids: the listed accounts plus every
+ACTIVE account under each OU, nested OUs included. It is resolved here, at deploy time, rather than
+when the repository is generated, because a self-managed stack set (CodePipeline's
+``CloudFormationStackSet`` action with ``DeploymentTargets: BuildArtifact::<stage>-accounts-export.json``,
+or Jenkins) accepts only account ids, and OU membership changes: accounts join, move and are
+suspended between deployments. Only stages with OUs call AWS Organizations, so a stage that lists
+accounts needs no Organizations permission.
+
+With ``--share-with-target-accounts`` the model package group's resource policy is set so the target
+accounts (this account excluded) can read the group and create models from its packages; the policy
+is replaced, not merged. The model artifacts' S3 bucket, their KMS key and the ECR image must be
+shared separately.
+
+Every input file is checked before any AWS call, and every AWS call is made before any file is
+written, so a failure leaves no half-written output. Keys are sorted, JSON is indented by 2 with a
+trailing newline, so the files are byte-stable. It depends only on the Python standard library and
+boto3. Run ``python deploy_config.py --help``.
 """
 
 from __future__ import annotations
@@ -23,14 +41,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 CONFIG_SUFFIX = "-config.json"
+TARGETS_SUFFIX = "-targets.json"
+ACCOUNTS_EXPORT_SUFFIX = "-accounts-export.json"
 MODEL_PACKAGE_PARAMETER = "ModelPackageName"
 SECTIONS = ("Parameters", "Tags")
+TARGET_KEYS = ("accounts", "organizational_units")
+# The patterns AWS Organizations documents for account and OU ids; checked up front so a typo fails
+# before any AWS call instead of as a ParentNotFoundException halfway through the resolution.
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
+OU_ID = re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")
+ACTIVE = "ACTIVE"
 
 
 class ScriptError(Exception):
@@ -52,6 +80,38 @@ class StageConfig:
     tags: dict[str, str]
 
 
+@dataclass(frozen=True)
+class StageTargets:
+    """One stage's stack set targets, as listed in ``<stage>-targets.json``.
+
+    Attributes:
+        stage: Stage name, taken from the file name ``<stage>-targets.json``.
+        path: The file, named in error messages.
+        accounts: Account ids listed explicitly.
+        organizational_units: OU ids whose active accounts (nested OUs included) are targets too.
+    """
+
+    stage: str
+    path: Path
+    accounts: tuple[str, ...]
+    organizational_units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedTargets:
+    """One stage's target accounts after the OUs are expanded.
+
+    Attributes:
+        stage: Stage name.
+        accounts: Sorted, de-duplicated account ids.
+        origins: For the log, where the accounts came from: ``("listed", ids)`` and ``(ou, ids)`` pairs.
+    """
+
+    stage: str
+    accounts: tuple[str, ...]
+    origins: tuple[tuple[str, tuple[str, ...]], ...]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the command-line parser.
 
@@ -60,10 +120,27 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="deploy_config.py",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
-            "Find the newest Approved model package of a model package group and write, for each stage "
-            "config, <stage>-config-export.json, <stage>-params-export.json and <stage>-tags-export.json. "
-            "Exit codes: 0 ok, 1 no approved package, bad config or an AWS error, 2 usage error."
+            "Find the newest Approved model package of a model package group and write, for each stage\n"
+            "config, <stage>-config-export.json, <stage>-params-export.json and <stage>-tags-export.json;\n"
+            "for each stage targets file also <stage>-accounts-export.json.\n"
+            "Exit codes: 0 ok, 1 no approved package, bad input file, no target account or an AWS error,\n"
+            "2 usage error."
+        ),
+        epilog=(
+            "multi-account stages (CloudFormation stack sets):\n"
+            '  <stage>-targets.json is {"accounts": ["444444444444"], "organizational_units":\n'
+            '  ["ou-ab12-cdefgh34"]}; either list may be left out, not both. <stage>-accounts-export.json\n'
+            "  is a sorted JSON array of account ids: the listed accounts plus every ACTIVE account under\n"
+            "  each OU, nested OUs included, for a stack set's DeploymentTargets\n"
+            "  (BuildArtifact::<stage>-accounts-export.json) or Jenkins. OUs are resolved now, at deploy\n"
+            "  time, because self-managed stack sets accept only account ids and OU membership changes.\n"
+            "  Resolving OUs needs organizations:ListAccountsForParent and\n"
+            "  organizations:ListOrganizationalUnitsForParent (management account or delegated\n"
+            "  administrator); stages that only list accounts need no Organizations permission.\n"
+            "  All files are checked before any AWS call, and nothing is written unless every stage\n"
+            "  resolves to at least one active account."
         ),
     )
     parser.add_argument("--model-package-group", required=True, metavar="NAME", help="model package group name")
@@ -73,6 +150,24 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="PATH",
         help='stage configuration <stage>-config.json ({"Parameters": {...}, "Tags": {...}}); repeat per stage',
+    )
+    parser.add_argument(
+        "--stage-targets",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help=(
+            "stack set targets of a stage, <stage>-targets.json (the stage must have a --stage-config); "
+            "writes <stage>-accounts-export.json; repeat per multi-account stage"
+        ),
+    )
+    parser.add_argument(
+        "--share-with-target-accounts",
+        action="store_true",
+        help=(
+            "set the model package group's resource policy (replacing any) so every target account other "
+            "than this one may describe the group and create models from its packages"
+        ),
     )
     parser.add_argument("--output-dir", required=True, metavar="DIR", help="folder to write the export files to")
     parser.add_argument(
@@ -101,17 +196,32 @@ def main(argv: list[str] | None = None, *, session: Any | None = None) -> int:
         return _exit_code(exc)
     try:
         stages = load_stage_configs([Path(path) for path in args.stage_config])
+        targets = load_stage_targets([Path(path) for path in args.stage_targets], [stage.stage for stage in stages])
         session = session if session is not None else _default_session(args.region)
-        package = latest_approved_package(session.client("sagemaker"), args.model_package_group)
+        sagemaker = session.client("sagemaker")
+        package = latest_approved_package(sagemaker, args.model_package_group)
         arn = str(package["ModelPackageArn"])
         print(
             f"using model package {arn} (version {package.get('ModelPackageVersion', '?')}, "
             f"created {_timestamp(package.get('CreationTime'))})",
             flush=True,
         )
+        resolved = resolve_targets(targets, lambda: session.client("organizations"))
+        for item in resolved:
+            print(_describe_targets(item), flush=True)
+        if args.share_with_target_accounts:
+            if resolved:
+                accounts = sorted({account for item in resolved for account in item.accounts})
+                own = str(session.client("sts").get_caller_identity()["Account"])
+                print(share_model_package_group(sagemaker, args.model_package_group, accounts, own), flush=True)
+            else:
+                print("--share-with-target-accounts: no stage has --stage-targets, nothing shared", flush=True)
+        output_dir = Path(args.output_dir)
         for stage in stages:
-            for path in write_stage_exports(stage, arn, Path(args.output_dir)):
+            for path in write_stage_exports(stage, arn, output_dir):
                 print(f"wrote {path}", flush=True)
+        for item in resolved:
+            print(f"wrote {write_accounts_export(item, output_dir)}", flush=True)
     except ScriptError as exc:
         _fail(str(exc))
         return 1
@@ -236,6 +346,261 @@ def write_stage_exports(stage: StageConfig, model_package_arn: str, output_dir: 
         path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         written.append(path)
     return written
+
+
+def load_stage_targets(paths: list[Path], stages: list[str]) -> list[StageTargets]:
+    """Read and check every stage targets file before any AWS call.
+
+    Args:
+        paths: ``<stage>-targets.json`` files.
+        stages: The stages that have a configuration; a targets file for any other stage is a typo.
+
+    Returns:
+        The stage targets, in the order given.
+
+    Raises:
+        ScriptError: A file is unreadable, misnamed or malformed, names a stage without a configuration,
+            or two files name the same stage.
+    """
+    targets: list[StageTargets] = []
+    for path in paths:
+        item = load_stage_target(path)
+        if item.stage not in stages:
+            raise ScriptError(
+                f"stage targets {path}: stage {item.stage!r} has no --stage-config (stages: {', '.join(stages)})"
+            )
+        if any(known.stage == item.stage for known in targets):
+            raise ScriptError(f"stage {item.stage!r} has targets given more than once ({path})")
+        targets.append(item)
+    return targets
+
+
+def load_stage_target(path: Path) -> StageTargets:
+    """Read one ``<stage>-targets.json``.
+
+    Ids are checked against the documented patterns here so that a typo fails before any AWS call;
+    unknown keys are rejected because a misspelt ``organizational_units`` would silently shrink the
+    deployment.
+
+    Args:
+        path: The stage targets file.
+
+    Returns:
+        The stage targets.
+
+    Raises:
+        ScriptError: The file is unreadable, misnamed or malformed, or lists no target.
+    """
+    stage = path.name[: -len(TARGETS_SUFFIX)] if path.name.endswith(TARGETS_SUFFIX) else ""
+    if not stage:
+        raise ScriptError(f"stage targets {path} must be named <stage>{TARGETS_SUFFIX}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScriptError(f"cannot read stage targets {path}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise ScriptError(f"stage targets {path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ScriptError(
+            f'stage targets {path} must be a JSON object {{"accounts": [...], "organizational_units": [...]}}'
+        )
+    unknown = sorted(set(data) - set(TARGET_KEYS))
+    if unknown:
+        raise ScriptError(
+            f"stage targets {path} has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(TARGET_KEYS)}"
+        )
+    accounts = _id_list(path, "accounts", data.get("accounts", []), ACCOUNT_ID, "a 12-digit account id")
+    ous = _id_list(
+        path, "organizational_units", data.get("organizational_units", []), OU_ID, "an OU id like ou-ab12-cdefgh34"
+    )
+    if not accounts and not ous:
+        raise ScriptError(f"stage targets {path} lists no accounts and no organizational_units")
+    return StageTargets(stage=stage, path=path, accounts=accounts, organizational_units=ous)
+
+
+def resolve_targets(targets: list[StageTargets], organizations_client: Callable[[], Any]) -> list[ResolvedTargets]:
+    """Expand every stage's OUs into account ids.
+
+    The Organizations client is created only when a stage names an OU, so stages that list accounts
+    work without Organizations permissions; an OU named by several stages is walked once.
+
+    Args:
+        targets: The stage targets.
+        organizations_client: Returns a boto3 Organizations client; called at most once.
+
+    Returns:
+        The resolved targets, in the order given.
+
+    Raises:
+        ScriptError: A stage resolves to no active account, or an OU cannot be listed.
+    """
+    clients: list[Any] = []
+    walked: dict[str, tuple[str, ...]] = {}
+    resolved: list[ResolvedTargets] = []
+    for item in targets:
+        origins: list[tuple[str, tuple[str, ...]]] = []
+        if item.accounts:
+            origins.append(("listed", tuple(sorted(set(item.accounts)))))
+        for ou in item.organizational_units:
+            if ou not in walked:
+                if not clients:
+                    clients.append(organizations_client())
+                try:
+                    walked[ou] = tuple(active_accounts_under(clients[0], ou))
+                except Exception as exc:  # AccessDenied, ParentNotFound, not an organization: say which OU
+                    raise ScriptError(
+                        f"cannot list the accounts under {ou} (stage {item.stage!r}, {item.path}): "
+                        f"{type(exc).__name__}: {exc} (OUs are listed with organizations:ListAccountsForParent and "
+                        "ListOrganizationalUnitsForParent, from the management account or a delegated administrator)"
+                    ) from exc
+            origins.append((ou, walked[ou]))
+        accounts = tuple(sorted({account for _, ids in origins for account in ids}))
+        if not accounts:
+            raise ScriptError(
+                f"stage {item.stage!r} targets no active account (OUs {', '.join(item.organizational_units)})"
+            )
+        resolved.append(ResolvedTargets(stage=item.stage, accounts=accounts, origins=tuple(origins)))
+    return resolved
+
+
+def active_accounts_under(organizations: Any, ou: str) -> list[str]:
+    """List the active accounts in an OU and, recursively, in every OU nested under it.
+
+    Args:
+        organizations: A boto3 Organizations client.
+        ou: The OU id to start from.
+
+    Returns:
+        Sorted, de-duplicated ids of the accounts whose ``State`` (or, in older answers without it,
+        ``Status``) is ``ACTIVE``; suspended, closing and still-joining accounts cannot take a stack
+        instance.
+    """
+    accounts: set[str] = set()
+    pending = [ou]
+    seen = {ou}
+    while pending:
+        parent = pending.pop()
+        for account in _pages(organizations.list_accounts_for_parent, "Accounts", ParentId=parent):
+            if account.get("State", account.get("Status")) == ACTIVE:
+                accounts.add(str(account["Id"]))
+        for child in _pages(organizations.list_organizational_units_for_parent, "OrganizationalUnits", ParentId=parent):
+            child_id = str(child["Id"])
+            if child_id not in seen:
+                seen.add(child_id)
+                pending.append(child_id)
+    return sorted(accounts)
+
+
+def share_model_package_group(sagemaker: Any, group: str, accounts: list[str], own_account: str) -> str:
+    """Let the target accounts deploy this account's model packages.
+
+    A stack instance in a target account creates its ``AWS::SageMaker::Model`` from the package ARN
+    in this account, which that account may do only if the group's resource policy allows it. The
+    policy is built from the current targets and replaces the previous one, so accounts that left
+    the OUs lose access.
+
+    Args:
+        sagemaker: A boto3 SageMaker client.
+        group: Model package group name.
+        accounts: All stages' target accounts.
+        own_account: This account, which needs no grant and is left out.
+
+    Returns:
+        A line for the log saying what was shared, or why nothing was.
+    """
+    principals_accounts = sorted(set(accounts) - {own_account})
+    if not principals_accounts:
+        return f"model package group {group} not shared: no target account other than this one ({own_account})"
+    group_arn = str(sagemaker.describe_model_package_group(ModelPackageGroupName=group)["ModelPackageGroupArn"])
+    policy = model_package_group_policy(group_arn, principals_accounts)
+    sagemaker.put_model_package_group_policy(ModelPackageGroupName=group, ResourcePolicy=policy)
+    return (
+        f"shared model package group {group} with {len(principals_accounts)} account(s): "
+        f"{', '.join(principals_accounts)}"
+    )
+
+
+def model_package_group_policy(group_arn: str, accounts: list[str]) -> str:
+    """Build the group's resource policy for the target accounts.
+
+    Args:
+        group_arn: The model package group ARN; its partition is used for the principals.
+        accounts: Account ids to grant.
+
+    Returns:
+        The policy document as deterministic JSON.
+    """
+    partition = group_arn.split(":")[1]
+    principals = {"AWS": [f"arn:{partition}:iam::{account}:root" for account in sorted(accounts)]}
+    packages = group_arn.replace(":model-package-group/", ":model-package/", 1) + "/*"
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "TargetAccountsReadGroup",
+                "Effect": "Allow",
+                "Principal": principals,
+                "Action": ["sagemaker:DescribeModelPackageGroup"],
+                "Resource": group_arn,
+            },
+            {
+                "Sid": "TargetAccountsDeployVersions",
+                "Effect": "Allow",
+                "Principal": principals,
+                "Action": ["sagemaker:CreateModel", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"],
+                "Resource": packages,
+            },
+        ],
+    }
+    return json.dumps(document, sort_keys=True)
+
+
+def write_accounts_export(targets: ResolvedTargets, output_dir: Path) -> Path:
+    """Write ``<stage>-accounts-export.json``, the account list a stack set deploys to.
+
+    Args:
+        targets: The stage's resolved targets.
+        output_dir: Destination folder (created if missing).
+
+    Returns:
+        The path written.
+    """
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / f"{targets.stage}{ACCOUNTS_EXPORT_SUFFIX}"
+    path.write_text(json.dumps(list(targets.accounts), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def _describe_targets(targets: ResolvedTargets) -> str:
+    origins = "; ".join(f"{origin}: {', '.join(ids) or 'none active'}" for origin, ids in targets.origins)
+    return (
+        f"stage {targets.stage} deploys to {len(targets.accounts)} account(s): "
+        f"{', '.join(targets.accounts)} ({origins})"
+    )
+
+
+def _id_list(path: Path, key: str, value: object, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ScriptError(f"stage targets {path}: {key} must be a JSON array of strings")
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise ScriptError(
+                f"stage targets {path}: {key}[{index}] must be a string, got {json.dumps(item)} "
+                "(a JSON number would lose an account id's leading zeros)"
+            )
+        if not pattern.fullmatch(item):
+            raise ScriptError(f"stage targets {path}: {key}[{index}] {json.dumps(item)} is not {what}")
+    return tuple(value)
+
+
+def _pages(call: Callable[..., Any], key: str, **request: Any) -> Iterator[dict[str, Any]]:
+    while True:
+        page = call(**request)
+        yield from page.get(key, [])
+        token = page.get("NextToken")
+        if not token:
+            return
+        request["NextToken"] = token
 
 
 def _string_map(path: Path, section: str, value: object) -> dict[str, str]:

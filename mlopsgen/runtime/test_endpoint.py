@@ -15,6 +15,27 @@ Steps:
 
        {"endpoint_name", "status", "data_capture", "invoked", "success", "response_bytes", "error"}
 
+Multi-account stages: an endpoint deployed by a CloudFormation stack set lives in the target
+accounts, not in the CI's account, so testing it in the CI's account would find nothing (or an
+unrelated endpoint). With ``--accounts-file`` (the ``<stage>-accounts-export.json`` written by
+``deploy_config.py``: a JSON array of 12-digit account ids) and ``--role-name``, the script assumes
+``arn:<partition>:iam::<account>:role/<role-name>`` in each account, in file order (the partition is
+the caller's, so it also works in China and GovCloud), and runs steps 1-3 there with the temporary
+credentials, in the same region. Every account is tested even after one fails, so one run reports
+all broken accounts; the exit code is 1 when any failed. The results file then becomes::
+
+       {"accounts": {"<account id>": {<the summary above>}, ...}, "passed", "error"}
+
+where the top-level ``error`` says why the run did not pass (an unusable accounts file, the caller's
+identity not found, or which accounts failed), and is null when it passed. An empty
+``--accounts-file ""`` means a single-account stage: the CI passes the option for every stage and the
+variable is empty where there is nothing to fan out to. The accounts file is checked before any AWS
+call. The temporary credentials are never printed or written.
+
+Instead of a file, ``--stack-set-name`` takes the accounts from the stack set that deployed the
+endpoint (its instances in the region): the generated CI passes ``--stack-set-name "$STACK_SET_NAME"``
+for every stage, empty for stages deployed into the CI's own account.
+
 It depends only on the Python standard library and boto3. Run ``python test_endpoint.py --help``.
 """
 
@@ -23,13 +44,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 IN_SERVICE = "InService"
 FAILED_STATUSES = ("Failed", "OutOfService", "Deleting", "UpdateRollbackFailed")
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
+ROLE_SESSION_NAME = "mlopsgen-endpoint-test"
+# One hour is the most AWS allows when the caller is itself an assumed role (role chaining), which is
+# the usual case in CodeBuild; it also covers the default 30-minute wait.
+ROLE_SESSION_SECONDS = 3600
+
+SessionFactory = Callable[..., Any]
+"""Builds a session from temporary credentials; called like ``boto3.session.Session`` with
+``aws_access_key_id``, ``aws_secret_access_key``, ``aws_session_token`` and ``region_name``."""
 
 
 class ScriptError(Exception):
@@ -46,8 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="test_endpoint.py",
         description=(
             "Wait until a SageMaker endpoint is InService, report whether data capture is on and, with "
-            "--payload-file, invoke it once. Exit codes: 0 ok, 1 endpoint failed/missing/timed out or the "
-            "invocation failed, 2 usage error."
+            "--payload-file, invoke it once. With --accounts-file and --role-name, do that in each account of a "
+            "stack-set deployment through an assumed role. Exit codes: 0 ok, 1 endpoint failed/missing/timed out "
+            "or the invocation failed (in any account), or the accounts file is unusable, 2 usage error."
         ),
     )
     parser.add_argument("--endpoint-name", required=True, metavar="NAME", help="the endpoint to test")
@@ -82,78 +115,277 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--region",
         default=None,
-        help="AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION or the AWS config)",
+        help="AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION or the AWS config); with --accounts-file, "
+        "the region used in every target account",
+    )
+    parser.add_argument(
+        "--accounts-file",
+        default=None,
+        metavar="PATH",
+        help="JSON array of 12-digit account ids (<stage>-accounts-export.json from deploy_config.py): test the "
+        "endpoint in each of these accounts through --role-name instead of in the current account; an empty "
+        "value means a single-account stage (optional)",
+    )
+    parser.add_argument(
+        "--stack-set-name",
+        default=None,
+        metavar="NAME",
+        help="CloudFormation stack set that deployed the endpoint: test it in every account holding an instance "
+        "of it in the region, through --role-name; an empty value means a single-account stage (optional)",
+    )
+    parser.add_argument(
+        "--role-name",
+        default=None,
+        metavar="NAME",
+        help="IAM role to assume in each account of --accounts-file (required with it, unused without it)",
     )
     return parser
 
 
-def main(argv: list[str] | None = None, *, session: Any | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    session: Any | None = None,
+    session_factory: SessionFactory | None = None,
+) -> int:
     """Run the script.
 
     Args:
         argv: Command-line arguments without the program name (default: ``sys.argv[1:]``).
         session: A boto3-like session with ``client(name)``; by default a ``boto3.session.Session``
-            for ``--region`` or the environment's region.
+            for ``--region`` or the environment's region. With ``--accounts-file`` it is the caller's
+            session, used only to assume the role in each account.
+        session_factory: Builds each target account's session from the temporary credentials (see
+            ``SessionFactory``); by default ``boto3.session.Session``.
 
     Returns:
-        The process exit code: 0 when the endpoint passed, 1 on any failure, 2 on a usage error.
+        The process exit code: 0 when the endpoint passed (in every account), 1 on any failure, 2 on
+        a usage error.
     """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.accounts_file and args.stack_set_name:
+            parser.error("give --accounts-file or --stack-set-name, not both")
+        if args.accounts_file and not args.role_name:
+            parser.error("--role-name is required with --accounts-file")
+        if args.stack_set_name and not args.role_name:
+            parser.error("--role-name is required with --stack-set-name")
     except SystemExit as exc:
         return _exit_code(exc)
-    results: dict[str, Any] = {
-        "endpoint_name": args.endpoint_name,
-        "status": None,
-        "data_capture": None,
-        "invoked": False,
-        "response_bytes": None,
-        "success": False,
-        "error": None,
-    }
+    if args.accounts_file or args.stack_set_name:
+        return _main_accounts(args, session, session_factory or _assumed_session)
+    results = _new_results(args.endpoint_name)
     code = 0
     try:
         payload = _read_payload(Path(args.payload_file)) if args.payload_file else None
         session = session if session is not None else _default_session(args.region)
-        described = wait_until_in_service(
-            session.client("sagemaker"),
-            args.endpoint_name,
-            timeout_seconds=args.timeout_minutes * 60,
-            poll_seconds=args.poll_seconds,
-            results=results,
-        )
-        results["data_capture"] = report_data_capture(described)
-        if payload is not None:
-            results["response_bytes"] = invoke(
-                session.client("sagemaker-runtime"),
-                args.endpoint_name,
-                payload,
-                content_type=args.content_type,
-                accept=args.accept,
-            )
-            results["invoked"] = True
-        results["success"] = True
-    except ScriptError as exc:
-        results["error"] = _one_line(exc)
-        code = 1
-    except KeyboardInterrupt:
-        results["error"] = "interrupted"
-        code = 130
-    except Exception as exc:  # botocore errors, missing credentials, network: one line, no traceback
-        results["error"] = _one_line(f"{type(exc).__name__}: {exc}")
-        code = 1
-    if args.export_test_results:
-        try:
-            _write_results(Path(args.export_test_results), results)
-        except OSError as exc:
-            results["error"] = results["error"] or f"cannot write test results {args.export_test_results}: {exc}"
-            code = code or 1
+        smoke_test(session, args, payload, results)
+    except (Exception, KeyboardInterrupt) as exc:
+        code = _record_failure(results, exc)
+    code = _export(args.export_test_results, results, code)
     if code:
         print(f"error: {results['error']}", file=sys.stderr, flush=True)
     else:
         print(f"endpoint {args.endpoint_name} passed the smoke test", flush=True)
     return code
+
+
+def smoke_test(session: Any, args: argparse.Namespace, payload: bytes | None, results: dict[str, Any]) -> None:
+    """Test the endpoint in one account: wait for InService, report data capture, invoke with the payload.
+
+    Args:
+        session: A boto3-like session for the account that holds the endpoint.
+        args: The parsed command line.
+        payload: The request body, or None to only describe the endpoint.
+        results: The account's results record, filled in as the steps pass.
+
+    Raises:
+        ScriptError: The endpoint failed, is missing, timed out, or the invocation failed.
+    """
+    described = wait_until_in_service(
+        session.client("sagemaker"),
+        args.endpoint_name,
+        timeout_seconds=args.timeout_minutes * 60,
+        poll_seconds=args.poll_seconds,
+        results=results,
+    )
+    results["data_capture"] = report_data_capture(described)
+    if payload is not None:
+        results["response_bytes"] = invoke(
+            session.client("sagemaker-runtime"),
+            args.endpoint_name,
+            payload,
+            content_type=args.content_type,
+            accept=args.accept,
+        )
+        results["invoked"] = True
+    results["success"] = True
+
+
+def _main_accounts(args: argparse.Namespace, session: Any | None, session_factory: SessionFactory) -> int:
+    summary: dict[str, Any] = {"accounts": {}, "passed": False, "error": None}
+    code = 0
+    try:
+        # Both files are checked before any AWS call, so a broken export fails fast and costs nothing.
+        payload = _read_payload(Path(args.payload_file)) if args.payload_file else None
+        accounts = read_accounts_file(Path(args.accounts_file)) if args.accounts_file else []
+        session = session if session is not None else _default_session(args.region)
+        region = args.region or getattr(session, "region_name", None)
+        if args.stack_set_name:
+            accounts = stack_set_accounts(session.client("cloudformation"), args.stack_set_name, region)
+        sts = session.client("sts")
+        partition = caller_partition(sts)
+        for account in accounts:
+            role_arn = f"arn:{partition}:iam::{account}:role/{args.role_name}"
+            results = summary["accounts"][account] = _new_results(args.endpoint_name)
+            print(f"account {account}: testing endpoint {args.endpoint_name} as {role_arn}", flush=True)
+            try:
+                target = assume_role_session(sts, role_arn, region=region, session_factory=session_factory)
+                smoke_test(target, args, payload, results)
+            except Exception as exc:  # this account failed: report it and go on with the next one
+                _record_failure(results, exc)
+                print(f"error: account {account}: {results['error']}", file=sys.stderr, flush=True)
+            else:
+                print(f"account {account}: endpoint {args.endpoint_name} passed the smoke test", flush=True)
+        failed = [account for account, results in summary["accounts"].items() if not results["success"]]
+        if failed:
+            where = f"{len(failed)} of {len(accounts)} accounts: {', '.join(failed)}"
+            raise ScriptError(f"endpoint {args.endpoint_name} failed in {where}")
+        summary["passed"] = True
+    except (Exception, KeyboardInterrupt) as exc:
+        code = _record_failure(summary, exc)
+    code = _export(args.export_test_results, summary, code)
+    if code:
+        print(f"error: {summary['error']}", file=sys.stderr, flush=True)
+    else:
+        count = len(summary["accounts"])
+        print(f"endpoint {args.endpoint_name} passed the smoke test in {count} accounts", flush=True)
+    return code
+
+
+def stack_set_accounts(cloudformation: Any, stack_set: str, region: str | None) -> list[str]:
+    """The accounts holding an instance of a stack set in a region: where its endpoints were deployed.
+
+    Asking the stack set (rather than re-reading the deploy inputs) tests what really exists,
+    including OU accounts resolved at deploy time.
+
+    Args:
+        cloudformation: A boto3 CloudFormation client of the administration account.
+        stack_set: The stack set name.
+        region: Only instances in this region count (None: every region).
+
+    Returns:
+        The account ids, sorted.
+
+    Raises:
+        ScriptError: The stack set has no instance in the region.
+    """
+    request: dict[str, Any] = {"StackSetName": stack_set}
+    if region:
+        request["StackInstanceRegion"] = region
+    accounts: set[str] = set()
+    while True:
+        page = cloudformation.list_stack_instances(**request)
+        for summary in page.get("Summaries", []):
+            if not region or summary.get("Region") == region:
+                accounts.add(str(summary["Account"]))
+        token = page.get("NextToken")
+        if not token:
+            break
+        request["NextToken"] = token
+    if not accounts:
+        raise ScriptError(f"stack set {stack_set!r} has no stack instance{f' in {region}' if region else ''}")
+    return sorted(accounts)
+
+
+def read_accounts_file(path: Path) -> list[str]:
+    """Read and check the target accounts file.
+
+    Account ids must be JSON strings: as numbers they would lose their leading zeros.
+
+    Args:
+        path: A JSON file holding an array of 12-digit account ids.
+
+    Returns:
+        The account ids, in file order.
+
+    Raises:
+        ScriptError: The file cannot be read, is not JSON, or is not a non-empty array of distinct
+            12-digit account id strings.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScriptError(f"cannot read accounts file {path}: {exc}") from exc
+    except ValueError as exc:  # also UnicodeDecodeError
+        raise ScriptError(f"accounts file {path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, list) or not data:
+        got = "an empty array" if data == [] else f"a JSON {type(data).__name__}"
+        raise ScriptError(f"accounts file {path} must hold a non-empty JSON array of 12-digit account ids, got {got}")
+    accounts: list[str] = []
+    for item in data:
+        if not isinstance(item, str) or not ACCOUNT_ID.fullmatch(item):
+            shown = json.dumps(item)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            raise ScriptError(
+                f'accounts file {path}: {shown} is not a 12-digit account id (write ids as strings: "012345678901")'
+            )
+        if item in accounts:
+            raise ScriptError(f"accounts file {path} lists account {item} twice")
+        accounts.append(item)
+    return accounts
+
+
+def caller_partition(sts: Any) -> str:
+    """Find the caller's AWS partition, so that role ARNs are right outside the ``aws`` partition too.
+
+    Args:
+        sts: A boto3 STS client.
+
+    Returns:
+        The partition, such as ``aws``, ``aws-cn`` or ``aws-us-gov``.
+
+    Raises:
+        ScriptError: The caller's identity cannot be found.
+    """
+    try:
+        arn = str(sts.get_caller_identity()["Arn"])
+    except Exception as exc:
+        raise ScriptError(f"cannot identify the caller (sts get-caller-identity): {type(exc).__name__}: {exc}") from exc
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[0] != "arn" or not parts[1]:
+        raise ScriptError(f"cannot read the partition from the caller's ARN {arn!r}")
+    return parts[1]
+
+
+def assume_role_session(sts: Any, role_arn: str, *, region: str | None, session_factory: SessionFactory) -> Any:
+    """Assume a role and build a session from its temporary credentials.
+
+    Args:
+        sts: The caller's boto3 STS client.
+        role_arn: The role to assume in the target account.
+        region: The region for the new session.
+        session_factory: Builds the session (see ``SessionFactory``).
+
+    Returns:
+        A session acting as the role, in ``region``.
+
+    Raises:
+        ScriptError: The role could not be assumed (the reason is kept, the credentials never shown).
+    """
+    try:
+        credentials = sts.assume_role(
+            RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME, DurationSeconds=ROLE_SESSION_SECONDS
+        )["Credentials"]
+    except Exception as exc:
+        raise ScriptError(f"cannot assume role {role_arn}: {type(exc).__name__}: {exc}") from exc
+    return session_factory(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name=region,
+    )
 
 
 def wait_until_in_service(
@@ -277,6 +509,41 @@ def _read_payload(path: Path) -> bytes:
     return payload
 
 
+def _new_results(endpoint_name: str) -> dict[str, Any]:
+    return {
+        "endpoint_name": endpoint_name,
+        "status": None,
+        "data_capture": None,
+        "invoked": False,
+        "response_bytes": None,
+        "success": False,
+        "error": None,
+    }
+
+
+def _record_failure(record: dict[str, Any], exc: BaseException) -> int:
+    """Store a failure as one line in ``record["error"]`` and return its exit code."""
+    if isinstance(exc, KeyboardInterrupt):
+        record["error"] = "interrupted"
+        return 130
+    if isinstance(exc, ScriptError):
+        record["error"] = _one_line(exc)
+    else:  # botocore errors, missing credentials, network: one line, no traceback
+        record["error"] = _one_line(f"{type(exc).__name__}: {exc}")
+    return 1
+
+
+def _export(path: str | None, record: dict[str, Any], code: int) -> int:
+    if not path:
+        return code
+    try:
+        _write_results(Path(path), record)
+    except OSError as exc:
+        record["error"] = record["error"] or f"cannot write test results {path}: {exc}"
+        return code or 1
+    return code
+
+
 def _write_results(path: Path, results: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -300,6 +567,12 @@ def _default_session(region: str | None) -> Any:
         raise ScriptError("boto3 is not installed: run `pip install boto3`") from exc
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
     return boto3.session.Session(region_name=region)
+
+
+def _assumed_session(**credentials: Any) -> Any:
+    import boto3  # noqa: TID251 - this script runs in CI, outside the render path
+
+    return boto3.session.Session(**credentials)
 
 
 def _error(exc: BaseException) -> tuple[str, str]:

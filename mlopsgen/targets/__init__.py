@@ -9,6 +9,7 @@ from mlopsgen.targets import (
     guardrails,
     jenkins,
     jenkins_trigger,
+    multi_account,
     sagemaker,
     scripts,
 )
@@ -23,4 +24,5 @@ TARGETS: dict[str, Target] = {
     "jenkins": jenkins,
     "jenkins_trigger": jenkins_trigger,
     "guardrails": guardrails,
+    "multi_account": multi_account,
 }

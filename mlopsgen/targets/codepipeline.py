@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mlopsgen.plan import ci_commands
 from mlopsgen.plan import model as ir
+from mlopsgen.targets import multi_account
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
 
 NAME = "codepipeline"
@@ -130,7 +132,10 @@ def _bucket(plan: ir.Plan) -> dict[str, Any]:
     }
 
 
-def _bucket_policy() -> dict[str, Any]:
+def _bucket_policy(plan: ir.Plan) -> dict[str, Any]:
+    cross_account = multi_account.bucket_statements(plan, "${ArtifactBucket.Arn}")
+    for statement in cross_account:
+        statement["Resource"] = [_sub(arn) for arn in statement["Resource"]]
     return {
         "Type": "AWS::S3::BucketPolicy",
         "Properties": {
@@ -145,7 +150,8 @@ def _bucket_policy() -> dict[str, Any]:
                         "Action": "s3:*",
                         "Resource": [{"Fn::GetAtt": ["ArtifactBucket", "Arn"]}, _sub("${ArtifactBucket.Arn}/*")],
                         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    }
+                    },
+                    *cross_account,
                 ],
             },
         },
@@ -274,35 +280,80 @@ def deploy_stages(plan: ir.Plan) -> list[dict[str, Any]]:
                 previous.append(_approval(stage, previous[-1]["RunOrder"] + 1))
             else:
                 actions.append(_approval(stage, 1))
-        actions.append(
-            {
-                "Name": f"DeployResources{title}",
-                "ActionTypeId": {"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
-                "Configuration": {
-                    # Earlier stages may be replaced when an update fails; the last one only updates in place.
-                    "ActionMode": "CREATE_UPDATE" if index == last else "REPLACE_ON_FAILURE",
-                    "Capabilities": "CAPABILITY_NAMED_IAM",
-                    "RoleArn": {"Fn::GetAtt": ["CloudFormationRole", "Arn"]},
-                    "StackName": stage.stack_name,
-                    "TemplateConfiguration": f"BuildArtifact::{stage.name}-config-export.json",
-                    "TemplatePath": "BuildArtifact::template-export.yml",
-                },
-                "InputArtifacts": [{"Name": "BuildArtifact"}],
-                "RunOrder": len(actions) + 1,
-            }
-        )
+        if stage.targets is not None:
+            actions.append(_stackset_action(plan, stage, title, len(actions) + 1))
+        else:
+            actions.append(
+                {
+                    "Name": f"DeployResources{title}",
+                    "ActionTypeId": {
+                        "Category": "Deploy",
+                        "Owner": "AWS",
+                        "Provider": "CloudFormation",
+                        "Version": "1",
+                    },
+                    "Configuration": {
+                        # Earlier stages may be replaced when an update fails; the last one only updates in place.
+                        "ActionMode": "CREATE_UPDATE" if index == last else "REPLACE_ON_FAILURE",
+                        "Capabilities": "CAPABILITY_NAMED_IAM",
+                        "RoleArn": {"Fn::GetAtt": ["CloudFormationRole", "Arn"]},
+                        "StackName": stage.stack_name,
+                        "TemplateConfiguration": f"BuildArtifact::{stage.name}-config-export.json",
+                        "TemplatePath": "BuildArtifact::template-export.yml",
+                    },
+                    "InputArtifacts": [{"Name": "BuildArtifact"}],
+                    "RunOrder": len(actions) + 1,
+                }
+            )
         if stage.test:
             test = _build_action(
                 f"Test{title}",
                 "TestProject",
                 ["SourceArtifact", "BuildArtifact"],
                 f"Test{title}Artifact",
-                {"STAGE_NAME": stage.name, "ENDPOINT_NAME": stage.endpoint_name},
+                {
+                    "STAGE_NAME": stage.name,
+                    "ENDPOINT_NAME": stage.endpoint_name,
+                    **(
+                        {"STACK_SET_NAME": stage.stack_name if stage.targets else ""}
+                        if plan.deploy.multi_account
+                        else {}
+                    ),
+                },
             )
             test["RunOrder"] = len(actions) + 1
             actions.append(test)
         stages.append({"Name": f"Deploy{title}", "Actions": actions})
     return stages
+
+
+def _stackset_action(plan: ir.Plan, stage: ir.Stage, title: str, run_order: int) -> dict[str, Any]:
+    """Deploy a stage into its target accounts: a self-managed stack set, accounts from the deploy build.
+
+    The deploy build resolves the stage's OUs to accounts (self-managed stack sets take accounts
+    only) and writes them to ``<stage>-accounts-export.json``; the action reads that file.
+    """
+    assert plan.deploy is not None and plan.deploy.multi_account is not None
+    multi = plan.deploy.multi_account
+    return {
+        "Name": f"DeployStackSet{title}",
+        "ActionTypeId": {"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormationStackSet", "Version": "1"},
+        "Configuration": {
+            "StackSetName": stage.stack_name,
+            "Description": f"Endpoint of stage {stage.name} of project {plan.names.project_name_id} (mlopsgen).",
+            "TemplatePath": f"BuildArtifact::{ci_commands.STACKSET_TEMPLATE_EXPORT}",
+            "Parameters": f"BuildArtifact::{stage.name}-params-export.json",
+            "DeploymentTargets": f"BuildArtifact::{ci_commands.accounts_export(stage.name)}",
+            "Regions": ",".join(multi.regions),
+            "PermissionModel": "SELF_MANAGED",
+            "AdministrationRoleArn": multi.administration_role_arn,
+            "ExecutionRoleName": multi.execution_role,
+            "FailureToleranceCount": 0,
+            "MaxConcurrentPercentage": 100,
+        },
+        "InputArtifacts": [{"Name": "BuildArtifact"}],
+        "RunOrder": run_order,
+    }
 
 
 def _pipeline(plan: ir.Plan, name: str, stages: list[dict[str, Any]]) -> dict[str, Any]:
@@ -399,8 +450,45 @@ def _roles(plan: ir.Plan) -> dict[str, Any]:
             ),
             _allow("PassCloudFormationRole", ["iam:PassRole"], [{"Fn::GetAtt": ["CloudFormationRole", "Arn"]}]),
         ]
+        pipeline_role += _stackset_statements(plan)
         roles.update(_deploy_roles(plan))
     return roles
+
+
+def _stackset_statements(plan: ir.Plan) -> list[dict[str, Any]]:
+    """What the stack set deploy actions need: this project's stack sets, and passing its admin role."""
+    assert plan.deploy is not None
+    multi = plan.deploy.multi_account
+    if multi is None:
+        return []
+    prefix = f"sagemaker-{plan.names.project_name_id}-deploy-"
+    return [
+        _allow(
+            "DeployStackSets",
+            [
+                "cloudformation:CreateStackInstances",
+                "cloudformation:CreateStackSet",
+                "cloudformation:DescribeStackSet",
+                "cloudformation:DescribeStackSetOperation",
+                "cloudformation:ListStackInstances",
+                "cloudformation:ListStackSetOperationResults",
+                "cloudformation:UpdateStackInstances",
+                "cloudformation:UpdateStackSet",
+            ],
+            [
+                _arn("cloudformation", f"stackset/{prefix}*:*"),
+                _arn("cloudformation", f"stackset-target/{prefix}*:*/*"),
+                _sub("arn:${AWS::Partition}:cloudformation:*::type/resource/AWS-SageMaker-*"),
+                _sub("arn:${AWS::Partition}:cloudformation:*::type/resource/AWS-ApplicationAutoScaling-*"),
+            ],
+        ),
+        _allow(
+            "PassStackSetAdministrationRole",
+            ["iam:PassRole"],
+            [multi.administration_role_arn],
+            {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
+        ),
+    ]
 
 
 def _build_projects(plan: ir.Plan) -> list[str]:
@@ -445,6 +533,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     ["sagemaker:DescribeModelPackage"],
                     [_arn("sagemaker", f"model-package/{names.model_package_group}/*")],
                 ),
+                *_share_statements(plan),
             ],
             "Resolves the latest approved model package and writes the stage configurations.",
         ),
@@ -455,6 +544,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                 *_bucket_statements(),
                 *_kms(plan),
                 _allow("TestEndpoints", ["sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint"], endpoints),
+                *_remote_test_statements(plan),
             ],
             "Smoke-tests the deployed endpoints.",
         ),
@@ -525,6 +615,51 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
     }
 
 
+def _share_statements(plan: ir.Plan) -> list[dict[str, Any]]:
+    """The deploy build resolves target OUs and shares the model package group with the target accounts."""
+    assert plan.deploy is not None
+    multi = plan.deploy.multi_account
+    if multi is None:
+        return []
+    names = plan.names
+    statements = [
+        _allow(
+            "ShareModelPackageGroup",
+            ["sagemaker:DescribeModelPackageGroup", "sagemaker:PutModelPackageGroupPolicy"],
+            [_arn("sagemaker", f"model-package-group/{names.model_package_group}")],
+        )
+    ]
+    if multi.organizational_units:
+        # Organizations ARNs embed the organization id, which the blueprint does not know.
+        statements.append(
+            _allow(
+                "ResolveOrganizationalUnits",
+                ["organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"],
+                ["*"],
+            )
+        )
+    return statements
+
+
+def _remote_test_statements(plan: ir.Plan) -> list[dict[str, Any]]:
+    """Testing in target accounts: find the stack set's accounts, assume the test role there."""
+    assert plan.deploy is not None
+    multi = plan.deploy.multi_account
+    if multi is None:
+        return []
+    role_arns = [f"arn:aws:iam::{account}:role/{multi.test_role}" for account in multi.accounts]
+    if multi.organizational_units:
+        role_arns = [f"arn:aws:iam::*:role/{multi.test_role}"]
+    return [
+        _allow(
+            "ListStackSetInstances",
+            ["cloudformation:ListStackInstances"],
+            [_arn("cloudformation", f"stackset/sagemaker-{plan.names.project_name_id}-deploy-*:*")],
+        ),
+        _allow("AssumeTargetTestRoles", ["sts:AssumeRole"], role_arns),
+    ]
+
+
 def _rules(plan: ir.Plan) -> dict[str, Any]:
     assert plan.ci is not None
     names = plan.names
@@ -583,7 +718,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
     names = plan.names
     resources: dict[str, Any] = {
         "ArtifactBucket": _bucket(plan),
-        "ArtifactBucketPolicy": _bucket_policy(),
+        "ArtifactBucketPolicy": _bucket_policy(plan),
         **_roles(plan),
         "BuildProject": _codebuild(
             plan,
@@ -649,5 +784,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
         "ArtifactBucketName": {"Value": {"Ref": "ArtifactBucket"}},
         "ModelBuildPipelineName": {"Value": {"Ref": "ModelBuildPipeline"}},
         **({"ModelDeployPipelineName": {"Value": {"Ref": "ModelDeployPipeline"}}} if plan.deploy else {}),
+        # Target accounts let this role assume their endpoint test role (target-account.yml TestPrincipalArns).
+        **({"TestRoleArn": {"Value": {"Fn::GetAtt": ["TestRole", "Arn"]}}} if plan.deploy else {}),
     }
     return out

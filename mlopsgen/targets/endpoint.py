@@ -15,9 +15,12 @@ from mlopsgen.targets.base import OutputFile, dump_json, dump_yaml, generated_he
 NAME = "endpoint"
 FILES = {
     "model-deploy/endpoint-config-template.yml": "the endpoint stack of one stage",
+    "model-deploy/endpoint-stackset-template.yml": "the endpoint stack set of stages in other accounts",
     "model-deploy/<stage>-config.json": "parameters and tags of each stage's stack",
+    "model-deploy/<stage>-targets.json": "accounts and OUs of a stage deployed by stack set",
 }
 TEMPLATE = "model-deploy/endpoint-config-template.yml"
+STACKSET_TEMPLATE = "model-deploy/endpoint-stackset-template.yml"
 VARIANT = "AllTraffic"
 
 
@@ -33,8 +36,15 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     if plan.deploy is None:
         return []
     files = [OutputFile(TEMPLATE, dump_yaml(template(plan), generated_header(plan, "Endpoint stack of one stage.")))]
+    if plan.deploy.multi_account is not None:
+        header = generated_header(plan, "Endpoint stack set instance of one stage, in each target account.")
+        files.append(OutputFile(STACKSET_TEMPLATE, dump_yaml(stackset_template(plan), header)))
     for stage in plan.deploy.stages:
         files.append(OutputFile(f"model-deploy/{stage.name}-config.json", dump_json(stage_config(plan, stage))))
+        if stage.targets is not None:
+            listed = {"accounts": stage.targets.accounts, "organizational_units": stage.targets.organizational_units}
+            targets = {key: list(values) for key, values in listed.items() if values}
+            files.append(OutputFile(f"model-deploy/{stage.name}-targets.json", dump_json(targets)))
     return files
 
 
@@ -58,6 +68,9 @@ def stage_config(plan: ir.Plan, stage: ir.Stage) -> dict[str, Any]:
         "ScaleInCooldown": str(scaling.scale_in_cooldown_seconds if scaling else 300),
         "ScaleOutCooldown": str(scaling.scale_out_cooldown_seconds if scaling else 60),
     }
+    if stage.targets is not None:
+        # In target accounts the model runs as the account's own model role (named in the template).
+        del parameters["ModelExecutionRoleArn"]
     tags = {
         **dict(plan.project.tags),
         "sagemaker:deployment-stage": stage.name,
@@ -97,6 +110,56 @@ def _parameters() -> dict[str, Any]:
         "ScaleInCooldown": {"Type": "Number", "MinValue": 0, "Default": 300},
         "ScaleOutCooldown": {"Type": "Number", "MinValue": 0, "Default": 60},
     }
+
+
+def stackset_template(plan: ir.Plan) -> dict[str, Any]:
+    """The endpoint stack for target accounts: the same resources, with account-local settings.
+
+    A stack set passes the same parameters to every account, so what differs per account (the
+    model role, subnets, security groups, volume key) is read in each account: the role by its
+    per-project name, the rest from the SSM parameters its one-time setup stack wrote
+    (``infrastructure/target-account.yml``). Resources are tagged in the template, because the stack
+    set action has no stack tags.
+    """
+    assert plan.deploy is not None and plan.deploy.multi_account is not None
+    multi = plan.deploy.multi_account
+    out = template(plan)
+    parameters = out["Parameters"]
+    del parameters["ModelExecutionRoleArn"]
+    resources = out["Resources"]
+    model = resources["Model"]["Properties"]
+    model["ExecutionRoleArn"] = {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{multi.model_role}"}
+    if plan.security.subnets:
+        parameters["SubnetIds"] = {
+            "Type": "AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>",
+            "Default": f"{multi.parameter_prefix}/subnet-ids",
+            "Description": "SSM parameter (in the target account) listing the endpoint's private subnets.",
+        }
+        parameters["SecurityGroupIds"] = {
+            "Type": "AWS::SSM::Parameter::Value<List<AWS::EC2::SecurityGroup::Id>>",
+            "Default": f"{multi.parameter_prefix}/security-group-ids",
+            "Description": "SSM parameter (in the target account) listing the endpoint's security groups.",
+        }
+        model["VpcConfig"] = {"SecurityGroupIds": {"Ref": "SecurityGroupIds"}, "Subnets": {"Ref": "SubnetIds"}}
+    if plan.security.volume_kms_key:
+        parameters["VolumeKmsKeyArn"] = {
+            "Type": "AWS::SSM::Parameter::Value<String>",
+            "Default": f"{multi.parameter_prefix}/volume-kms-key-arn",
+            "Description": "SSM parameter (in the target account) holding the endpoint volume's KMS key ARN.",
+        }
+        resources["EndpointConfig"]["Properties"]["KmsKeyId"] = {"Ref": "VolumeKmsKeyArn"}
+    tags = [
+        *({"Key": k, "Value": v} for k, v in sorted(plan.project.tags)),
+        {"Key": "sagemaker:deployment-stage", "Value": {"Ref": "StageName"}},
+        {"Key": "sagemaker:project-id", "Value": plan.project.id},
+        {"Key": "sagemaker:project-name", "Value": plan.project.name},
+    ]
+    for name in ("Model", "EndpointConfig", "Endpoint"):
+        resources[name]["Properties"]["Tags"] = tags
+    out["Description"] = (
+        f"SageMaker endpoint of one deploy stage of project {plan.project.name} in a target account (mlopsgen)."
+    )
+    return out
 
 
 def template(plan: ir.Plan) -> dict[str, Any]:

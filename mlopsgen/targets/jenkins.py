@@ -85,6 +85,7 @@ def deploy_jenkinsfile(plan: ir.Plan, ci: ir.Ci, deploy: ir.Deploy) -> str:
     """Build the stage configurations, then per stage: [approval] → deploy the stack → [test]."""
     assert ci.jenkins is not None
     stages: list[dict[str, Any]] = []
+    stackset = dict(ci.stackset_commands)
     for stage in deploy.stages:
         title = _title(stage.name)
         stages.append(
@@ -103,6 +104,8 @@ def deploy_jenkinsfile(plan: ir.Plan, ci: ir.Ci, deploy: ir.Deploy) -> str:
                 "name": groovy_string(stage.name),
                 "endpoint": groovy_string(stage.endpoint_name),
                 "test_command": _sh(ci.test_command),
+                "stackset_command": _sh(stackset[stage.name]) if stage.name in stackset else "",
+                "stack_set": groovy_string(stage.stack_name if stage.targets else "") if deploy.multi_account else None,
             }
         )
     return render_template(

@@ -16,6 +16,7 @@ FILES = {
     "model-build/scripts/run_pipeline.py": "upload code, upsert, start and wait for the SageMaker pipeline",
     "model-deploy/scripts/deploy_config.py": "resolve the approved model package, write stage configurations",
     "model-deploy/scripts/test_endpoint.py": "smoke-test a deployed endpoint",
+    "model-deploy/scripts/deploy_stackset.py": "deploy a stage's stack set into its target accounts (Jenkins)",
 }
 
 
@@ -40,4 +41,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     if plan.deploy is not None:
         files.append(OutputFile("model-deploy/scripts/deploy_config.py", _script("deploy_config.py", plan)))
         files.append(OutputFile("model-deploy/scripts/test_endpoint.py", _script("test_endpoint.py", plan)))
+        if plan.deploy.multi_account is not None and plan.ci.stackset_commands and "jenkins" in plan.ci.backends:
+            # CodePipeline deploys stack sets with its own action; Jenkins runs this script.
+            files.append(OutputFile("model-deploy/scripts/deploy_stackset.py", _script("deploy_stackset.py", plan)))
     return files

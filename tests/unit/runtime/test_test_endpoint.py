@@ -1,4 +1,9 @@
-"""test_endpoint.py: wait for InService, report data capture, invoke with a payload, write results."""
+"""test_endpoint.py: wait for InService, report data capture, invoke with a payload, write results.
+
+Multi-account tests create the endpoint through assumed-role sessions: moto keys resources by account, so
+an endpoint made in 444444444444 is seen only by a session for that account, which proves the script
+really looks in each target account.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,16 @@ import pytest
 
 from mlopsgen.runtime import test_endpoint  # noqa: E402
 
-from .conftest import ROLE_ARN, StubSession, client_error  # noqa: E402
+from .conftest import REGION, ROLE_ARN, StubSession, client_error  # noqa: E402
 
 ENDPOINT = "abalone-staging"
+ACCOUNT_A = "444444444444"
+ACCOUNT_B = "555555555555"
+ROLE_NAME = "EndpointTestRole"
 
 
-def _endpoint(name: str = ENDPOINT, *, capture: bool = True) -> None:
-    sagemaker = boto3.client("sagemaker")
+def _endpoint(name: str = ENDPOINT, *, capture: bool = True, session: Any | None = None) -> None:
+    sagemaker = session.client("sagemaker") if session is not None else boto3.client("sagemaker")
     sagemaker.create_model(
         ModelName=f"{name}-model",
         ExecutionRoleArn=ROLE_ARN,
@@ -215,3 +223,270 @@ def test_bad_payload_file_fails_before_any_aws_call(
 def test_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert test_endpoint.main(["--endpoint-name", ENDPOINT, "--timeout-minutes", "-1"]) == 2
     assert "must be greater than 0" in capsys.readouterr().err
+
+
+def _assumed(account: str) -> Any:
+    """A moto session acting in another account, as the script's own would."""
+    credentials = boto3.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{ROLE_NAME}", RoleSessionName="test-setup"
+    )["Credentials"]
+    return boto3.session.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name=REGION,
+    )
+
+
+def _accounts_file(tmp_path: Path, content: Any) -> Path:
+    path = tmp_path / "staging-accounts-export.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return path
+
+
+class _RecordingFactory:
+    """Builds real boto3 sessions from the assumed credentials and keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(self, **kwargs: Any) -> Any:
+        self.calls.append(kwargs)
+        return boto3.session.Session(**kwargs)
+
+
+class _NoAws:
+    """A session that fails the test's expectation as soon as the script reaches for AWS."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def client(self, name: str, **_: Any) -> Any:
+        self.calls.append(name)
+        raise AssertionError(f"unexpected AWS call: {name}")
+
+
+def test_accounts_tests_each_target_account(tmp_path: Path, session: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    _endpoint(session=_assumed(ACCOUNT_A), capture=True)
+    _endpoint(session=_assumed(ACCOUNT_B), capture=False)  # none in the caller's own account
+    factory = _RecordingFactory()
+    accounts = _accounts_file(tmp_path, [ACCOUNT_A, ACCOUNT_B])
+    args = _args(
+        tmp_path, "--accounts-file", str(accounts), "--role-name", ROLE_NAME, "--payload-file", str(_payload(tmp_path))
+    )
+    assert test_endpoint.main(args, session=session, session_factory=factory) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    out = captured.out
+    assert f"account {ACCOUNT_A}: testing endpoint {ENDPOINT} as arn:aws:iam::{ACCOUNT_A}:role/{ROLE_NAME}" in out
+    assert out.index(f"account {ACCOUNT_A}: endpoint {ENDPOINT} passed") < out.index(f"account {ACCOUNT_B}: testing")
+    assert f"account {ACCOUNT_B}: endpoint {ENDPOINT} passed the smoke test" in out
+    assert f"endpoint {ENDPOINT} passed the smoke test in 2 accounts" in out
+    passed = {"endpoint_name": ENDPOINT, "status": "InService", "invoked": True, "response_bytes": 4}
+    passed |= {"success": True, "error": None}
+    results = _results(tmp_path)
+    assert results == {
+        "accounts": {ACCOUNT_A: {**passed, "data_capture": True}, ACCOUNT_B: {**passed, "data_capture": False}},
+        "passed": True,
+        "error": None,
+    }
+    # one session per account, in the caller's region, from that account's temporary credentials
+    assert [call["region_name"] for call in factory.calls] == [REGION, REGION]
+    for call, account in zip(factory.calls, (ACCOUNT_A, ACCOUNT_B), strict=True):
+        identity = boto3.session.Session(**call).client("sts").get_caller_identity()
+        assert identity["Account"] == account
+        assert identity["Arn"].endswith(f":assumed-role/{ROLE_NAME}/mlopsgen-endpoint-test")
+    # the temporary credentials are never shown or written
+    written = (tmp_path / "results" / "test-results.json").read_text()
+    for call in factory.calls:
+        for key in ("aws_access_key_id", "aws_secret_access_key", "aws_session_token"):
+            assert call[key] and call[key] not in out + captured.err + written
+
+
+def test_accounts_one_missing_endpoint_fails_but_all_are_tested(
+    tmp_path: Path, aws: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _endpoint(session=_assumed(ACCOUNT_A))
+    accounts = _accounts_file(tmp_path, [ACCOUNT_B, ACCOUNT_A])  # the failing account comes first
+    args = _args(tmp_path, "--accounts-file", str(accounts), "--role-name", ROLE_NAME)
+    assert test_endpoint.main(args) == 1  # default session and session factory
+    captured = capsys.readouterr()
+    assert f"error: account {ACCOUNT_B}: endpoint {ENDPOINT} does not exist: Could not find endpoint" in captured.err
+    assert f"account {ACCOUNT_A}: endpoint {ENDPOINT} passed the smoke test" in captured.out
+    assert captured.out.index(f"account {ACCOUNT_B}: testing") < captured.out.index(f"account {ACCOUNT_A}: testing")
+    assert captured.err.endswith(f"error: endpoint {ENDPOINT} failed in 1 of 2 accounts: {ACCOUNT_B}\n")
+    assert captured.err.count("\n") == 2
+    results = _results(tmp_path)
+    assert (results["passed"], results["error"]) == (
+        False,
+        f"endpoint {ENDPOINT} failed in 1 of 2 accounts: {ACCOUNT_B}",
+    )
+    assert set(results["accounts"]) == {ACCOUNT_A, ACCOUNT_B}  # the JSON keys are sorted; stdout has file order
+    missing, present = results["accounts"][ACCOUNT_B], results["accounts"][ACCOUNT_A]
+    assert (missing["success"], missing["status"]) == (False, None)
+    assert missing["error"].startswith(f"endpoint {ENDPOINT} does not exist")
+    assert (present["success"], present["status"], present["error"]) == (True, "InService", None)
+
+
+def test_accounts_role_arn_partition_and_assume_role_failure(
+    tmp_path: Path, aws: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The partition comes from the caller's ARN; a role that cannot be assumed fails only its account."""
+    _endpoint()
+    requests: list[dict[str, Any]] = []
+
+    class _Sts:
+        def get_caller_identity(self) -> dict[str, Any]:
+            return {"Account": "111122223333", "Arn": "arn:aws-cn:sts::111122223333:assumed-role/codebuild/build"}
+
+        def assume_role(self, **request: Any) -> dict[str, Any]:
+            requests.append(request)
+            if ACCOUNT_A in request["RoleArn"]:
+                raise client_error("AccessDenied", "not authorized to perform: sts:AssumeRole", "AssumeRole")
+            keys = {"AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "s3cr3t", "SessionToken": "t0ken"}
+            return {"Credentials": keys}
+
+    built: list[dict[str, Any]] = []
+
+    def factory(**kwargs: Any) -> Any:
+        built.append(kwargs)
+        return StubSession(sagemaker=boto3.client("sagemaker"))
+
+    accounts = _accounts_file(tmp_path, [ACCOUNT_A, ACCOUNT_B])
+    args = _args(tmp_path, "--accounts-file", str(accounts), "--role-name", ROLE_NAME, "--region", "cn-north-1")
+    assert test_endpoint.main(args, session=StubSession(sts=_Sts()), session_factory=factory) == 1
+    assert requests == [
+        {
+            "RoleArn": f"arn:aws-cn:iam::{account}:role/{ROLE_NAME}",
+            "RoleSessionName": "mlopsgen-endpoint-test",
+            "DurationSeconds": 3600,
+        }
+        for account in (ACCOUNT_A, ACCOUNT_B)
+    ]
+    assert built == [
+        {
+            "aws_access_key_id": "ASIAEXAMPLE",
+            "aws_secret_access_key": "s3cr3t",
+            "aws_session_token": "t0ken",
+            "region_name": "cn-north-1",
+        }
+    ]
+    captured = capsys.readouterr()
+    denied = f"cannot assume role arn:aws-cn:iam::{ACCOUNT_A}:role/{ROLE_NAME}: ClientError: An error occurred"
+    assert f"error: account {ACCOUNT_A}: {denied} (AccessDenied)" in captured.err
+    assert f"account {ACCOUNT_B}: endpoint {ENDPOINT} passed the smoke test" in captured.out
+    results = _results(tmp_path)
+    assert results["accounts"][ACCOUNT_A]["error"].startswith(denied)
+    assert results["accounts"][ACCOUNT_B]["success"] is True
+    written = (tmp_path / "results" / "test-results.json").read_text()
+    for secret in ("ASIAEXAMPLE", "s3cr3t", "t0ken"):
+        assert secret not in captured.out + captured.err + written
+
+
+def test_empty_accounts_file_tests_the_current_account(
+    tmp_path: Path, aws: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _endpoint()
+    assert test_endpoint.main(_args(tmp_path, "--accounts-file", "", "--role-name", ROLE_NAME)) == 0
+    assert capsys.readouterr().out.endswith(f"endpoint {ENDPOINT} passed the smoke test\n")
+    results = _results(tmp_path)
+    assert "accounts" not in results
+    assert (results["endpoint_name"], results["success"], results["status"]) == (ENDPOINT, True, "InService")
+
+
+@pytest.mark.parametrize("role", [None, ""])
+def test_accounts_file_requires_role_name(tmp_path: Path, role: str | None, capsys: pytest.CaptureFixture[str]) -> None:
+    extra = ["--role-name", role] if role is not None else []
+    accounts = _accounts_file(tmp_path, [ACCOUNT_A])
+    no_aws = _NoAws()
+    assert test_endpoint.main(_args(tmp_path, "--accounts-file", str(accounts), *extra), session=no_aws) == 2
+    assert "--role-name is required with --accounts-file" in capsys.readouterr().err
+    assert no_aws.calls == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read accounts file"),
+        ("[4444", "is not valid JSON"),
+        ("", "is not valid JSON"),
+        ({"accounts": [ACCOUNT_A]}, "must hold a non-empty JSON array of 12-digit account ids, got a JSON dict"),
+        ([], "must hold a non-empty JSON array of 12-digit account ids, got an empty array"),
+        ([ACCOUNT_A, "12345"], '"12345" is not a 12-digit account id'),
+        ([444444444444], '444444444444 is not a 12-digit account id (write ids as strings: "012345678901")'),
+        ([ACCOUNT_A, ACCOUNT_A], f"lists account {ACCOUNT_A} twice"),
+    ],
+)
+def test_bad_accounts_file_fails_before_any_aws_call(
+    tmp_path: Path, content: Any, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    accounts = tmp_path / "missing.json" if content is None else _accounts_file(tmp_path, content)
+    no_aws = _NoAws()
+    args = _args(tmp_path, "--accounts-file", str(accounts), "--role-name", ROLE_NAME)
+    assert test_endpoint.main(args, session=no_aws) == 1
+    assert no_aws.calls == []
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: accounts file {accounts}" if content is not None else "error: cannot read")
+    assert message in err
+    assert err.count("\n") == 1
+    results = _results(tmp_path)
+    assert (results["accounts"], results["passed"]) == ({}, False)
+    assert message in results["error"]
+
+
+def test_help_describes_accounts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert test_endpoint.main(["--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--accounts-file PATH" in out
+    assert "--role-name NAME" in out
+    assert "an empty value means a single-account stage" in out
+
+
+def test_stack_set_name_tests_every_account_holding_an_instance(
+    tmp_path: Path, session: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The accounts come from the stack set's instances in the region (moto), not from a file."""
+    cloudformation = session.client("cloudformation")
+    template = json.dumps({"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})
+    cloudformation.create_stack_set(StackSetName="sagemaker-x-deploy-staging", TemplateBody=template)
+    cloudformation.create_stack_instances(
+        StackSetName="sagemaker-x-deploy-staging", Accounts=[ACCOUNT_B, ACCOUNT_A], Regions=[REGION]
+    )
+    cloudformation.create_stack_instances(
+        StackSetName="sagemaker-x-deploy-staging", Accounts=["666666666666"], Regions=["us-east-1"]
+    )  # another region: not this stage's endpoint
+    _endpoint(session=_assumed(ACCOUNT_A))
+    _endpoint(session=_assumed(ACCOUNT_B))
+    args = _args(tmp_path, "--stack-set-name", "sagemaker-x-deploy-staging", "--role-name", ROLE_NAME)
+    assert test_endpoint.main(args, session=session, session_factory=_RecordingFactory()) == 0
+    assert sorted(_results(tmp_path)["accounts"]) == [ACCOUNT_A, ACCOUNT_B]
+    assert "passed the smoke test in 2 accounts" in capsys.readouterr().out
+
+
+def test_stack_set_without_instances_fails(tmp_path: Path, session: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    cloudformation = session.client("cloudformation")
+    template = json.dumps({"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})
+    cloudformation.create_stack_set(StackSetName="empty-set", TemplateBody=template)
+    args = _args(tmp_path, "--stack-set-name", "empty-set", "--role-name", ROLE_NAME)
+    assert test_endpoint.main(args, session=session) == 1
+    assert "stack set 'empty-set' has no stack instance in eu-west-1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--stack-set-name", "s"], "--role-name is required with --stack-set-name"),
+        (["--stack-set-name", "s", "--accounts-file", "f", "--role-name", "r"], "not both"),
+    ],
+)
+def test_stack_set_name_usage(
+    extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert test_endpoint.main(_args(tmp_path, *extra), session=_NoAws()) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_empty_stack_set_name_tests_the_current_account(tmp_path: Path, aws: None) -> None:
+    _endpoint()
+    assert test_endpoint.main(_args(tmp_path, "--stack-set-name", "", "--role-name", ROLE_NAME)) == 0
+    assert _results(tmp_path)["endpoint_name"] == ENDPOINT
