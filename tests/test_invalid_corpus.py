@@ -56,6 +56,10 @@ def test_corpus_covers_every_error_kind() -> None:
         "MLG205",  # wrong kind of step referenced
         "MLG301",  # duplicate names
         "MLG302",  # cycles
+        "MLG312",  # duplicate target account / OU
+        "MLG313",  # cross-account model outside the artifact bucket
+        "MLG314",  # stack set role names too long
+        "MLG320",  # required security control missing
     }
     assert len(CASES) >= 30
     assert required <= codes, f"corpus lacks {sorted(required - codes)}"

@@ -351,6 +351,7 @@ def check_delivery(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
             seen.add(stage.name)
             issues += _target_issues(("deploy", "stages", i), stage.accounts, stage.organizational_units)
         issues += _model_location_issues(spec)
+        issues += _role_name_issues(spec)
         if not any(isinstance(s, RegisterModelStepSpec) for s in spec.pipeline.steps):
             issues.append(
                 Issue(
@@ -404,6 +405,29 @@ def _target_issues(path: PathKey, accounts: list[str] | None, units: list[str] |
     return issues
 
 
+ROLE_SUFFIX_MAX = len("-stackset-admin")
+"""Longest suffix plan.naming.multi_account_roles adds to ``<project>-<id>`` (tests pin the two together)."""
+
+
+def _role_name_issues(spec: BlueprintSpec) -> list[Issue]:
+    """Multi-account roles are named ``<project>-<id>-<purpose>``; IAM role names stop at 64 characters."""
+    assert spec.deploy is not None
+    if not any(stage.accounts or stage.organizational_units for stage in spec.deploy.stages):
+        return []
+    base = f"{spec.project.name}-{spec.project.id}"
+    if len(base) + ROLE_SUFFIX_MAX <= 64:
+        return []
+    return [
+        Issue(
+            "MLG314",
+            ("project", "name"),
+            f"the stack set roles of '{base}' would have names longer than IAM's 64 characters",
+            f"shorten the project name to at most {64 - ROLE_SUFFIX_MAX - len(spec.project.id) - 1} characters.",
+            at_value=True,
+        )
+    ]
+
+
 def _model_location_issues(spec: BlueprintSpec) -> list[Issue]:
     """Models deployed into other accounts must live in the artifact bucket, whose policy grants them.
 
@@ -431,7 +455,7 @@ def _model_location_issues(spec: BlueprintSpec) -> list[Issue]:
                     (*path, "output_path"),
                     f"model of '{source.name}' is deployed into other accounts but is written outside the artifact "
                     f"bucket {bucket}",
-                    "remove output_path (the default is in the artifact bucket) or use an s3:// prefix in it.",
+                    f"remove output_path (the default is in the artifact bucket) or write under s3://{bucket}/.",
                     at_value=True,
                 )
             )

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from mlopsgen.blueprint.delivery import HTTPS_URL_PATTERN
+from mlopsgen.blueprint.delivery import HTTPS_URL_PATTERN, OU_PATTERN
 from mlopsgen.blueprint.loader import Loaded, PathKey
 from mlopsgen.blueprint.models import CONDITION_OPERATORS, STEP_TYPES, BlueprintSpec
 from mlopsgen.blueprint.paths import data_path, display_path
@@ -48,6 +48,8 @@ _PATTERN_NAMES = {
     "^P(\\d+[YMWDymwd])*(T(\\d+[HMShms])+)?$": "ISO 8601 duration such as P30d or PT12H",
     "^[a-z][a-z0-9\\-]{0,19}$": "stage name (a lower-case letter, then lower-case letters, digits and '-', at most 20)",
     "^ml\\.[a-z0-9\\-]+\\.[a-z0-9]+$": "SageMaker instance type such as ml.m5.large",
+    OU_PATTERN: "AWS Organizations OU id such as ou-ab12-cdefgh34",
+    "^vpce-[0-9a-f]{8,17}$": "VPC endpoint id such as vpce-0a1b2c3d4e5f60718",
 }
 
 
