@@ -31,13 +31,18 @@ from mlopsgen.plan.model import (
     Stage,
     Step,
     StepProp,
+    Targets,
     TrainingStep,
     TransformStep,
     TuningStep,
 )
 
+# Still 1 after stages gained ``targets`` and security ``vpc_endpoints``: no existing key changed
+# meaning, and an absent key reads as its default (None / []), which is exactly what a blueprint of the
+# previous version meant. Readers of older summaries need no format switch, so a bump would only make
+# every committed manifest differ without telling a reader anything.
 FORMAT = 1
-"""Version of the summary's shape; bump it when keys change meaning."""
+"""Version of the summary's shape; bump it when keys change meaning (not when keys are added)."""
 
 STEP_TYPES: dict[type, str] = {
     ProcessingStep: "processing",
@@ -153,6 +158,13 @@ def _autoscaling(autoscaling: Autoscaling | None) -> dict[str, Any] | None:
     }
 
 
+def _targets(targets: Targets | None) -> dict[str, Any] | None:
+    # Sorted: the accounts and OUs of a stage are a set, so reordering them in YAML is no change.
+    if targets is None:
+        return None
+    return {"accounts": sorted(targets.accounts), "organizational_units": sorted(targets.organizational_units)}
+
+
 def _stage(stage: Stage) -> dict[str, Any]:
     capture = stage.data_capture
     return {
@@ -165,6 +177,7 @@ def _stage(stage: Stage) -> dict[str, Any]:
         "test": stage.test,
         "stack_name": stage.stack_name,
         "endpoint_name": stage.endpoint_name,
+        "targets": _targets(stage.targets),
     }
 
 
@@ -182,6 +195,7 @@ def _security(security: Security) -> dict[str, Any]:
         "output_kms_key": security.output_kms_key or None,
         "encrypt_inter_container_traffic": security.encrypt_inter_container_traffic,
         "network_isolation": security.network_isolation,
+        "vpc_endpoints": sorted(security.vpc_endpoints),
     }
 
 
@@ -203,7 +217,10 @@ def summarize(plan: Plan) -> dict[str, Any]:
     """Describe a blueprint in reviewer terms, for the manifest and for later reviews.
 
     Steps (branch steps included, with their condition and branch) and parameters are keyed by name
-    in sorted order; deploy stages stay a list in deploy order, since their order is meaningful.
+    in sorted order; deploy stages stay a list in deploy order, since their order is meaningful. A
+    stage's ``targets`` is None for the project account, else its sorted ``accounts`` and
+    ``organizational_units``; summaries written before these keys existed simply lack ``targets``
+    and ``security.vpc_endpoints``, which readers take as None and ``[]``.
     Instance types and counts are text, a parameter showing as ``${params.NAME}``. A step lists only
     the keys its type has (``type`` always; ``image``, ``instance_type``, ``instance_count``,
     ``volume_size_gb``, ``network_isolation``, ``condition`` and ``branch`` where they apply).
