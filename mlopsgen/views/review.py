@@ -79,6 +79,25 @@ def _texts(value: Any) -> list[str]:
     return sorted(str(item) for item in _items(value))
 
 
+Targets = tuple[list[str], list[str]]
+"""Where a stage deploys through a stack set: its (accounts, organizational units)."""
+
+
+def _targets(stage: Mapping[str, Any]) -> Targets | None:
+    """A stage's target accounts and OUs; None for the project account.
+
+    Summaries written before stages could deploy into other accounts have no ``targets`` key, and
+    their stages all deployed into the project account, so a missing key reads as None.
+    """
+    targets = _mapping(stage.get("targets"))
+    accounts, units = _texts(targets.get("accounts")), _texts(targets.get("organizational_units"))
+    return (accounts, units) if accounts or units else None
+
+
+def _multi_account(summary: Summary) -> bool:
+    return any(_targets(stage) is not None for stage in _stages(summary))
+
+
 # --- formatting ----------------------------------------------------------------------------------
 
 
@@ -144,6 +163,36 @@ def _instances(stage: Mapping[str, Any]) -> str:
     return f"{_show(stage.get('instance_type'))} × {stage.get('instance_count')}"
 
 
+def _new_items(old: list[str], new: list[str]) -> list[str]:
+    return [item for item in new if item not in old]
+
+
+def _named(noun: str, items: list[str]) -> str:
+    """``account `1``` or ``accounts `1`, `2```."""
+    return f"{noun}{'' if len(items) == 1 else 's'} {_show(items)}"
+
+
+def _where(targets: Targets | None) -> str:
+    if targets is None:
+        return "project account"
+    accounts, units = targets
+    parts = [_named("account", accounts)] if accounts else []
+    if units:
+        parts.append(_named("organizational unit", units))
+    return " and ".join(parts)
+
+
+def _target_changes(before: Targets, after: Targets) -> list[str]:
+    changes = []
+    for old, new, noun in zip(before, after, ("account", "organizational unit"), strict=True):
+        added, removed = _new_items(old, new), _new_items(new, old)
+        if added:
+            changes.append("added " + _named(noun, added))
+        if removed:
+            changes.append("removed " + _named(noun, removed))
+    return changes
+
+
 def _added_removed(old: list[str], new: list[str]) -> str:
     parts = []
     added = [item for item in new if item not in old]
@@ -182,6 +231,23 @@ def _stage_risks(old: Summary, new: Summary) -> list[str]:
     return found
 
 
+def _target_risks(old: Summary, new: Summary) -> list[str]:
+    # The last stage stands for production: new accounts or OUs there widen what a bad model reaches.
+    stages = _stages(new)
+    if not stages or (after := _targets(stages[-1])) is None:
+        return []
+    last = stages[-1]["name"]
+    before = next((_targets(stage) for stage in _stages(old) if stage["name"] == last), None) or ([], [])
+    gained = [
+        _named(noun, items)
+        for old_items, new_items, noun in zip(before, after, ("account", "organizational unit"), strict=True)
+        if (items := _new_items(old_items, new_items))
+    ]
+    if not gained:
+        return []
+    return [f"the production stage {_code(last)} (the last stage) now also deploys into " + " and ".join(gained)]
+
+
 def _security_risks(old: Summary, new: Summary) -> list[str]:
     found = []
     before, after = _security(old), _security(new)
@@ -202,6 +268,25 @@ def _security_risks(old: Summary, new: Summary) -> list[str]:
     return found
 
 
+def _endpoint_risks(old: Summary, new: Summary) -> list[str]:
+    # The endpoints only matter with stages in other accounts: they scope the deny on model access.
+    if not _multi_account(new):
+        return []
+    before, after = _texts(_security(old).get("vpc_endpoints")), _texts(_security(new).get("vpc_endpoints"))
+    if before and not after:
+        return [
+            "VPC endpoints removed while stages deploy into other accounts: model objects and the output key "
+            "no longer deny access from outside them"
+        ]
+    lost = _new_items(after, before)
+    if lost:
+        return [
+            f"VPC endpoints {_show(lost)} removed while stages deploy into other accounts: model access "
+            "through them is now denied, which breaks target-account endpoints that use them"
+        ]
+    return []
+
+
 def _step_risks(old: Summary, new: Summary) -> list[str]:
     # A blueprint-wide switch-off is reported once by the security risks; this catches a job opting out.
     if not _security(new).get("network_isolation"):
@@ -218,9 +303,10 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
     """Risky changes between two summaries, one sentence each, in a stable order.
 
     Flags a removed manual approval gate (also with its stage), a removed smoke test, data capture
-    turned off, the last (production-like) stage losing autoscaling, and any weakened security
-    control: VPC, subnets or security groups removed, a KMS key removed, inter-container encryption
-    or network isolation turned off (blueprint-wide, or for one job).
+    turned off, the last (production-like) stage losing autoscaling or gaining target accounts or
+    OUs, and any weakened security control: VPC, subnets or security groups removed, a KMS key
+    removed, inter-container encryption or network isolation turned off (blueprint-wide, or for one
+    job), and VPC endpoints removed while stages deploy into other accounts.
 
     Args:
         old: The summary recorded for the previous output; None (or empty) for new output.
@@ -231,7 +317,13 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
     """
     if not old:
         return []
-    return _stage_risks(old, new) + _security_risks(old, new) + _step_risks(old, new)
+    return (
+        _stage_risks(old, new)
+        + _target_risks(old, new)
+        + _security_risks(old, new)
+        + _endpoint_risks(old, new)
+        + _step_risks(old, new)
+    )
 
 
 # --- sections ------------------------------------------------------------------------------------
@@ -313,7 +405,7 @@ def _stage_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
             changes.append(_change("smoke test", old_value, new_value))
         else:
             changes.append(_change(_label(key).replace(" name", ""), old_value, new_value))
-    known = {*_STAGE_FIELDS, "name", "manual_approval"}
+    known = {*_STAGE_FIELDS, "name", "manual_approval", "targets"}  # targets: their own section
     for key in sorted((set(before) | set(after)) - known):
         if before.get(key) != after.get(key):
             changes.append(_change(_label(key), before.get(key), after.get(key)))
@@ -345,6 +437,44 @@ def _stages_section(old: Summary, new: Summary) -> list[str]:
     return lines
 
 
+def _stage_targets(name: str, before: Targets | None, after: Targets | None) -> tuple[str, bool]:
+    """One stage's line of the target accounts section, and whether its placement changed."""
+    line = f"{_code(name)}: {_where(after)}"
+    if before == after:
+        return line, False
+    if before is None:
+        change = "moved from the project account to stack-set deployment"
+    elif after is None:
+        change = f"moved back from stack-set deployment; was {_where(before)}"
+    else:
+        change = "; ".join(_target_changes(before, after))
+    return f"{line} ({change})", True
+
+
+def _targets_section(old: Summary, new: Summary) -> list[str]:
+    """Where every stage deploys, with what changed; empty unless some stage's placement changed.
+
+    Listing the unchanged stages too shows the whole blast radius next to the change.
+    """
+    lines, changed = [], False
+    old_targets = {stage["name"]: _targets(stage) for stage in _stages(old)}
+    new_names = {stage["name"] for stage in _stages(new)}
+    for stage in _stages(new):
+        name, after = stage["name"], _targets(stage)
+        if name in old_targets:
+            line, moved = _stage_targets(name, old_targets[name], after)
+            lines.append(line)
+            changed = changed or moved
+        else:
+            lines.append(f"{_code(name)} (new stage): {_where(after)}")
+            changed = changed or after is not None
+    for name, before in old_targets.items():
+        if name not in new_names and before is not None:
+            lines.append(f"{_code(name)} (removed stage): was {_where(before)}")
+            changed = True
+    return lines if changed else []
+
+
 def _approvals_section(old: Summary, new: Summary) -> list[str]:
     lines = []
     old_by_name = {s["name"]: s for s in _stages(old)}
@@ -365,7 +495,11 @@ def _approvals_section(old: Summary, new: Summary) -> list[str]:
 def _security_section(old: Summary, new: Summary) -> list[str]:
     lines = []
     before, after = _security(old), _security(new)
-    for key, label in (("subnets", "Subnets"), ("security_groups", "Security groups")):
+    for key, label in (
+        ("subnets", "Subnets"),
+        ("security_groups", "Security groups"),
+        ("vpc_endpoints", "VPC endpoints"),
+    ):
         change = _added_removed(_texts(before.get(key)), _texts(after.get(key)))
         if change:
             lines.append(f"{label}: {change}")
@@ -397,6 +531,7 @@ _SECTIONS: tuple[tuple[str, Callable[[Summary, Summary], list[str]]], ...] = (
     ("Pipeline steps", _steps_section),
     ("Parameters", _parameters_section),
     ("Deploy stages", _stages_section),
+    ("Target accounts", _targets_section),
     ("Approval gates", _approvals_section),
     ("Security controls", _security_section),
     ("CI", _ci_section),
@@ -429,8 +564,8 @@ def review_markdown(blueprint: str, old: Summary | None, new: Summary, files: li
     """Summarise one blueprint's changes for a pull request, in GitHub Markdown.
 
     Risk lines come first, then sections (each omitted when empty) for pipeline steps, parameters,
-    deploy stages, approval gates, security controls and CI, then a collapsed list of the
-    generated files.
+    deploy stages, target accounts (only when some stage's accounts or OUs changed), approval
+    gates, security controls and CI, then a collapsed list of the generated files.
 
     Args:
         blueprint: The blueprint's file name, used as the heading.
