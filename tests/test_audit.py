@@ -25,6 +25,11 @@ def _role(actions: Any) -> dict[str, Any]:
     return {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyDocument": {"Statement": [statement]}}]}}
 
 
+def _trusting(principal: Any) -> dict[str, Any]:
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    return {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [statement]}}}
+
+
 FIXTURES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "s3_bucket_kms_encrypted": (
         {"Type": "AWS::S3::Bucket", "Properties": {"BucketEncryption": {"ServerSideEncryptionConfiguration": [
@@ -68,6 +73,10 @@ FIXTURES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"Type": "AWS::CodePipeline::Pipeline", "Properties": {"ArtifactStore": {"Type": "S3"}}},
     ),
     "iam_no_wildcard_actions": (_role(["s3:GetObject", "s3:PutObject"]), _role(["s3:GetObject", "s3:*"])),
+    "iam_trust_not_open": (
+        _trusting({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${ProjectAccountId}:root"}}),
+        _trusting({"AWS": ["arn:aws:iam::111111111111:root", "*"]}),
+    ),
     "secrets_kms_encrypted": (
         {"Type": "AWS::SecretsManager::Secret", "Properties": {"KmsKeyId": KEY}},
         {"Type": "AWS::SecretsManager::Secret", "Properties": {"SecretString": "x"}},

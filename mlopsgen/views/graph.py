@@ -13,7 +13,7 @@ from dataclasses import fields, is_dataclass
 from itertools import pairwise
 from typing import Any
 
-from mlopsgen.plan.model import ConditionStep, JsonGet, Plan, Stage, Step, StepProp, TransformStep
+from mlopsgen.plan.model import ConditionStep, JsonGet, Plan, Stage, Step, StepProp, Targets, TransformStep
 from mlopsgen.views.summary import STEP_TYPES, step_type
 
 _RESERVED = frozenset(
@@ -163,10 +163,24 @@ def pipeline_mermaid(plan: Plan) -> str:
 # --- deploy --------------------------------------------------------------------------------------
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _targets_line(targets: Targets) -> str:
+    # Counts, not ids: a node stays short however many accounts a stage reaches.
+    parts = [_count(len(targets.accounts), "account")] if targets.accounts else []
+    if targets.organizational_units:
+        parts.append(_count(len(targets.organizational_units), "OU"))
+    return "stack set → " + ", ".join(parts)
+
+
 def _stage_lines(stage: Stage) -> list[str]:
     lines = [f"Deploy {stage.name}", f"{stage.instance_type} × {stage.instance_count}"]
     if stage.autoscaling is not None:
         lines.append(f"autoscaling {stage.autoscaling.min_instances}–{stage.autoscaling.max_instances}")
+    if stage.targets is not None:
+        lines.append(_targets_line(stage.targets))
     return lines
 
 
@@ -174,7 +188,8 @@ def deploy_mermaid(plan: Plan) -> str:
     """Draw the deploy flow as a Mermaid left-to-right flowchart.
 
     Source → Build → for each stage in order: its manual approval (when it has one) → the deploy
-    (stage name, instance type and count) → its smoke test (when it has one); then Done.
+    (stage name, instance type and count, and for a stack-set stage how many accounts and OUs it
+    targets) → its smoke test (when it has one); then Done.
 
     Args:
         plan: The Plan of one blueprint.

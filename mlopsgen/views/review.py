@@ -182,15 +182,19 @@ def _where(targets: Targets | None) -> str:
     return " and ".join(parts)
 
 
-def _target_changes(before: Targets, after: Targets) -> list[str]:
-    changes = []
-    for old, new, noun in zip(before, after, ("account", "organizational unit"), strict=True):
-        added, removed = _new_items(old, new), _new_items(new, old)
-        if added:
-            changes.append("added " + _named(noun, added))
-        if removed:
-            changes.append("removed " + _named(noun, removed))
-    return changes
+def _gained(before: Targets, after: Targets) -> list[str]:
+    """What ``after`` adds to ``before``: ``accounts `1`, `2```, ``organizational unit `ou-a```, ..."""
+    nouns = ("account", "organizational unit")
+    return [
+        _named(noun, items)
+        for old, new, noun in zip(before, after, nouns, strict=True)
+        if (items := _new_items(old, new))
+    ]
+
+
+def _target_changes(before: Targets, after: Targets) -> str:
+    added = [f"added {text}" for text in _gained(before, after)]
+    return "; ".join(added + [f"removed {text}" for text in _gained(after, before)])
 
 
 def _added_removed(old: list[str], new: list[str]) -> str:
@@ -238,11 +242,7 @@ def _target_risks(old: Summary, new: Summary) -> list[str]:
         return []
     last = stages[-1]["name"]
     before = next((_targets(stage) for stage in _stages(old) if stage["name"] == last), None) or ([], [])
-    gained = [
-        _named(noun, items)
-        for old_items, new_items, noun in zip(before, after, ("account", "organizational unit"), strict=True)
-        if (items := _new_items(old_items, new_items))
-    ]
+    gained = _gained(before, after)
     if not gained:
         return []
     return [f"the production stage {_code(last)} (the last stage) now also deploys into " + " and ".join(gained)]
@@ -447,7 +447,7 @@ def _stage_targets(name: str, before: Targets | None, after: Targets | None) -> 
     elif after is None:
         change = f"moved back from stack-set deployment; was {_where(before)}"
     else:
-        change = "; ".join(_target_changes(before, after))
+        change = _target_changes(before, after)
     return f"{line} ({change})", True
 
 
