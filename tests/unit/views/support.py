@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from typing import Any
 
@@ -51,3 +52,12 @@ def plan_named(name: str) -> Plan:
 def summary_of(yaml_text: str) -> dict[str, Any]:
     """The summary of blueprint text (a fresh dict each call, so tests may change it)."""
     return summarize(plan_of(yaml_text))
+
+
+def as_previous_version(summary: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a summary as the previous mlopsgen version wrote it: no stage ``targets``, no ``vpc_endpoints``."""
+    old = copy.deepcopy(summary)
+    for stage in (old["deploy"] or {}).get("stages", []):
+        del stage["targets"]
+    del old["security"]["vpc_endpoints"]
+    return old

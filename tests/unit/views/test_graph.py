@@ -126,6 +126,21 @@ def test_fraud_deploy_flow_has_two_gates() -> None:
     assert nodes["deploy_prod"].startswith("Deploy prod<br/>ml.c5.xlarge × 2")
 
 
+def test_stack_set_stages_show_their_targets() -> None:
+    plan = plan_named("fraud_secure")
+    nodes = _nodes(deploy_mermaid(plan))
+    assert nodes["deploy_dev"] == "Deploy dev<br/>ml.m5.large × 1"
+    assert nodes["deploy_staging"] == "Deploy staging<br/>ml.m5.large × 1<br/>stack set → 2 accounts"
+    assert nodes["deploy_prod"] == "Deploy prod<br/>ml.c5.xlarge × 2<br/>autoscaling 1–6<br/>stack set → 2 OUs"
+    assert plan.deploy is not None
+    prod = plan.deploy.stages[-1]
+    assert prod.targets is not None
+    mixed = dataclasses.replace(prod, targets=dataclasses.replace(prod.targets, accounts=("777777777777",)))
+    deploy = dataclasses.replace(plan.deploy, stages=(*plan.deploy.stages[:-1], mixed))
+    nodes = _nodes(deploy_mermaid(dataclasses.replace(plan, deploy=deploy)))
+    assert nodes["deploy_prod"].endswith("<br/>stack set → 1 account, 2 OUs")
+
+
 def test_markdown_combines_both_diagrams() -> None:
     plan = plan_named("churn")
     markdown = mermaid_markdown(plan)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mlopsgen.views.review import RISK, review_markdown, risks
-from tests.unit.views.support import NAMES, edit, summary_of, text
+from tests.unit.views.support import NAMES, as_previous_version, edit, summary_of, text
 
 FILES = [("model-deploy/prod-config.json", "changed"), ("model-build/pipeline-definition.json", "changed")]
 
@@ -24,6 +24,13 @@ FRAUD_VPC = (
     "  vpc:\n"
     "    subnets: [subnet-0a11b22c33d44e55f, subnet-0f55e44d33c22b11a]\n"
     "    security_groups: [sg-0123456789abcdef0]\n"
+)
+
+
+STAGING_ACCOUNTS = '      accounts: ["444444444444", "555555555555"]\n'
+PROD_OUS = "      organizational_units: [ou-fr4d-prod0001, ou-fr4d-prodeu02]\n"
+ENDPOINTS = (
+    "vpc_endpoints: [vpce-0a1b2c3d4e5f60718, vpce-0b82e29a828790da2, vpce-07ef65869ca950e14, vpce-03d9ed0a1ba396ff5]"
 )
 
 
@@ -267,3 +274,210 @@ def test_old_summaries_of_another_shape_do_not_break_the_review() -> None:
         assert _risk_lines(markdown) == []
     markdown = review_markdown("abalone.yaml", {}, new, FILES)
     assert "no earlier summary" in markdown and "####" not in markdown
+
+
+# --- target accounts and VPC endpoints -----------------------------------------------------------
+
+
+def _section(markdown: str, title: str) -> list[str]:
+    """The bullet lines of one section of a review (empty when the section is absent)."""
+    heading = f"#### {title}\n\n"
+    if heading not in markdown:
+        return []
+    body = markdown.split(heading, 1)[1].split("\n\n", 1)[0]
+    return body.splitlines()
+
+
+@pytest.mark.parametrize("name", ["abalone", "churn"])
+def test_summaries_of_the_previous_version_show_no_change(name: str) -> None:
+    summary = summary_of(text(name))
+    same = review_markdown(f"{name}.yaml", summary, summary, FILES)
+    assert review_markdown(f"{name}.yaml", as_previous_version(summary), summary, FILES) == same
+    assert risks(as_previous_version(summary), summary) == []
+
+
+def test_reviews_without_targets_are_as_before() -> None:
+    # The exact text the review gave before stages could deploy into other accounts.
+    new = edit(
+        "abalone",
+        ("    - name: prod\n      approval: manual\n", "    - name: prod\n"),
+        ("data_capture: {sampling_percentage: 100}", "data_capture: false"),
+        ("branch: main", "branch: develop"),
+        (
+            "TrainingInstanceType: {type: string, default: ml.m5.xlarge}",
+            "TrainingInstanceType: {type: string, default: ml.m5.4xlarge}",
+        ),
+        ("      autoscaling: {min_instances: 1, max_instances: 4, target_invocations_per_instance: 100}\n", ""),
+    )
+    old_summary, new_summary = summary_of(text("abalone")), summary_of(new)
+    expected = (
+        "### `abalone.yaml`\n\n"
+        "⚠️ **Risk:** data capture turned off on stage `staging`\n\n"
+        "⚠️ **Risk:** manual approval gate removed before stage `prod`\n\n"
+        "⚠️ **Risk:** the production stage `prod` (the last stage) no longer autoscales\n\n"
+        "#### Parameters\n\n- Changed `TrainingInstanceType`: default `ml.m5.xlarge` → `ml.m5.4xlarge`\n\n"
+        "#### Deploy stages\n\n- Changed `staging`: data capture 100% → off\n"
+        "- Changed `prod`: autoscaling 1–4 instances (target 100 invocations/instance) → off\n\n"
+        "#### Approval gates\n\n- Removed manual approval before `prod`\n\n"
+        "#### CI\n\n- Source branch `main` → `develop`\n\n"
+        "<details>\n<summary>1 generated file (1 changed)</summary>\n\n- `a.txt` (changed)\n\n</details>\n"
+    )
+    files = [("a.txt", "changed")]
+    assert review_markdown("abalone.yaml", old_summary, new_summary, files) == expected
+    assert review_markdown("abalone.yaml", as_previous_version(old_summary), new_summary, files) == expected
+
+
+def test_previous_version_summary_against_targets_reports_the_move() -> None:
+    # The previous version's output deployed every stage into the project account: a real change.
+    new = summary_of(text("fraud_secure"))
+    markdown = review_markdown("fraud_secure.yaml", as_previous_version(new), new, FILES)
+    assert _risk_lines(markdown) == [
+        f"{RISK} the production stage `prod` (the last stage) now also deploys into organizational units "
+        "`ou-fr4d-prod0001`, `ou-fr4d-prodeu02`"
+    ]
+    assert _section(markdown, "Target accounts") == [
+        "- `dev`: project account",
+        "- `staging`: accounts `444444444444`, `555555555555` (moved from the project account to stack-set deployment)",
+        "- `prod`: organizational units `ou-fr4d-prod0001`, `ou-fr4d-prodeu02` (moved from the project account to "
+        "stack-set deployment)",
+    ]
+    assert _section(markdown, "Security controls") == [
+        "- VPC endpoints: added `vpce-03d9ed0a1ba396ff5`, `vpce-07ef65869ca950e14`, `vpce-0a1b2c3d4e5f60718`, "
+        "`vpce-0b82e29a828790da2`"
+    ]
+    assert "#### Deploy stages" not in markdown  # targets are not repeated as a generic stage change
+
+
+def test_accounts_and_ous_added_and_removed() -> None:
+    new = edit(
+        "fraud_secure",
+        (STAGING_ACCOUNTS, '      accounts: ["444444444444", "666666666666"]\n'),
+        (PROD_OUS, '      organizational_units: [ou-fr4d-prod0001]\n      accounts: ["777777777777"]\n'),
+    )
+    markdown = _review("fraud_secure", new)
+    assert _section(markdown, "Target accounts") == [
+        "- `dev`: project account",
+        "- `staging`: accounts `444444444444`, `666666666666` (added account `666666666666`; "
+        "removed account `555555555555`)",
+        "- `prod`: account `777777777777` and organizational unit `ou-fr4d-prod0001` (added account `777777777777`; "
+        "removed organizational unit `ou-fr4d-prodeu02`)",
+    ]
+    assert _risk_lines(markdown) == [
+        f"{RISK} the production stage `prod` (the last stage) now also deploys into account `777777777777`"
+    ]
+
+
+def test_production_stage_gaining_an_ou_is_a_risk() -> None:
+    new = edit(
+        "fraud_secure",
+        (PROD_OUS, "      organizational_units: [ou-fr4d-prod0001, ou-fr4d-prodeu02, ou-fr4d-produs03]\n"),
+    )
+    markdown = _review("fraud_secure", new)
+    assert _risk_lines(markdown) == [
+        f"{RISK} the production stage `prod` (the last stage) now also deploys into organizational unit "
+        "`ou-fr4d-produs03`"
+    ]
+    assert (
+        "- `prod`: organizational units `ou-fr4d-prod0001`, `ou-fr4d-prodeu02`, `ou-fr4d-produs03` (added " in markdown
+    )
+
+
+def test_earlier_stage_gaining_accounts_or_production_shrinking_is_no_risk() -> None:
+    new = edit(
+        "fraud_secure",
+        (STAGING_ACCOUNTS, '      accounts: ["444444444444", "555555555555", "666666666666"]\n'),
+        (PROD_OUS, "      organizational_units: [ou-fr4d-prod0001]\n"),
+    )
+    markdown = _review("fraud_secure", new)
+    assert _risk_lines(markdown) == []
+    assert "(added account `666666666666`)" in markdown
+    assert "(removed organizational unit `ou-fr4d-prodeu02`)" in markdown
+
+
+def test_stage_moving_into_a_stack_set_and_back() -> None:
+    into = edit(
+        "abalone",
+        (
+            "      instance_type: ml.m5.large\n      data_capture: {sampling_percentage: 100}\n",
+            (
+                '      instance_type: ml.m5.large\n      accounts: ["444444444444"]\n'
+                "      data_capture: {sampling_percentage: 100}\n"
+            ),
+        ),
+    )
+    markdown = _review("abalone", into)
+    assert _section(markdown, "Target accounts") == [
+        "- `staging`: account `444444444444` (moved from the project account to stack-set deployment)",
+        "- `prod`: project account",
+    ]
+    assert _risk_lines(markdown) == []  # staging is not the last stage
+    back = edit("fraud_secure", (PROD_OUS, ""))
+    lines = _section(_review("fraud_secure", back), "Target accounts")
+    assert lines[-1] == (
+        "- `prod`: project account (moved back from stack-set deployment; "
+        "was organizational units `ou-fr4d-prod0001`, `ou-fr4d-prodeu02`)"
+    )
+
+
+def test_stages_with_targets_added_and_removed() -> None:
+    old = summary_of(text("fraud_secure"))
+    new = copy.deepcopy(old)
+    dev, staging, prod = new["deploy"]["stages"]
+    canary = dict(dev, name="canary", targets={"accounts": ["888888888888"], "organizational_units": []})
+    new["deploy"]["stages"] = [dev, canary, prod]
+    assert _section(review_markdown("fraud_secure.yaml", old, new, FILES), "Target accounts") == [
+        "- `dev`: project account",
+        "- `canary` (new stage): account `888888888888`",
+        "- `prod`: organizational units `ou-fr4d-prod0001`, `ou-fr4d-prodeu02`",
+        "- `staging` (removed stage): was accounts `444444444444`, `555555555555`",
+    ]
+
+
+def test_target_accounts_section_only_when_placement_changes() -> None:
+    new = edit("fraud_secure", ("instance_type: ml.c5.xlarge", "instance_type: ml.c5.2xlarge"))
+    markdown = _review("fraud_secure", new)
+    assert "#### Target accounts" not in markdown
+    assert "- Changed `prod`: instance type `ml.c5.xlarge` → `ml.c5.2xlarge`" in markdown
+
+
+def test_vpc_endpoints_removed_with_stages_in_other_accounts_is_a_risk() -> None:
+    markdown = _review("fraud_secure", edit("fraud_secure", ("  " + ENDPOINTS + "\n", ""), (REQUIRED, "")))
+    assert _risk_lines(markdown) == [
+        f"{RISK} VPC endpoints removed while stages deploy into other accounts: model objects and the output key "
+        "no longer deny access from outside them"
+    ]
+    assert "- VPC endpoints: removed `vpce-03d9ed0a1ba396ff5`, `vpce-07ef65869ca950e14`, " in markdown
+
+
+def test_vpc_endpoint_lost_with_stages_in_other_accounts_is_a_risk() -> None:
+    new = edit("fraud_secure", ("vpce-0b82e29a828790da2, ", ""))
+    markdown = _review("fraud_secure", new)
+    assert _risk_lines(markdown) == [
+        f"{RISK} VPC endpoints `vpce-0b82e29a828790da2` removed while stages deploy into other accounts: model "
+        "access through them is now denied, which breaks target-account endpoints that use them"
+    ]
+    assert _section(markdown, "Security controls") == ["- VPC endpoints: removed `vpce-0b82e29a828790da2`"]
+
+
+def test_vpc_endpoint_changes_without_other_accounts_are_no_risk() -> None:
+    old = summary_of(text("fraud_secure"))
+    new = copy.deepcopy(old)
+    for stage in [*old["deploy"]["stages"], *new["deploy"]["stages"]]:
+        stage["targets"] = None
+    new["security"]["vpc_endpoints"] = ["vpce-0a1b2c3d4e5f60718", "vpce-0fffffffffffffff0"]
+    markdown = review_markdown("fraud_secure.yaml", old, new, FILES)
+    assert _risk_lines(markdown) == []
+    assert _section(markdown, "Security controls") == [
+        "- VPC endpoints: added `vpce-0fffffffffffffff0`; removed `vpce-03d9ed0a1ba396ff5`, "
+        "`vpce-07ef65869ca950e14`, `vpce-0b82e29a828790da2`"
+    ]
+
+
+def test_targets_of_another_shape_do_not_break_the_review() -> None:
+    new = summary_of(text("fraud_secure"))
+    old = copy.deepcopy(new)
+    old["deploy"]["stages"][1]["targets"] = "444444444444"
+    old["deploy"]["stages"][2]["targets"] = {"accounts": 5, "organizational_units": None}
+    old["security"]["vpc_endpoints"] = {"x": 1}
+    markdown = review_markdown("fraud_secure.yaml", old, new, FILES)
+    assert "(moved from the project account to stack-set deployment)" in markdown

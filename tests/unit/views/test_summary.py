@@ -67,6 +67,7 @@ def test_abalone_summary_in_blueprint_terms() -> None:
         "test": True,
         "stack_name": "sagemaker-abalone-p-abc123def456-deploy-staging",
         "endpoint_name": "abalone-staging",
+        "targets": None,
     }
     assert prod["manual_approval"] is True and prod["test"] is False and prod["data_capture"] == 80
     assert prod["autoscaling"] == {"min_instances": 1, "max_instances": 4, "target_invocations_per_instance": 100}
@@ -75,6 +76,7 @@ def test_abalone_summary_in_blueprint_terms() -> None:
         "source": {"provider": "github", "repository": "example-org/abalone-mlops", "branch": "main"},
     }
     assert summary["security"]["volume_kms_key"] is None and summary["security"]["subnets"] == []
+    assert summary["security"]["vpc_endpoints"] == []
 
 
 def test_churn_summary_has_else_branch_and_capture_off() -> None:
@@ -101,6 +103,39 @@ def test_fraud_summary_security() -> None:
     steps = summary["pipeline"]["steps"]
     assert steps["BuildFeatures"]["network_isolation"] is False
     assert steps["TrainFraudModel"]["network_isolation"] is True
+
+
+def test_fraud_summary_target_accounts_and_vpc_endpoints() -> None:
+    summary = summarize(plan_named("fraud_secure"))
+    dev, staging, prod = summary["deploy"]["stages"]
+    assert dev["targets"] is None  # the project account
+    assert staging["targets"] == {"accounts": ["444444444444", "555555555555"], "organizational_units": []}
+    assert prod["targets"] == {"accounts": [], "organizational_units": ["ou-fr4d-prod0001", "ou-fr4d-prodeu02"]}
+    assert summary["security"]["vpc_endpoints"] == [
+        "vpce-03d9ed0a1ba396ff5",
+        "vpce-07ef65869ca950e14",
+        "vpce-0a1b2c3d4e5f60718",
+        "vpce-0b82e29a828790da2",
+    ]
+
+
+def test_target_and_endpoint_order_is_no_change() -> None:
+    reordered = edit(
+        "fraud_secure",
+        ('accounts: ["444444444444", "555555555555"]', 'accounts: ["555555555555", "444444444444"]'),
+        ("[ou-fr4d-prod0001, ou-fr4d-prodeu02]", "[ou-fr4d-prodeu02, ou-fr4d-prod0001]"),
+        (
+            "vpc_endpoints: [vpce-0a1b2c3d4e5f60718, ",
+            "vpc_endpoints: [vpce-03d9ed0a1ba396ff5, vpce-0a1b2c3d4e5f60718, ",
+        ),
+        (", vpce-03d9ed0a1ba396ff5]", "]"),
+    )
+    assert summary_of(reordered) == summarize(plan_named("fraud_secure"))
+
+
+def test_new_keys_keep_format_1() -> None:
+    # Added keys read as their defaults when absent, so the previous version's summaries stay format 1.
+    assert summarize(plan_named("fraud_secure"))["format"] == 1
 
 
 def test_no_deploy_or_ci_section_is_null() -> None:
