@@ -14,6 +14,9 @@ from mlopsgen.plan import ci_commands
 from mlopsgen.plan import model as ir
 from mlopsgen.targets import multi_account
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
+from mlopsgen.targets.iam import allow as _allow
+from mlopsgen.targets.iam import endpoint_autoscaling
+from mlopsgen.targets.iam import sub as _sub
 
 NAME = "codepipeline"
 FILES = {"infrastructure/project.yml": "bucket, CodeBuild projects, pipelines, rules and roles"}
@@ -35,10 +38,6 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         return []
     header = generated_header(plan, "Project infrastructure: deploy once per project (see README).")
     return [OutputFile(TEMPLATE, dump_yaml(template(plan), header))]
-
-
-def _sub(text: str) -> dict[str, str]:
-    return {"Fn::Sub": text}
 
 
 def _arn(service: str, resource: str) -> dict[str, str]:
@@ -67,15 +66,6 @@ def _role(service: str, statements: list[dict[str, Any]], description: str) -> d
             ],
         },
     }
-
-
-def _allow(
-    sid: str, actions: list[str], resources: list[Any], condition: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    statement: dict[str, Any] = {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
-    if condition:
-        statement["Condition"] = condition
-    return statement
 
 
 def _bucket_statements() -> list[dict[str, Any]]:
@@ -584,31 +574,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     [plan.deploy.model_execution_role_arn],
                     {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
                 ),
-                # Application Auto Scaling has no resource-level permissions for these calls.
-                _allow(
-                    "EndpointAutoscaling",
-                    [
-                        "application-autoscaling:DeleteScalingPolicy",
-                        "application-autoscaling:DeregisterScalableTarget",
-                        "application-autoscaling:DescribeScalableTargets",
-                        "application-autoscaling:DescribeScalingPolicies",
-                        "application-autoscaling:PutScalingPolicy",
-                        "application-autoscaling:RegisterScalableTarget",
-                    ],
-                    ["*"],
-                ),
-                _allow(
-                    "AutoscalingServiceRole",
-                    ["iam:CreateServiceLinkedRole"],
-                    [
-                        _sub(
-                            "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/"
-                            "sagemaker.application-autoscaling.amazonaws.com/"
-                            "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
-                        )
-                    ],
-                    {"StringEquals": {"iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"}},
-                ),
+                *endpoint_autoscaling(),
             ],
             "Creates and updates the endpoint stacks of the deploy stages.",
         ),

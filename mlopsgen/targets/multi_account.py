@@ -26,6 +26,9 @@ from typing import Any
 
 from mlopsgen.plan import model as ir
 from mlopsgen.targets.base import OutputFile, dump_json, dump_yaml, generated_header
+from mlopsgen.targets.iam import allow as _allow
+from mlopsgen.targets.iam import endpoint_autoscaling
+from mlopsgen.targets.iam import sub as _sub
 
 NAME = "multi_account"
 FILES = {
@@ -226,15 +229,6 @@ def _role(name: str, description: str, trust: list[dict[str, Any]], statements: 
     }
 
 
-def _allow(
-    sid: str, actions: list[str], resources: list[Any], condition: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    statement: dict[str, Any] = {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
-    if condition:
-        statement["Condition"] = condition
-    return statement
-
-
 def administration_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, Any]:
     """Project account: the stack set administration role (and the bucket policy without CodePipeline)."""
     targets = [_role_arn(a, multi.execution_role) for a in multi.accounts]
@@ -286,10 +280,6 @@ def administration_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
     }
 
 
-def _sub(text: str) -> dict[str, str]:
-    return {"Fn::Sub": text}
-
-
 def _local(service: str, resource: str) -> dict[str, str]:
     return _sub(f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")
 
@@ -314,7 +304,6 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
         }
     }
     resources: dict[str, Any] = {}
-    parameter_arns: list[Any] = []
     if plan.security.subnets:
         parameters["SubnetIds"] = {
             "Type": "List<AWS::EC2::Subnet::Id>",
@@ -354,9 +343,7 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             },
         }
         key_arns.append({"Ref": "VolumeKmsKeyArn"})
-    parameter_arns = [
-        _local("ssm", f"parameter{multi.parameter_prefix}/*"),
-    ]
+    parameter_arns = [_local("ssm", f"parameter{multi.parameter_prefix}/*")]
     project_key = plan.security.output_kms_key if plan.security.output_kms_key.startswith("arn:") else ""
     model_statements = [
         _allow(
@@ -456,31 +443,7 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         ),
         _allow("ReadEndpointParameters", ["ssm:GetParameters"], parameter_arns),
-        # Application Auto Scaling has no resource-level permissions for these calls.
-        _allow(
-            "EndpointAutoscaling",
-            [
-                "application-autoscaling:DeleteScalingPolicy",
-                "application-autoscaling:DeregisterScalableTarget",
-                "application-autoscaling:DescribeScalableTargets",
-                "application-autoscaling:DescribeScalingPolicies",
-                "application-autoscaling:PutScalingPolicy",
-                "application-autoscaling:RegisterScalableTarget",
-            ],
-            ["*"],
-        ),
-        _allow(
-            "AutoscalingServiceRole",
-            ["iam:CreateServiceLinkedRole"],
-            [
-                _sub(
-                    "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/"
-                    "sagemaker.application-autoscaling.amazonaws.com/"
-                    "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
-                )
-            ],
-            {"StringEquals": {"iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"}},
-        ),
+        *endpoint_autoscaling(),
     ]
     if key_arns:
         # Endpoint volumes are encrypted with a grant SageMaker creates from the deploying principal.
