@@ -15,7 +15,7 @@ from mlopsgen.plan import model as ir
 from mlopsgen.targets import multi_account
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
-from mlopsgen.targets.iam import endpoint_autoscaling
+from mlopsgen.targets.iam import deploy_endpoint_stack
 from mlopsgen.targets.iam import sub as _sub
 
 NAME = "codepipeline"
@@ -541,40 +541,12 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
         "CloudFormationRole": _role(
             "cloudformation",
             [
-                _allow(
-                    "ManageEndpoints",
-                    [
-                        "sagemaker:AddTags",
-                        "sagemaker:CreateEndpoint",
-                        "sagemaker:CreateEndpointConfig",
-                        "sagemaker:CreateModel",
-                        "sagemaker:DeleteEndpoint",
-                        "sagemaker:DeleteEndpointConfig",
-                        "sagemaker:DeleteModel",
-                        "sagemaker:DeleteTags",
-                        "sagemaker:DescribeEndpoint",
-                        "sagemaker:DescribeEndpointConfig",
-                        "sagemaker:DescribeModel",
-                        "sagemaker:UpdateEndpoint",
-                    ],
-                    [
-                        *endpoints,
-                        _arn("sagemaker", "endpoint-config/*"),
-                        _arn("sagemaker", "model/*"),
-                    ],
+                *deploy_endpoint_stack(
+                    endpoints,
+                    [_arn("sagemaker", "endpoint-config/*"), _arn("sagemaker", "model/*")],
+                    _arn("sagemaker", f"model-package/{names.model_package_group}/*"),
+                    plan.deploy.model_execution_role_arn,
                 ),
-                _allow(
-                    "UseModelPackage",
-                    ["sagemaker:DescribeModelPackage"],
-                    [_arn("sagemaker", f"model-package/{names.model_package_group}/*")],
-                ),
-                _allow(
-                    "PassModelRole",
-                    ["iam:PassRole"],
-                    [plan.deploy.model_execution_role_arn],
-                    {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
-                ),
-                *endpoint_autoscaling(),
             ],
             "Creates and updates the endpoint stacks of the deploy stages.",
         ),

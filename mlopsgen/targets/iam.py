@@ -25,6 +25,47 @@ def allow(
     return statement
 
 
+def deploy_endpoint_stack(
+    endpoints: list[Any], configs_and_models: list[Any], model_packages: Any, model_role: Any
+) -> list[dict[str, Any]]:
+    """What a role deploying the endpoint stack needs: the endpoint resources, the package, the model role.
+
+    Args:
+        endpoints: ARNs of the stages' endpoints.
+        configs_and_models: ARN patterns of the endpoint configs and models (CloudFormation names them).
+        model_packages: ARN pattern of the model package group's versions.
+        model_role: The role the model runs as (passed to SageMaker only).
+    """
+    return [
+        allow(
+            "ManageEndpoints",
+            [
+                "sagemaker:AddTags",
+                "sagemaker:CreateEndpoint",
+                "sagemaker:CreateEndpointConfig",
+                "sagemaker:CreateModel",
+                "sagemaker:DeleteEndpoint",
+                "sagemaker:DeleteEndpointConfig",
+                "sagemaker:DeleteModel",
+                "sagemaker:DeleteTags",
+                "sagemaker:DescribeEndpoint",
+                "sagemaker:DescribeEndpointConfig",
+                "sagemaker:DescribeModel",
+                "sagemaker:UpdateEndpoint",
+            ],
+            [*endpoints, *configs_and_models],
+        ),
+        allow("UseModelPackage", ["sagemaker:DescribeModelPackage"], [model_packages]),
+        allow(
+            "PassModelRole",
+            ["iam:PassRole"],
+            [model_role],
+            {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        ),
+        *endpoint_autoscaling(),
+    ]
+
+
 def endpoint_autoscaling() -> list[dict[str, Any]]:
     """What an endpoint stack's scalable target and scaling policy need from the deploying role."""
     return [

@@ -27,7 +27,7 @@ from typing import Any
 from mlopsgen.plan import model as ir
 from mlopsgen.targets.base import OutputFile, dump_json, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
-from mlopsgen.targets.iam import endpoint_autoscaling
+from mlopsgen.targets.iam import deploy_endpoint_stack
 from mlopsgen.targets.iam import sub as _sub
 
 NAME = "multi_account"
@@ -417,33 +417,13 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             ],
             [_local("cloudformation", f"stack/StackSet-sagemaker-{names.project_name_id}-deploy-*/*")],
         ),
-        _allow(
-            "ManageEndpoints",
-            [
-                "sagemaker:AddTags",
-                "sagemaker:CreateEndpoint",
-                "sagemaker:CreateEndpointConfig",
-                "sagemaker:CreateModel",
-                "sagemaker:DeleteEndpoint",
-                "sagemaker:DeleteEndpointConfig",
-                "sagemaker:DeleteModel",
-                "sagemaker:DeleteTags",
-                "sagemaker:DescribeEndpoint",
-                "sagemaker:DescribeEndpointConfig",
-                "sagemaker:DescribeModel",
-                "sagemaker:UpdateEndpoint",
-            ],
-            [*endpoints, _local("sagemaker", "endpoint-config/*"), _local("sagemaker", "model/*")],
-        ),
-        _allow("UseProjectModelPackages", ["sagemaker:DescribeModelPackage"], [model_package]),
-        _allow(
-            "PassModelRole",
-            ["iam:PassRole"],
-            [model_role_arn],
-            {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        *deploy_endpoint_stack(
+            endpoints,
+            [_local("sagemaker", "endpoint-config/*"), _local("sagemaker", "model/*")],
+            model_package,
+            model_role_arn,
         ),
         _allow("ReadEndpointParameters", ["ssm:GetParameters"], parameter_arns),
-        *endpoint_autoscaling(),
     ]
     if key_arns:
         # Endpoint volumes are encrypted with a grant SageMaker creates from the deploying principal.

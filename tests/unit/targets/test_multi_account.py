@@ -235,7 +235,7 @@ def test_target_account_roles() -> None:
     }
     policy = _role_policy(target, "StackSetExecutionRole")
     assert policy["PassModelRole"]["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
-    assert policy["UseProjectModelPackages"]["Resource"] == [
+    assert policy["UseModelPackage"]["Resource"] == [
         "arn:aws:sagemaker:eu-central-1:333333333333:model-package/fraud-p-secure0001/*"
     ]
     endpoints = policy["ManageEndpoints"]["Resource"][:2]
