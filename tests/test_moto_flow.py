@@ -42,6 +42,15 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
+def _render_into(blueprint: Path, out: Path) -> tuple[dict[str, str], Path]:
+    """Render a blueprint and write its files under ``out``, as a checkout of the repository holds them."""
+    files = mlopsgen.render(blueprint).files
+    for rel, content in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(content)
+    return files, out
+
+
 def _register_approved(region: str, group: str) -> str:
     sm = boto3.client("sagemaker", region_name=region)
     sm.create_model_package_group(ModelPackageGroupName=group)
@@ -80,11 +89,7 @@ def test_deploy_flow_end_to_end(blueprint: Path, aws: None, tmp_path: Path, caps
     plan, _ = plan_blueprint(blueprint)
     assert plan is not None and plan.deploy is not None
     region = plan.project.region
-    files = mlopsgen.render(blueprint).files
-    out = tmp_path / "generated"
-    for rel, content in files.items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(content)
+    files, out = _render_into(blueprint, tmp_path / "generated")
     package = _register_approved(region, plan.names.model_package_group)
 
     stage_configs = [str(out / f"model-deploy/{s.name}-config.json") for s in plan.deploy.stages]
@@ -363,11 +368,7 @@ def test_multi_account_flow_end_to_end(aws: None, tmp_path: Path, capsys: pytest
     assert plan is not None and plan.deploy is not None and plan.deploy.multi_account is not None
     multi = plan.deploy.multi_account
     region = plan.project.region
-    files = mlopsgen.render(blueprint).files
-    out = tmp_path / "generated"
-    for rel, content in files.items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(content)
+    files, out = _render_into(blueprint, tmp_path / "generated")
     units, prod_accounts = _organization(region)
     prod_targets = json.loads((out / "model-deploy/prod-targets.json").read_text())
     assert len(prod_targets["organizational_units"]) == 2
