@@ -5,6 +5,7 @@ carries adversarial blueprint values intact and inert."""
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,40 @@ def test_seed_jobs_use_known_job_dsl(parsed: dict[str, Any]) -> None:
         if deploy:
             (token,) = calls([job], "authenticationToken")
             assert token["args"] == [{"expr": "triggerToken"}], "the trigger token is never a literal"
+
+
+def _sources(tree: list[Any], value: Any) -> str:
+    """The source text a value is computed from, with every script-level variable it names expanded (transitively)."""
+    declared = {node["declare"]: node["value"] for node in tree if "declare" in node}
+    seen: set[str] = set()
+    text = json.dumps(value)
+    while True:
+        names = {n for n in declared if n not in seen and re.search(rf"\b{re.escape(n)}\b", text)}
+        if not names:
+            return text
+        seen |= names
+        text += "".join(" " + json.dumps(declared[n]) for n in sorted(names))
+
+
+def test_seed_jobs_check_out_with_the_seed_jobs_own_git_remote(parsed: dict[str, Any]) -> None:
+    """A private repository works: the pipeline job uses the seed job's SCM credentials (as AWS's seed job does).
+
+    The seed job itself is a job on the repository, so its Git remote already carries the credentials;
+    a GIT_CREDENTIALS_ID parameter may override them, and nothing is a literal.
+    """
+    for path, result in parsed.items():
+        if not path.endswith("seed_job.groovy"):
+            continue
+        (job,) = calls(result.tree, "pipelineJob")
+        (remote,) = calls([job], "remote")
+        (credentials,) = calls([remote], "credentials")
+        (url,) = calls([remote], "url")
+        credentials_source = _sources(result.tree, credentials["args"])
+        assert "SEED_JOB" in credentials_source and "credentialsId" in credentials_source, (path, credentials_source)
+        assert "GIT_CREDENTIALS_ID" in credentials_source, f"{path}: the override parameter is gone"
+        url_source = _sources(result.tree, url["args"])
+        assert "GIT_URL" in url_source and "SEED_JOB" in url_source, (path, url_source)
+        assert all(isinstance(a, dict) and "expr" in a for a in credentials["args"] + url["args"]), path
 
 
 def _codepipeline_deploy_graph(files: dict[str, str]) -> list[tuple[str, str]]:

@@ -42,6 +42,7 @@ import org.codehaus.groovy.ast.expr.BinaryExpression
 import org.codehaus.groovy.ast.expr.ClosureExpression
 import org.codehaus.groovy.ast.expr.ConstantExpression
 import org.codehaus.groovy.ast.expr.DeclarationExpression
+import org.codehaus.groovy.ast.expr.ElvisOperatorExpression
 import org.codehaus.groovy.ast.expr.EmptyExpression
 import org.codehaus.groovy.ast.expr.Expression
 import org.codehaus.groovy.ast.expr.ListExpression
@@ -49,6 +50,7 @@ import org.codehaus.groovy.ast.expr.MapEntryExpression
 import org.codehaus.groovy.ast.expr.MapExpression
 import org.codehaus.groovy.ast.expr.MethodCallExpression
 import org.codehaus.groovy.ast.expr.NamedArgumentListExpression
+import org.codehaus.groovy.ast.expr.TernaryExpression
 import org.codehaus.groovy.ast.expr.TupleExpression
 import org.codehaus.groovy.ast.expr.UnaryMinusExpression
 import org.codehaus.groovy.ast.expr.VariableExpression
@@ -94,7 +96,17 @@ class Walker {
 
     /** The source between a node's start and end (1-based columns, last exclusive); getText() as fallback. */
     private String rawText(ASTNode node) {
-        int l1 = node.lineNumber, c1 = node.columnNumber, l2 = node.lastLineNumber, c2 = node.lastColumnNumber
+        if (node instanceof TernaryExpression) {
+            // Groovy 2.4 positions an elvis (a ?: b) on its operator only: span its operands instead.
+            TernaryExpression t = (TernaryExpression) node
+            ASTNode first = (node instanceof ElvisOperatorExpression) ? t.trueExpression : t.booleanExpression
+            return span(first.lineNumber, first.columnNumber, t.falseExpression.lastLineNumber,
+                t.falseExpression.lastColumnNumber, node)
+        }
+        return span(node.lineNumber, node.columnNumber, node.lastLineNumber, node.lastColumnNumber, node)
+    }
+
+    private String span(int l1, int c1, int l2, int c2, ASTNode node) {
         if (l1 < 1 || c1 < 1 || l2 < l1 || c2 < 1 || l2 > lines.size() || (l1 == l2 && c2 <= c1)) {
             return node.text
         }
