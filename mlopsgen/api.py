@@ -55,6 +55,38 @@ class RenderResult:
         return not self.diagnostics
 
 
+def repository_root(folder: Path) -> Path | None:
+    """The nearest folder at or above ``folder`` holding ``.git`` (a folder, or a file in a worktree).
+
+    Args:
+        folder: Where to start looking (an absolute path).
+
+    Returns:
+        The repository root, or None outside a Git checkout.
+    """
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def repository_blueprint_dir(blueprint: Path) -> str | None:
+    """The blueprint's folder relative to its repository root, as CI (which runs there) must name it.
+
+    Args:
+        blueprint: The blueprint file.
+
+    Returns:
+        A POSIX relative path (``"."`` at the root), or None outside a Git checkout.
+    """
+    try:
+        folder = blueprint.resolve().parent
+    except OSError:
+        return None
+    root = repository_root(folder)
+    return None if root is None else folder.relative_to(root).as_posix()
+
+
 def _read(
     blueprint: BlueprintInput, name: str | None, code: Mapping[str, bytes] | None
 ) -> tuple[Loaded, str, ReadCode]:
@@ -148,7 +180,9 @@ def plan_blueprint(
     if issues:
         return None, _sorted(_issues_to_diagnostics(loaded, issues))
     # Only the file name reaches generated files: a directory would make output depend on the cwd.
-    plan, issues = build_plan(spec, display.replace("\\", "/").rsplit("/", 1)[-1], read_code)
+    # CI runs at the repository root, so it names the blueprint's folder from there (code paths hang off it).
+    located = repository_blueprint_dir(blueprint) if isinstance(blueprint, Path) else None
+    plan, issues = build_plan(spec, display.replace("\\", "/").rsplit("/", 1)[-1], read_code, blueprint_dir=located)
     if plan is None:
         return None, _sorted(_issues_to_diagnostics(loaded, issues))
     return plan, []

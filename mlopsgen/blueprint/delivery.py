@@ -116,8 +116,11 @@ class SourceSpec(Spec):
 class LayoutSpec(Spec):
     """Where things live in the repository, so generated CI finds them."""
 
-    blueprint_dir: str = Field(
-        default="blueprints", description="Folder of the blueprint (code paths are relative to it)."
+    blueprint_dir: str | None = Field(
+        default=None,
+        description="Folder of the blueprint from the repository root (code paths are relative to it). "
+        "Default: where the blueprint file actually is, relative to the nearest folder holding .git "
+        "(blueprints when rendered from text or outside a Git checkout).",
     )
     output_dir: str | None = Field(
         default=None, description="Generated output folder. Default: generated/<blueprint name>."

@@ -19,6 +19,7 @@ from mlopsgen.plan import ci_commands
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.images import UnknownImage, image_uri
 from mlopsgen.plan.naming import (
+    DEFAULT_BLUEPRINT_DIR,
     code_s3_uri,
     default_artifact_bucket,
     default_data_capture_uri,
@@ -45,10 +46,13 @@ _COMPARISONS = {
 
 
 class _Builder:
-    def __init__(self, blueprint: spec.BlueprintSpec, name: str, read_code: ReadCode) -> None:
+    def __init__(
+        self, blueprint: spec.BlueprintSpec, name: str, read_code: ReadCode, blueprint_dir: str | None
+    ) -> None:
         self.bp = blueprint
         self.display = name
         self.read_code = read_code
+        self.blueprint_dir = blueprint_dir
         self.scope = Scope.of(blueprint)
         self.issues: list[Issue] = []
         project = blueprint.project
@@ -563,7 +567,9 @@ class _Builder:
         )
         deploy_role = deploy.model_execution_role_arn if deploy else default_pipeline_role(project.account)
         output_dir = (ci.layout.output_dir or default_output_dir(stem)).strip("/")
-        blueprint_dir = ci.layout.blueprint_dir.strip("/") or "."
+        # The blueprint's folder from the repository root: what the layout says, else where the file was
+        # found (api), else the documented default for blueprints rendered from text.
+        blueprint_dir = (ci.layout.blueprint_dir or self.blueprint_dir or DEFAULT_BLUEPRINT_DIR).strip("/") or "."
         parameters = tuple(
             (k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in ci.execution_parameters.items()
         )
@@ -667,18 +673,22 @@ class _Builder:
         )
 
 
-def build_plan(blueprint: spec.BlueprintSpec, name: str, read_code: ReadCode) -> tuple[ir.Plan | None, list[Issue]]:
+def build_plan(
+    blueprint: spec.BlueprintSpec, name: str, read_code: ReadCode, *, blueprint_dir: str | None = None
+) -> tuple[ir.Plan | None, list[Issue]]:
     """Turn a checked blueprint into the Plan.
 
     Args:
         blueprint: A spec that passed every check in ``blueprint.checks``.
         name: Display name of the blueprint, for headers.
         read_code: Reads code files the steps run.
+        blueprint_dir: The blueprint's folder relative to the repository root, when the caller knows
+            where the file is; ``ci.layout.blueprint_dir`` wins over it.
 
     Returns:
         The Plan, or None with the issues found (unknown images, missing code files, ...).
     """
-    builder = _Builder(blueprint, name, read_code)
+    builder = _Builder(blueprint, name, read_code, blueprint_dir)
     plan = builder.plan()
     if builder.issues:
         return None, builder.issues

@@ -68,6 +68,10 @@ def default_data_capture_uri(bucket: str, stage: str) -> str:
     return f"s3://{bucket}/datacapture-{stage}"
 
 
+DEFAULT_BLUEPRINT_DIR = "blueprints"
+"""The blueprint folder CI assumes when nothing says where the blueprint is (rendered from text, no Git checkout)."""
+
+
 def default_output_dir(blueprint_stem: str) -> str:
     """Where ``mlopsgen render`` writes a blueprint's output, relative to the repository root."""
     return f"generated/{blueprint_stem}"
