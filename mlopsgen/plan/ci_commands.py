@@ -58,6 +58,9 @@ def build_command(
         "$AWS_REGION",
         "--tags",
         json.dumps(tags, sort_keys=True, separators=(",", ":")),
+        # The project's tags are read when the build runs: tags added to the project later still apply.
+        "--project-name",
+        "$SAGEMAKER_PROJECT_NAME",
         "--timeout-minutes",
         str(timeout_minutes),
     ]
@@ -70,6 +73,7 @@ def deploy_config_command(output_dir: str, stages: tuple[ir.Stage, ...]) -> tupl
     """Resolve the latest approved model package and write every stage's configuration exports."""
     argv = ["python3", f"{output_dir}/model-deploy/scripts/deploy_config.py"]
     argv += ["--model-package-group", "$SOURCE_MODEL_PACKAGE_GROUP_NAME", "--region", "$AWS_REGION"]
+    argv += ["--project-name", "$SAGEMAKER_PROJECT_NAME"]  # stack tags get the project's current tags
     for stage in stages:
         argv += ["--stage-config", f"{output_dir}/model-deploy/{stage.name}-config.json"]
     for stage in stages:

@@ -15,7 +15,7 @@ from mlopsgen.plan import model as ir
 from mlopsgen.targets import multi_account
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
-from mlopsgen.targets.iam import deploy_endpoint_stack
+from mlopsgen.targets.iam import deploy_endpoint_stack, read_project_tags
 from mlopsgen.targets.iam import sub as _sub
 
 NAME = "codepipeline"
@@ -394,6 +394,7 @@ def _roles(plan: ir.Plan) -> dict[str, Any]:
                     [pipeline_arn, _arn("sagemaker", f"pipeline/{names.pipeline}/execution/*")],
                 ),
                 pass_pipeline_role,
+                read_project_tags(_arn("sagemaker", f"project/{project.name}")),
             ],
             "Runs the model-build CodeBuild project: uploads step code, upserts and runs the SageMaker pipeline.",
         ),
@@ -524,6 +525,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     [_arn("sagemaker", f"model-package/{names.model_package_group}/*")],
                 ),
                 *_share_statements(plan),
+                read_project_tags(_arn("sagemaker", f"project/{plan.project.name}")),
             ],
             "Resolves the latest approved model package and writes the stage configurations.",
         ),

@@ -95,3 +95,8 @@ def endpoint_autoscaling() -> list[dict[str, Any]]:
             {"StringEquals": {"iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"}},
         ),
     ]
+
+
+def read_project_tags(project_arn: Any) -> dict[str, Any]:
+    """Let a CI script read the SageMaker project's tags at run time (merged into pipeline and stack tags)."""
+    return allow("ReadProjectTags", ["sagemaker:DescribeProject", "sagemaker:ListTags"], [project_arn])

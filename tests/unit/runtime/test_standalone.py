@@ -37,3 +37,16 @@ def test_runs_as_a_file_outside_the_package(script: str, tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(f"usage: {script}")
     assert "Exit codes: 0" in " ".join(proc.stdout.split())
+
+
+def _block(script: str, start: str, end: str) -> str:
+    text = (RUNTIME / script).read_text()
+    return text[text.index(start) : text.index(end, text.index(start))]
+
+
+def test_project_tag_block_is_the_same_in_both_scripts() -> None:
+    """run_pipeline.py and deploy_config.py each carry the project-tag code (they stand alone): one copy."""
+    start, end = "# ---- project tags", "def merge_project_tags"
+    assert _block("run_pipeline.py", start, end) == _block("deploy_config.py", start, end)
+    start, end = "def merge_project_tags", "return merged\n"
+    assert _block("run_pipeline.py", start, end) == _block("deploy_config.py", start, end)
