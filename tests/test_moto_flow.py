@@ -334,7 +334,15 @@ class _SharingRecorded:
                 recorded[ModelPackageGroupName] = json.loads(ResourcePolicy)
                 return {}
 
+            def describe_project(ProjectName: str) -> dict[str, Any]:  # noqa: N803
+                # moto has no SageMaker projects: this flow runs without one (no project tags to add).
+                from botocore.exceptions import ClientError
+
+                error = {"Code": "ValidationException", "Message": f"Project {ProjectName} does not exist."}
+                raise ClientError({"Error": error}, "DescribeProject")
+
             client.put_model_package_group_policy = put_model_package_group_policy
+            client.describe_project = describe_project
         return client
 
 
@@ -410,6 +418,7 @@ def test_multi_account_flow_end_to_end(aws: None, tmp_path: Path, capsys: pytest
     recorder = _SharingRecorded(region)
     (command,) = [c for c in plan.ci.deploy_commands if c[1].endswith("deploy_config.py")]  # type: ignore[union-attr]
     argv = [arg.replace("$SOURCE_MODEL_PACKAGE_GROUP_NAME", plan.names.model_package_group) for arg in command[2:]]
+    argv = [arg.replace("$SAGEMAKER_PROJECT_NAME", plan.project.name) for arg in argv]
     argv = [arg.replace("$AWS_REGION", region).replace(plan.ci.output_dir, str(out)) for arg in argv]  # type: ignore[union-attr]
     argv[argv.index("--output-dir") + 1] = str(tmp_path)
     assert deploy_config.main(argv, session=recorder) == 0
