@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
         help='pipeline tags as a JSON list, e.g. \'[{"Key": "team", "Value": "ml"}]\' (optional)',
     )
     parser.add_argument(
+        "--project-name",
+        default=None,
+        metavar="NAME",
+        help="SageMaker project whose current tags are added to --tags (a project tag wins over a --tags tag "
+        "with the same key; aws: keys are dropped)",
+    )
+    parser.add_argument(
         "--parameter",
         type=_parameter,
         action="append",
@@ -149,6 +156,15 @@ def main(argv: list[str] | None = None, *, session: Any | None = None) -> int:
         session = session if session is not None else _default_session(args.region)
         s3 = session.client("s3")
         sagemaker = session.client("sagemaker")
+        tags = args.tags
+        if args.project_name:
+            merged = merge_project_tags(
+                {tag["Key"]: tag["Value"] for tag in tags or []},
+                read_project_tags(sagemaker, args.project_name),
+                what=f"pipeline {args.pipeline_name}",
+                empty_values=True,
+            )
+            tags = [{"Key": key, "Value": value} for key, value in merged.items()]
         upload_files(s3, files)
         upsert_pipeline(
             sagemaker,
@@ -156,7 +172,7 @@ def main(argv: list[str] | None = None, *, session: Any | None = None) -> int:
             definition=definition,
             role_arn=args.role_arn,
             description=args.description,
-            tags=args.tags,
+            tags=tags,
         )
         execution_arn = start_execution(sagemaker, args.pipeline_name, parameters)
         wait_for_execution(
@@ -390,6 +406,94 @@ def report_failed_steps(sagemaker: Any, execution_arn: str) -> None:
     for step in failed:
         reason = _one_line(step.get("FailureReason") or "") or "no failure reason given"
         print(f"failed step {step.get('StepName', '?')}: {reason}", flush=True)
+
+
+# ---- project tags (the same block in run_pipeline.py and deploy_config.py: each script stands alone) ----
+
+# AWS's limits on resource tags: SageMaker (AddTags, CreatePipeline) and CloudFormation stack tags both
+# take at most 50 tags, keys of 1-128 characters and values of up to 256; CloudFormation also refuses
+# empty values (botocore service models: TagList/TagKey/TagValue, Tags/TagKey/TagValue).
+MAX_TAGS = 50
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+# Keys AWS reserves; SageMaker puts some on the project itself and they cannot be set on other resources.
+RESERVED_TAG_PREFIX = "aws:"
+
+
+def read_project_tags(sagemaker: Any, project_name: str) -> dict[str, str]:
+    """Read a SageMaker project's tags now, so tags added to the project after rendering still apply.
+
+    As the AWS project templates' seed code does (``list_tags`` on the project ARN, found with
+    ``describe_project``), but ``aws:`` keys, which no other resource may carry, are dropped and every
+    page is read. A project that does not exist (output used without a SageMaker project) has no tags;
+    any other error, such as a missing permission, fails rather than silently dropping the tags.
+
+    Args:
+        sagemaker: A boto3 SageMaker client.
+        project_name: The SageMaker project name.
+
+    Returns:
+        The project's tags, ``aws:`` keys removed.
+    """
+    try:
+        arn = str(sagemaker.describe_project(ProjectName=project_name)["ProjectArn"])
+    except Exception as exc:
+        response = getattr(exc, "response", None)
+        error = response.get("Error", {}) if isinstance(response, dict) else {}
+        code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+        if code in ("ResourceNotFound", "ResourceNotFoundException") or (
+            code == "ValidationException" and "not exist" in message.lower()
+        ):
+            print(f"SageMaker project {project_name!r} not found: no project tags to add", flush=True)
+            return {}
+        raise
+    tags: dict[str, str] = {}
+    request: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
+    while True:
+        page = sagemaker.list_tags(**request)
+        for tag in page.get("Tags", []):
+            if not str(tag["Key"]).startswith(RESERVED_TAG_PREFIX):
+                tags[str(tag["Key"])] = str(tag.get("Value", ""))
+        if not page.get("NextToken"):
+            return tags
+        request["NextToken"] = page["NextToken"]
+
+
+def merge_project_tags(
+    tags: dict[str, str], project_tags: dict[str, str], *, what: str, empty_values: bool
+) -> dict[str, str]:
+    """The blueprint's tags with the project's on top (project tags win, as in AWS's seed code), checked.
+
+    Args:
+        tags: The tags rendered from the blueprint.
+        project_tags: The project's tags, read at run time.
+        what: The tagged resource, for error messages.
+        empty_values: Whether the service accepts empty tag values (SageMaker does, CloudFormation does not).
+
+    Returns:
+        The merged tags.
+
+    Raises:
+        ScriptError: The merged tags break an AWS tag limit.
+    """
+    merged = {**tags, **project_tags}
+    if len(merged) > MAX_TAGS:
+        raise ScriptError(
+            f"{what} would get {len(merged)} tags ({len(tags)} from the blueprint, {len(project_tags)} from the "
+            f"SageMaker project, {len(tags) + len(project_tags) - len(merged)} shared); AWS allows at most "
+            f"{MAX_TAGS}: remove tags from the project or the blueprint"
+        )
+    for key, value in merged.items():
+        source = "SageMaker project" if key in project_tags else "blueprint"
+        if not 1 <= len(key) <= MAX_TAG_KEY:
+            raise ScriptError(f"{what}: tag key {key!r} from the {source} must be 1-{MAX_TAG_KEY} characters")
+        if len(value) > MAX_TAG_VALUE or (not value and not empty_values):
+            low = 0 if empty_values else 1
+            raise ScriptError(
+                f"{what}: the value of tag {key!r} from the {source} must be {low}-{MAX_TAG_VALUE} characters, "
+                f"has {len(value)}"
+            )
+    return merged
 
 
 def _pipeline_exists(sagemaker: Any, name: str) -> bool:

@@ -13,12 +13,19 @@ def triggerToken = bindings['DEPLOY_TRIGGER_TOKEN']
 if (!triggerToken) {
     throw new DslException('Please pass the DEPLOY_TRIGGER_TOKEN parameter: the token the model-approval trigger uses')
 }
-def gitUrl = bindings['GIT_URL']
+// The pipeline job checks out the repository the way this seed job does: its Git remote and, for a
+// private repository, the credentials configured on it (as the AWS Jenkins project template's seed job
+// reads them). SEED_JOB is the seed job itself (Job DSL docs, "Seed Job"); a GIT_CREDENTIALS_ID
+// parameter overrides the credentials.
+def seedScm = bindings['SEED_JOB']?.scm
+def seedRemotes = seedScm?.respondsTo('getUserRemoteConfigs') ? seedScm.userRemoteConfigs : []
+def seedRemote = seedRemotes ? seedRemotes[0] : null
+def gitUrl = bindings['GIT_URL'] ?: seedRemote?.url
 if (!gitUrl) {
     throw new DslException('GIT_URL is not set: run this seed job from the repository it lives in')
 }
 def gitBranch = bindings['GIT_BRANCH'] ?: 'main'
-def gitCredentials = bindings['GIT_CREDENTIALS_ID']
+def gitCredentials = bindings['GIT_CREDENTIALS_ID'] ?: seedRemote?.credentialsId
 
 pipelineJob('sagemaker-fraud-p-secure0001-modeldeploy') {
     description('SageMaker model deploy pipeline of project fraud')
