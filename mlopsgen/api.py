@@ -18,6 +18,7 @@ from mlopsgen.blueprint.loader import Loaded, SourceMap, load_blueprint
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.paths import display_path
 from mlopsgen.blueprint.resolve import Scope
+from mlopsgen.blueprint.serving import SERVING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.errors import Diagnostic, Position
 from mlopsgen.plan.build import ReadCode, build_plan
@@ -38,11 +39,12 @@ class RenderResult:
     Attributes:
         name: The blueprint's name: its file stem, which is also its output folder.
         files: Output path (relative to the output folder) → content; empty when there are diagnostics.
+            Content is text, except for files copied as they are (a sample payload), which are bytes.
         diagnostics: Every problem found, in file order.
     """
 
     name: str
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str | bytes] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     blueprint: str = ""
     """The blueprint's file name, as generated files and the manifest name it."""
@@ -191,7 +193,7 @@ def plan_blueprint(
 def _check(spec: BlueprintSpec) -> list[Issue]:
     scope = Scope.of(spec)
     issues: list[Issue] = []
-    for check in CHECKS:
+    for check in (*CHECKS, *SERVING_CHECKS):
         issues += check(spec, scope)
     return issues
 

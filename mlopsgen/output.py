@@ -72,9 +72,13 @@ class HandEdited(Exception):  # noqa: N818 - a refusal reported to the user, not
         self.drift = drift
 
 
-def sha256(text: str) -> str:
-    """Content hash as the manifest records it."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+Content = str | bytes
+"""A file's content: text (written as UTF-8 with LF endings, as rendered), or bytes copied as they are."""
+
+
+def sha256(content: Content) -> str:
+    """Content hash as the manifest records it (of the UTF-8 bytes for text)."""
+    return hashlib.sha256(content.encode("utf-8") if isinstance(content, str) else content).hexdigest()
 
 
 def read_manifest(folder: Path) -> Manifest | None:
@@ -92,8 +96,8 @@ def read_manifest(folder: Path) -> Manifest | None:
 
 
 def expected_tree(
-    rendered: Mapping[str, str], blueprint: str, summary: dict[str, Any], ejected: list[str]
-) -> dict[str, str]:
+    rendered: Mapping[str, Content], blueprint: str, summary: dict[str, Any], ejected: list[str]
+) -> dict[str, Content]:
     """The files mlopsgen should own in the folder: rendered minus ejected, plus the manifest."""
     owned = {p: c for p, c in rendered.items() if p not in set(ejected)}
     manifest = Manifest(blueprint, {p: sha256(c) for p, c in owned.items()}, list(ejected), summary)
@@ -106,11 +110,16 @@ def _disk_files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, like: Content) -> Content:
+    """Disk content in the rendered content's kind: bytes beside bytes, text beside text."""
+    if isinstance(like, bytes):
+        return path.read_bytes()
     return path.read_text(encoding="utf-8", errors="replace")
 
 
-def _unified(path: str, old: str, new: str) -> str:
+def _unified(path: str, old: Content, new: Content) -> str:
+    if isinstance(old, bytes) or isinstance(new, bytes):
+        return f"Binary files a/{path} and b/{path} differ\n"
     return "".join(
         difflib.unified_diff(
             old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
@@ -119,12 +128,12 @@ def _unified(path: str, old: str, new: str) -> str:
 
 
 def diff_files(
-    rendered: Mapping[str, str], folder: Path, *, blueprint: str = "", summary: dict[str, Any] | None = None
+    rendered: Mapping[str, Content], folder: Path, *, blueprint: str = "", summary: dict[str, Any] | None = None
 ) -> list[Drift]:
     """Compare a fresh render with a folder on disk.
 
     Args:
-        rendered: Relative path → text, as rendered now.
+        rendered: Relative path → content (text, or bytes for copied files), as rendered now.
         folder: The blueprint's output folder.
         blueprint: Blueprint file name recorded in the manifest.
         summary: Blueprint summary recorded in the manifest.
@@ -148,7 +157,7 @@ def diff_files(
         if rel not in on_disk:
             drift.append(Drift(rel, "missing"))
             continue
-        current = _read(target)
+        current = _read(target, expected[rel])
         if current == expected[rel]:
             continue
         diff = _unified(rel, current, expected[rel])
@@ -164,7 +173,7 @@ def diff_files(
 
 
 def write_files(
-    rendered: Mapping[str, str],
+    rendered: Mapping[str, Content],
     folder: Path,
     *,
     blueprint: str = "",
@@ -174,7 +183,7 @@ def write_files(
     """Bring ``folder`` to the rendered state, keeping what mlopsgen does not own.
 
     Args:
-        rendered: Relative path → text.
+        rendered: Relative path → content (text, or bytes written as they are).
         folder: The blueprint's output folder (created if missing).
         blueprint: Blueprint file name recorded in the manifest.
         summary: Blueprint summary recorded in the manifest.
@@ -206,6 +215,9 @@ def write_files(
         for rel, content in sorted(expected.items()):
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+                continue
             with open(target, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(content)
         _swap(staging, folder)

@@ -42,12 +42,15 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
-def _render_into(blueprint: Path, out: Path) -> tuple[dict[str, str], Path]:
+def _render_into(blueprint: Path, out: Path) -> tuple[dict[str, str | bytes], Path]:
     """Render a blueprint and write its files under ``out``, as a checkout of the repository holds them."""
     files = mlopsgen.render(blueprint).files
     for rel, content in files.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(content)
+        if isinstance(content, bytes):  # the sample payload, copied byte for byte
+            (out / rel).write_bytes(content)
+        else:
+            (out / rel).write_text(content)
     return files, out
 
 

@@ -87,9 +87,16 @@ class DeploySpec(Spec):
         "service-role/AmazonSageMakerProjectsExecutionRole.",
     )
     sample_payload: str | None = Field(
-        default=None, description="File (relative to the blueprint) the smoke test sends to the endpoint."
+        default=None,
+        description="File (relative to the blueprint) the smoke test sends to the endpoint, byte for byte "
+        "(text or binary, e.g. image/jpeg or application/x-npy).",
     )
-    sample_content_type: str = "text/csv"
+    sample_content_type: str | None = Field(
+        default=None,
+        pattern=r"^[\w.+\-]+/[\w.+\-]+( *;.*)?$",
+        description="Content-Type the smoke test sends the payload with. Default: the register_model step's "
+        "content type, when the pipeline's register steps list exactly one.",
+    )
 
 
 class SourceSpec(Spec):

@@ -198,6 +198,15 @@ class ChannelSpec(Spec):
     content_type: str | None = None
 
 
+class MetricDefinitionSpec(Spec):
+    """A metric SageMaker reads from a training job's log with a regular expression (AWS limits apply)."""
+
+    name: str = Field(min_length=1, max_length=255, description="Metric name, e.g. validation:rmse.")
+    regex: str = Field(
+        min_length=1, max_length=500, description="Regular expression whose first group is the value in the log."
+    )
+
+
 class TrainingBase(JobStepBase):
     """What a training job and a tuning job's training jobs share."""
 
@@ -208,6 +217,12 @@ class TrainingBase(JobStepBase):
     output_path: Value | None = Field(default=None, description="S3 prefix for model artifacts.")
     max_runtime_seconds: int = Field(default=3600, ge=1, le=2419200)
     environment: dict[str, Value] = Field(default_factory=dict)
+    metric_definitions: list[MetricDefinitionSpec] = Field(
+        default_factory=list,
+        max_length=40,
+        description="Metrics read from the job's log. Built-in algorithms publish their own; a custom image "
+        "(image.uri, or a framework such as sklearn) needs them to be tuned on its objective metric.",
+    )
 
 
 class TrainingStepSpec(TrainingBase):

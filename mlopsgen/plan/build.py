@@ -17,6 +17,7 @@ from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.resolve import Ref, Scope, split_value
 from mlopsgen.plan import ci_commands
 from mlopsgen.plan import model as ir
+from mlopsgen.plan.content_types import CAPTURE_TYPES_MAX, capture_content_types
 from mlopsgen.plan.images import UnknownImage, image_uri
 from mlopsgen.plan.naming import (
     DEFAULT_BLUEPRINT_DIR,
@@ -254,6 +255,7 @@ class _Builder:
             max_runtime_seconds=step.max_runtime_seconds,
             environment=self.env(step.environment),
             network=self.network(step.network_isolation),
+            metric_definitions=tuple(ir.MetricDefinition(m.name, m.regex) for m in step.metric_definitions),
         )
 
     def _hyperparameter(self, value: Any) -> ir.Expr:
@@ -501,11 +503,29 @@ class _Builder:
                     else None,
                 )
             )
+        registers = [s for s in self.bp.pipeline.steps if isinstance(s, spec.RegisterModelStepSpec)]
+        accepted = sorted({t for s in registers for t in s.content_types})
+        # MLG333 (blueprint.serving) leaves at most one type to default to.
+        content_type = deploy.sample_content_type or (accepted[0] if accepted else "application/octet-stream")
+        csv, json_types = capture_content_types(t for s in registers for t in (*s.content_types, *s.response_types))
+        for kind, listed in (("CSV", csv), ("JSON", json_types)):
+            if len(listed) > CAPTURE_TYPES_MAX:
+                self.issues.append(
+                    Issue(
+                        "MLG430",
+                        ("deploy",),
+                        f"the register steps list {len(listed)} {kind} content types; endpoint data capture "
+                        f"takes at most {CAPTURE_TYPES_MAX}",
+                        "list fewer content_types and response_types.",
+                    )
+                )
         return ir.Deploy(
             stages=tuple(stages),
             model_execution_role_arn=deploy.model_execution_role or default_pipeline_role(self.bp.project.account),
-            sample_payload=self._payload(deploy.sample_payload, deploy.sample_content_type),
+            sample_payload=self._payload(deploy.sample_payload, content_type),
             multi_account=self._multi_account(stages),
+            capture_csv_types=csv,
+            capture_json_types=json_types,
         )
 
     def _multi_account(self, stages: list[ir.Stage]) -> ir.MultiAccount | None:
@@ -545,13 +565,9 @@ class _Builder:
         if content is None:
             self.issues.append(Issue("MLG308", where, f"sample payload '{path_text}' not found", at_value=True))
             return None
-        try:
-            text = content.decode("utf-8")
-        except UnicodeDecodeError:
-            self.issues.append(Issue("MLG308", where, f"sample payload '{path_text}' is not UTF-8 text", at_value=True))
-            return None
+        # Bytes as they are: binary payloads (images, numpy arrays) are as valid as CSV text.
         return ir.SamplePayload(
-            path_text.removeprefix("./"), text, content_type, ci_commands.payload_file(path_text.removeprefix("./"))
+            path_text.removeprefix("./"), content, content_type, ci_commands.payload_file(path_text.removeprefix("./"))
         )
 
     def ci(self, deploy: ir.Deploy | None) -> ir.Ci | None:

@@ -268,6 +268,14 @@ class Channel:
 
 
 @dataclass(frozen=True)
+class MetricDefinition:
+    """A metric SageMaker reads from a training job's log."""
+
+    name: str
+    regex: str
+
+
+@dataclass(frozen=True)
 class TrainingJob:
     """What a training job (alone, or as a tuning job's template) runs."""
 
@@ -280,6 +288,8 @@ class TrainingJob:
     max_runtime_seconds: int
     environment: tuple[tuple[str, Expr], ...]
     network: Network
+    metric_definitions: tuple[MetricDefinition, ...]
+    """In blueprint order (AWS keeps the list as given)."""
 
 
 @dataclass(frozen=True)
@@ -510,8 +520,10 @@ class SamplePayload:
     """What the smoke test sends to the endpoint."""
 
     path: str
-    content: str
+    content: bytes
+    """The file's bytes, exactly: text or binary (image/jpeg, application/x-npy, ...)."""
     content_type: str
+    """From deploy.sample_content_type, or the register steps' one content type."""
     output_path: str
     """Where the payload is written in the generated output."""
 
@@ -525,6 +537,10 @@ class Deploy:
     sample_payload: SamplePayload | None
     multi_account: MultiAccount | None
     """Set when any stage deploys into other accounts."""
+    capture_csv_types: tuple[str, ...]
+    """The model's CSV content types (requests and responses): data capture writes them as text."""
+    capture_json_types: tuple[str, ...]
+    """The model's JSON content types: captured as text too; any other type is captured base64."""
 
 
 @dataclass(frozen=True)

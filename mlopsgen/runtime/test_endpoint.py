@@ -10,7 +10,9 @@ Steps:
    ``OutOfService``, ``Deleting``, ``UpdateRollbackFailed`` (with the endpoint's ``FailureReason``)
    or when ``--timeout-minutes`` pass.
 2. Report whether data capture is enabled.
-3. With ``--payload-file``, call ``InvokeEndpoint`` with that body and report the response size.
+3. With ``--payload-file``, call ``InvokeEndpoint`` with the file's bytes as they are (text or binary,
+   e.g. ``image/jpeg`` or ``application/x-npy``, sent with ``--content-type``) and report the response:
+   its size and type, and a one-line preview (JSON compacted, text as text, binary by size and SHA-256).
 4. With ``--export-test-results``, write a JSON summary (also when the test fails)::
 
        {"endpoint_name", "status", "data_capture", "invoked", "success", "response_bytes", "error"}
@@ -42,6 +44,7 @@ It depends only on the Python standard library and boto3. Run ``python test_endp
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -58,6 +61,10 @@ ROLE_SESSION_NAME = "mlopsgen-endpoint-test"
 # One hour is the most AWS allows when the caller is itself an assumed role (role chaining), which is
 # the usual case in CodeBuild; it also covers the default 30-minute wait.
 ROLE_SESSION_SECONDS = 3600
+PREVIEW_CHARS = 200
+"""Longest response preview printed (the full body is never printed: it may be large or binary)."""
+TEXT_SUBTYPES = frozenset({"json", "x-json", "jsonlines", "x-jsonlines", "csv", "x-csv", "xml", "x-ndjson"})
+"""Subtypes of application/* that are text."""
 
 SessionFactory = Callable[..., Any]
 """Builds a session from temporary credentials; called like ``boto3.session.Session`` with
@@ -481,12 +488,60 @@ def invoke(runtime: Any, endpoint_name: str, payload: bytes, *, content_type: st
     except Exception as exc:
         raise ScriptError(f"invoking endpoint {endpoint_name} failed: {type(exc).__name__}: {exc}") from exc
     size = len(body)
+    answered = str(response.get("ContentType") or "unknown content type")
     print(
-        f"invoked {endpoint_name} with {len(payload)} bytes ({content_type}): "
-        f"{size} bytes back ({response.get('ContentType', 'unknown content type')})",
+        f"invoked {endpoint_name} with {len(payload)} bytes ({content_type}): {size} bytes back ({answered})",
         flush=True,
     )
+    print(f"response: {describe_body(body, answered)}", flush=True)
     return size
+
+
+def describe_body(body: bytes, content_type: str, *, limit: int = PREVIEW_CHARS) -> str:
+    """One line a person can read about a response body, whatever its type.
+
+    JSON is shown compactly (or flagged when it does not parse), other text as text, and binary
+    bodies (images, numpy arrays, protobuf) by size and SHA-256, never as raw bytes on the console.
+
+    Args:
+        body: The response body.
+        content_type: Its Content-Type (parameters such as charset are honoured for text).
+        limit: Longest preview shown, in characters.
+
+    Returns:
+        The description.
+    """
+    media = content_type.split(";", 1)[0].strip().lower()
+    charset = "utf-8"
+    for parameter in content_type.split(";")[1:]:
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+    subtype = media.split("/", 1)[-1]
+    textual = media.startswith("text/") or subtype in TEXT_SUBTYPES or subtype.endswith(("+json", "+xml"))
+    try:
+        text = body.decode(charset) if textual or _looks_like_text(body) else None
+    except (UnicodeDecodeError, LookupError):
+        text = None
+    if text is None:
+        digest = hashlib.sha256(body).hexdigest()
+        return f"binary, {len(body)} bytes, sha256 {digest}"
+    if subtype in ("json", "x-json") or subtype.endswith("+json"):
+        try:
+            text = "JSON " + json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+        except ValueError:
+            text = "not valid JSON: " + text
+    shown = _one_line(text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def _looks_like_text(body: bytes) -> bool:
+    """Unknown types: UTF-8 without control characters (other than whitespace) reads as text."""
+    try:
+        decoded = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not any(ord(c) < 32 and c not in "\t\n\r" for c in decoded)
 
 
 def _describe(sagemaker: Any, endpoint_name: str) -> dict[str, Any]:

@@ -15,10 +15,14 @@ from mlopsgen.plan.model import Plan
 
 @dataclass(frozen=True)
 class OutputFile:
-    """A generated file: a path relative to the blueprint's output folder, and its text."""
+    """A generated file: a path relative to the blueprint's output folder, and its content.
+
+    Content is text for every file mlopsgen writes itself; bytes only for a file copied as it is
+    (the smoke test's sample payload, which may be binary).
+    """
 
     path: str
-    content: str
+    content: str | bytes
 
 
 class Target(Protocol):

@@ -38,9 +38,6 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     if plan.deploy is not None:
         files.append(OutputFile(DEPLOY, dump_yaml(deploy_spec(plan), generated_header(plan, "Model deploy build."))))
         files.append(OutputFile(TEST, dump_yaml(test_spec(plan), generated_header(plan, "Endpoint smoke test."))))
-        payload = plan.deploy.sample_payload
-        if payload is not None:
-            files.append(OutputFile(payload.output_path, payload.content))
     return files
 
 

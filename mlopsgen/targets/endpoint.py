@@ -18,6 +18,7 @@ FILES = {
     "model-deploy/endpoint-stackset-template.yml": "the endpoint stack set of stages in other accounts",
     "model-deploy/<stage>-config.json": "parameters and tags of each stage's stack",
     "model-deploy/<stage>-targets.json": "accounts and OUs of a stage deployed by stack set",
+    "model-deploy/test/sample-payload.<ext>": "the smoke test's request body, byte for byte",
 }
 TEMPLATE = "model-deploy/endpoint-config-template.yml"
 STACKSET_TEMPLATE = "model-deploy/endpoint-stackset-template.yml"
@@ -31,7 +32,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         plan: The resolved blueprint.
 
     Returns:
-        The template and one config file per stage.
+        The template, one config file per stage and the sample payload (bytes, as the blueprint has it).
     """
     if plan.deploy is None:
         return []
@@ -45,6 +46,10 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
             listed = {"accounts": stage.targets.accounts, "organizational_units": stage.targets.organizational_units}
             targets = {key: list(values) for key, values in listed.items() if values}
             files.append(OutputFile(f"model-deploy/{stage.name}-targets.json", dump_json(targets)))
+    payload = plan.deploy.sample_payload
+    if payload is not None:
+        # Beside the templates, whichever CI backend runs the smoke test (both read it from here).
+        files.append(OutputFile(payload.output_path, payload.content))
     return files
 
 
@@ -179,8 +184,20 @@ def template(plan: ir.Plan) -> dict[str, Any]:
         "InitialSamplingPercentage": {"Ref": "SamplingPercentage"},
         "DestinationS3Uri": {"Ref": "DataCaptureUploadPath"},
         "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-        "CaptureContentTypeHeader": {"CsvContentTypes": ["text/csv"]},
     }
+    assert plan.deploy is not None
+    # Without a header entry a type is captured base64 (right for binary); CSV and JSON stay readable text.
+    # ref: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-endpointconfig-capturecontenttypeheader.html
+    header = {
+        key: list(types)
+        for key, types in (
+            ("CsvContentTypes", plan.deploy.capture_csv_types),
+            ("JsonContentTypes", plan.deploy.capture_json_types),
+        )
+        if types  # AWS takes 1 to 10 items per list
+    }
+    if header:
+        capture["CaptureContentTypeHeader"] = header
     if security.output_kms_key:
         capture["KmsKeyId"] = security.output_kms_key
     endpoint_config: dict[str, Any] = {

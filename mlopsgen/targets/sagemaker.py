@@ -230,8 +230,11 @@ def _training_job(job: ir.TrainingJob, role: str, *, tuning: bool) -> dict[str, 
     output: dict[str, Any] = {"CompressionType": "GZIP", "S3OutputPath": expr(job.output_path)}
     if job.output_kms_key:
         output["KmsKeyId"] = job.output_kms_key
+    algorithm: dict[str, Any] = {"TrainingImage": job.image_uri, "TrainingInputMode": "File"}
+    if job.metric_definitions:
+        algorithm["MetricDefinitions"] = [{"Name": m.name, "Regex": m.regex} for m in job.metric_definitions]
     out: dict[str, Any] = {
-        "AlgorithmSpecification": {"TrainingImage": job.image_uri, "TrainingInputMode": "File"},
+        "AlgorithmSpecification": algorithm,
         "OutputDataConfig": output,
         "ResourceConfig": resources,
         "RoleArn": role,

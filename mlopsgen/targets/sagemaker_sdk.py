@@ -323,7 +323,13 @@ class _SdkBuilder:
         return ProcessingStep(step_args=args, property_files=files or None, **self.common(s.common))
 
     def trainer(self, job: ir.TrainingJob) -> Any:
-        from sagemaker.train.configs import Compute, Networking, OutputDataConfig, StoppingCondition
+        from sagemaker.train.configs import (
+            Compute,
+            MetricDefinition,
+            Networking,
+            OutputDataConfig,
+            StoppingCondition,
+        )
         from sagemaker.train.model_trainer import ModelTrainer
 
         n = job.network
@@ -335,7 +341,7 @@ class _SdkBuilder:
                 enable_inter_container_traffic_encryption=n.encrypt_inter_container_traffic or None,
                 enable_network_isolation=n.network_isolation or None,
             )
-        return ModelTrainer(
+        trainer = ModelTrainer(
             training_image=job.image_uri,
             role=self.role,
             sagemaker_session=self.session,
@@ -353,6 +359,11 @@ class _SdkBuilder:
             hyperparameters=self.values(job.hyperparameters) or None,
             environment=self.values(job.environment) or None,
         )
+        if job.metric_definitions:
+            trainer.with_metric_definitions(
+                [MetricDefinition(name=m.name, regex=m.regex) for m in job.metric_definitions]
+            )
+        return trainer
 
     def inputs(self, job: ir.TrainingJob) -> list[Any]:
         from sagemaker.train.configs import InputData
@@ -393,6 +404,8 @@ class _SdkBuilder:
             max_jobs=s.max_jobs,
             max_parallel_jobs=s.max_parallel_jobs,
             early_stopping_type="Auto",
+            # The tuner reads metric definitions from its own argument, not from the trainer.
+            metric_definitions=[{"Name": m.name, "Regex": m.regex} for m in s.job.metric_definitions] or None,
         )
         return TuningStep(step_args=tuner.tune(inputs=self.inputs(s.job)), **self.common(s.common))
 

@@ -7,6 +7,7 @@ really looks in each target account.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -490,3 +491,52 @@ def test_empty_stack_set_name_tests_the_current_account(tmp_path: Path, aws: Non
     _endpoint()
     assert test_endpoint.main(_args(tmp_path, "--stack-set-name", "", "--role-name", ROLE_NAME)) == 0
     assert _results(tmp_path)["endpoint_name"] == ENDPOINT
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        (b'{"predictions": [\n  {"score": 0.25}\n]}', "application/json", 'JSON {"predictions":[{"score":0.25}]}'),
+        (b"{not json", "application/json; charset=utf-8", "not valid JSON: {not json"),
+        (b"4.2\n5.1\n", "text/csv", "4.2 5.1"),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00",
+            "image/png",
+            "binary, 10 bytes, sha256 " + hashlib.sha256(b"\x89PNG\r\n\x1a\n\x00\x00").hexdigest(),
+        ),
+        (b"caf\xe9", "text/plain; charset=latin-1", "caf\u00e9"),
+        (b"plain words", "application/octet-stream", "plain words"),
+    ],
+)
+def test_response_is_described_for_a_person(body: bytes, content_type: str, expected: str) -> None:
+    assert test_endpoint.describe_body(body, content_type) == expected
+
+
+def test_long_response_preview_is_cut() -> None:
+    preview = test_endpoint.describe_body(b"x" * 1000, "text/plain", limit=20)
+    assert preview == "x" * 17 + "..."
+
+
+def test_binary_payload_is_sent_as_bytes_and_a_json_answer_is_shown(
+    tmp_path: Path, aws: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: the response was reported by size only."""
+    _endpoint()
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\r\n\xff\xd9"
+    path = tmp_path / "cat.jpg"
+    path.write_bytes(jpeg)
+    requests: list[dict[str, Any]] = []
+
+    class _Body:
+        def read(self) -> bytes:
+            return b'{"label": "cat", "score": 0.9}'
+
+    def invoke(**request: Any) -> dict[str, Any]:
+        requests.append(request)
+        return {"Body": _Body(), "ContentType": "application/json"}
+
+    session = _session_with(monkeypatch, invoke_endpoint=invoke)
+    args = _args(tmp_path, "--payload-file", str(path), "--content-type", "image/jpeg")
+    assert test_endpoint.main(args, session=session) == 0
+    assert [(r["Body"], r["ContentType"]) for r in requests] == [(jpeg, "image/jpeg")]
+    assert 'response: JSON {"label":"cat","score":0.9}' in capsys.readouterr().out

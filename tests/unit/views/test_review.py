@@ -204,6 +204,11 @@ def test_parameter_and_stage_instance_changes() -> None:
             "      approval: manual\n      instance_type: ml.m5.large\n",
             "      approval: manual\n      instance_type: ml.m5.2xlarge\n",
         ),
+        # A stage deploys only on an instance type the registered model lists (MLG332).
+        (
+            "inference_instances: [ml.t2.medium, ml.m5.large]",
+            "inference_instances: [ml.t2.medium, ml.m5.large, ml.m5.2xlarge]",
+        ),
     )
     markdown = _review("abalone", new)
     assert "- Changed `TrainingInstanceType`: default `ml.m5.xlarge` → `ml.m5.4xlarge`" in markdown
@@ -434,7 +439,11 @@ def test_stages_with_targets_added_and_removed() -> None:
 
 
 def test_target_accounts_section_only_when_placement_changes() -> None:
-    new = edit("fraud_secure", ("instance_type: ml.c5.xlarge", "instance_type: ml.c5.2xlarge"))
+    new = edit(
+        "fraud_secure",
+        ("instance_type: ml.c5.xlarge", "instance_type: ml.c5.2xlarge"),
+        ("inference_instances: [ml.m5.large, ml.c5.xlarge]", "inference_instances: [ml.m5.large, ml.c5.2xlarge]"),
+    )
     markdown = _review("fraud_secure", new)
     assert "#### Target accounts" not in markdown
     assert "- Changed `prod`: instance type `ml.c5.xlarge` → `ml.c5.2xlarge`" in markdown
