@@ -15,7 +15,7 @@ from mlopsgen.blueprint import models as spec
 from mlopsgen.blueprint.checks import Issue, property_file_owners
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.resolve import Ref, Scope, split_value
-from mlopsgen.plan import ci_commands
+from mlopsgen.plan import ci_commands, triggers
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.images import UnknownImage, image_uri
 from mlopsgen.plan.naming import (
@@ -628,8 +628,17 @@ class _Builder:
             # Per test run the backends add STAGE_NAME, ENDPOINT_NAME and (multi-account) STACK_SET_NAME.
             backends=tuple(ci.backends),
             source=ir.Source(
-                ci.source.provider, ci.source.repository, ci.source.branch, ci.source.connection_arn or ""
+                ci.source.provider,
+                ci.source.repository,
+                ci.source.branch,
+                ci.source.connection_arn or "",
+                ci.source.deploy_repository or ci.source.repository,
             ),
+            triggers=triggers.trigger_owner(tuple(ci.backends), ci.triggers),
+            build_paths=triggers.build_paths(
+                output_dir, blueprint_dir, tuple(sorted(self.code_files.values(), key=lambda c: c.path))
+            ),
+            deploy_paths=triggers.deploy_paths(output_dir),
             blueprint_dir=blueprint_dir,
             output_dir=output_dir,
             build_image=ci.build.image,
