@@ -581,6 +581,23 @@ class _Builder:
             )
         )
         jenkins = ci.jenkins
+        build_paths = triggers.build_paths(
+            output_dir, blueprint_dir, tuple(sorted(self.code_files.values(), key=lambda c: c.path))
+        )
+        owner = triggers.trigger_owner(tuple(ci.backends), ci.triggers)
+        longest = max(
+            triggers.longest_pattern(build_paths), triggers.longest_pattern(triggers.deploy_paths(output_dir))
+        )
+        if owner == "codepipeline" and ci.source.provider != "codecommit" and longest > triggers.MAX_PATTERN_LENGTH:
+            self.issues.append(
+                Issue(
+                    "MLG406",
+                    ("ci", "layout"),
+                    f"a CodePipeline file path filter would be {longest} characters long; "
+                    f"CodePipeline takes at most {triggers.MAX_PATTERN_LENGTH}",
+                    "use a shorter ci.layout.output_dir (or shorter code file paths).",
+                )
+            )
         return ir.Ci(
             build_command=ci_commands.build_command(
                 self.plan_project(), output_dir, blueprint_dir, ci.build.pipeline_timeout_minutes, parameters
@@ -634,10 +651,8 @@ class _Builder:
                 ci.source.connection_arn or "",
                 ci.source.deploy_repository or ci.source.repository,
             ),
-            triggers=triggers.trigger_owner(tuple(ci.backends), ci.triggers),
-            build_paths=triggers.build_paths(
-                output_dir, blueprint_dir, tuple(sorted(self.code_files.values(), key=lambda c: c.path))
-            ),
+            triggers=owner,
+            build_paths=build_paths,
             deploy_paths=triggers.deploy_paths(output_dir),
             blueprint_dir=blueprint_dir,
             output_dir=output_dir,

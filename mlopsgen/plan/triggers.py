@@ -14,6 +14,13 @@ from mlopsgen.plan import model as ir
 
 MAX_PATTERNS = 8
 """CodePipeline takes 1 to 8 file path patterns per push filter (API GitFilePathFilterCriteria)."""
+MAX_PATTERN_LENGTH = 255
+"""... each 1 to 255 characters long (the same API reference)."""
+
+
+def longest_pattern(paths: ir.PathFilter) -> int:
+    """Length of the longest CodePipeline glob the filter becomes (a folder gains ``/**``)."""
+    return max([len(d) + 3 for d in paths.directories] + [len(f) for f in paths.files])
 
 
 def repository_path(blueprint_dir: str, path: str) -> str:
