@@ -9,10 +9,6 @@ def awsCredentialId = bindings['AWS_CREDENTIAL']
 if (!awsCredentialId) {
     throw new DslException('Please pass the AWS_CREDENTIAL parameter: the id of a Jenkins AWS credential')
 }
-def triggerToken = bindings['DEPLOY_TRIGGER_TOKEN']
-if (!triggerToken) {
-    throw new DslException('Please pass the DEPLOY_TRIGGER_TOKEN parameter: the token the model-approval trigger uses')
-}
 def gitUrl = bindings['GIT_URL']
 if (!gitUrl) {
     throw new DslException('GIT_URL is not set: run this seed job from the repository it lives in')
@@ -23,7 +19,6 @@ def gitCredentials = bindings['GIT_CREDENTIALS_ID']
 pipelineJob('sagemaker-abalone-p-abc123def456-modeldeploy') {
     description('SageMaker model deploy pipeline of project abalone')
     keepDependencies(false)
-    authenticationToken(triggerToken)
     properties {
         disableConcurrentBuilds()
     }
@@ -60,7 +55,4 @@ pipelineJob('sagemaker-abalone-p-abc123def456-modeldeploy') {
         }
     }
     disabled(false)
-    triggers {
-        scm('H/5 * * * *')
-    }
 }
