@@ -26,6 +26,7 @@ from mlopsgen.plan.model import Plan
 from mlopsgen.targets import TARGETS
 from mlopsgen.targets.base import OutputFile
 from mlopsgen.views.summary import summarize
+from mlopsgen.views.triggers import trigger_notes as trigger_notes  # the CLI's `validate` prints these
 
 Engine = Literal["native", "sdk"]
 BlueprintInput = str | Path | Mapping[str, Any]

@@ -134,7 +134,12 @@ def _report(results: list[api.RenderResult], fmt: Format, *, json_when_clean: bo
 def validate(blueprints: Blueprints = None, format: FormatOption = Format.text) -> None:
     """Check blueprints and report every problem as file:line:col: CODE message."""
     paths = _collect(blueprints)
-    results = [api.RenderResult(p.stem, {}, api.validate(p)) for p in paths]
+    results = []
+    for path in paths:
+        plan, diagnostics = api.plan_blueprint(path)
+        results.append(api.RenderResult(path.stem, {}, diagnostics))
+        for note in api.trigger_notes(plan) if plan is not None else []:
+            typer.echo(note, err=True)
     code = _report(results, format)
     if not code:
         typer.echo(f"{len(paths)} blueprint{'s' if len(paths) != 1 else ''} valid", err=True)

@@ -16,6 +16,7 @@ from .conftest import ROOT
 from .support.groovy import calls, declarative_outline, parse_groovy
 
 NAME_ID = "abalone-p-abc123def456"
+CODE = ("pipelines/abalone/preprocess.py", "pipelines/abalone/evaluate.py", "tests/abalone-sample.csv")
 FILES = (
     "model-build/jenkins/Jenkinsfile",
     "model-build/jenkins/seed_job.groovy",
@@ -26,8 +27,17 @@ FILES = (
 
 @pytest.fixture(scope="module")
 def files() -> dict[str, str]:
-    result = mlopsgen.render(ROOT / "blueprints" / "abalone.yaml")
-    assert result.ok
+    # The AWS Jenkins template is a Jenkins-only project: Jenkins owns the triggers (the example
+    # itself gives them to CodePipeline and runs its Jenkins jobs on demand).
+    blueprint = ROOT / "blueprints" / "abalone.yaml"
+    text = blueprint.read_text()
+    assert "  triggers: codepipeline" in text
+    result = mlopsgen.render(
+        text.replace("  triggers: codepipeline", "  triggers: jenkins"),
+        name="abalone.yaml",
+        code={p: (blueprint.parent / p).read_bytes() for p in CODE},
+    )
+    assert result.ok, [d.format() for d in result.diagnostics]
     return result.files
 
 

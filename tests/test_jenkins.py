@@ -27,7 +27,7 @@ KNOWN_JOB_DSL = {
     "pipelineJob", "description", "keepDependencies", "authenticationToken", "properties",
     "disableConcurrentBuilds", "parameters", "stringParam", "credentialsParam", "defaultValue", "type",
     "required", "definition", "cpsScm", "scm", "git", "remote", "url", "credentials", "branch",
-    "scriptPath", "disabled", "triggers",
+    "scriptPath", "disabled", "triggers", "extensions", "pathRestriction", "includedRegions", "excludedRegions",
 }  # fmt: skip
 
 
@@ -92,8 +92,14 @@ def test_seed_jobs_use_known_job_dsl(parsed: dict[str, Any]) -> None:
         assert used <= KNOWN_JOB_DSL, f"{path}: unknown Job DSL calls {used - KNOWN_JOB_DSL}"
         assert calls([job], "credentialsParam"), "the AWS credential is a required job parameter"
         deploy = "model-deploy" in path
-        assert bool(calls([job], "authenticationToken")) == deploy
-        if deploy:
+        plan, _ = plan_blueprint(ROOT / "blueprints" / f"{path.split('/')[0]}.yaml")
+        assert plan is not None and plan.ci is not None
+        owner = plan.ci.triggers == "jenkins"
+        # Only the backend that owns the triggers polls, filters paths and takes the approval token.
+        assert bool(calls([job], "authenticationToken")) == (deploy and owner), path
+        assert bool(calls([job], "pathRestriction")) == owner, path
+        assert bool(calls([job], "triggers")) == (owner and bool(plan.ci.jenkins and plan.ci.jenkins.polling)), path
+        if deploy and owner:
             (token,) = calls([job], "authenticationToken")
             assert token["args"] == [{"expr": "triggerToken"}], "the trigger token is never a literal"
 

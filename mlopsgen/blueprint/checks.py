@@ -7,7 +7,7 @@ so every problem is reported in one run.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -497,7 +497,36 @@ def check_backends(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                     "remove it, or add codepipeline to ci.backends.",
                 )
             )
-    return issues
+    return issues + _trigger_owner_issues(ci.backends, ci.triggers)
+
+
+def _trigger_owner_issues(backends: Sequence[str], triggers: str | None) -> list[Issue]:
+    """Exactly one backend starts runs by itself; with both listed the blueprint must say which.
+
+    There is no warning level in the diagnostics, and guessing is worse than asking: two backends
+    that both react to pushes and approvals run the SageMaker pipeline and every deployment twice,
+    and a silent default would move a team's production deploys from one system to the other.
+    """
+    if triggers is None and len(set(backends)) > 1:
+        return [
+            Issue(
+                "MLG404",
+                ("ci", "backends"),
+                "with both backends, say which one starts builds and deployments (ci.triggers)",
+                "add ci.triggers: codepipeline (or jenkins); the other backend then runs on demand only.",
+            )
+        ]
+    if triggers is not None and triggers not in backends:
+        return [
+            Issue(
+                "MLG405",
+                ("ci", "triggers"),
+                f"ci.triggers is {triggers}, which is not in ci.backends",
+                f"add {triggers} to ci.backends, or remove ci.triggers (the only backend owns the triggers).",
+                at_value=True,
+            )
+        ]
+    return []
 
 
 def check_required_security(spec: BlueprintSpec, scope: Scope) -> list[Issue]:

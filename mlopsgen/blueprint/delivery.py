@@ -110,6 +110,13 @@ class SourceSpec(Spec):
         pattern=r"^arn:aws[a-z\-]*:(codestar-connections|codeconnections):[a-z0-9\-]+:\d{12}:connection/[A-Za-z0-9\-]+$",
         description="CodeStar / CodeConnections connection (required for GitHub, GitHub Enterprise, Bitbucket).",
     )
+    deploy_repository: str | None = Field(
+        default=None,
+        description=(
+            "Separate repository for the deploy pipeline (AWS's model-build / model-deploy layout): it holds "
+            "the rendered <output_dir>/model-deploy/ tree at the same path. Default: the same repository."
+        ),
+    )
 
     @model_validator(mode="after")
     def _connection(self) -> SourceSpec:
@@ -164,6 +171,13 @@ class CiSpec(Spec):
     """How CI/CD is wired."""
 
     backends: list[Literal["codepipeline", "jenkins"]] = Field(default=["codepipeline"], min_length=1)
+    triggers: Literal["codepipeline", "jenkins"] | None = Field(
+        default=None,
+        description=(
+            "The backend that starts runs by itself (source pushes, model approval); the other runs on demand "
+            "only. Default: the only backend; required when both are listed."
+        ),
+    )
     jenkins: JenkinsSpec | None = None
     source: SourceSpec
     layout: LayoutSpec = LayoutSpec()

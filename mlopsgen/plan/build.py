@@ -15,7 +15,7 @@ from mlopsgen.blueprint import models as spec
 from mlopsgen.blueprint.checks import Issue, property_file_owners
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.resolve import Ref, Scope, split_value
-from mlopsgen.plan import ci_commands
+from mlopsgen.plan import ci_commands, triggers
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.content_types import CAPTURE_TYPES_MAX, capture_content_types
 from mlopsgen.plan.images import UnknownImage, image_uri
@@ -603,6 +603,23 @@ class _Builder:
             )
         )
         jenkins = ci.jenkins
+        build_paths = triggers.build_paths(
+            output_dir, blueprint_dir, tuple(sorted(self.code_files.values(), key=lambda c: c.path))
+        )
+        owner = triggers.trigger_owner(tuple(ci.backends), ci.triggers)
+        longest = max(
+            triggers.longest_pattern(build_paths), triggers.longest_pattern(triggers.deploy_paths(output_dir))
+        )
+        if owner == "codepipeline" and ci.source.provider != "codecommit" and longest > triggers.MAX_PATTERN_LENGTH:
+            self.issues.append(
+                Issue(
+                    "MLG406",
+                    ("ci", "layout"),
+                    f"a CodePipeline file path filter would be {longest} characters long; "
+                    f"CodePipeline takes at most {triggers.MAX_PATTERN_LENGTH}",
+                    "use a shorter ci.layout.output_dir (or shorter code file paths).",
+                )
+            )
         return ir.Ci(
             build_command=ci_commands.build_command(
                 self.plan_project(), output_dir, blueprint_dir, ci.build.pipeline_timeout_minutes, parameters
@@ -650,8 +667,15 @@ class _Builder:
             # Per test run the backends add STAGE_NAME, ENDPOINT_NAME and (multi-account) STACK_SET_NAME.
             backends=tuple(ci.backends),
             source=ir.Source(
-                ci.source.provider, ci.source.repository, ci.source.branch, ci.source.connection_arn or ""
+                ci.source.provider,
+                ci.source.repository,
+                ci.source.branch,
+                ci.source.connection_arn or "",
+                ci.source.deploy_repository or ci.source.repository,
             ),
+            triggers=owner,
+            build_paths=build_paths,
+            deploy_paths=triggers.deploy_paths(output_dir),
             blueprint_dir=blueprint_dir,
             output_dir=output_dir,
             build_image=ci.build.image,

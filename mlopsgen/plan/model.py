@@ -111,6 +111,8 @@ class Names:
     deploy_pipeline: str
     approval_rule: str
     source_rule: str
+    deploy_source_rule: str
+    """The CodeCommit rule of a separate deploy repository."""
 
 
 @dataclass(frozen=True)
@@ -552,6 +554,22 @@ class Source:
     repository: str
     branch: str
     connection_arn: str
+    deploy_repository: str
+    """Repository the deploy pipeline reads (the same as ``repository`` unless the blueprint separates them)."""
+
+
+@dataclass(frozen=True)
+class PathFilter:
+    """Repository paths whose change starts a CI job (relative to the repository root, ``/``-separated).
+
+    Each backend writes them in its own syntax (CodePipeline globs, Git plugin regions); the set of
+    paths they match is the same.
+    """
+
+    directories: tuple[str, ...]
+    """A change to any file below one of these folders counts."""
+    files: tuple[str, ...]
+    """A change to one of these files counts."""
 
 
 @dataclass(frozen=True)
@@ -589,6 +607,12 @@ class Ci:
     """Stage name → argument list deploying its stack set, for backends without a stack set action."""
     jenkins: Jenkins | None
     """Jenkins settings when Jenkins is a backend."""
+    triggers: str
+    """The backend that starts runs by itself (source changes, model approval); the other runs on demand."""
+    build_paths: PathFilter
+    """Changes that rerun the model build: the generated model-build tree and the step code."""
+    deploy_paths: PathFilter
+    """Changes that rerun the deployment: the generated model-deploy tree."""
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ def derive_names(project_name: str, project_id: str) -> Names:
         # EventBridge rules keep the sagemaker- prefix: the SageMaker project roles may only manage those.
         approval_rule=f"sagemaker-{name_id}-model",
         source_rule=f"sagemaker-{name_id}-code",
+        # At most 64 characters (EventBridge), like the others: a 47-character name-id leaves 7.
+        deploy_source_rule=f"sagemaker-{name_id}-deploy",
     )
 
 

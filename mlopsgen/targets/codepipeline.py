@@ -184,23 +184,26 @@ def _codebuild(
     return {"Type": "AWS::CodeBuild::Project", "Properties": properties}
 
 
-def _source_action(plan: ir.Plan, action_name: str) -> dict[str, Any]:
+def _source_action(plan: ir.Plan, action_name: str, repository: str) -> dict[str, Any]:
     assert plan.ci is not None
     source = plan.ci.source
     if source.provider == "codecommit":
         action_type = {"Category": "Source", "Owner": "AWS", "Provider": "CodeCommit", "Version": "1"}
         configuration: dict[str, Any] = {
-            "RepositoryName": source.repository,
+            "RepositoryName": repository,
             "BranchName": source.branch,
-            "PollForSourceChanges": False,  # the EventBridge rule starts the pipeline instead
+            "PollForSourceChanges": False,  # an EventBridge rule starts the pipeline instead (or nothing)
         }
     else:
         action_type = {"Category": "Source", "Owner": "AWS", "Provider": "CodeStarSourceConnection", "Version": "1"}
         configuration = {
             "ConnectionArn": source.connection_arn,
-            "FullRepositoryId": source.repository,
+            "FullRepositoryId": repository,
             "BranchName": source.branch,
-            "DetectChanges": True,
+            # Never on every push: the pipeline's path-filtered trigger starts it, or nothing does
+            # (the other backend owns the triggers). A trigger turns default change detection off
+            # anyway (API PipelineTriggerDeclaration); saying so keeps the two from being read as both.
+            "DetectChanges": False,
         }
     return {
         "Name": "Source",
@@ -346,21 +349,56 @@ def _stackset_action(plan: ir.Plan, stage: ir.Stage, title: str, run_order: int)
     }
 
 
-def _pipeline(plan: ir.Plan, name: str, stages: list[dict[str, Any]]) -> dict[str, Any]:
+def _pipeline(plan: ir.Plan, name: str, stages: list[dict[str, Any]], paths: ir.PathFilter) -> dict[str, Any]:
     store: dict[str, Any] = {"Type": "S3", "Location": {"Ref": "ArtifactBucket"}}
     if plan.security.output_kms_key.startswith("arn:"):
         store["EncryptionKey"] = {"Id": plan.security.output_kms_key, "Type": "KMS"}
+    properties: dict[str, Any] = {
+        "Name": name,
+        "PipelineType": "V2",
+        "RoleArn": {"Fn::GetAtt": ["CodePipelineRole", "Arn"]},
+        "ArtifactStore": store,
+        "Stages": stages,
+    }
+    if _owns_triggers(plan) and plan.ci is not None and plan.ci.source.provider != "codecommit":
+        properties["Triggers"] = [_push_trigger(stages[0]["Actions"][0]["Name"], plan.ci.source.branch, paths)]
+    properties["Tags"] = _tags(plan)
+    return {"Type": "AWS::CodePipeline::Pipeline", "Properties": properties}
+
+
+def _owns_triggers(plan: ir.Plan) -> bool:
+    return plan.ci is not None and plan.ci.triggers == NAME
+
+
+def _push_trigger(action_name: str, branch: str, paths: ir.PathFilter) -> dict[str, Any]:
+    """Start the pipeline on a push to the branch that changes one of the paths (V2 pipelines only).
+
+    ref: https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-filter.html
+    """
     return {
-        "Type": "AWS::CodePipeline::Pipeline",
-        "Properties": {
-            "Name": name,
-            "PipelineType": "V2",
-            "RoleArn": {"Fn::GetAtt": ["CodePipelineRole", "Arn"]},
-            "ArtifactStore": store,
-            "Stages": stages,
-            "Tags": _tags(plan),
+        "ProviderType": "CodeStarSourceConnection",
+        "GitConfiguration": {
+            "SourceActionName": action_name,
+            "Push": [{"Branches": {"Includes": [branch]}, "FilePaths": {"Includes": file_path_globs(paths)}}],
         },
     }
+
+
+_GLOB_SPECIAL = frozenset("*?[]{}!\\")
+
+
+def file_path_globs(paths: ir.PathFilter) -> list[str]:
+    """The filter as CodePipeline file path globs (``dir/**``, exact files).
+
+    A glob special character in a path becomes ``?`` (any one character): CodePipeline documents
+    no escape, and a pattern one character broader still matches the path itself.
+    """
+
+    def literal(path: str) -> str:
+        return "".join("?" if char in _GLOB_SPECIAL else char for char in path)
+
+    globs = ["**" if d == "." else f"{literal(d)}/**" for d in paths.directories]
+    return globs + [literal(f) for f in paths.files]
 
 
 def _roles(plan: ir.Plan) -> dict[str, Any]:
@@ -412,19 +450,20 @@ def _roles(plan: ir.Plan) -> dict[str, Any]:
             ],
             "Runs the model-build and model-deploy pipelines.",
         ),
-        "EventsRole": _role(
+    }
+    started = _started_by_rules(plan)
+    if started:
+        roles["EventsRole"] = _role(
             "events",
             [
                 _allow(
                     "StartPipelines",
                     ["codepipeline:StartPipelineExecution"],
-                    [_arn("codepipeline", names.build_pipeline)]
-                    + ([_arn("codepipeline", names.deploy_pipeline)] if plan.deploy else []),
+                    [_arn("codepipeline", p) for p in started],
                 )
             ],
             "Lets EventBridge start the pipelines.",
-        ),
-    }
+        )
     if plan.deploy is not None:
         pipeline_role = roles["CodePipelineRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
         pipeline_role += [
@@ -492,6 +531,7 @@ def _source_statement(plan: ir.Plan) -> dict[str, Any]:
     assert plan.ci is not None
     source = plan.ci.source
     if source.provider == "codecommit":
+        repositories = sorted({source.repository, source.deploy_repository if plan.deploy else source.repository})
         return _allow(
             "ReadSource",
             [
@@ -501,7 +541,7 @@ def _source_statement(plan: ir.Plan) -> dict[str, Any]:
                 "codecommit:GetUploadArchiveStatus",
                 "codecommit:UploadArchive",
             ],
-            [_arn("codecommit", source.repository)],
+            [_arn("codecommit", repository) for repository in repositories],
         )
     return _allow("ReadSource", ["codestar-connections:UseConnection"], [source.connection_arn])
 
@@ -600,15 +640,27 @@ def _remote_test_statements(plan: ir.Plan) -> list[dict[str, Any]]:
     ]
 
 
-def _rules(plan: ir.Plan) -> dict[str, Any]:
+def _started_by_rules(plan: ir.Plan) -> list[str]:
+    """The pipelines an EventBridge rule starts (none when the other backend owns the triggers)."""
+    if not _owns_triggers(plan):
+        return []
     assert plan.ci is not None
     names = plan.names
+    started = [names.build_pipeline] if plan.ci.source.provider == "codecommit" else []
+    return started + ([names.deploy_pipeline] if plan.deploy is not None else [])
+
+
+def _rules(plan: ir.Plan) -> dict[str, Any]:
+    """Model approval → deploy pipeline; CodeCommit pushes → the pipelines (connections use triggers)."""
+    assert plan.ci is not None
+    if not _owns_triggers(plan):
+        return {}
+    names = plan.names
+    source = plan.ci.source
     rules: dict[str, Any] = {}
-    targets = [{"Arn": _arn("codepipeline", names.build_pipeline), "Id": "ModelBuild", "RoleArn": _events_role()}]
+    build = {"Arn": _arn("codepipeline", names.build_pipeline), "Id": "ModelBuild", "RoleArn": _events_role()}
+    deploy = {"Arn": _arn("codepipeline", names.deploy_pipeline), "Id": "ModelDeploy", "RoleArn": _events_role()}
     if plan.deploy is not None:
-        targets.append(
-            {"Arn": _arn("codepipeline", names.deploy_pipeline), "Id": "ModelDeploy", "RoleArn": _events_role()}
-        )
         rules["ModelApprovalRule"] = {
             "Type": "AWS::Events::Rule",
             "Properties": {
@@ -622,29 +674,45 @@ def _rules(plan: ir.Plan) -> dict[str, Any]:
                         "ModelApprovalStatus": [APPROVAL_STATUS_FILTER],
                     },
                 },
-                "Targets": [targets[1]],
+                "Targets": [deploy],
             },
         }
-    if plan.ci.source.provider == "codecommit":
-        rules["SourceChangeRule"] = {
-            "Type": "AWS::Events::Rule",
-            "Properties": {
-                "Name": names.source_rule,
-                "Description": "Start the pipelines when the source branch changes.",
-                "EventPattern": {
-                    "source": ["aws.codecommit"],
-                    "detail-type": ["CodeCommit Repository State Change"],
-                    "resources": [_arn("codecommit", plan.ci.source.repository)],
-                    "detail": {
-                        "event": ["referenceCreated", "referenceUpdated"],
-                        "referenceType": ["branch"],
-                        "referenceName": [plan.ci.source.branch],
-                    },
-                },
-                "Targets": targets,
-            },
-        }
+    if source.provider != "codecommit":
+        return rules
+    # CodeCommit pushes reach CodePipeline only as EventBridge events, which carry no file list: no
+    # path filter is possible, so a separate deploy repository is the way to keep the two apart.
+    separate = plan.deploy is not None and source.deploy_repository != source.repository
+    rules["SourceChangeRule"] = _codecommit_rule(
+        plan, names.source_rule, source.repository, [build] if separate or plan.deploy is None else [build, deploy]
+    )
+    if separate:
+        rules["DeploySourceChangeRule"] = _codecommit_rule(
+            plan, names.deploy_source_rule, source.deploy_repository, [deploy]
+        )
     return rules
+
+
+def _codecommit_rule(plan: ir.Plan, name: str, repository: str, targets: list[dict[str, Any]]) -> dict[str, Any]:
+    assert plan.ci is not None
+    what = "pipelines" if len(targets) > 1 else f"model-{targets[0]['Id'].removeprefix('Model').lower()} pipeline"
+    return {
+        "Type": "AWS::Events::Rule",
+        "Properties": {
+            "Name": name,
+            "Description": f"Start the {what} when the source branch changes.",
+            "EventPattern": {
+                "source": ["aws.codecommit"],
+                "detail-type": ["CodeCommit Repository State Change"],
+                "resources": [_arn("codecommit", repository)],
+                "detail": {
+                    "event": ["referenceCreated", "referenceUpdated"],
+                    "referenceType": ["branch"],
+                    "referenceName": [plan.ci.source.branch],
+                },
+            },
+            "Targets": targets,
+        },
+    }
 
 
 def _events_role() -> dict[str, Any]:
@@ -672,7 +740,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
             plan,
             names.build_pipeline,
             [
-                _source_action(plan, "ModelBuildWorkflowCode"),
+                _source_action(plan, "ModelBuildWorkflowCode", ci.source.repository),
                 {
                     "Name": "Build",
                     "Actions": [
@@ -680,6 +748,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
                     ],
                 },
             ],
+            ci.build_paths,
         ),
         **_rules(plan),
     }
@@ -699,7 +768,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
             plan,
             names.deploy_pipeline,
             [
-                _source_action(plan, "ModelDeployInfraCode"),
+                _source_action(plan, "ModelDeployInfraCode", ci.source.deploy_repository),
                 {
                     "Name": "Build",
                     "Actions": [
@@ -710,6 +779,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
                 },
                 *deploy_stages(plan),
             ],
+            ci.deploy_paths,
         )
     out: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",

@@ -122,6 +122,9 @@ def seed_job(plan: ir.Plan, ci: ir.Ci, *, deploy: bool) -> str:
     assert ci.jenkins is not None
     env = dict(ci.deploy_env) | dict(ci.test_env) if deploy else dict(ci.build_env)
     part = "model-deploy" if deploy else "model-build"
+    # Only the backend that owns the triggers polls and takes the approval trigger's token; the
+    # other one's jobs run when someone starts them.
+    owner = ci.triggers == NAME
     return render_template(
         "jenkins/seed_job.groovy.j2",
         header=_header(plan, f"Job DSL seed for the {part} pipeline job."),
@@ -131,10 +134,36 @@ def seed_job(plan: ir.Plan, ci: ir.Ci, *, deploy: bool) -> str:
         ),
         branch=groovy_string(ci.source.branch),
         script_path=groovy_string(f"{ci.output_dir}/{part}/jenkins/Jenkinsfile"),
-        polling=groovy_string(ci.jenkins.polling) if ci.jenkins.polling else "",
-        deploy=deploy,
+        polling=groovy_string(ci.jenkins.polling) if ci.jenkins.polling and owner else "",
+        included_regions=groovy_string(included_regions(ci.deploy_paths if deploy else ci.build_paths))
+        if owner
+        else "",
+        trigger_token=deploy and owner,
         parameters=[
             (groovy_string(name), groovy_string(value), groovy_string(_PARAMETER_TEXT.get(name, name)))
             for name, value in env.items()
         ],
     )
+
+
+def included_regions(paths: ir.PathFilter) -> str:
+    r"""The filter as Git plugin ``PathRestriction`` included regions: one Java regex per line.
+
+    The plugin matches each changed file's repository path against the whole pattern, so a folder
+    is ``<folder>/.*``; every character but letters, digits, ``/`` and ``_`` is escaped, control
+    characters as ``\xhh`` so a line break in a path cannot split a region.
+    """
+
+    def literal(path: str) -> str:
+        out = []
+        for char in path:
+            if char.isalnum() or char in "/_" or ord(char) > 127:
+                out.append(char)
+            elif char.isprintable():
+                out.append("\\" + char)
+            else:
+                out.append(f"\\x{ord(char):02x}")
+        return "".join(out)
+
+    regions = [".*" if d == "." else f"{literal(d)}/.*" for d in paths.directories]
+    return "\n".join(regions + [literal(f) for f in paths.files])

@@ -20,7 +20,7 @@ TEMPLATE = "infrastructure/jenkins-trigger.yml"
 
 
 def emit(plan: ir.Plan) -> list[OutputFile]:
-    """Emit the trigger stack (only for the Jenkins backend with a deploy section).
+    """Emit the trigger stack (only when Jenkins owns the triggers and the blueprint deploys).
 
     Args:
         plan: The resolved blueprint.
@@ -28,7 +28,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     Returns:
         The trigger template.
     """
-    if plan.ci is None or plan.ci.jenkins is None or plan.deploy is None:
+    if plan.ci is None or plan.ci.jenkins is None or plan.ci.triggers != "jenkins" or plan.deploy is None:
         return []
     header = generated_header(plan, "Model-approval trigger for the Jenkins deploy job: deploy once per project.")
     return [OutputFile(TEMPLATE, dump_yaml(template(plan), header))]

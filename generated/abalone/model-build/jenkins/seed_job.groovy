@@ -60,7 +60,4 @@ pipelineJob('sagemaker-abalone-p-abc123def456-modelbuild') {
         }
     }
     disabled(false)
-    triggers {
-        scm('H/5 * * * *')
-    }
 }

@@ -9,10 +9,6 @@ def awsCredentialId = bindings['AWS_CREDENTIAL']
 if (!awsCredentialId) {
     throw new DslException('Please pass the AWS_CREDENTIAL parameter: the id of a Jenkins AWS credential')
 }
-def triggerToken = bindings['DEPLOY_TRIGGER_TOKEN']
-if (!triggerToken) {
-    throw new DslException('Please pass the DEPLOY_TRIGGER_TOKEN parameter: the token the model-approval trigger uses')
-}
 // The pipeline job checks out the repository the way this seed job does: its Git remote and, for a
 // private repository, the credentials configured on it (as the AWS Jenkins project template's seed job
 // reads them). SEED_JOB is the seed job itself (Job DSL docs, "Seed Job"); a GIT_CREDENTIALS_ID
@@ -30,7 +26,6 @@ def gitCredentials = bindings['GIT_CREDENTIALS_ID'] ?: seedRemote?.credentialsId
 pipelineJob('sagemaker-abalone-p-abc123def456-modeldeploy') {
     description('SageMaker model deploy pipeline of project abalone')
     keepDependencies(false)
-    authenticationToken(triggerToken)
     properties {
         disableConcurrentBuilds()
     }
@@ -67,7 +62,4 @@ pipelineJob('sagemaker-abalone-p-abc123def456-modeldeploy') {
         }
     }
     disabled(false)
-    triggers {
-        scm('H/5 * * * *')
-    }
 }

@@ -54,6 +54,13 @@ pipelineJob('sagemaker-fraud-p-secure0001-modelbuild') {
                         }
                     }
                     branch(gitBranch)
+                    extensions {
+                        // Polling and commit hooks start a build only for changes to these paths.
+                        pathRestriction {
+                            includedRegions('ml/generated/fraud/model\\-build/.*\nml/blueprints/pipelines/fraud/features\\.py\nml/blueprints/pipelines/fraud/measure\\.py\nml/blueprints/pipelines/fraud/validate_schema\\.py')
+                            excludedRegions('')
+                        }
+                    }
                 }
             }
             scriptPath('ml/generated/fraud/model-build/jenkins/Jenkinsfile')

@@ -61,6 +61,13 @@ pipelineJob('sagemaker-fraud-p-secure0001-modeldeploy') {
                         }
                     }
                     branch(gitBranch)
+                    extensions {
+                        // Polling and commit hooks start a build only for changes to these paths.
+                        pathRestriction {
+                            includedRegions('ml/generated/fraud/model\\-deploy/.*')
+                            excludedRegions('')
+                        }
+                    }
                 }
             }
             scriptPath('ml/generated/fraud/model-deploy/jenkins/Jenkinsfile')
