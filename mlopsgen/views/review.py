@@ -8,6 +8,7 @@ deterministic: names are sorted, and deploy stages keep their deploy order.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -101,12 +102,41 @@ def _multi_account(summary: Summary) -> bool:
 # --- formatting ----------------------------------------------------------------------------------
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+_MARKDOWN = re.compile(r"([\\`*\[\]<>!|&$])")
+"""What can start a link, image, HTML tag, entity, code span, emphasis, table cell or math mid-line."""
+
+
+def _one_line(text: str) -> str:
+    """Control characters and line breaks become spaces: no value may start a new Markdown block."""
+    return _CONTROL.sub(" ", text)
+
+
 def _code(text: Any) -> str:
-    """A Markdown code span (also keeps ``${...}`` from being read as GitHub math)."""
-    text = str(text).replace("\n", " ")
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
+    """A Markdown code span holding exactly ``text`` on one line, whatever it contains.
+
+    The fence is one backtick longer than the longest backtick run inside, so no value can close
+    the span early and go on as a heading, link, image or mention (GitHub does not notify
+    ``@names`` inside code spans). A code span also keeps ``${...}`` from being read as GitHub math.
+    ref: https://spec.commonmark.org/0.31.2/#code-spans
+    """
+    text = _one_line(str(text))
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    # CommonMark strips one space from each side when both are spaces, and a backtick next to the
+    # fence would join it: pad in those cases so the content reads back unchanged.
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _text(value: Any) -> str:
+    """A summary value outside a code span: one line, Markdown punctuation escaped, mentions broken.
+
+    Summaries of the previous output come from the committed manifest, which a pull request can
+    edit, so even the values that are usually plain words or numbers are escaped.
+    """
+    text = _MARKDOWN.sub(r"\\\1", _one_line(str(value)))
+    return text.replace("@", "@\u200b")  # a zero-width space after @ keeps GitHub from mentioning
 
 
 def _show(value: Any) -> str:
@@ -137,11 +167,11 @@ def _autoscaling(value: Any) -> str:
         return "off"
     low, high = scaling.get("min_instances"), scaling.get("max_instances")
     target = scaling.get("target_invocations_per_instance")
-    return f"{low}–{high} instances (target {target} invocations/instance)"
+    return f"{_text(low)}–{_text(high)} instances (target {_text(target)} invocations/instance)"
 
 
 def _capture(value: Any) -> str:
-    return "off" if value is None else f"{value}%"
+    return "off" if value is None else f"{_text(value)}%"
 
 
 def _change(label: str, old: Any, new: Any, show: Callable[[Any], str] = _show) -> str:
@@ -149,7 +179,7 @@ def _change(label: str, old: Any, new: Any, show: Callable[[Any], str] = _show) 
 
 
 def _label(key: str) -> str:
-    return key.replace("_", " ")
+    return _text(key.replace("_", " "))
 
 
 def _place(step: Mapping[str, Any]) -> str:
@@ -160,7 +190,7 @@ def _place(step: Mapping[str, Any]) -> str:
 
 
 def _instances(stage: Mapping[str, Any]) -> str:
-    return f"{_show(stage.get('instance_type'))} × {stage.get('instance_count')}"
+    return f"{_show(stage.get('instance_type'))} × {_text(stage.get('instance_count'))}"
 
 
 def _new_items(old: list[str], new: list[str]) -> list[str]:
@@ -362,9 +392,9 @@ def _steps_section(old: Summary, new: Summary) -> list[str]:
     for name in sorted(set(after) - set(before)):
         step = after[name]
         where = f" in {_place(step)}" if step.get("condition") is not None else ""
-        lines.append(f"Added {_code(name)} ({step.get('type')}){where}")
+        lines.append(f"Added {_code(name)} ({_text(step.get('type'))}){where}")
     for name in sorted(set(before) - set(after)):
-        lines.append(f"Removed {_code(name)} ({before[name].get('type')})")
+        lines.append(f"Removed {_code(name)} ({_text(before[name].get('type'))})")
     for name in sorted(set(before) & set(after)):
         changes = _step_changes(before[name], after[name], isolation)
         if changes:
@@ -377,7 +407,7 @@ def _parameters_section(old: Summary, new: Summary) -> list[str]:
     before, after = _parameters(old), _parameters(new)
     for name in sorted(set(after) - set(before)):
         spec = after[name]
-        lines.append(f"Added {_code(name)} ({spec.get('type')}, default {_literal(spec.get('default'))})")
+        lines.append(f"Added {_code(name)} ({_text(spec.get('type'))}, default {_literal(spec.get('default'))})")
     for name in sorted(set(before) - set(after)):
         lines.append(f"Removed {_code(name)}")
     for name in sorted(set(before) & set(after)):
