@@ -18,6 +18,7 @@ from mlopsgen.blueprint.loader import Loaded, SourceMap, load_blueprint
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.paths import display_path
 from mlopsgen.blueprint.resolve import Scope
+from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.errors import Diagnostic, Position
 from mlopsgen.plan.build import ReadCode, build_plan
@@ -161,6 +162,8 @@ def plan_blueprint(
     diagnostics = list(loaded.diagnostics)
     if loaded.data is None:
         return None, _sorted(diagnostics)
+    # Credentials are looked for in everything that loaded, so they are reported even beside schema errors.
+    diagnostics += _issues_to_diagnostics(loaded, find_secrets(loaded.data))
     spec, schema_errors = validate_spec(loaded)
     diagnostics += schema_errors
     if spec is None or diagnostics:
