@@ -8,9 +8,13 @@ deterministic: names are sorted, and deploy stages keep their deploy order.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from mlopsgen.views.behaviour import behaviour_changes, behaviour_risks, execution_parameter_changes
+from mlopsgen.views.markdown import code_span as _code
+from mlopsgen.views.markdown import plain_text as _text
+from mlopsgen.views.markdown import show as _show
 
 RISK = "⚠️ **Risk:**"
 """Prefix of each risk line in the review."""
@@ -100,58 +104,6 @@ def _multi_account(summary: Summary) -> bool:
 
 
 # --- formatting ----------------------------------------------------------------------------------
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
-_MARKDOWN = re.compile(r"([\\`*\[\]<>!|&$])")
-"""What can start a link, image, HTML tag, entity, code span, emphasis, table cell or math mid-line."""
-
-
-def _one_line(text: str) -> str:
-    """Control characters and line breaks become spaces: no value may start a new Markdown block."""
-    return _CONTROL.sub(" ", text)
-
-
-def _code(text: Any) -> str:
-    """A Markdown code span holding exactly ``text`` on one line, whatever it contains.
-
-    The fence is one backtick longer than the longest backtick run inside, so no value can close
-    the span early and go on as a heading, link, image or mention (GitHub does not notify
-    ``@names`` inside code spans). A code span also keeps ``${...}`` from being read as GitHub math.
-    ref: https://spec.commonmark.org/0.31.2/#code-spans
-    """
-    text = _one_line(str(text))
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    # CommonMark strips one space from each side when both are spaces, and a backtick next to the
-    # fence would join it: pad in those cases so the content reads back unchanged.
-    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _text(value: Any) -> str:
-    """A summary value outside a code span: one line, Markdown punctuation escaped, mentions broken.
-
-    Summaries of the previous output come from the committed manifest, which a pull request can
-    edit, so even the values that are usually plain words or numbers are escaped.
-    """
-    text = _MARKDOWN.sub(r"\\\1", _one_line(str(value)))
-    return text.replace("@", "@\u200b")  # a zero-width space after @ keeps GitHub from mentioning
-
-
-def _show(value: Any) -> str:
-    """A summary value as review text: ``none``, ``on``/``off``, plain numbers, code spans."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return ", ".join(_code(item) for item in value) if value else "none"
-    if isinstance(value, Mapping):
-        return _code(json.dumps(value, sort_keys=True))
-    return _code(value)
 
 
 def _literal(value: Any) -> str:
@@ -336,7 +288,9 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
     turned off, the last (production-like) stage losing autoscaling or gaining target accounts or
     OUs, and any weakened security control: VPC, subnets or security groups removed, a KMS key
     removed, inter-container encryption or network isolation turned off (blueprint-wide, or for one
-    job), and VPC endpoints removed while stages deploy into other accounts.
+    job), and VPC endpoints removed while stages deploy into other accounts; and in what the
+    pipeline decides (``views.behaviour``): models registered as Approved, a quality gate removed or
+    loosened, a tuning budget raised.
 
     Args:
         old: The summary recorded for the previous output; None (or empty) for new output.
@@ -353,6 +307,7 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
         + _security_risks(old, new)
         + _endpoint_risks(old, new)
         + _step_risks(old, new)
+        + behaviour_risks(old, new)
     )
 
 
@@ -377,8 +332,13 @@ def _step_changes(before: Mapping[str, Any], after: Mapping[str, Any], isolation
         changes.append(f"moved from {_place(before)} to {_place(after)}")
     known = {*_STEP_FIELDS, "condition", "branch"}
     for key in sorted((set(before) | set(after)) - known):
-        if before.get(key) != after.get(key):
-            changes.append(_change(_label(key), before.get(key), after.get(key)))
+        if key not in before or key not in after:
+            # A key one summary lacks is one an older manifest did not record (or a step type change,
+            # shown above): unknown, not a change.
+            continue
+        if before[key] != after[key]:
+            shown = behaviour_changes(key, before[key], after[key])
+            changes += shown if shown is not None else [_change(_label(key), before[key], after[key])]
     return changes
 
 
@@ -554,6 +514,8 @@ def _ci_section(old: Summary, new: Summary) -> list[str]:
     for key in ("provider", "repository", "branch"):
         if old_source.get(key) != new_source.get(key):
             lines.append(_change(f"Source {key}", old_source.get(key), new_source.get(key)))
+    if "execution_parameters" in old_ci or not old_ci:  # older summaries did not record them
+        lines += execution_parameter_changes(old_ci.get("execution_parameters"), after.get("execution_parameters"))
     return lines
 
 
