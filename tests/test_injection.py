@@ -113,3 +113,21 @@ def _fn_subs(node: Any) -> Any:
     elif isinstance(node, list):
         for item in node:
             yield from _fn_subs(item)
+
+
+@pytest.mark.parametrize("suffix", ["*", "models/*", "mod?ls/", "", "/"])
+def test_a_model_output_path_shared_with_other_accounts_has_no_wildcard(suffix: str) -> None:
+    """Its prefix becomes the target accounts' s3:GetObject grant on the artifact bucket."""
+    from mlopsgen.api import plan_blueprint
+
+    plan, _ = plan_blueprint(FRAUD, name="fraud_secure.yaml", code=_code_of("fraud_secure.yaml"))
+    assert plan is not None
+    data = copy.deepcopy(FRAUD)
+    (train,) = [s for s in data["pipeline"]["steps"] if s["name"] == "TrainFraudModel"]
+    train["output_path"] = f"s3://{plan.project.artifact_bucket}/{suffix}"
+    diagnostics = _diagnostics(data, "fraud_secure.yaml")
+    assert [(d.code, d.path) for d in diagnostics] == [("MLG313", "pipeline.steps[TrainFraudModel].output_path")], (
+        diagnostics
+    )
+    train["output_path"] = f"s3://{plan.project.artifact_bucket}/models/fraud"
+    assert _diagnostics(data, "fraud_secure.yaml") == []
