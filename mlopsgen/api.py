@@ -18,6 +18,7 @@ from mlopsgen.blueprint.loader import Loaded, SourceMap, load_blueprint
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.paths import display_path
 from mlopsgen.blueprint.resolve import Scope
+from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.errors import Diagnostic, Position
@@ -29,8 +30,8 @@ from mlopsgen.views.summary import summarize
 from mlopsgen.views.triggers import trigger_notes as trigger_notes  # the CLI's `validate` prints these
 
 Engine = Literal["native", "sdk"]
-BlueprintInput = str | Path | Mapping[str, Any]
-"""YAML text, a path to a blueprint file, or already-parsed data."""
+BlueprintInput = str | bytes | Path | Mapping[str, Any]
+"""YAML text (``bytes`` are read as UTF-8), a path to a blueprint file, or already-parsed data."""
 
 
 @dataclass(frozen=True)
@@ -96,24 +97,42 @@ def _read(
     if isinstance(blueprint, Path):
         display = name or str(blueprint)
         try:
-            text = blueprint.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            return _unusable(display, "MLG105", "blueprint is not UTF-8 text"), display, _no_code
+            raw = blueprint.read_bytes()
         except OSError as exc:
             return _unusable(display, "MLG105", f"cannot read blueprint: {exc.strerror}"), display, _no_code
         root = blueprint.parent
-        return load_blueprint(text, display), display, code_reader(root) if code is None else _mapping_reader(code)
+        return _load_bytes(raw, display), display, code_reader(root) if code is None else _mapping_reader(code)
     reader = _mapping_reader(code or {})
     if isinstance(blueprint, str):
         display = name or "<string>"
         return load_blueprint(blueprint, display), display, reader
+    if isinstance(blueprint, bytes | bytearray | memoryview):
+        display = name or "<bytes>"
+        return _load_bytes(bytes(blueprint), display), display, reader
+    if not isinstance(blueprint, Mapping):
+        # Anything else would serialise to a scalar and "validate" as an empty blueprint.
+        raise TypeError(
+            f"blueprint must be YAML text (str or UTF-8 bytes), a Path or a mapping, not {type(blueprint).__name__}"
+        )
     display = name or "<mapping>"
     data = json.loads(json.dumps(blueprint, default=str))
     return Loaded(data if isinstance(data, dict) else None, SourceMap(display)), display, reader
 
 
-def _unusable(display: str, code: str, message: str) -> Loaded:
-    return Loaded(None, SourceMap(display), [Diagnostic(code, message, file=display, pos=Position(1, 1))])
+def _unusable(display: str, code: str, message: str, pos: Position | None = None) -> Loaded:
+    return Loaded(None, SourceMap(display), [Diagnostic(code, message, file=display, pos=pos or Position(1, 1))])
+
+
+def _load_bytes(raw: bytes, display: str) -> Loaded:
+    """Blueprint bytes (a file, or an S3 object in the seed Lambda) → loaded data, UTF-8 only."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"blueprint is not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start} is {exc.reason}"
+        return _unusable(display, "MLG105", message, Position(line, col))
+    return load_blueprint(text, display)
 
 
 def _no_code(_: str) -> bytes | None:
@@ -164,17 +183,22 @@ def plan_blueprint(
     """Run load → validate → check → plan for one blueprint.
 
     Args:
-        blueprint: YAML text, a path, or parsed data.
+        blueprint: YAML text (str, or UTF-8 bytes), a path, or parsed data.
         name: Display name for diagnostics (default: the path, ``<string>`` or ``<mapping>``).
         code: Code file contents by blueprint-relative path; default for a path: read beside it.
 
     Returns:
         The Plan (None when there are diagnostics) and every diagnostic found.
+
+    Raises:
+        TypeError: ``blueprint`` is none of text, bytes, a path or a mapping.
     """
     loaded, display, read_code = _read(blueprint, name, code)
     diagnostics = list(loaded.diagnostics)
     if loaded.data is None:
         return None, _sorted(diagnostics)
+    # Credentials are looked for in everything that loaded, so they are reported even beside schema errors.
+    diagnostics += _issues_to_diagnostics(loaded, find_secrets(loaded.data))
     spec, schema_errors = validate_spec(loaded)
     diagnostics += schema_errors
     if spec is None or diagnostics:
@@ -205,12 +229,15 @@ def validate(
     """Validate a blueprint; an empty list means it renders.
 
     Args:
-        blueprint: YAML text, a path, or parsed data.
+        blueprint: YAML text (str, or UTF-8 bytes), a path, or parsed data.
         name: Display name for diagnostics.
         code: Code file contents by blueprint-relative path (default for a path: read beside it).
 
     Returns:
         Every diagnostic found, in file order.
+
+    Raises:
+        TypeError: ``blueprint`` is none of text, bytes, a path or a mapping.
     """
     return plan_blueprint(blueprint, name=name, code=code)[1]
 
@@ -225,7 +252,7 @@ def render(
     """Render every target of a blueprint in memory.
 
     Args:
-        blueprint: YAML text, a path, or parsed data.
+        blueprint: YAML text (str, or UTF-8 bytes), a path, or parsed data.
         name: Display name for diagnostics.
         code: Code file contents by blueprint-relative path (default for a path: read beside it).
         engine: ``native`` (default) or ``sdk`` to build the pipeline definition with the SageMaker SDK
@@ -233,6 +260,9 @@ def render(
 
     Returns:
         The files, or the diagnostics explaining why there are none.
+
+    Raises:
+        TypeError: ``blueprint`` is none of text, bytes, a path or a mapping.
     """
     plan, diagnostics = plan_blueprint(blueprint, name=name, code=code)
     stem = Path(blueprint).stem if isinstance(blueprint, Path) else (plan.project.name if plan else "blueprint")

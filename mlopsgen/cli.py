@@ -106,13 +106,31 @@ def _render_all(paths: list[Path], engine: str = "native") -> list[api.RenderRes
         return api.render_many(paths, engine="sdk" if engine == "sdk" else "native", progress=tick)
 
 
+def github_annotation(properties: dict[str, object], message: str) -> str:
+    """One ``::error`` workflow command, escaped so no value can end it or start another.
+
+    GitHub's own toolkit rules (``@actions/core`` ``command.ts``): data escapes ``%``, CR and LF;
+    property values escape those and ``:`` and ``,`` too. A file name or message holding a newline
+    could otherwise forge a second command such as ``::warning``.
+    ref: https://docs.github.com/actions/reference/workflow-commands-for-github-actions#setting-an-error-message
+    """
+
+    def data(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(value: object) -> str:
+        return data(str(value)).replace(":", "%3A").replace(",", "%2C")
+
+    props = ",".join(f"{key}={prop(value)}" for key, value in properties.items())
+    return f"::error {props}::{data(message)}"
+
+
 def _diagnostic(d: Diagnostic, fmt: Format) -> str:
     if fmt is Format.github:
-        # ref: https://docs.github.com/actions/reference/workflow-commands-for-github-actions#setting-an-error-message
         line = d.pos.line if d.pos else 1
         col = d.pos.col if d.pos else 1
-        message = (d.message + (f" ({d.hint})" if d.hint else "")).replace("%", "%25").replace("\n", "%0A")
-        return f"::error file={d.file},line={line},col={col},title={d.code}::{message}"
+        message = d.message + (f" ({d.hint})" if d.hint else "")
+        return github_annotation({"file": d.file, "line": line, "col": col, "title": d.code}, message)
     return d.format()
 
 
@@ -200,7 +218,9 @@ def _drift_line(folder: Path, drift: Drift, fmt: Format) -> str:
         "unowned": "not written by mlopsgen",
     }[drift.kind]
     if fmt is Format.github:
-        return f"::error file={folder / drift.path},title=mlopsgen check::{text}; run mlopsgen render"
+        return github_annotation(
+            {"file": folder / drift.path, "title": "mlopsgen check"}, f"{text}; run mlopsgen render"
+        )
     return f"{folder / drift.path}: {drift.kind} ({text})"
 
 
@@ -320,7 +340,8 @@ def audit(
         typer.echo(json.dumps({"findings": [f.__dict__ for f in findings]}, indent=2))
     for finding in findings if format is not Format.json else []:
         if format is Format.github:
-            typer.echo(f"::error file={finding.file},title={finding.rule}::{finding.resource}: {finding.message}")
+            message = f"{finding.resource}: {finding.message}"
+            typer.echo(github_annotation({"file": finding.file, "title": finding.rule}, message))
         else:
             typer.echo(finding.format())
     typer.echo(f"{len(checked)} template(s), {len(rules())} rules: {len(findings)} finding(s)", err=True)

@@ -459,6 +459,22 @@ def _model_location_issues(spec: BlueprintSpec) -> list[Issue]:
                     at_value=True,
                 )
             )
+        elif "${" not in output and not re.fullmatch(
+            r"[A-Za-z0-9!_.'()=/\-]*[A-Za-z0-9!_.'()=\-][A-Za-z0-9!_.'()=/\-]*", output[len(bucket) + 6 :]
+        ):
+            # The prefix becomes the target accounts' grant on the bucket: '*' and '?' are IAM wildcards
+            # that cannot be escaped, and an empty prefix would grant the whole bucket.
+            issues.append(
+                Issue(
+                    "MLG313",
+                    (*path, "output_path"),
+                    f"model of '{source.name}' is deployed into other accounts from an output path whose key "
+                    "prefix is empty or holds characters outside S3's safe set (such as the IAM wildcards * ?)",
+                    "write under a plain prefix such as s3://<artifact bucket>/models/ "
+                    "(letters, digits, / ! - _ . ' ( ) =).",
+                    at_value=True,
+                )
+            )
     return issues
 
 

@@ -26,8 +26,11 @@ class DataCaptureSpec(Spec):
     sampling_percentage: int = Field(default=100, ge=0, le=100)
     destination: str | None = Field(
         default=None,
-        pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$",
-        description="S3 URI; default: s3://<artifact bucket>/datacapture-<stage>.",
+        # Key prefix: S3's safe characters without its wildcard-like '*' (the prefix reaches IAM ARNs,
+        # where '*' and '?' match anything and cannot be escaped) and without '$' '{' '}' (Fn::Sub).
+        pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[A-Za-z0-9!_.'()=/\-]*)?$",
+        description="S3 URI; default: s3://<artifact bucket>/datacapture-<stage>. The key prefix uses "
+        "S3's safe characters (letters, digits, / ! - _ . ' ( ) =), no wildcards.",
     )
 
 
@@ -103,7 +106,12 @@ class SourceSpec(Spec):
     """The repository holding the blueprint, its code and the generated output."""
 
     provider: Literal["codecommit", "github", "github_enterprise", "bitbucket"]
-    repository: str = Field(description="CodeCommit repository name, or owner/name for a connection.")
+    repository: str = Field(
+        # AWS's shapes: CodeCommit names are ASCII [\w.-], 1-100; connections take owner/name. The name
+        # reaches IAM ARNs ('*' would grant every repository) and Fn::Sub strings, so nothing else passes.
+        pattern=r"^[A-Za-z0-9_.\-]{1,100}(/[A-Za-z0-9_.\-]{1,100})?$",
+        description="CodeCommit repository name (letters, digits, . _ -; 1-100), or owner/name for a connection.",
+    )
     branch: str = Field(default="main", pattern=r"^[A-Za-z0-9._/\-]{1,255}$")
     connection_arn: str | None = Field(
         default=None,
@@ -120,6 +128,8 @@ class SourceSpec(Spec):
 
     @model_validator(mode="after")
     def _connection(self) -> SourceSpec:
+        if self.provider == "codecommit" and "/" in self.repository:
+            raise ValueError("a codecommit repository is a name (letters, digits, . _ -), not owner/name")
         if self.provider == "codecommit" and self.connection_arn is not None:
             raise ValueError("connection_arn is only for github, github_enterprise and bitbucket sources")
         if self.provider != "codecommit" and self.connection_arn is None:

@@ -11,6 +11,32 @@ import json
 
 from mlopsgen.plan import model as ir
 
+
+class EnvRef(str):
+    """An argument that names an environment variable the CI job defines (``$NAME``), kept expandable.
+
+    Every other argument is a literal and is single-quoted when rendered: a blueprint value that
+    merely looks like ``$AWS_SECRET_ACCESS_KEY`` must reach the script as that text, never as the
+    CI job's secret. Only arguments built with this type are rendered as variable references.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, name: str) -> EnvRef:
+        """Reference variable ``name`` (without the ``$``)."""
+        return super().__new__(cls, f"${name}")
+
+
+PIPELINE_NAME = EnvRef("SAGEMAKER_PIPELINE_NAME")
+PIPELINE_ROLE_ARN = EnvRef("SAGEMAKER_PIPELINE_ROLE_ARN")
+REGION = EnvRef("AWS_REGION")
+MODEL_PACKAGE_GROUP = EnvRef("SOURCE_MODEL_PACKAGE_GROUP_NAME")
+EXPORT_TEMPLATE = EnvRef("EXPORT_TEMPLATE_NAME")
+ENDPOINT_NAME = EnvRef("ENDPOINT_NAME")
+EXPORT_TEST_RESULTS = EnvRef("EXPORT_TEST_RESULTS")
+STACK_SET_NAME = EnvRef("STACK_SET_NAME")
+PROJECT_NAME = EnvRef("SAGEMAKER_PROJECT_NAME")
+
 PAYLOAD_DIR = "model-deploy/test"
 TEMPLATE_EXPORT = "template-export.yml"
 STACKSET_TEMPLATE_EXPORT = "stackset-template-export.yml"
@@ -51,16 +77,16 @@ def build_command(
         "--repo-root",
         blueprint_dir,
         "--pipeline-name",
-        "$SAGEMAKER_PIPELINE_NAME",
+        PIPELINE_NAME,
         "--role-arn",
-        "$SAGEMAKER_PIPELINE_ROLE_ARN",
+        PIPELINE_ROLE_ARN,
         "--region",
-        "$AWS_REGION",
+        REGION,
         "--tags",
         json.dumps(tags, sort_keys=True, separators=(",", ":")),
         # The project's tags are read when the build runs: tags added to the project later still apply.
         "--project-name",
-        "$SAGEMAKER_PROJECT_NAME",
+        PROJECT_NAME,
         "--timeout-minutes",
         str(timeout_minutes),
     ]
@@ -72,8 +98,8 @@ def build_command(
 def deploy_config_command(output_dir: str, stages: tuple[ir.Stage, ...]) -> tuple[str, ...]:
     """Resolve the latest approved model package and write every stage's configuration exports."""
     argv = ["python3", f"{output_dir}/model-deploy/scripts/deploy_config.py"]
-    argv += ["--model-package-group", "$SOURCE_MODEL_PACKAGE_GROUP_NAME", "--region", "$AWS_REGION"]
-    argv += ["--project-name", "$SAGEMAKER_PROJECT_NAME"]  # stack tags get the project's current tags
+    argv += ["--model-package-group", MODEL_PACKAGE_GROUP, "--region", REGION]
+    argv += ["--project-name", PROJECT_NAME]  # stack tags get the project's current tags
     for stage in stages:
         argv += ["--stage-config", f"{output_dir}/model-deploy/{stage.name}-config.json"]
     for stage in stages:
@@ -87,7 +113,7 @@ def deploy_config_command(output_dir: str, stages: tuple[ir.Stage, ...]) -> tupl
 
 def copy_template_command(output_dir: str) -> tuple[str, ...]:
     """Put the endpoint template where the deploy steps read it."""
-    return ("cp", f"{output_dir}/model-deploy/endpoint-config-template.yml", "$EXPORT_TEMPLATE_NAME")
+    return ("cp", f"{output_dir}/model-deploy/endpoint-config-template.yml", EXPORT_TEMPLATE)
 
 
 def copy_stackset_template_command(output_dir: str) -> tuple[str, ...]:
@@ -116,7 +142,7 @@ def stackset_deploy_command(
     for region in multi.regions:
         argv += ["--deployment-region", region]
     argv += ["--administration-role-arn", administration_role_arn, "--execution-role-name", multi.execution_role]
-    return (*argv, "--region", "$AWS_REGION", "--timeout-minutes", str(timeout_minutes))
+    return (*argv, "--region", REGION, "--timeout-minutes", str(timeout_minutes))
 
 
 def test_command(
@@ -128,10 +154,10 @@ def test_command(
     stage's stack set: the test then runs in every account that has an instance of it, through
     the test role there.
     """
-    argv = ["python3", f"{output_dir}/model-deploy/scripts/test_endpoint.py", "--endpoint-name", "$ENDPOINT_NAME"]
-    argv += ["--region", "$AWS_REGION", "--export-test-results", "$EXPORT_TEST_RESULTS"]
+    argv = ["python3", f"{output_dir}/model-deploy/scripts/test_endpoint.py", "--endpoint-name", ENDPOINT_NAME]
+    argv += ["--region", REGION, "--export-test-results", EXPORT_TEST_RESULTS]
     if multi is not None:
-        argv += ["--stack-set-name", "$STACK_SET_NAME", "--role-name", multi.test_role]
+        argv += ["--stack-set-name", STACK_SET_NAME, "--role-name", multi.test_role]
     if payload is not None:
         argv += ["--payload-file", f"{output_dir}/{payload_file(payload.path)}", "--content-type", payload.content_type]
     return tuple(argv)

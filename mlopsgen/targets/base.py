@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import yaml
 
+from mlopsgen.plan.ci_commands import EnvRef
 from mlopsgen.plan.model import Plan
 
 
@@ -107,5 +108,9 @@ def generated_header(plan: Plan, what: str) -> str:
 
 
 def shell_command(argv: tuple[str, ...]) -> str:
-    """A POSIX shell command line: ``$NAME`` items stay expandable (double-quoted), the rest is quoted."""
-    return " ".join(f'"{a}"' if re.fullmatch(r"\$[A-Z_][A-Z0-9_]*", a) else shlex.quote(a) for a in argv)
+    """A POSIX shell command line: ``EnvRef`` items stay expandable (double-quoted), every literal is quoted.
+
+    Whether an item is a variable reference is decided by its type, never by its text, so a
+    blueprint value shaped like ``$NAME`` stays literal.
+    """
+    return " ".join(f'"{a}"' if isinstance(a, EnvRef) else shlex.quote(a) for a in argv)

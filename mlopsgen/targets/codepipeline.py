@@ -15,7 +15,7 @@ from mlopsgen.plan import model as ir
 from mlopsgen.targets import multi_account
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
-from mlopsgen.targets.iam import deploy_endpoint_stack, read_project_tags
+from mlopsgen.targets.iam import deploy_endpoint_stack, read_project_tags, sub_literal
 from mlopsgen.targets.iam import sub as _sub
 
 NAME = "codepipeline"
@@ -42,7 +42,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
 
 def _arn(service: str, resource: str) -> dict[str, str]:
     # SageMaker writes resource names in ARNs in lower case; IAM compares ARNs case-sensitively.
-    resource = resource.lower() if service == "sagemaker" else resource
+    resource = sub_literal(resource.lower() if service == "sagemaker" else resource)
     return _sub(f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")
 
 
@@ -123,9 +123,13 @@ def _bucket(plan: ir.Plan) -> dict[str, Any]:
 
 
 def _bucket_policy(plan: ir.Plan) -> dict[str, Any]:
-    cross_account = multi_account.bucket_statements(plan, "${ArtifactBucket.Arn}")
+    bucket_arn = "${ArtifactBucket.Arn}"
+    cross_account = multi_account.bucket_statements(plan, bucket_arn)
     for statement in cross_account:
-        statement["Resource"] = [_sub(arn) for arn in statement["Resource"]]
+        # Only the bucket reference is a substitution; the object paths come from the blueprint.
+        statement["Resource"] = [
+            _sub(bucket_arn + sub_literal(arn.removeprefix(bucket_arn))) for arn in statement["Resource"]
+        ]
     return {
         "Type": "AWS::S3::BucketPolicy",
         "Properties": {

@@ -11,8 +11,21 @@ from typing import Any
 
 
 def sub(text: str) -> dict[str, str]:
-    """A CloudFormation ``Fn::Sub``."""
+    """A CloudFormation ``Fn::Sub``: ``text`` may hold intended ``${...}`` references only.
+
+    Values that come from the blueprint go in through ``sub_literal``.
+    """
     return {"Fn::Sub": text}
+
+
+def sub_literal(value: str) -> str:
+    """``value`` as literal text inside an ``Fn::Sub`` string: ``${`` is written ``${!``.
+
+    Without this a blueprint value such as ``${BuildRole.Arn}`` would be resolved by CloudFormation,
+    and ``x}${`` would break the template.
+    Ref: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html
+    """
+    return value.replace("${", "${!")
 
 
 def allow(

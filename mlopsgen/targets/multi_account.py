@@ -27,7 +27,7 @@ from typing import Any
 from mlopsgen.plan import model as ir
 from mlopsgen.targets.base import OutputFile, dump_json, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
-from mlopsgen.targets.iam import deploy_endpoint_stack
+from mlopsgen.targets.iam import deploy_endpoint_stack, sub_literal
 from mlopsgen.targets.iam import sub as _sub
 
 NAME = "multi_account"
@@ -281,6 +281,7 @@ def administration_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
 
 
 def _local(service: str, resource: str) -> dict[str, str]:
+    resource = sub_literal(resource)
     return _sub(f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")
 
 

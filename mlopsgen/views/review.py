@@ -11,6 +11,11 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from mlopsgen.views.behaviour import behaviour_changes, behaviour_risks, execution_parameter_changes
+from mlopsgen.views.markdown import code_span as _code
+from mlopsgen.views.markdown import plain_text as _text
+from mlopsgen.views.markdown import show as _show
+
 RISK = "⚠️ **Risk:**"
 """Prefix of each risk line in the review."""
 
@@ -101,29 +106,6 @@ def _multi_account(summary: Summary) -> bool:
 # --- formatting ----------------------------------------------------------------------------------
 
 
-def _code(text: Any) -> str:
-    """A Markdown code span (also keeps ``${...}`` from being read as GitHub math)."""
-    text = str(text).replace("\n", " ")
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _show(value: Any) -> str:
-    """A summary value as review text: ``none``, ``on``/``off``, plain numbers, code spans."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return ", ".join(_code(item) for item in value) if value else "none"
-    if isinstance(value, Mapping):
-        return _code(json.dumps(value, sort_keys=True))
-    return _code(value)
-
-
 def _literal(value: Any) -> str:
     """A parameter value in blueprint (YAML/JSON) spelling."""
     if value is None:
@@ -137,11 +119,11 @@ def _autoscaling(value: Any) -> str:
         return "off"
     low, high = scaling.get("min_instances"), scaling.get("max_instances")
     target = scaling.get("target_invocations_per_instance")
-    return f"{low}–{high} instances (target {target} invocations/instance)"
+    return f"{_text(low)}–{_text(high)} instances (target {_text(target)} invocations/instance)"
 
 
 def _capture(value: Any) -> str:
-    return "off" if value is None else f"{value}%"
+    return "off" if value is None else f"{_text(value)}%"
 
 
 def _change(label: str, old: Any, new: Any, show: Callable[[Any], str] = _show) -> str:
@@ -149,7 +131,7 @@ def _change(label: str, old: Any, new: Any, show: Callable[[Any], str] = _show) 
 
 
 def _label(key: str) -> str:
-    return key.replace("_", " ")
+    return _text(key.replace("_", " "))
 
 
 def _place(step: Mapping[str, Any]) -> str:
@@ -160,7 +142,7 @@ def _place(step: Mapping[str, Any]) -> str:
 
 
 def _instances(stage: Mapping[str, Any]) -> str:
-    return f"{_show(stage.get('instance_type'))} × {stage.get('instance_count')}"
+    return f"{_show(stage.get('instance_type'))} × {_text(stage.get('instance_count'))}"
 
 
 def _new_items(old: list[str], new: list[str]) -> list[str]:
@@ -306,7 +288,9 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
     turned off, the last (production-like) stage losing autoscaling or gaining target accounts or
     OUs, and any weakened security control: VPC, subnets or security groups removed, a KMS key
     removed, inter-container encryption or network isolation turned off (blueprint-wide, or for one
-    job), and VPC endpoints removed while stages deploy into other accounts.
+    job), and VPC endpoints removed while stages deploy into other accounts; and in what the
+    pipeline decides (``views.behaviour``): models registered as Approved, a quality gate removed or
+    loosened, a tuning budget raised.
 
     Args:
         old: The summary recorded for the previous output; None (or empty) for new output.
@@ -323,6 +307,7 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
         + _security_risks(old, new)
         + _endpoint_risks(old, new)
         + _step_risks(old, new)
+        + behaviour_risks(old, new)
     )
 
 
@@ -347,8 +332,13 @@ def _step_changes(before: Mapping[str, Any], after: Mapping[str, Any], isolation
         changes.append(f"moved from {_place(before)} to {_place(after)}")
     known = {*_STEP_FIELDS, "condition", "branch"}
     for key in sorted((set(before) | set(after)) - known):
-        if before.get(key) != after.get(key):
-            changes.append(_change(_label(key), before.get(key), after.get(key)))
+        if key not in before or key not in after:
+            # A key one summary lacks is one an older manifest did not record (or a step type change,
+            # shown above): unknown, not a change.
+            continue
+        if before[key] != after[key]:
+            shown = behaviour_changes(key, before[key], after[key])
+            changes += shown if shown is not None else [_change(_label(key), before[key], after[key])]
     return changes
 
 
@@ -362,9 +352,9 @@ def _steps_section(old: Summary, new: Summary) -> list[str]:
     for name in sorted(set(after) - set(before)):
         step = after[name]
         where = f" in {_place(step)}" if step.get("condition") is not None else ""
-        lines.append(f"Added {_code(name)} ({step.get('type')}){where}")
+        lines.append(f"Added {_code(name)} ({_text(step.get('type'))}){where}")
     for name in sorted(set(before) - set(after)):
-        lines.append(f"Removed {_code(name)} ({before[name].get('type')})")
+        lines.append(f"Removed {_code(name)} ({_text(before[name].get('type'))})")
     for name in sorted(set(before) & set(after)):
         changes = _step_changes(before[name], after[name], isolation)
         if changes:
@@ -377,7 +367,7 @@ def _parameters_section(old: Summary, new: Summary) -> list[str]:
     before, after = _parameters(old), _parameters(new)
     for name in sorted(set(after) - set(before)):
         spec = after[name]
-        lines.append(f"Added {_code(name)} ({spec.get('type')}, default {_literal(spec.get('default'))})")
+        lines.append(f"Added {_code(name)} ({_text(spec.get('type'))}, default {_literal(spec.get('default'))})")
     for name in sorted(set(before) - set(after)):
         lines.append(f"Removed {_code(name)}")
     for name in sorted(set(before) & set(after)):
@@ -524,6 +514,8 @@ def _ci_section(old: Summary, new: Summary) -> list[str]:
     for key in ("provider", "repository", "branch"):
         if old_source.get(key) != new_source.get(key):
             lines.append(_change(f"Source {key}", old_source.get(key), new_source.get(key)))
+    if "execution_parameters" in old_ci or not old_ci:  # older summaries did not record them
+        lines += execution_parameter_changes(old_ci.get("execution_parameters"), after.get("execution_parameters"))
     return lines
 
 

@@ -13,15 +13,19 @@ from typing import Any
 from mlopsgen.plan.model import (
     Autoscaling,
     Ci,
+    Comparison,
     Compute,
+    Condition,
     ConditionStep,
     CreateModelStep,
     Deploy,
     ExecVar,
     Expr,
     FailStep,
+    InCondition,
     JsonGet,
     Network,
+    NotCondition,
     Parameter,
     ParamRef,
     Plan,
@@ -119,6 +123,62 @@ def _network(step: Step) -> Network | None:
     return None
 
 
+OPERATORS = {
+    "Equals": "==",
+    "LessThan": "<",
+    "LessThanOrEqualTo": "<=",
+    "GreaterThan": ">",
+    "GreaterThanOrEqualTo": ">=",
+}
+"""SageMaker comparison type → the operator the summary and review show."""
+
+
+def _operand(value: Expr) -> Any:
+    """A comparison operand: numbers stay numbers (so a review can tell a gate was loosened)."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else expr_text(value)
+
+
+def _condition(condition: Condition) -> dict[str, Any]:
+    """One condition of a condition step: ``{op, left, right}`` for a comparison, else ``{text}``."""
+    if isinstance(condition, Comparison):
+        return {"op": OPERATORS[condition.kind], "left": _operand(condition.left), "right": _operand(condition.right)}
+    return {"text": _condition_text(condition)}
+
+
+def _condition_text(condition: Condition) -> str:
+    if isinstance(condition, Comparison):
+        return f"{expr_text(condition.left)} {OPERATORS[condition.kind]} {expr_text(condition.right)}"
+    if isinstance(condition, InCondition):
+        return f"{expr_text(condition.value)} in [{', '.join(expr_text(c) for c in condition.choices)}]"
+    if isinstance(condition, NotCondition):
+        return f"not ({_condition_text(condition.condition)})"
+    return " or ".join(f"({_condition_text(c)})" for c in condition.conditions)
+
+
+def _behaviour(step: Step) -> dict[str, Any]:
+    """What a step decides beyond its compute: gates, hyperparameters, tuning budget, approval."""
+    entry: dict[str, Any] = {}
+    if isinstance(step, ConditionStep):
+        entry["if"] = [_condition(c) for c in step.conditions]
+    if isinstance(step, TrainingStep | TuningStep):
+        entry["hyperparameters"] = {name: expr_text(value) for name, value in sorted(step.job.hyperparameters)}
+    if isinstance(step, TuningStep):
+        entry["objective"] = f"{step.objective_goal} {step.objective_metric}"
+        entry["max_jobs"] = step.max_jobs
+        entry["max_parallel_jobs"] = step.max_parallel_jobs
+        entry["strategy"] = step.strategy
+        entry["ranges"] = {r.name: _range_text(r.min_value, r.max_value, r.values, r.scaling) for r in step.ranges}
+    if isinstance(step, RegisterModelStep):
+        entry["approval_status"] = expr_text(step.approval_status)
+    return entry
+
+
+def _range_text(low: str, high: str, values: tuple[str, ...], scaling: str) -> str:
+    if values:
+        return ", ".join(values)
+    return f"{low}..{high}" + (f" ({scaling})" if scaling and scaling != "Auto" else "")
+
+
 def _step(step: Step, condition: str | None, branch: str | None) -> dict[str, Any]:
     compute = _compute(step)
     network = _network(step)
@@ -131,6 +191,7 @@ def _step(step: Step, condition: str | None, branch: str | None) -> dict[str, An
         "network_isolation": network.network_isolation if network else None,
         "condition": condition,
         "branch": branch,
+        **_behaviour(step),
     }
     # Keys that do not apply to a step type are left out, which keeps the manifest compact.
     return {key: value for key, value in sorted(entry.items()) if value is not None}
@@ -206,6 +267,7 @@ def _ci(ci: Ci | None) -> dict[str, Any] | None:
     return {
         "backends": sorted(ci.backends),
         "source": {"provider": source.provider, "repository": source.repository, "branch": source.branch},
+        "execution_parameters": dict(sorted(ci.execution_parameters)),
     }
 
 
@@ -223,7 +285,11 @@ def summarize(plan: Plan) -> dict[str, Any]:
     and ``security.vpc_endpoints``, which readers take as None and ``[]``.
     Instance types and counts are text, a parameter showing as ``${params.NAME}``. A step lists only
     the keys its type has (``type`` always; ``image``, ``instance_type``, ``instance_count``,
-    ``volume_size_gb``, ``network_isolation``, ``condition`` and ``branch`` where they apply).
+    ``volume_size_gb``, ``network_isolation``, ``condition`` and ``branch`` where they apply; a
+    condition step its ``if`` list, training and tuning steps their ``hyperparameters``, tuning
+    steps ``objective``, ``max_jobs``, ``max_parallel_jobs``, ``strategy`` and ``ranges``, a
+    register step its ``approval_status``), and ``ci`` its ``execution_parameters``. Summaries
+    written before those keys existed lack them; readers take an absent key as unknown, not changed.
 
     Args:
         plan: The Plan of one blueprint.
