@@ -2,8 +2,9 @@
 
 The SDK engine runs in a subprocess whose sockets refuse to connect, which proves it builds the
 definition offline. Comparison is on parsed JSON (data), with no normalisation: the SDK engine's
-one documented adjustment (``_restore_tuning_security``) is part of the engine, and a separate test
-below shows exactly which fields it restores and that the SDK alone drops them.
+two documented adjustments (``_restore_tuning_security``, ``_restore_processing_output_key``) are part
+of the engine, and separate tests below show exactly which fields they restore and that the SDK alone
+drops them.
 """
 
 from __future__ import annotations
@@ -86,6 +87,30 @@ print(json.dumps({"keys": sorted(tuning), "resources": sorted(tuning["ResourceCo
     assert "EnableInterContainerTrafficEncryption" not in raw["keys"]
     assert "VolumeKmsKeyId" not in raw["resources"]
     assert "VpcConfig" in raw["keys"]
+
+
+def test_sdk_processor_drops_the_output_key_of_a_job_without_outputs() -> None:
+    """The second SDK gap: no outputs, no ProcessingOutputConfig, so no sagemaker:OutputKmsKey."""
+    script = r"""
+import json, pathlib
+from mlopsgen.api import plan_blueprint
+from mlopsgen.targets import sagemaker_sdk
+plan, _ = plan_blueprint(pathlib.Path("blueprints/fraud_secure.yaml"))
+raw = json.loads(sagemaker_sdk.build_pipeline(plan).definition())
+step = [s for s in raw["Steps"] if s["Name"] == "ValidateSchema"][0]["Arguments"]
+print(json.dumps(sorted(step)))
+"""
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    keys = json.loads(proc.stdout.splitlines()[-1])
+    assert "ProcessingOutputConfig" not in keys
+    assert "NetworkConfig" in keys
+    native = json.loads(
+        mlopsgen.render(ROOT / "blueprints" / "fraud_secure.yaml").files["model-build/pipeline-definition.json"]
+    )
+    validate = next(s for s in native["Steps"] if s["Name"] == "ValidateSchema")["Arguments"]
+    assert validate["ProcessingOutputConfig"]["Outputs"] == []
+    assert validate["ProcessingOutputConfig"]["KmsKeyId"]
 
 
 def test_hand_written_sdk_pipeline_equals_generated_abalone(tmp_path: Path) -> None:

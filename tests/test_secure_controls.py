@@ -45,8 +45,8 @@ def test_every_job_and_model_carries_the_controls(files: dict[str, str]) -> None
             assert network["VpcConfig"]["Subnets"] and network["VpcConfig"]["SecurityGroupIds"]
             assert network["EnableInterContainerTrafficEncryption"] is True
             assert args["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"]
-            if "ProcessingOutputConfig" in args:
-                assert args["ProcessingOutputConfig"]["KmsKeyId"]
+            # also for a job without outputs: sagemaker:OutputKmsKey comes only from this member
+            assert args["ProcessingOutputConfig"]["KmsKeyId"]
         elif kind in ("Training", "Tuning"):
             job = args if kind == "Training" else args["TrainingJobDefinition"]
             assert job["VpcConfig"]["Subnets"] and job["VpcConfig"]["SecurityGroupIds"]
@@ -73,7 +73,7 @@ def test_guardrails_policy_denies_each_missing_control(files: dict[str, str]) ->
         "DenyWithoutVpcSecurityGroups": {"Null": {"sagemaker:VpcSecurityGroupIds": "true"}},
         "DenyWithoutVolumeKmsKey": {"Null": {"sagemaker:VolumeKmsKey": "true"}},
         "DenyWithoutOutputKmsKey": {"Null": {"sagemaker:OutputKmsKey": "true"}},
-        "DenyWithoutInterContainerEncryption": {"Bool": {"sagemaker:InterContainerTrafficEncryption": "false"}},
+        "DenyWithoutInterContainerEncryption": {"BoolIfExists": {"sagemaker:InterContainerTrafficEncryption": "false"}},
     }
     vpc = next(s for s in statements if s["Sid"] == "DenyWithoutVpcSubnets")
     assert {"sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob", "sagemaker:CreateModel"} <= set(

@@ -5,6 +5,13 @@ controls (VPC subnets and security groups, KMS keys, inter-container encryption)
 SageMaker's own condition keys. Attached to the pipeline's execution role (and to people), it makes
 the controls impossible to forget even for jobs started outside mlopsgen. Emitted when the
 blueprint sets ``security.required``.
+
+Each key is required for every create action the Service Authorization Reference lists it for and that
+the project uses: the volume key also for CreateEndpointConfig (the endpoint's storage volume). A key is
+in the request only when the request sets its member, so every statement denies a *missing* key too:
+``Null`` for keys, ``BoolIfExists`` for inter-container encryption (a plain ``Bool`` is false when the
+member is left out, which would admit a job that simply omits it). tests/test_guardrail_requests.py
+evaluates these statements against every request the project makes.
 """
 
 from __future__ import annotations
@@ -24,11 +31,15 @@ VPC_ACTIONS = (
     "sagemaker:CreateProcessingJob",
     "sagemaker:CreateTrainingJob",
 )
-KMS_ACTIONS = (
+OUTPUT_KMS_ACTIONS = (
     "sagemaker:CreateHyperParameterTuningJob",
     "sagemaker:CreateProcessingJob",
     "sagemaker:CreateTrainingJob",
     "sagemaker:CreateTransformJob",
+)
+VOLUME_KMS_ACTIONS = (
+    "sagemaker:CreateEndpointConfig",
+    *OUTPUT_KMS_ACTIONS,
 )
 ENCRYPTION_ACTIONS = (
     "sagemaker:CreateHyperParameterTuningJob",
@@ -71,15 +82,19 @@ def template(plan: ir.Plan) -> dict[str, Any]:
         _deny("DenyWithoutVpcSecurityGroups", VPC_ACTIONS, {"Null": {"sagemaker:VpcSecurityGroupIds": "true"}}),
     ]
     if security.volume_kms_key:
-        statements.append(_deny("DenyWithoutVolumeKmsKey", KMS_ACTIONS, {"Null": {"sagemaker:VolumeKmsKey": "true"}}))
+        statements.append(
+            _deny("DenyWithoutVolumeKmsKey", VOLUME_KMS_ACTIONS, {"Null": {"sagemaker:VolumeKmsKey": "true"}})
+        )
     if security.output_kms_key:
-        statements.append(_deny("DenyWithoutOutputKmsKey", KMS_ACTIONS, {"Null": {"sagemaker:OutputKmsKey": "true"}}))
+        statements.append(
+            _deny("DenyWithoutOutputKmsKey", OUTPUT_KMS_ACTIONS, {"Null": {"sagemaker:OutputKmsKey": "true"}})
+        )
     if security.encrypt_inter_container_traffic:
         statements.append(
             _deny(
                 "DenyWithoutInterContainerEncryption",
                 ENCRYPTION_ACTIONS,
-                {"Bool": {"sagemaker:InterContainerTrafficEncryption": "false"}},
+                {"BoolIfExists": {"sagemaker:InterContainerTrafficEncryption": "false"}},
             )
         )
     return {

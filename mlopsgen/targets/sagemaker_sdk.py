@@ -55,6 +55,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     finally:
         logging.disable(previous)
     _restore_tuning_security(definition["Steps"], plan)
+    _restore_processing_output_key(definition["Steps"], plan)
     return [
         OutputFile("model-build/pipeline-definition.json", dump_json(definition)),
         OutputFile("model-build/code-manifest.json", dump_json(native.code_manifest(plan))),
@@ -83,6 +84,28 @@ def _restore_tuning_security(steps: list[dict[str, Any]], plan: ir.Plan) -> None
             definition["EnableNetworkIsolation"] = True
         if job.network.encrypt_inter_container_traffic:
             definition["EnableInterContainerTrafficEncryption"] = True
+
+
+def _restore_processing_output_key(steps: list[dict[str, Any]], plan: ir.Plan) -> None:
+    """Put back the output key of a processing job without outputs, which sagemaker 3.27.0 drops.
+
+    The SDK sends ProcessingOutputConfig only when the outputs list is non-empty, so a job without outputs
+    loses ``KmsKeyId`` and with it ``sagemaker:OutputKmsKey``, which the guardrails require (why the
+    native engine sends it: ``sagemaker.processing_output_config``). The SDK's own config is kept
+    whenever it emits one; only the dropped one is added, as the API takes it: ``Outputs: []`` and the key.
+    """
+    processing = {
+        s.common.name: s for s in _all_steps(plan.pipeline.steps).values() if isinstance(s, ir.ProcessingStep)
+    }
+    for step in steps:
+        if step["Type"] == "Condition":
+            _restore_processing_output_key(step["Arguments"]["IfSteps"], plan)
+            _restore_processing_output_key(step["Arguments"]["ElseSteps"], plan)
+        spec = processing.get(step["Name"]) if step["Type"] == "Processing" else None
+        if spec is None or spec.outputs or not spec.output_kms_key:
+            continue
+        if "ProcessingOutputConfig" not in step["Arguments"]:
+            step["Arguments"]["ProcessingOutputConfig"] = {"Outputs": [], "KmsKeyId": spec.output_kms_key}
 
 
 def build_pipeline(plan: ir.Plan) -> Any:
