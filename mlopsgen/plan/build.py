@@ -18,6 +18,7 @@ from mlopsgen.blueprint.resolve import Ref, Scope, split_value
 from mlopsgen.plan import ci_commands
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.images import UnknownImage, image_uri
+from mlopsgen.plan.name_limits import name_problems
 from mlopsgen.plan.naming import (
     code_s3_uri,
     default_artifact_bucket,
@@ -680,6 +681,23 @@ def build_plan(blueprint: spec.BlueprintSpec, name: str, read_code: ReadCode) ->
     """
     builder = _Builder(blueprint, name, read_code)
     plan = builder.plan()
+    builder.issues += _name_issues(blueprint, plan.names)
     if builder.issues:
         return None, builder.issues
     return plan, []
+
+
+def _name_issues(blueprint: spec.BlueprintSpec, names: ir.Names) -> list[Issue]:
+    """Derived names AWS would refuse (too long, or two stages that become one name), as MLG315."""
+    stages = [stage.name for stage in blueprint.deploy.stages] if blueprint.deploy else []
+    jenkins = blueprint.ci is not None and "jenkins" in blueprint.ci.backends
+    return [
+        Issue(
+            "MLG315",
+            ("project", "name") if problem.stage is None else ("deploy", "stages", problem.stage, "name"),
+            problem.message,
+            problem.hint,
+            at_value=True,
+        )
+        for problem in name_problems(names, blueprint.project.name, stages, jenkins=jenkins)
+    ]
