@@ -13,6 +13,7 @@ from typing import Any
 
 from mlopsgen.blueprint import models as spec
 from mlopsgen.blueprint.checks import Issue, property_file_owners
+from mlopsgen.blueprint.limits import model_data_step
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.resolve import Ref, Scope, split_value
 from mlopsgen.plan import ci_commands
@@ -513,8 +514,14 @@ class _Builder:
         prefixes = []
         for step in self.bp.pipeline.steps:
             source = (
-                self.steps_by_name.get(step.model_from or "") if isinstance(step, spec.RegisterModelStepSpec) else None
+                self.steps_by_name.get(step.model_from or model_data_step(step.model_data) or "")
+                if isinstance(step, spec.RegisterModelStepSpec)
+                else None
             )
+            if isinstance(step, spec.RegisterModelStepSpec) and source is None and isinstance(step.model_data, str):
+                # An explicit model.tar.gz (check_model_data_location keeps it in the artifact bucket).
+                if step.model_data.startswith(f"s3://{self.bucket}/") and "${" not in step.model_data:
+                    prefixes.append(step.model_data.removeprefix(f"s3://{self.bucket}/"))
             if isinstance(source, spec.TrainingBase):
                 output = self._output_path(source)
                 # MLG313 keeps deployed models in the artifact bucket; a non-literal path has no fixed prefix.

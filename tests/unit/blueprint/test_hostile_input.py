@@ -104,3 +104,39 @@ def test_a_surrogate_in_a_nested_key_is_one_located_line_from_the_cli(tmp_path: 
     result = CliRunner().invoke(app, ["validate", str(blueprint)])
     assert result.exit_code == 1, result.output
     assert "MLG100" in result.output and "surrogate" in result.output
+
+
+FRAUD = (ROOT / "blueprints" / "fraud_secure.yaml").read_text()
+BLUEPRINTS = ROOT / "blueprints"
+CODE = {str(f.relative_to(BLUEPRINTS)): f.read_bytes() for f in BLUEPRINTS.rglob("*") if f.is_file()}
+BUCKET = "sagemaker-project-p-secure0001"
+
+
+def _register_explicit_model(model_data: str) -> str:
+    assert f"id: {BUCKET.removeprefix('sagemaker-project-')}" in FRAUD
+    image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/x:1"
+    explicit = f"      image: {{uri: {image}}}\n      model_data: {model_data}\n"
+    return FRAUD.replace("      model_from: TrainFraudModel\n      content_types", explicit + "      content_types")
+
+
+@pytest.mark.parametrize(
+    ("model_data", "granted"),
+    [
+        (f"s3://{BUCKET}/models/model.tar.gz", "models/model.tar.gz*"),
+        ("${steps.TrainFraudModel.model_artifacts}", "TrainFraudModel/*"),
+    ],
+)
+def test_an_explicit_model_deployed_to_other_accounts_is_granted_not_an_empty_resource(
+    model_data: str, granted: str
+) -> None:
+    result = mlopsgen.render(_register_explicit_model(model_data), code=CODE)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    for path, content in result.files.items():
+        assert "Resource: []" not in content and '"Resource": []' not in content, path
+    assert granted in result.files["infrastructure/target-account.yml"]
+
+
+def test_an_explicit_model_outside_the_artifact_bucket_is_refused_for_other_accounts() -> None:
+    diagnostics = mlopsgen.validate(_register_explicit_model("s3://elsewhere/model.tar.gz"), code=CODE)
+    assert [d.code for d in diagnostics] == ["MLG313"]
+    assert diagnostics[0].path.endswith("model_data")
