@@ -126,8 +126,8 @@ class _Builder:
             tag = str(node.tag).rsplit(":", 1)[-1]
             raise _Budget(
                 "MLG100",
-                f"{_shown(str(node.value))} cannot be read as a YAML {tag} (explicit tag '!!{tag}')",
-                "remove the tag, or write a value of that type.",
+                f"{_shown(str(node.value))} cannot be read as a YAML {tag}",
+                f"quote it if it is text; with an explicit '!!{tag}' tag, write a value of that type or drop the tag.",
                 node.start_mark,
             ) from None
         if isinstance(value, str):
