@@ -48,7 +48,7 @@ _AMBIGUOUS = re.compile(
       | ~|null|Null|NULL|=|<<
       | \d{4}-\d\d?-\d\d?(?:[Tt\s].*)?
     )$""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # YAML reads only ASCII digits as numbers
 )
 
 

@@ -140,3 +140,10 @@ def test_an_explicit_model_outside_the_artifact_bucket_is_refused_for_other_acco
     diagnostics = mlopsgen.validate(_register_explicit_model("s3://elsewhere/model.tar.gz"), code=CODE)
     assert [d.code for d in diagnostics] == ["MLG313"]
     assert diagnostics[0].path.endswith("model_data")
+
+
+def test_yaml_output_quotes_ascii_numbers_only() -> None:
+    """YAML resolves only ASCII digits as numbers; Arabic-Indic digits are text and need no quotes."""
+    from mlopsgen.targets.base import dump_yaml
+
+    assert dump_yaml({"a": "١٢٣", "b": "123"}) == "a: ١٢٣\nb: '123'\n"
