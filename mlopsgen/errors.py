@@ -69,8 +69,12 @@ _CONTROL_ESCAPES = (
 
 
 def _one_line(text: str) -> str:
-    """Escape line breaks and control characters: a value quoted in a message must not start a new line."""
-    return text.translate(_CONTROL_ESCAPES)
+    """Escape line breaks, control characters and lone surrogates: a quoted value must not break the line.
+
+    Surrogates come only from library callers' data (the loader refuses them); escaped, the message
+    still prints on any UTF-8 stream.
+    """
+    return text.translate(_CONTROL_ESCAPES).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass

@@ -203,8 +203,8 @@ class _Builder:
         return result
 
 
-def _refuse_bad_characters(text: str, mark: yaml.Mark | None) -> None:
-    r"""Refuse characters no generated file can carry safely, in keys and values alike.
+def bad_character(text: str) -> tuple[str, str] | None:
+    r"""The first character no generated file can carry safely, as (what it is, what to do), or None.
 
     A lone UTF-16 surrogate (YAML's ``"\ud83d"`` escapes do not pair up) cannot be encoded to
     UTF-8 at all; a Unicode non-character such as U+FFFF is written as ``\uffff`` in a Jenkinsfile,
@@ -214,14 +214,19 @@ def _refuse_bad_characters(text: str, mark: yaml.Mark | None) -> None:
     for char in text:
         point = ord(char)
         if 0xD800 <= point <= 0xDFFF:
-            reason, hint = "a lone UTF-16 surrogate", 'write the character itself, or its "\\U0001F680" escape.'
-        elif 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE:
-            reason, hint = f"the Unicode non-character U+{point:04X}", "remove it; it is reserved for internal use."
-        elif (point < 0x20 and char not in "\t\n\r") or point == 0x7F:
-            reason, hint = f"the control character U+{point:04X}", "remove it."
-        else:
-            continue
-        raise _Budget("MLG100", f"text holds an invalid character ({reason})", hint, mark)
+            return "a lone UTF-16 surrogate", 'write the character itself, or its "\\U0001F680" escape.'
+        if 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE:
+            return f"the Unicode non-character U+{point:04X}", "remove it; it is reserved for internal use."
+        if (point < 0x20 and char not in "\t\n\r") or point == 0x7F:
+            return f"the control character U+{point:04X}", "remove it."
+    return None
+
+
+def _refuse_bad_characters(text: str, mark: yaml.Mark | None) -> None:
+    """Refuse, in keys and values alike, what ``bad_character`` finds."""
+    found = bad_character(text)
+    if found is not None:
+        raise _Budget("MLG100", f"text holds an invalid character ({found[0]})", found[1], mark)
 
 
 def _shown(text: str) -> str:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from mlopsgen.blueprint.delivery import HTTPS_URL_PATTERN, OU_PATTERN
-from mlopsgen.blueprint.loader import Loaded, PathKey
+from mlopsgen.blueprint.loader import Loaded, PathKey, bad_character
 from mlopsgen.blueprint.models import CONDITION_OPERATORS, STEP_TYPES, BlueprintSpec
 from mlopsgen.blueprint.paths import data_path, display_path
 from mlopsgen.errors import Diagnostic, Position, did_you_mean
@@ -73,7 +73,7 @@ def validate_spec(loaded: Loaded) -> tuple[BlueprintSpec | None, list[Diagnostic
 
 
 def non_finite_numbers(loaded: Loaded) -> list[Diagnostic]:
-    """NaN and infinity anywhere in the data, wherever a number is accepted.
+    """NaN and infinity anywhere in the data, wherever a number is accepted (and unwritable text).
 
     YAML's ``.nan``/``.inf`` (and ``float("nan")`` from library callers) would otherwise reach the
     pipeline definition and the manifest as bare ``NaN``/``Infinity``, which no strict JSON parser
@@ -85,8 +85,12 @@ def non_finite_numbers(loaded: Loaded) -> list[Diagnostic]:
         path, value = stack.pop()
         if isinstance(value, dict):
             stack += [((*path, str(k)), v) for k, v in value.items()]
+            for key in value:  # library callers' data skips the loader, which refuses these in YAML
+                found.extend(_bad_text(loaded, (*path, str(key)), str(key)))
         elif isinstance(value, list):
             stack += [((*path, i), v) for i, v in enumerate(value)]
+        elif isinstance(value, str):
+            found.extend(_bad_text(loaded, path, value))
         elif isinstance(value, float) and not math.isfinite(value):
             where = display_path(loaded.data, path)
             shown = "NaN" if math.isnan(value) else ("-" if value < 0 else "") + "infinity"
@@ -214,6 +218,14 @@ def _tag_error(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic
     return _at(
         loaded, path, "MLG111", f"{where} is missing required key 'type'", f"step types: {', '.join(STEP_TYPES)}."
     )
+
+
+def _bad_text(loaded: Loaded, path: PathKey, text: str) -> list[Diagnostic]:
+    problem = bad_character(text)
+    if problem is None:
+        return []
+    where = display_path(loaded.data, path)
+    return [_at(loaded, path, "MLG100", f"{where}: text holds an invalid character ({problem[0]})", problem[1])]
 
 
 def _at(loaded: Loaded, path: PathKey, code: str, message: str, hint: str, *, key: bool = True) -> Diagnostic:

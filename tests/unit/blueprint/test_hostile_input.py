@@ -147,3 +147,15 @@ def test_yaml_output_quotes_ascii_numbers_only() -> None:
     from mlopsgen.targets.base import dump_yaml
 
     assert dump_yaml({"a": "١٢٣", "b": "123"}) == "a: ١٢٣\nb: '123'\n"
+
+
+def test_unwritable_text_from_library_data_is_a_diagnostic_that_prints() -> None:
+    import yaml
+
+    data = yaml.safe_load(ABALONE)
+    data["project"]["tags"]["t\ud800"] = "x"
+    data["project"]["tags"]["u"] = "a\uffff"
+    diagnostics = mlopsgen.render(data).diagnostics
+    assert [d.code for d in diagnostics] == ["MLG100", "MLG100"]
+    for diagnostic in diagnostics:
+        diagnostic.format().encode("utf-8")
