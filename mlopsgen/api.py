@@ -6,6 +6,7 @@ clock or randomness. Writing and comparing against disk live in ``output.py``.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mlopsgen.blueprint.checks import CHECKS, Issue
+from mlopsgen.blueprint.limits import LIMIT_CHECKS
 from mlopsgen.blueprint.loader import Loaded, SourceMap, load_blueprint
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.paths import display_path
@@ -32,6 +34,33 @@ from mlopsgen.views.triggers import trigger_notes as trigger_notes  # the CLI's 
 Engine = Literal["native", "sdk"]
 BlueprintInput = str | bytes | Path | Mapping[str, Any]
 """YAML text (``bytes`` are read as UTF-8), a path to a blueprint file, or already-parsed data."""
+
+
+ENGINES: tuple[Engine, ...] = ("native", "sdk")
+
+
+class EngineUnavailableError(ImportError):
+    """The sdk engine was asked for but the SageMaker SDK (the ``sdk`` extra) is not installed."""
+
+
+def _sdk_installed() -> bool:
+    # find_spec locates the package without importing it (the import costs seconds).
+    return importlib.util.find_spec("sagemaker") is not None
+
+
+def check_engine(engine: str) -> None:
+    """Refuse an engine that does not exist or cannot run here, before any work is done.
+
+    Raises:
+        ValueError: ``engine`` is not one of ``ENGINES`` (a typo must not silently mean native).
+        EngineUnavailableError: ``sdk`` without the ``sdk`` extra installed.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "sdk" and not _sdk_installed():
+        raise EngineUnavailableError(
+            "the sdk engine needs the SageMaker SDK: install the extra with pip install 'mlopsgen[sdk]'"
+        )
 
 
 @dataclass(frozen=True)
@@ -218,7 +247,7 @@ def plan_blueprint(
 def _check(spec: BlueprintSpec) -> list[Issue]:
     scope = Scope.of(spec)
     issues: list[Issue] = []
-    for check in (*CHECKS, *SERVING_CHECKS):
+    for check in (*CHECKS, *SERVING_CHECKS, *LIMIT_CHECKS):
         issues += check(spec, scope)
     return issues
 
@@ -263,7 +292,10 @@ def render(
 
     Raises:
         TypeError: ``blueprint`` is none of text, bytes, a path or a mapping.
+        ValueError: An unknown engine.
+        EngineUnavailableError: ``engine="sdk"`` without the ``sdk`` extra.
     """
+    check_engine(engine)
     plan, diagnostics = plan_blueprint(blueprint, name=name, code=code)
     stem = Path(blueprint).stem if isinstance(blueprint, Path) else (plan.project.name if plan else "blueprint")
     if plan is None:
@@ -294,6 +326,7 @@ def render_many(
     Returns:
         The results, in the order of ``paths``.
     """
+    check_engine(engine)
     workers = min(jobs or os.cpu_count() or 1, len(paths))
     if workers <= 1 or len(paths) < 8:  # a process pool costs ~0.3 s to start; not worth it for a few
         results = []

@@ -183,6 +183,11 @@ def render(
     if engine not in ("native", "sdk"):
         typer.echo(f"error: --engine must be native or sdk, not '{engine}'", err=True)
         raise typer.Exit(2)
+    try:
+        api.check_engine(engine)
+    except api.EngineUnavailableError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     results = _render_all(_collect(blueprints), engine)
     code = _report(results, format, json_when_clean=False)
     if code:

@@ -38,9 +38,9 @@ class Diagnostic:
     def format(self) -> str:
         """Render as ``file:line:col: CODE message`` plus an indented hint line."""
         where = f"{self.file}:{self.pos.line}:{self.pos.col}" if self.pos else f"{self.file}:1:1"
-        text = f"{where}: {self.code} {self.message}"
+        text = f"{_one_line(where)}: {self.code} {_one_line(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {_one_line(self.hint)}"
         return text
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -59,6 +59,22 @@ class Diagnostic:
             "col": self.pos.col if self.pos else None,
             "hint": self.hint,
         }
+
+
+_CONTROL_ESCAPES = (
+    {point: f"\\x{point:02x}" for point in [*range(0x20), 0x7F, 0x85]}
+    | {point: f"\\u{point:04x}" for point in (0x2028, 0x2029)}
+    | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+)
+
+
+def _one_line(text: str) -> str:
+    """Escape line breaks, control characters and lone surrogates: a quoted value must not break the line.
+
+    Surrogates come only from library callers' data (the loader refuses them); escaped, the message
+    still prints on any UTF-8 stream.
+    """
+    return text.translate(_CONTROL_ESCAPES).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass

@@ -61,7 +61,7 @@ class Manifest:
             "ejected": sorted(self.ejected),
             "summary": self.summary,
         }
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 class HandEdited(Exception):  # noqa: N818 - a refusal reported to the user, not a bug

@@ -229,11 +229,18 @@ def check_acyclic(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     issues: list[Issue] = []
     reported: set[str] = set()
 
-    def visit(name: str, trail: list[str]) -> None:
-        state[name] = 1
-        trail.append(name)
-        for dep in graph.get(name, ()):
-            if state.get(dep) == 1:
+    def visit(start: str) -> None:
+        # Depth-first with an explicit stack: a chain of a thousand depends_on would overflow
+        # Python's recursion limit. ``trail`` is the current path, ``pending`` its unvisited edges.
+        state[start] = 1
+        trail = [start]
+        pending = [iter(graph.get(start, ()))]
+        while pending:
+            dep = next(pending[-1], None)
+            if dep is None:
+                state[trail.pop()] = 2
+                pending.pop()
+            elif state.get(dep) == 1:
                 cycle = trail[trail.index(dep) :] + [dep]
                 if not reported & set(cycle):  # one report per knot of steps
                     reported.update(cycle)
@@ -249,13 +256,13 @@ def check_acyclic(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                         )
                     )
             elif dep in graph and state.get(dep) is None:
-                visit(dep, trail)
-        trail.pop()
-        state[name] = 2
+                state[dep] = 1
+                trail.append(dep)
+                pending.append(iter(graph.get(dep, ())))
 
     for step in spec.pipeline.steps:
         if state.get(step.name) is None:
-            visit(step.name, [])
+            visit(step.name)
     return issues
 
 

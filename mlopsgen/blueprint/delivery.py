@@ -12,8 +12,8 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
 
-HTTPS_URL_PATTERN = r"^https://[^\s'\"\\]+$"
-ACCOUNT_PATTERN = r"^\d{12}$"
+HTTPS_URL_PATTERN = r"^https://[!#-&(-\[\]-~]+$"
+ACCOUNT_PATTERN = r"^[0-9]{12}$"
 OU_PATTERN = r"^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$"
 
 AccountId = Annotated[str, Field(pattern=ACCOUNT_PATTERN, description="12-digit AWS account id (quoted).")]
@@ -85,7 +85,7 @@ class DeploySpec(Spec):
     stages: list[StageSpec] = Field(min_length=1)
     model_execution_role: str | None = Field(
         default=None,
-        pattern=r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]+$",
+        pattern=r"^arn:aws[a-z\-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@\-/]+$",
         description="Role the endpoint's model runs as. Default: the account's "
         "service-role/AmazonSageMakerProjectsExecutionRole.",
     )
@@ -115,7 +115,7 @@ class SourceSpec(Spec):
     branch: str = Field(default="main", pattern=r"^[A-Za-z0-9._/\-]{1,255}$")
     connection_arn: str | None = Field(
         default=None,
-        pattern=r"^arn:aws[a-z\-]*:(codestar-connections|codeconnections):[a-z0-9\-]+:\d{12}:connection/[A-Za-z0-9\-]+$",
+        pattern=r"^arn:aws[a-z\-]*:(codestar-connections|codeconnections):[a-z0-9\-]+:[0-9]{12}:connection/[A-Za-z0-9\-]+$",
         description="CodeStar / CodeConnections connection (required for GitHub, GitHub Enterprise, Bitbucket).",
     )
     deploy_repository: str | None = Field(
@@ -162,7 +162,7 @@ class BuildSpec_(Spec):  # noqa: N801 - "BuildSpec" is CodeBuild's own word for 
     pipeline_timeout_minutes: int = Field(
         default=240, ge=1, description="How long the build waits for the SageMaker pipeline execution."
     )
-    python: str = Field(default="3.12", pattern=r"^3\.\d+$")
+    python: str = Field(default="3.12", pattern=r"^3\.[0-9]+$")
 
 
 class JenkinsSpec(Spec):

@@ -87,14 +87,7 @@ class _Builder:
         self.constructor = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise _Budget(
-                "MLG102",
-                f"blueprint expands to more than {MAX_NODES} values",
-                "YAML aliases (*name) are expanded on load; reduce their use.",
-                node.start_mark,
-            )
+        self._spend(node)
         if depth > MAX_DEPTH:
             raise _Budget(
                 "MLG102",
@@ -126,20 +119,30 @@ class _Builder:
                 "blueprints use plain YAML values only; quote the value if it is text.",
                 node.start_mark,
             )
-        value = self.constructor.construct_object(node, deep=True)
-        if isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value):
-            # YAML's "\ud83d" escapes do not pair up; a lone surrogate cannot be written to any file.
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (ValueError, KeyError, IndexError, OverflowError, yaml.YAMLError):
+            # PyYAML's resolvers trust explicit tags: ``!!int "abc"`` reaches int() and raises.
+            tag = str(node.tag).rsplit(":", 1)[-1]
             raise _Budget(
                 "MLG100",
-                "text holds an invalid character (a lone UTF-16 surrogate)",
-                'write the character itself, or its "\\U0001F680" escape.',
+                f"{_shown(str(node.value))} cannot be read as a YAML {tag}",
+                f"quote it if it is text; with an explicit '!!{tag}' tag, write a value of that type or drop the tag.",
                 node.start_mark,
-            )
+            ) from None
+        if isinstance(value, str):
+            _refuse_bad_characters(value, node.start_mark)
         return value
 
     def _entries(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
-        """Expand ``<<`` merge keys; explicit keys override merged ones."""
+        """Expand ``<<`` merge keys as YAML 1.1 defines them.
+
+        Explicit keys override merged ones, and of the mappings in a merge list the earlier one
+        wins a shared key (``<<: [*a, *b]``), so a shared key is not a duplicate. Every merged
+        entry counts against ``MAX_NODES``: nested merges multiply like aliases do.
+        """
         merged: list[tuple[yaml.Node, yaml.Node]] = []
+        merged_keys: set[object] = set()
         own: list[tuple[yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
@@ -152,11 +155,26 @@ class _Builder:
                             "",
                             src.start_mark,
                         )
-                    merged.extend(self._entries(src))
+                    for key, value in self._entries(src):
+                        self._spend(key)
+                        if key.value not in merged_keys:
+                            merged_keys.add(key.value)
+                            merged.append((key, value))
             else:
                 own.append((key_node, value_node))
         own_keys = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
         return [(k, v) for k, v in merged if k.value not in own_keys] + own
+
+    def _spend(self, node: yaml.Node) -> None:
+        """Count one more value built (or merged) against ``MAX_NODES``."""
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Budget(
+                "MLG102",
+                f"blueprint expands to more than {MAX_NODES} values",
+                "YAML aliases (*name) and merge keys (<<) are expanded on load; reduce their use.",
+                node.start_mark,
+            )
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -165,6 +183,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Budget("MLG100", "mapping keys must be plain text", "", key_node.start_mark)
             key = str(key_node.value)
+            _refuse_bad_characters(key, key_node.start_mark)
             if key in seen:
                 first = seen[key]
                 self.diagnostics.append(
@@ -182,6 +201,38 @@ class _Builder:
             self.source.keys.setdefault(child, _pos(key_node.start_mark) or Position(1, 1))
             result[key] = self.build(value_node, child, depth + 1)
         return result
+
+
+def bad_character(text: str) -> tuple[str, str] | None:
+    r"""The first character no generated file can carry safely, as (what it is, what to do), or None.
+
+    A lone UTF-16 surrogate (YAML's ``"\ud83d"`` escapes do not pair up) cannot be encoded to
+    UTF-8 at all; a Unicode non-character such as U+FFFF is written as ``\uffff`` in a Jenkinsfile,
+    which Groovy reads back as its end-of-file character; C0 control characters other than tab,
+    newline and carriage return break the shell, YAML and Groovy files they land in.
+    """
+    for char in text:
+        point = ord(char)
+        if 0xD800 <= point <= 0xDFFF:
+            return "a lone UTF-16 surrogate", 'write the character itself, or its "\\U0001F680" escape.'
+        if 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE:
+            return f"the Unicode non-character U+{point:04X}", "remove it; it is reserved for internal use."
+        if (point < 0x20 and char not in "\t\n\r") or point == 0x7F:
+            return f"the control character U+{point:04X}", "remove it."
+    return None
+
+
+def _refuse_bad_characters(text: str, mark: yaml.Mark | None) -> None:
+    """Refuse, in keys and values alike, what ``bad_character`` finds."""
+    found = bad_character(text)
+    if found is not None:
+        raise _Budget("MLG100", f"text holds an invalid character ({found[0]})", found[1], mark)
+
+
+def _shown(text: str) -> str:
+    """A value quoted for a one-line message: escapes keep newlines and odd characters visible."""
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return repr(shown) if shown else "an empty value"
 
 
 def load_blueprint(text: str, file: str = "<string>") -> Loaded:

@@ -47,7 +47,7 @@ class RolesSpec(Spec):
 
     pipeline: str | None = Field(
         default=None,
-        pattern=r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]+$",
+        pattern=r"^arn:aws[a-z\-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@\-/]+$",
         description="Role SageMaker pipeline steps run as. Default: the account's "
         "service-role/AmazonSageMakerProjectsExecutionRole, as the AWS project templates use.",
     )
@@ -58,8 +58,8 @@ class ProjectSpec(Spec):
 
     name: str = Field(pattern=PROJECT_NAME_PATTERN, description="SageMaker project name.")
     id: str = Field(pattern=r"^p-[a-z0-9]{1,20}$", description="SageMaker project id, e.g. p-abc123def456.")
-    region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="AWS region, e.g. eu-west-1.")
-    account: str = Field(pattern=r"^\d{12}$", description="AWS account id of the development account (quoted).")
+    region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", description="AWS region, e.g. eu-west-1.")
+    account: str = Field(pattern=r"^[0-9]{12}$", description="AWS account id of the development account (quoted).")
     artifact_bucket: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$",
@@ -127,7 +127,7 @@ class RetrySpec(Spec):
 class CacheSpec(Spec):
     """Reuse a previous successful run of the step with the same arguments."""
 
-    expire_after: str = Field(default="P30d", pattern=r"^P(\d+[YMWDymwd])*(T(\d+[HMShms])+)?$")
+    expire_after: str = Field(default="P30d", pattern=r"^P([0-9]+[YMWDymwd])*(T([0-9]+[HMShms])+)?$")
 
 
 class StepBase(Spec):

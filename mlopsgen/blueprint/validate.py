@@ -7,6 +7,7 @@ are merged into one diagnostic.
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections import defaultdict
@@ -16,10 +17,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from mlopsgen.blueprint.delivery import HTTPS_URL_PATTERN, OU_PATTERN
-from mlopsgen.blueprint.loader import Loaded, PathKey
+from mlopsgen.blueprint.loader import Loaded, PathKey, bad_character
 from mlopsgen.blueprint.models import CONDITION_OPERATORS, STEP_TYPES, BlueprintSpec
 from mlopsgen.blueprint.paths import data_path, display_path
-from mlopsgen.errors import Diagnostic, did_you_mean
+from mlopsgen.errors import Diagnostic, Position, did_you_mean
 
 _TYPE_NAMES = {
     "string_type": "text",
@@ -40,12 +41,12 @@ _PATTERN_NAMES = {
     "^[A-Za-z0-9][A-Za-z0-9\\-_]{0,63}$": "name (letters, digits, '-' and '_', at most 64)",
     "^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$": "SageMaker project name (a letter, then letters, digits and '-', at most 32)",
     "^p-[a-z0-9]{1,20}$": "SageMaker project id (p- followed by lower-case letters and digits)",
-    "^[a-z]{2}(-gov)?-[a-z]+-\\d$": "AWS region such as eu-west-1",
-    "^\\d{12}$": "AWS account id (12 digits, quoted)",
+    "^[a-z]{2}(-gov)?-[a-z]+-[0-9]$": "AWS region such as eu-west-1",
+    "^[0-9]{12}$": "AWS account id (12 digits, quoted)",
     "^[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]$": "S3 bucket name",
     "^/opt/ml/processing/": "container path under /opt/ml/processing/",
-    "^arn:aws[a-z\\-]*:iam::\\d{12}:role/[\\w+=,.@\\-/]+$": "IAM role ARN",
-    "^P(\\d+[YMWDymwd])*(T(\\d+[HMShms])+)?$": "ISO 8601 duration such as P30d or PT12H",
+    "^arn:aws[a-z\\-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@\\-/]+$": "IAM role ARN",
+    "^P([0-9]+[YMWDymwd])*(T([0-9]+[HMShms])+)?$": "ISO 8601 duration such as P30d or PT12H",
     "^[a-z][a-z0-9\\-]{0,19}$": "stage name (a lower-case letter, then lower-case letters, digits and '-', at most 20)",
     "^ml\\.[a-z0-9\\-]+\\.[a-z0-9]+$": "SageMaker instance type such as ml.m5.large",
     OU_PATTERN: "AWS Organizations OU id such as ou-ab12-cdefgh34",
@@ -62,10 +63,41 @@ def validate_spec(loaded: Loaded) -> tuple[BlueprintSpec | None, list[Diagnostic
     Returns:
         The spec (``None`` when invalid) and the diagnostics found.
     """
+    not_finite = non_finite_numbers(loaded)
     try:
-        return BlueprintSpec.model_validate(loaded.data), []
+        spec = BlueprintSpec.model_validate(loaded.data)
     except ValidationError as exc:
-        return None, _diagnostics(loaded, exc.errors(include_url=False))
+        seen = {d.path for d in not_finite}
+        return None, not_finite + [d for d in _diagnostics(loaded, exc.errors(include_url=False)) if d.path not in seen]
+    return (None, not_finite) if not_finite else (spec, [])
+
+
+def non_finite_numbers(loaded: Loaded) -> list[Diagnostic]:
+    """NaN and infinity anywhere in the data, wherever a number is accepted (and unwritable text).
+
+    YAML's ``.nan``/``.inf`` (and ``float("nan")`` from library callers) would otherwise reach the
+    pipeline definition and the manifest as bare ``NaN``/``Infinity``, which no strict JSON parser
+    (nor SageMaker) accepts. The walk is iterative: library callers' data has no depth limit.
+    """
+    found: list[Diagnostic] = []
+    stack: list[tuple[PathKey, Any]] = [((), loaded.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack += [((*path, str(k)), v) for k, v in value.items()]
+            for key in value:  # library callers' data skips the loader, which refuses these in YAML
+                found.extend(_bad_text(loaded, (*path, str(key)), str(key)))
+        elif isinstance(value, list):
+            stack += [((*path, i), v) for i, v in enumerate(value)]
+        elif isinstance(value, str):
+            found.extend(_bad_text(loaded, path, value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            where = display_path(loaded.data, path)
+            shown = "NaN" if math.isnan(value) else ("-" if value < 0 else "") + "infinity"
+            found.append(
+                _at(loaded, path, "MLG117", f"{where} is {shown}; only finite numbers are allowed", "", key=False)
+            )
+    return sorted(found, key=lambda d: (d.pos or Position(0, 0), d.path))
 
 
 def _diagnostics(loaded: Loaded, errors: list[ErrorDetails]) -> list[Diagnostic]:
@@ -186,6 +218,14 @@ def _tag_error(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic
     return _at(
         loaded, path, "MLG111", f"{where} is missing required key 'type'", f"step types: {', '.join(STEP_TYPES)}."
     )
+
+
+def _bad_text(loaded: Loaded, path: PathKey, text: str) -> list[Diagnostic]:
+    problem = bad_character(text)
+    if problem is None:
+        return []
+    where = display_path(loaded.data, path)
+    return [_at(loaded, path, "MLG100", f"{where}: text holds an invalid character ({problem[0]})", problem[1])]
 
 
 def _at(loaded: Loaded, path: PathKey, code: str, message: str, hint: str, *, key: bool = True) -> Diagnostic:

@@ -13,12 +13,14 @@ from typing import Any
 
 from mlopsgen.blueprint import models as spec
 from mlopsgen.blueprint.checks import Issue, property_file_owners
+from mlopsgen.blueprint.limits import model_data_step
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.resolve import Ref, Scope, split_value
 from mlopsgen.plan import ci_commands, triggers
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.content_types import CAPTURE_TYPES_MAX, capture_content_types
 from mlopsgen.plan.images import UnknownImage, image_uri
+from mlopsgen.plan.name_limits import name_problems
 from mlopsgen.plan.naming import (
     DEFAULT_BLUEPRINT_DIR,
     code_s3_uri,
@@ -536,8 +538,14 @@ class _Builder:
         prefixes = []
         for step in self.bp.pipeline.steps:
             source = (
-                self.steps_by_name.get(step.model_from or "") if isinstance(step, spec.RegisterModelStepSpec) else None
+                self.steps_by_name.get(step.model_from or model_data_step(step.model_data) or "")
+                if isinstance(step, spec.RegisterModelStepSpec)
+                else None
             )
+            if isinstance(step, spec.RegisterModelStepSpec) and source is None and isinstance(step.model_data, str):
+                # An explicit model.tar.gz (check_model_data_location keeps it in the artifact bucket).
+                if step.model_data.startswith(f"s3://{self.bucket}/") and "${" not in step.model_data:
+                    prefixes.append(step.model_data.removeprefix(f"s3://{self.bucket}/"))
             if isinstance(source, spec.TrainingBase):
                 output = self._output_path(source)
                 # MLG313 keeps deployed models in the artifact bucket; a non-literal path has no fixed prefix.
@@ -730,6 +738,23 @@ def build_plan(
     """
     builder = _Builder(blueprint, name, read_code, blueprint_dir)
     plan = builder.plan()
+    builder.issues += _name_issues(blueprint, plan.names)
     if builder.issues:
         return None, builder.issues
     return plan, []
+
+
+def _name_issues(blueprint: spec.BlueprintSpec, names: ir.Names) -> list[Issue]:
+    """Derived names AWS would refuse (too long, or two stages that become one name), as MLG315."""
+    stages = [stage.name for stage in blueprint.deploy.stages] if blueprint.deploy else []
+    jenkins = blueprint.ci is not None and "jenkins" in blueprint.ci.backends
+    return [
+        Issue(
+            "MLG315",
+            ("project", "name") if problem.stage is None else ("deploy", "stages", problem.stage, "name"),
+            problem.message,
+            problem.hint,
+            at_value=True,
+        )
+        for problem in name_problems(names, blueprint.project.name, stages, jenkins=jenkins)
+    ]

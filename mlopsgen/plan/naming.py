@@ -92,3 +92,18 @@ def default_pipeline_role(account: str) -> str:
 def code_s3_uri(bucket: str, pipeline: str, sha256: str, basename: str) -> str:
     """Content-addressed S3 URI of a code file (the same layout the SDK uploads to)."""
     return f"s3://{bucket}/{pipeline}/code/{sha256}/{basename}"
+
+
+def stage_title(stage: str) -> str:
+    """A deploy stage in CodePipeline stage and action names: ``pre-prod`` → ``PreProd``."""
+    return "".join(part.capitalize() for part in stage.split("-"))
+
+
+def stage_words(stage: str) -> str:
+    """A deploy stage in Jenkins stage names: ``pre-prod`` → ``Pre Prod``."""
+    return " ".join(part.capitalize() for part in stage.split("-"))
+
+
+def jenkins_trigger_name(names: Names) -> str:
+    """The Jenkins trigger's Lambda function and EventBridge rule (both carry the same name)."""
+    return f"{names.approval_rule}-jenkins"

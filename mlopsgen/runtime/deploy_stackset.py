@@ -56,8 +56,8 @@ MAX_REPORTED_FAILURES = 5
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
 STACK_SET_NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
-ROLE_ARN = re.compile(r"^arn:[a-z-]+:iam::[0-9]{12}:role/\S+$")
-ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+ROLE_ARN = re.compile(r"^arn:[a-z-]+:iam::[0-9]{12}:role/[!-~]+$")
+ROLE_NAME = re.compile(r"^[A-Za-z0-9_+=,.@-]{1,64}$")
 
 
 class ScriptError(Exception):

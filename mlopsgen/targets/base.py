@@ -38,7 +38,7 @@ class Target(Protocol):
 
 def dump_json(data: Any) -> str:
     """The one JSON layout of generated files: sorted keys, 2-space indent, LF, trailing newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 # Strings a YAML 1.1 or 1.2 reader would not read back as text: booleans (yes/no/on/off...), null, numbers
@@ -53,7 +53,7 @@ _AMBIGUOUS = re.compile(
       | ~|null|Null|NULL|=|<<
       | \d{4}-\d\d?-\d\d?(?:[Tt\s].*)?
     )$""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # YAML reads only ASCII digits as numbers
 )
 
 

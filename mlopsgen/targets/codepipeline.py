@@ -12,6 +12,7 @@ from typing import Any
 
 from mlopsgen.plan import ci_commands
 from mlopsgen.plan import model as ir
+from mlopsgen.plan.naming import stage_title
 from mlopsgen.targets import multi_account
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
@@ -246,7 +247,7 @@ def _build_action(
 
 
 def _title(stage: str) -> str:
-    return "".join(part.capitalize() for part in stage.split("-"))
+    return stage_title(stage)
 
 
 def _approval(stage: ir.Stage, run_order: int) -> dict[str, Any]:

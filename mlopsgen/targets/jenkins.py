@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlopsgen.plan import model as ir
+from mlopsgen.plan.naming import stage_words
 from mlopsgen.rendering import groovy_string, render_template
 from mlopsgen.targets.base import OutputFile, shell_command
 
@@ -78,7 +79,7 @@ def build_jenkinsfile(plan: ir.Plan, ci: ir.Ci) -> str:
 
 
 def _title(stage: str) -> str:
-    return " ".join(part.capitalize() for part in stage.split("-"))
+    return stage_words(stage)
 
 
 def deploy_jenkinsfile(plan: ir.Plan, ci: ir.Ci, deploy: ir.Deploy) -> str:

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 from mlopsgen.plan import model as ir
+from mlopsgen.plan.naming import jenkins_trigger_name
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
 
 NAME = "jenkins_trigger"
@@ -56,7 +57,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
     if plan.security.output_kms_key:
         secret["KmsKeyId"] = plan.security.output_kms_key
     no_echo = {"Type": "String", "NoEcho": True, "MinLength": 1, "AllowedPattern": '^[^"\\\\]+$'}
-    function_name = f"{names.approval_rule}-jenkins"
+    function_name = jenkins_trigger_name(names)
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"Start the Jenkins job {names.deploy_job} when a model version is approved or rejected.",
@@ -148,7 +149,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
             "ApprovalRule": {
                 "Type": "AWS::Events::Rule",
                 "Properties": {
-                    "Name": f"{names.approval_rule}-jenkins",
+                    "Name": jenkins_trigger_name(names),
                     "Description": "Approved or rejected versions of this project's model package group.",
                     "EventPattern": {
                         "source": ["aws.sagemaker"],

@@ -89,6 +89,8 @@ def _principal_statements(
 ) -> list[dict[str, Any]]:
     """Allow ``role`` in every target account: listed accounts by ARN, OU accounts by org path."""
     statements: list[dict[str, Any]] = []
+    if not resources:  # an empty Resource list is invalid IAM; validation keeps every model locatable
+        return statements
     if multi.accounts:
         statements.append(
             {
@@ -155,7 +157,7 @@ def bucket_statements(plan: ir.Plan, bucket_arn: str) -> list[dict[str, Any]]:
     captures = _capture_object_arns(plan, bucket_arn)
     if captures:
         statements += _principal_statements("TargetDataCapture", ["s3:PutObject"], captures, multi, multi.model_role)
-    if multi.vpc_endpoints:
+    if multi.vpc_endpoints and models:
         statements.append(
             {
                 "Sid": "DenyModelAccessOutsideVpcEndpoints",
