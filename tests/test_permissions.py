@@ -24,7 +24,7 @@ import pytest
 from tests.support.boto_calls import NO_PERMISSION, calls
 from tests.support.cfn_permissions import needs
 from tests.support.deployments import JENKINS, Principal, Run, Tree
-from tests.support.iam_policy import allowed, statements
+from tests.support.iam_policy import action_matches, allowed, statements
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(p for p in (ROOT / "generated").iterdir() if p.is_dir())
@@ -49,6 +49,45 @@ def test_deploying_roles_hold_what_the_resource_providers_need(tree: Tree) -> No
                     f"(stage {deployment.stage}; {need.source})"
                 )
     assert not missing, f"{len(missing)} missing permission(s):\n" + "\n".join(sorted(missing))
+
+
+# Granted to deploying roles though no create/update/delete handler lists them; each with its reason.
+KEPT = {
+    "sagemaker:DescribeModel": "the Model read handler (drift detection, resource import)",
+    "sagemaker:DescribeEndpointConfig": "the EndpointConfig read handler (drift detection, resource import)",
+    "sagemaker:DescribeModelPackage": "CreateModel reads the model package it deploys",
+    **{
+        f"cloudformation:{verb}": "a stack set execution role manages its stack instances (stack set prerequisites)"
+        for verb in (
+            "CreateStack",
+            "DeleteStack",
+            "DescribeStackEvents",
+            "DescribeStacks",
+            "GetTemplate",
+            "GetTemplateSummary",
+            "UpdateStack",
+        )
+    },
+}
+
+
+def test_deploying_roles_are_granted_nothing_no_check_needs(tree: Tree) -> None:
+    """Least privilege: an action a deploying role may call is needed by its templates, or in KEPT."""
+    needed: dict[str, set[str]] = {}
+    for deployment in tree.deployments:
+        template = tree.templates[deployment.template]
+        needed.setdefault(deployment.principal, set()).update(
+            n.action.lower() for n in needs(template, deployment.parameters, tree.region)
+        )
+    unneeded = {
+        f"{role} is granted {action}, which no template it deploys needs"
+        for role, actions in needed.items()
+        for statement in tree.principals[role].policy
+        if statement.effect == "Allow"
+        for action in statement.actions
+        if action not in KEPT and not any(action_matches(action, needed_action) for needed_action in actions)
+    }
+    assert not unneeded, "\n".join(sorted(unneeded))
 
 
 def _flag(name: str) -> Callable[[Run, Tree], bool]:

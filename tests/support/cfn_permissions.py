@@ -106,6 +106,9 @@ EXTRAS: list[tuple[str, str, Callable[[Props], bool], str]] = [
 ]
 
 
+_SSM_DOC = "CloudFormation User Guide, SSM parameter types: resolved with the caller's ssm:GetParameters"
+
+
 @cache
 def handler_permissions(resource_type: str, region: str = "us-east-1") -> dict[str, tuple[str, ...]]:
     """The create/update/delete handler permissions of a type, from cfn-lint's provider schemas."""
@@ -191,4 +194,9 @@ def needs(template: dict[str, Any], parameters: dict[str, str], region: str) -> 
             if extra_kind == kind and applies(props):
                 wanted.setdefault(action, source)
         out += [Need(a, _arn(kind, a, props, resolve), logical_id, why) for a, why in sorted(wanted.items())]
+    for name, spec in template.get("Parameters", {}).items():
+        if str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value") and "Default" in spec:
+            path = str(parameters.get(name, spec["Default"]))
+            arn = f"arn:aws:ssm:{region}:{ACCOUNT}:parameter{path if path.startswith('/') else '/' + path}"
+            out.append(Need("ssm:GetParameters", arn, name, _SSM_DOC))
     return out

@@ -96,6 +96,11 @@ def allowed(policy: Iterable[Statement], action: str, resource: str | None = Non
     return any(s.effect == "Allow" for s in matching) and not any(s.effect == "Deny" for s in matching)
 
 
+def action_matches(pattern: str, action: str) -> bool:
+    """Whether a policy's action ``pattern`` (wildcards allowed) covers ``action``."""
+    return bool(_pattern(pattern, True).fullmatch(action))
+
+
 @cache
 def _pattern(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     """IAM wildcards: ``*`` any run of characters (``/`` and ``:`` included), ``?`` one character."""
