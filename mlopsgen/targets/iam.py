@@ -114,14 +114,15 @@ def endpoint_autoscaling(endpoints: list[Any]) -> list[dict[str, Any]]:
         ),
         allow("AutoscaleEndpoints", ["sagemaker:UpdateEndpointWeightsAndCapacities"], endpoints),
         # Target tracking alarms are named TargetTracking-<resource id>-...; AWS's own service-linked
-        # role policy for SageMaker endpoints scopes them the same way.
+        # role policy for SageMaker endpoints scopes them the same way (a scoped DescribeAlarms returns
+        # the metric alarms in scope; only composite alarms need it on "*").
         allow(
             "AutoscalingAlarms",
-            ["cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm"],
+            ["cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm"],
             [sub("arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:TargetTracking-*")],
         ),
-        # DescribeAlarms is called without alarm names and GetMetricData has no resource-level permissions.
-        allow("AutoscalingMetrics", ["cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData"], ["*"]),
+        # GetMetricData has no resource-level permissions.
+        allow("AutoscalingMetrics", ["cloudwatch:GetMetricData"], ["*"]),
         allow(
             "AutoscalingServiceRole",
             ["iam:CreateServiceLinkedRole"],
