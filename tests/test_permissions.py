@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,14 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(p for p in (ROOT / "generated").iterdir() if p.is_dir())
 
 
-@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda p: p.name)
+@cache
+def _tree(root: Path) -> Tree:
+    return Tree(root)
+
+
+@pytest.fixture(params=EXAMPLES, ids=lambda p: p.name)
 def tree(request: pytest.FixtureRequest) -> Tree:
-    return Tree(request.param)
+    return _tree(request.param)
 
 
 def test_deploying_roles_hold_what_the_resource_providers_need(tree: Tree) -> None:
@@ -130,7 +136,7 @@ def test_only_when_names_calls_the_scripts_make() -> None:
     made = {
         (run.script.rsplit("/", 1)[-1], call.action)
         for example in EXAMPLES
-        for run in Tree(example).runs
+        for run in _tree(example).runs
         for call in calls(run.source)
     }
     assert set(ONLY_WHEN) <= made
@@ -139,7 +145,7 @@ def test_only_when_names_calls_the_scripts_make() -> None:
 def test_every_codebuild_script_and_deploy_template_is_traced() -> None:
     """The derivation must see what the trees hold, or the checks above would pass vacuously."""
     for example in EXAMPLES:
-        tree = Tree(example)
+        tree = _tree(example)
         scripts = {f for f in tree.files if f.endswith(".py") and "/scripts/" in f}
         assert scripts <= {run.script for run in tree.runs}, example.name
         deployed = {d.template for d in tree.deployments}

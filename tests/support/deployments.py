@@ -75,7 +75,7 @@ class Tree:
         out = {}
         for path in self.files:
             if path.endswith((".yml", ".yaml", ".json")):
-                data = yaml.safe_load(self.text(path))
+                data = yaml.load(self.text(path), Loader=_LOADER)
                 if isinstance(data, dict) and isinstance(data.get("Resources"), dict):
                     out[path] = data
         return out
@@ -136,7 +136,7 @@ class Tree:
     def _buildspec_commands(self, template: str, project: str) -> tuple[str, list[str], dict[str, str]]:
         props = dict(self._resources("AWS::CodeBuild::Project", template))[project]
         path = self.find(props["Source"]["BuildSpec"])
-        spec = yaml.safe_load(self.text(path))
+        spec = yaml.load(self.text(path), Loader=_LOADER)
         env = {v["Name"]: str(v["Value"]) for v in props["Environment"].get("EnvironmentVariables", [])}
         env |= {k: str(v) for k, v in spec.get("env", {}).get("variables", {}).items()}
         commands = [c for phase in spec.get("phases", {}).values() for c in phase.get("commands", [])]
@@ -207,6 +207,7 @@ class Tree:
         return Principal(JENKINS, [s for role in roles for s in role.policy])
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 JENKINS = "Jenkins credential (README: allowed what the CodePipeline roles are allowed)"
 
 
