@@ -593,11 +593,19 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     [_arn("sagemaker", "endpoint-config/*"), _arn("sagemaker", "model/*")],
                     _arn("sagemaker", f"model-package/{names.model_package_group}/*"),
                     plan.deploy.model_execution_role_arn,
+                    _volume_key(plan.security.volume_kms_key),
                 ),
             ],
             "Creates and updates the endpoint stacks of the deploy stages.",
         ),
     }
+
+
+def _volume_key(key: str) -> list[Any]:
+    """The endpoint volume key as an IAM resource: an ARN or a key id (an alias cannot scope a policy)."""
+    if not key or key.startswith("alias/"):
+        return []
+    return [key if key.startswith("arn:") else _arn("kms", f"key/{key}")]
 
 
 def _share_statements(plan: ir.Plan) -> list[dict[str, Any]]:

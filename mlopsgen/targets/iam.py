@@ -39,15 +39,23 @@ def allow(
 
 
 def deploy_endpoint_stack(
-    endpoints: list[Any], configs_and_models: list[Any], model_packages: Any, model_role: Any
+    endpoints: list[Any],
+    configs_and_models: list[Any],
+    model_packages: Any,
+    model_role: Any,
+    volume_keys: list[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """What a role deploying the endpoint stack needs: the endpoint resources, the package, the model role.
+
+    ``tests/test_permissions.py`` derives the list from the CloudFormation resource provider schemas
+    and AWS's documentation; change both together.
 
     Args:
         endpoints: ARNs of the stages' endpoints.
         configs_and_models: ARN patterns of the endpoint configs and models (CloudFormation names them).
         model_packages: ARN pattern of the model package group's versions.
         model_role: The role the model runs as (passed to SageMaker only).
+        volume_keys: KMS keys of the endpoint volumes, when the endpoint configs set one.
     """
     return [
         allow(
@@ -75,12 +83,32 @@ def deploy_endpoint_stack(
             [model_role],
             {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         ),
-        *endpoint_autoscaling(),
+        *_volume_keys(volume_keys or []),
+        *endpoint_autoscaling(endpoints),
     ]
 
 
-def endpoint_autoscaling() -> list[dict[str, Any]]:
-    """What an endpoint stack's scalable target and scaling policy need from the deploying role."""
+def _volume_keys(keys: list[Any]) -> list[dict[str, Any]]:
+    """CreateEndpoint makes SageMaker create a grant on the volume key; the config handler describes the key.
+
+    Two statements: ``kms:GrantIsForAWSResource`` is only in grant requests, so a DescribeKey under
+    that condition would always be denied.
+    """
+    if not keys:
+        return []
+    return [
+        allow("DescribeVolumeKey", ["kms:DescribeKey"], keys),
+        allow("UseVolumeKey", ["kms:CreateGrant"], keys, {"Bool": {"kms:GrantIsForAWSResource": "true"}}),
+    ]
+
+
+def endpoint_autoscaling(endpoints: list[Any]) -> list[dict[str, Any]]:
+    """What an endpoint stack's scalable target and scaling policy need from the deploying role.
+
+    The provider schemas of ``AWS::ApplicationAutoScaling::ScalableTarget`` and ``ScalingPolicy`` plus,
+    from the Application Auto Scaling User Guide ("Permissions required for API actions on target
+    services and CloudWatch"), the SageMaker and CloudWatch calls made on the caller's behalf.
+    """
     return [
         # Application Auto Scaling has no resource-level permissions for these calls.
         allow(
@@ -90,11 +118,24 @@ def endpoint_autoscaling() -> list[dict[str, Any]]:
                 "application-autoscaling:DeregisterScalableTarget",
                 "application-autoscaling:DescribeScalableTargets",
                 "application-autoscaling:DescribeScalingPolicies",
+                "application-autoscaling:DescribeScheduledActions",
+                "application-autoscaling:ListTagsForResource",
                 "application-autoscaling:PutScalingPolicy",
                 "application-autoscaling:RegisterScalableTarget",
             ],
             ["*"],
         ),
+        allow("AutoscaleEndpoints", ["sagemaker:UpdateEndpointWeightsAndCapacities"], endpoints),
+        # Target tracking alarms are named TargetTracking-<resource id>-...; AWS's own service-linked
+        # role policy for SageMaker endpoints scopes them the same way (a scoped DescribeAlarms returns
+        # the metric alarms in scope; only composite alarms need it on "*").
+        allow(
+            "AutoscalingAlarms",
+            ["cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm"],
+            [sub("arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:TargetTracking-*")],
+        ),
+        # GetMetricData has no resource-level permissions.
+        allow("AutoscalingMetrics", ["cloudwatch:GetMetricData"], ["*"]),
         allow(
             "AutoscalingServiceRole",
             ["iam:CreateServiceLinkedRole"],

@@ -425,19 +425,10 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             [_local("sagemaker", "endpoint-config/*"), _local("sagemaker", "model/*")],
             model_package,
             model_role_arn,
+            key_arns,
         ),
         _allow("ReadEndpointParameters", ["ssm:GetParameters"], parameter_arns),
     ]
-    if key_arns:
-        # Endpoint volumes are encrypted with a grant SageMaker creates from the deploying principal.
-        execution_statements.append(
-            _allow(
-                "UseVolumeKey",
-                ["kms:CreateGrant", "kms:DescribeKey"],
-                key_arns,
-                {"Bool": {"kms:GrantIsForAWSResource": "true"}},
-            )
-        )
     resources["StackSetExecutionRole"] = _role(
         multi.execution_role,
         f"The project account's stack set administration role deploys {names.project_name_id}'s endpoints with it.",

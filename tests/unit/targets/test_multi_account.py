@@ -268,6 +268,7 @@ def test_no_wildcard_actions_and_wildcard_resources_only_where_aws_has_no_resour
     allowed = {
         "ecr:GetAuthorizationToken",
         "cloudwatch:PutMetricData",
+        "cloudwatch:GetMetricData",
         "ec2:CreateNetworkInterface",
         "application-autoscaling:RegisterScalableTarget",
         "sagemaker:ListModelPackages",
