@@ -63,7 +63,10 @@ def flow(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[SimpleName
     out = tmp_path / "generated"
     for rel, content in files.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(content)
+        if isinstance(content, bytes):  # the sample payload, copied byte for byte
+            (out / rel).write_bytes(content)
+        else:
+            (out / rel).write_text(content)
     with mock_aws():
         region = plan.project.region
         session = boto3.session.Session(region_name=region)

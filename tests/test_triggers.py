@@ -48,7 +48,7 @@ def _replace(text: str, old: str, new: str) -> str:
 STAGE = "    - name: staging\n      instance_type: ml.m5.large\n"
 DEPLOY_ONLY = {
     "instance count": (STAGE, STAGE + "      instance_count: 2\n"),
-    "instance type": (STAGE, STAGE.replace("ml.m5.large", "ml.m5.xlarge")),
+    "instance type": (STAGE, STAGE.replace("ml.m5.large", "ml.t2.medium")),
     "autoscaling": ("max_instances: 4", "max_instances: 6"),
 }
 BUILD_ONLY = {
