@@ -58,7 +58,7 @@ def ensure_venv() -> Path:
         shutil.rmtree(where)
     venv.EnvBuilder(with_pip=True).create(where)
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "-r", str(REQUIREMENTS)],
+        [str(python), "-m", "pip", "install", "-q", "--no-compile", "--no-deps", "-r", str(REQUIREMENTS)],
         check=True,
         stdout=subprocess.DEVNULL,
     )
