@@ -184,3 +184,38 @@ def test_churn_code_runs_and_reports_what_the_condition_reads(
     )
     assert isinstance(auc, float) and 0.0 <= auc <= 1.0
     assert "CheckChurnQuality" in run.conditions
+
+
+# ---- fraud -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 follow-up: the fraud example's features.py is a stub that writes none of the outputs "
+    "(train/validation/holdout) its linear-learner training reads; measure.py never writes report.json",
+)
+def test_fraud_features_feed_the_linear_learner_channels(
+    example_python: Path, s3_endpoint: str, tmp_path: Path
+) -> None:
+    """BuildFeatures writes what TrainFraudModel reads: label-first headerless CSV with feature_dim features.
+
+    linear-learner itself is not emulated (nor the custom-image and transform steps), so this checks the
+    processing code against the algorithm's documented CSV input contract, with feature_dim from the definition.
+    """
+    data = {"s3://fraud-data-333333333333/transactions/transactions.csv": DATA / "fraud-transactions-small.csv"}
+    pipeline, result = run_example("fraud_secure", data, s3_endpoint, example_python, tmp_path)
+    run = _ok(result)
+    assert "BuildFeatures" in run.ran
+    train = pipeline.steps["TrainFraudModel"]["Arguments"]
+    feature_dim = int(train["HyperParameters"]["feature_dim"])
+    outputs = {
+        str(pipeline.resolve(o["S3Output"]["S3Uri"])): o["S3Output"]["LocalPath"]
+        for o in pipeline.steps["BuildFeatures"]["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+    }
+    for channel in train["InputDataConfig"]:
+        local = outputs[str(pipeline.resolve(channel["DataSource"]["S3DataSource"]["S3Uri"]))]
+        files = sorted((tmp_path / "BuildFeatures" / "ml" / local.removeprefix("/opt/ml/")).rglob("*.csv"))
+        rows = [line.split(",") for f in files for line in f.read_text().splitlines() if line]
+        assert rows, f"channel {channel['ChannelName']}: BuildFeatures wrote no rows to {local}"
+        assert {len(r) - 1 for r in rows} == {feature_dim}
+        assert {float(r[0]) for r in rows} <= {0.0, 1.0}

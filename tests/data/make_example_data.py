@@ -62,6 +62,30 @@ def churn(rows: int = 300) -> list[list[object]]:
     return out
 
 
+def transactions(rows: int = 300) -> list[list[object]]:
+    """Card transactions with a header and the ``is_fraud`` label (about one in ten fraudulent)."""
+    rng = random.Random(20240603)
+    out: list[list[object]] = [
+        ["transaction_id", "amount", "merchant_category", "hour", "country", "card_present", "is_fraud"]
+    ]
+    for n in range(rows):
+        fraud = rng.random() < 0.1
+        amount = round(rng.lognormvariate(5.5 if fraud else 3.5, 1.0), 2)
+        hour = rng.choice(range(0, 6)) if fraud and rng.random() < 0.6 else rng.randint(0, 23)
+        out.append(
+            [
+                f"T{n:06d}",
+                amount,
+                rng.choice(["grocery", "travel", "electronics", "fuel", "online"]),
+                hour,
+                rng.choice(["DE", "FR", "NL"] if not fraud or rng.random() < 0.5 else ["US", "BR", "NG"]),
+                int(not fraud and rng.random() < 0.7),
+                int(fraud),
+            ]
+        )
+    return out
+
+
 def write(name: str, rows: list[list[object]]) -> None:
     """Write one CSV with Unix line ends."""
     with (HERE / name).open("w", newline="") as handle:
@@ -71,3 +95,4 @@ def write(name: str, rows: list[list[object]]) -> None:
 if __name__ == "__main__":
     write("abalone-small.csv", abalone())
     write("churn-small.csv", churn())
+    write("fraud-transactions-small.csv", transactions())

@@ -10,8 +10,9 @@ the condition step reads. S3 is a moto server on 127.0.0.1: the test process pla
 
 What is emulated, not run: the built-in XGBoost training (``xgboost_algorithm.py``), and a tuning step runs
 one training job at a point inside every range (the search itself is the service's). Jobs on images this
-runtime does not stand in for, and steps that are not jobs (register, model, transform, fail), are reported
-as skipped; a ``Get`` this runner cannot resolve raises, so nothing is silently faked.
+runtime does not stand in for, steps that are not jobs here (register, model, transform, fail), and steps
+needing what those would produce are reported as skipped with the reason; the tests assert which steps ran, so
+nothing is silently faked.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ _JOB_STEP = re.compile(r"^Steps\.(\w+)\.(ModelArtifacts\.S3ModelArtifacts|Traini
 
 class JobFailed(AssertionError):
     """A job exited non-zero; the message carries its output, as CloudWatch would."""
+
+
+class Unavailable(Exception):
+    """A step needs something this runner does not produce (a skipped step's output, a transform's)."""
 
 
 @dataclass
@@ -90,12 +95,12 @@ class LocalPipeline:
             return self.resolve(uri)
         if match := _JOB_STEP.match(path):
             if match[1] not in self.jobs:
-                raise JobFailed(f"{path}: step {match[1]} has not run")
+                raise Unavailable(f"{path}: step {match[1]} did not run here")
             job = self.jobs[match[1]]
             if match[2].startswith("TrainingJobSummaries"):
                 return job
             return f"{self._output_path(self.steps[match[1]])}/{job}/output/model.tar.gz"
-        raise NotImplementedError(f"the local runner cannot resolve Get {path!r}")
+        raise Unavailable(f"the local runner cannot resolve Get {path!r}")
 
     def _output_path(self, step: dict[str, Any]) -> str:
         args = step["Arguments"]
@@ -129,9 +134,12 @@ class LocalPipeline:
         for step in self.definition["Steps"]:
             handler = getattr(self, f"_step_{step['Type'].lower()}", None)
             if handler is None:
-                self.run_state.skipped[step["Name"]] = f"{step['Type']} is not a job"
-            else:
+                self.run_state.skipped[step["Name"]] = f"{step['Type']} is not run locally"
+                continue
+            try:
                 handler(step)
+            except Unavailable as missing:
+                self.run_state.skipped[step["Name"]] = str(missing)
         return self.run_state
 
     def _job(self, name: str, root: Path, argv: list[str], env: dict[str, str]) -> None:
@@ -151,8 +159,7 @@ class LocalPipeline:
         args = step["Arguments"]
         image = args["AppSpecification"]["ImageUri"]
         if not image.endswith(RUNTIME_IMAGES):
-            self.run_state.skipped[step["Name"]] = f"no local runtime for image {image}"
-            return
+            raise Unavailable(f"no local runtime for image {image}")
         root = self.workdir / step["Name"] / "ml"
         for item in args.get("ProcessingInputs", []):
             self.download(str(self.resolve(item["S3Input"]["S3Uri"])), _local(root, item["S3Input"]["LocalPath"]))
@@ -175,7 +182,7 @@ class LocalPipeline:
     def _train(self, name: str, job: str, spec: dict[str, Any], hyperparameters: dict[str, str], out: str) -> None:
         image = spec["AlgorithmSpecification"].get("TrainingImage", "")
         if not image.endswith("/sagemaker-xgboost:1.7-1"):
-            raise NotImplementedError(f"{name}: no local stand-in for training image {image}")
+            raise Unavailable(f"no local stand-in for training image {image}")
         root = self.workdir / job / "ml"
         config = root / "input" / "config"
         config.mkdir(parents=True)
@@ -246,7 +253,12 @@ class LocalPipeline:
         if isinstance(value, dict) and "Std:JsonGet" in value:
             get = value["Std:JsonGet"]
             name = get["PropertyFile"]["Get"].rsplit(".", 1)[-1]
-            return json_get(json.loads(self.run_state.property_files[name].read_text()), get["Path"])
+            if name not in self.run_state.property_files:
+                raise Unavailable(f"property file {name} comes from a step that did not run here")
+            path = self.run_state.property_files[name]
+            if not path.is_file():
+                raise JobFailed(f"property file {name}: the job wrote no {path.name}; the condition step would fail")
+            return json_get(json.loads(path.read_text()), get["Path"])
         return self.resolve(value)
 
 
