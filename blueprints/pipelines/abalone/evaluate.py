@@ -1,8 +1,12 @@
-"""Abalone evaluation: score the trained XGBoost model on the test split, write evaluation.json."""
+"""Abalone evaluation: score the trained XGBoost model on the test split, write evaluation.json.
+
+The built-in XGBoost 1.7-1 image writes its model with ``Booster.save_model`` as ``xgboost-model`` inside
+``model.tar.gz``, so it is read back with ``Booster.load_model`` (``pickle`` only fits models of images
+before 1.3-1).
+"""
 
 import json
 import pathlib
-import pickle
 import tarfile
 
 import numpy as np
@@ -16,8 +20,8 @@ BASE = "/opt/ml/processing"
 def main() -> None:
     with tarfile.open(f"{BASE}/model/model.tar.gz") as archive:
         archive.extractall(path=".")
-    with open("xgboost-model", "rb") as handle:
-        model = pickle.load(handle)
+    model = xgboost.Booster()
+    model.load_model("xgboost-model")
     test = pd.read_csv(f"{BASE}/test/test.csv", header=None)
     labels = test.iloc[:, 0].to_numpy()
     predictions = model.predict(xgboost.DMatrix(test.iloc[:, 1:].values))

@@ -1,8 +1,14 @@
-"""Churn preparation: drop identifiers, one-hot encode categories, split 70/15/15 (label first)."""
+"""Churn preparation: drop identifiers, one-hot encode categories, split 70/15/15 (label first).
+
+The input is an ``s3://`` URI. It is downloaded with boto3, which the scikit-learn image carries; pandas
+would need s3fs/fsspec to read S3 directly, and the image has neither.
+"""
 
 import argparse
 import os
+import pathlib
 
+import boto3
 import pandas as pd
 
 
@@ -11,7 +17,11 @@ def main() -> None:
     parser.add_argument("--input", required=True)
     parser.add_argument("--run-id", default="local")
     args = parser.parse_args()
-    frame = pd.read_csv(args.input)
+    bucket, _, key = args.input.removeprefix("s3://").partition("/")
+    pathlib.Path("/opt/ml/processing/data").mkdir(parents=True, exist_ok=True)
+    local = "/opt/ml/processing/data/input.csv"
+    boto3.resource("s3").Bucket(bucket).download_file(key, local)
+    frame = pd.read_csv(local)
     target = os.environ.get("TARGET_COLUMN", "churned")
     frame = frame.drop(columns=[c for c in ("customer_id", "phone") if c in frame])
     labels = frame.pop(target).astype(int)

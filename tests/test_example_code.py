@@ -1,0 +1,221 @@
+"""The examples' pipeline code runs, end to end, on the library versions its images carry.
+
+Every other test proves the generated files parse; this one proves the example code *works*: each example's
+generated pipeline definition is executed locally (tests/support/local_pipeline.py): processing scripts in a
+venv pinned to the images' scikit-learn 1.2.1 / xgboost 1.7.4 with /opt/ml bound as in the container, the
+built-in XGBoost training emulated with its file contract (string hyperparameters from the definition,
+label-first headerless CSV channels, ``xgboost-model`` saved with ``save_model`` into ``model.tar.gz``), the
+evaluation report read through the property file and JSON path the condition step uses. Then the smoke-test
+payload the deploy CI sends is predicted by the model so trained, decoded as the XGBoost serving container
+decodes CSV. The data are small synthetic look-alikes (tests/data/make_example_data.py): the real datasets
+cannot be fetched offline.
+
+``--update-goldens`` rewrites the abalone smoke payload from the preprocessing output (then re-render).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import re
+import socket
+import tarfile
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.support.example_runtime import REPO, ensure_venv, run_job, sandbox_available
+from tests.support.local_pipeline import ALGORITHM, LocalPipeline, Run, code_manifest, json_get
+
+GENERATED = REPO / "generated"
+DATA = REPO / "tests" / "data"
+ABALONE_PAYLOAD = REPO / "blueprints" / "tests" / "abalone-sample.csv"
+
+
+@pytest.fixture(scope="module")
+def example_python() -> Path:
+    reason = sandbox_available()
+    if reason:
+        pytest.skip(reason)
+    return ensure_venv()
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def _s3(endpoint: str) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def run_example(
+    name: str, data: dict[str, Path], endpoint: str, python: Path, workdir: Path
+) -> tuple[LocalPipeline, Run | Exception]:
+    """Upload the code (as the generated CI does) and the data, then run the definition's jobs."""
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
+    s3 = _s3(endpoint)
+    model_build = GENERATED / name / "model-build"
+    definition = json.loads((model_build / "pipeline-definition.json").read_text())
+    for bucket in sorted(set(re.findall(r"s3://([a-z0-9.\-]+)", json.dumps(definition) + json.dumps(list(data))))):
+        s3.create_bucket(Bucket=bucket)
+    for path, uri in code_manifest(model_build):
+        assert f"/{hashlib.sha256(path.read_bytes()).hexdigest()}/" in uri, f"{path} changed: regenerate goldens"
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        s3.upload_file(str(path), bucket, key)
+    for uri, path in data.items():
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        s3.upload_file(str(path), bucket, key)
+    pipeline = LocalPipeline(definition, s3, endpoint, workdir, python)
+    try:
+        return pipeline, pipeline.run()
+    except AssertionError as failed:  # JobFailed: reported by each test that needs the run
+        return pipeline, failed
+
+
+def _ok(result: Run | Exception) -> Run:
+    if isinstance(result, Exception):
+        pytest.fail(f"the example's pipeline code failed: {result}")
+    return result
+
+
+def predict(pipeline: LocalPipeline, step: str, payload: Path, workdir: Path) -> dict[str, Any]:
+    """Serve the step's model.tar.gz as the XGBoost serving container does and predict the payload."""
+    root = workdir / "serve" / "ml"
+    model_dir = root / "model"
+    model_dir.mkdir(parents=True)
+    archive = workdir / "serve" / "model.tar.gz"
+    bucket, _, key = (
+        str(pipeline.resolve({"Get": f"Steps.{step}.ModelArtifacts.S3ModelArtifacts"}))
+        .removeprefix("s3://")
+        .partition("/")
+    )
+    pipeline.s3.download_file(bucket, key, str(archive))
+    with tarfile.open(archive) as tar:
+        tar.extractall(model_dir)
+    done = run_job(root, [str(pipeline.python), str(ALGORITHM), "serve", str(payload)], {})
+    assert done.returncode == 0, f"the serving container would reject the payload:\n{done.stderr[-3000:]}"
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# ---- abalone -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def abalone(
+    example_python: Path, s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[LocalPipeline, Run | Exception, Path]:
+    workdir = tmp_path_factory.mktemp("abalone")
+    data = {"s3://sagemaker-servicecatalog-seedcode-eu-west-1/dataset/abalone-dataset.csv": DATA / "abalone-small.csv"}
+    pipeline, result = run_example("abalone", data, s3_endpoint, example_python, workdir)
+    return pipeline, result, workdir
+
+
+def test_abalone_code_runs_and_reports_what_the_condition_reads(abalone: tuple[LocalPipeline, Any, Path]) -> None:
+    pipeline, result, _ = abalone
+    run = _ok(result)
+    assert run.ran == ["PreprocessAbaloneData", "TrainAbaloneModel", "EvaluateAbaloneModel"]
+    report = json.loads(run.property_files["AbaloneEvaluationReport"].read_text())
+    mse = json_get(report, "regression_metrics.mse.value")
+    assert isinstance(mse, float) and math.isfinite(mse) and mse >= 0
+    assert "CheckMSEAbaloneEvaluation" in run.conditions
+
+
+def test_abalone_smoke_payload_is_a_preprocessed_feature_row(
+    abalone: tuple[LocalPipeline, Any, Path], update_goldens: bool
+) -> None:
+    """The payload is a test row as preprocess.py writes it, without the label: what the model was trained on."""
+    pipeline, result, workdir = abalone
+    _ok(result)
+    test_rows = (workdir / "PreprocessAbaloneData" / "ml" / "processing" / "test" / "test.csv").read_text().splitlines()
+    features = [row.split(",", 1)[1] for row in test_rows]
+    if update_goldens:
+        ABALONE_PAYLOAD.write_text(features[0] + "\n")
+    assert ABALONE_PAYLOAD.read_text().strip() in features
+
+
+def test_abalone_smoke_payload_gets_a_prediction(abalone: tuple[LocalPipeline, Any, Path]) -> None:
+    """The payload CI sends (the generated deploy tree's copy) is served by the model the pipeline trained."""
+    pipeline, result, workdir = abalone
+    _ok(result)
+    payload = GENERATED / "abalone" / "model-deploy" / "test" / "sample-payload.csv"
+    served = predict(pipeline, "TrainAbaloneModel", payload, workdir)
+    assert served["columns"] == served["model_features"]
+    assert len(served["predictions"]) == len(payload.read_text().strip().splitlines())
+    assert all(math.isfinite(p) for p in served["predictions"])
+
+
+# ---- churn -------------------------------------------------------------------------------------------------
+
+
+def test_churn_code_runs_and_reports_what_the_condition_reads(
+    example_python: Path, s3_endpoint: str, tmp_path: Path
+) -> None:
+    data = {"s3://acme-churn-data/raw/churn.csv": DATA / "churn-small.csv"}
+    pipeline, result = run_example("churn", data, s3_endpoint, example_python, tmp_path)
+    run = _ok(result)
+    assert run.ran == ["PrepareChurnData", "TuneChurnModel", "EvaluateChurnModel"]
+    auc = json_get(
+        json.loads(run.property_files["ChurnEvaluation"].read_text()), "binary_classification_metrics.auc.value"
+    )
+    assert isinstance(auc, float) and 0.0 <= auc <= 1.0
+    assert "CheckChurnQuality" in run.conditions
+
+
+# ---- fraud -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 follow-up: the fraud example's features.py is a stub that writes none of the outputs "
+    "(train/validation/holdout) its linear-learner training reads; measure.py never writes report.json",
+)
+def test_fraud_features_feed_the_linear_learner_channels(
+    example_python: Path, s3_endpoint: str, tmp_path: Path
+) -> None:
+    """BuildFeatures writes what TrainFraudModel reads: label-first headerless CSV with feature_dim features.
+
+    linear-learner itself is not emulated (nor the custom-image and transform steps), so this checks the
+    processing code against the algorithm's documented CSV input contract, with feature_dim from the definition.
+    """
+    data = {"s3://fraud-data-333333333333/transactions/transactions.csv": DATA / "fraud-transactions-small.csv"}
+    pipeline, result = run_example("fraud_secure", data, s3_endpoint, example_python, tmp_path)
+    run = _ok(result)
+    assert "BuildFeatures" in run.ran
+    train = pipeline.steps["TrainFraudModel"]["Arguments"]
+    feature_dim = int(train["HyperParameters"]["feature_dim"])
+    outputs = {
+        str(pipeline.resolve(o["S3Output"]["S3Uri"])): o["S3Output"]["LocalPath"]
+        for o in pipeline.steps["BuildFeatures"]["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+    }
+    for channel in train["InputDataConfig"]:
+        local = outputs[str(pipeline.resolve(channel["DataSource"]["S3DataSource"]["S3Uri"]))]
+        files = sorted((tmp_path / "BuildFeatures" / "ml" / local.removeprefix("/opt/ml/")).rglob("*.csv"))
+        rows = [line.split(",") for f in files for line in f.read_text().splitlines() if line]
+        assert rows, f"channel {channel['ChannelName']}: BuildFeatures wrote no rows to {local}"
+        assert {len(r) - 1 for r in rows} == {feature_dim}
+        assert {float(r[0]) for r in rows} <= {0.0, 1.0}
