@@ -342,13 +342,9 @@ def audit(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     if format is Format.json:
-        typer.echo(json.dumps({"findings": [f.__dict__ for f in findings]}, indent=2))
+        typer.echo(json.dumps({"findings": [f.as_dict() for f in findings]}, indent=2))
     for finding in findings if format is not Format.json else []:
-        if format is Format.github:
-            message = f"{finding.resource}: {finding.message}"
-            typer.echo(github_annotation({"file": finding.file, "title": finding.rule}, message))
-        else:
-            typer.echo(finding.format())
+        typer.echo(finding.github() if format is Format.github else finding.format())
     typer.echo(f"{len(checked)} template(s), {len(rules())} rules: {len(findings)} finding(s)", err=True)
     raise typer.Exit(1 if findings else 0)
 

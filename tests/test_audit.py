@@ -1,5 +1,7 @@
-"""The Guard policy pack: every rule has a passing and a failing fixture; the secured example passes
-every rule; an unsecured example fails the expected ones; `mlopsgen audit` reports file, resource, rule."""
+"""The policy pack (Guard rules and Python IAM rules): every rule has a passing and a failing fixture;
+the secured example passes every rule; an unsecured example fails the expected ones; hand-written
+templates (tests/audit_templates/) give located findings; unreadable input is a finding, never a
+skip or a crash; `mlopsgen audit` reports file:line:col, resource, rule and what is wrong."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import mlopsgen
-from mlopsgen.audit import audit_files, audit_template, load_template, rules
+from mlopsgen.audit import READABLE, audit_files, audit_template, load_template, rules
 from mlopsgen.cli import app
 
 from .conftest import ROOT
@@ -77,6 +79,12 @@ FIXTURES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         _trusting({"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${ProjectAccountId}:root"}}),
         _trusting({"AWS": ["arn:aws:iam::111111111111:root", "*"]}),
     ),
+    "iam_no_broad_managed_policies": (
+        {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": [
+            "arn:aws:iam::aws:policy/ReadOnlyAccess", {"Ref": "ProjectPolicy"}]}},
+        {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": [
+            {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess"}]}},
+    ),
     "secrets_kms_encrypted": (
         {"Type": "AWS::SecretsManager::Secret", "Properties": {"KmsKeyId": KEY}},
         {"Type": "AWS::SecretsManager::Secret", "Properties": {"SecretString": "x"}},
@@ -85,7 +93,7 @@ FIXTURES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 
 
 def test_every_rule_has_fixtures() -> None:
-    assert set(FIXTURES) == set(rules())
+    assert set(FIXTURES) == set(rules()) - {READABLE}
 
 
 @pytest.mark.parametrize("rule", sorted(FIXTURES))
@@ -117,17 +125,18 @@ def test_secured_example_passes_every_rule() -> None:
 
 
 def test_unsecured_example_fails_the_expected_rules() -> None:
+    # churn has security.required false: no VPC, no customer-managed KMS keys (its IAM is scoped, its
+    # buckets block public access), so every bucket, CodeBuild project, pipeline and endpoint fails
+    # the VPC/KMS rules and nothing else.
     findings, _ = audit_files([ROOT / "generated" / "churn"])
-    assert {f.rule for f in findings} == {
-        "codebuild_in_vpc",
-        "codebuild_kms_encrypted",
-        "codepipeline_artifacts_kms",
-        "s3_bucket_kms_encrypted",
-        "sagemaker_data_capture_kms",
-        "sagemaker_endpoint_volume_kms",
-        "sagemaker_model_in_vpc",
-    }
-    assert {f.resource for f in findings if f.rule == "sagemaker_model_in_vpc"} == {"Model"}
+    project = ["BuildProject", "DeployBuildProject", "TestProject"]
+    assert sorted((f.resource, f.rule) for f in findings) == sorted(
+        [("ArtifactBucket", "s3_bucket_kms_encrypted")]
+        + [(name, rule) for name in project for rule in ("codebuild_in_vpc", "codebuild_kms_encrypted")]
+        + [(name, "codepipeline_artifacts_kms") for name in ("ModelBuildPipeline", "ModelDeployPipeline")]
+        + [("Model", "sagemaker_model_in_vpc")]
+        + [("EndpointConfig", rule) for rule in ("sagemaker_endpoint_volume_kms", "sagemaker_data_capture_kms")]
+    )
 
 
 def test_hand_written_template_with_short_form_tags(tmp_path: Path) -> None:
@@ -142,12 +151,11 @@ def test_hand_written_template_with_short_form_tags(tmp_path: Path) -> None:
         "        - ModelName: !GetAtt Model.ModelName\n"
         "          InstanceType: !Sub '${Type}'\n"
     )
-    loaded = load_template(template.read_text())
-    assert loaded is not None
-    variant = loaded["Resources"]["Config"]["Properties"]["ProductionVariants"][0]
+    loaded = load_template(template.read_bytes())
+    variant = loaded.data["Resources"]["Config"]["Properties"]["ProductionVariants"][0]
     assert variant["ModelName"] == {"Fn::GetAtt": ["Model", "ModelName"]}
+    assert loaded.locate(("Resources", "Config", "Properties", "ProductionVariants", 0, "ModelName")) == (7, 11)
     assert audit_files([template]) == ([], [template])
-    assert load_template("just: text\n") is None
 
 
 def test_audit_command(tmp_path: Path) -> None:
@@ -156,7 +164,8 @@ def test_audit_command(tmp_path: Path) -> None:
     assert clean.exit_code == 0
     dirty = runner.invoke(app, ["audit", str(ROOT / "generated" / "churn")])
     assert dirty.exit_code == 1
-    assert "infrastructure/project.yml: BuildProject: codebuild_in_vpc:" in dirty.stdout
+    assert "infrastructure/project.yml:388:5: codebuild_in_vpc: CodeBuild project BuildProject " in dirty.stdout
     github = runner.invoke(app, ["audit", str(ROOT / "generated" / "churn"), "--format", "github"])
     assert "::error file=" in github.stdout and "title=sagemaker_model_in_vpc" in github.stdout
+    assert ",line=78,col=5," in github.stdout
     assert mlopsgen.__version__
