@@ -11,18 +11,27 @@ swapped in with renames, so an interrupted render leaves the previous tree.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-MANIFEST = "mlopsgen.manifest.json"
-FORMAT = 1
+from mlopsgen.manifest import MANIFEST, Manifest, read_manifest, sha256
+
+__all__ = [
+    "MANIFEST",
+    "Drift",
+    "HandEdited",
+    "Manifest",
+    "diff_files",
+    "eject",
+    "read_manifest",
+    "sha256",
+    "write_files",
+]
 
 
 @dataclass(frozen=True)
@@ -42,53 +51,12 @@ class Drift:
     diff: str = ""
 
 
-@dataclass
-class Manifest:
-    """What mlopsgen owns in one output folder."""
-
-    blueprint: str
-    files: dict[str, str] = field(default_factory=dict)
-    ejected: list[str] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    def to_text(self) -> str:
-        """The manifest file's content (sorted, stable)."""
-        data = {
-            "blueprint": self.blueprint,
-            "generated_by": "mlopsgen; do not edit (use `mlopsgen eject` to take a file over)",
-            "format": FORMAT,
-            "files": dict(sorted(self.files.items())),
-            "ejected": sorted(self.ejected),
-            "summary": self.summary,
-        }
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
 class HandEdited(Exception):  # noqa: N818 - a refusal reported to the user, not a bug
     """Files mlopsgen would overwrite were edited by hand (or never written by it)."""
 
     def __init__(self, drift: list[Drift]) -> None:
         super().__init__(", ".join(d.path for d in drift))
         self.drift = drift
-
-
-def sha256(text: str) -> str:
-    """Content hash as the manifest records it."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def read_manifest(folder: Path) -> Manifest | None:
-    """The folder's manifest, or None when there is none (or it is unreadable)."""
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        return Manifest(
-            blueprint=str(data.get("blueprint", "")),
-            files={str(k): str(v) for k, v in data.get("files", {}).items()},
-            ejected=[str(p) for p in data.get("ejected", [])],
-            summary=data.get("summary", {}),
-        )
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def expected_tree(
