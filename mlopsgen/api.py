@@ -93,6 +93,9 @@ def _read(
 ) -> tuple[Loaded, str, ReadCode]:
     if isinstance(blueprint, Path):
         display = name or str(blueprint)
+        if _leaves_repository(blueprint):
+            message = "blueprint is a symlink resolving outside the repository; links must stay inside it"
+            return _unusable(display, "MLG105", message), display, _no_code
         try:
             text = blueprint.read_bytes().decode("utf-8")
         except UnicodeDecodeError:
@@ -108,6 +111,19 @@ def _read(
     display = name or "<mapping>"
     data = json.loads(json.dumps(blueprint, default=str))
     return Loaded(data if isinstance(data, dict) else None, SourceMap(display)), display, reader
+
+
+def _leaves_repository(blueprint: Path) -> bool:
+    """True for a blueprint inside a checkout that is (or passes through) a link out of it.
+
+    ``mlopsgen check`` in CI reads every blueprint of a pull request: a committed link to
+    ``/proc/self/environ`` would otherwise print the environment in YAML diagnostics.
+    """
+    try:
+        root = repository_root(Path(os.path.abspath(blueprint.parent)))
+        return root is not None and not blueprint.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def _unusable(display: str, code: str, message: str) -> Loaded:

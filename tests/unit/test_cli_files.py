@@ -75,6 +75,15 @@ def test_a_symlink_inside_the_repository_pointing_outside_is_refused(tmp_path: P
     assert SECRET not in result.output and not (tmp_path / "generated").exists()
 
 
+def test_a_blueprint_linked_out_of_the_repository_is_not_read(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(_project(tmp_path, "churn.yaml"))
+    (tmp_path / "blueprints/evil.yaml").symlink_to(_secret(tmp_path))
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1
+    assert "blueprints/evil.yaml:1:1: MLG105 blueprint is a symlink resolving outside the repository" in result.stdout
+    assert SECRET not in result.output
+
+
 def test_a_symlink_inside_the_repository_staying_inside_is_fine(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(_project(tmp_path, "abalone.yaml"))
     payload = tmp_path / "blueprints/tests/abalone-sample.csv"
