@@ -229,8 +229,9 @@ def _collisions(paths: list[Path], results: list[api.RenderResult], fmt: Format)
             clashes.append(
                 OutputError(path, f"renders into the same output folder '{result.name}' as {other}; rename one")
             )
-    for clash in clashes:
-        _error(clash, Format.text if fmt is Format.json else fmt)
+    errors = [_error(clash, fmt) for clash in clashes]
+    if errors and fmt is Format.json:
+        typer.echo(json.dumps({"diagnostics": [], "errors": errors}, indent=2))
     return 1 if clashes else 0
 
 

@@ -126,6 +126,8 @@ def test_two_blueprints_rendering_into_one_folder_are_refused(
     assert result.exit_code == 1
     assert f"blueprints/{second}: renders into the same output folder" in result.output
     assert f"blueprints/{first}" in result.output
+    as_json = runner.invoke(app, ["render", "--format", "json", f"blueprints/{first}", f"blueprints/{second}"])
+    assert json.loads(as_json.stdout)["errors"][0]["path"] == f"blueprints/{second}"
     assert not (tmp_path / "generated").exists()
 
 
