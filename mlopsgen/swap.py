@@ -6,7 +6,8 @@ Beside each output folder ``<root>/<name>`` mlopsgen uses only these names:
   deleting it loses nothing once the folder is in place;
 - ``.<name>.old``: the previous tree, between the two renames of a swap; it is the only copy of the
   user's files while the folder is missing, so it is moved back, never deleted unchecked;
-- ``.mlopsgen.lock``: an ``fcntl.flock`` lock serialising renders (and checks, shared) in one root.
+- ``.mlopsgen.lock``: an ``fcntl.flock`` lock serialising renders (and checks, shared) in one root,
+  present only while a render runs.
 
 Whatever moment a render dies at (``kill -9`` included), the next render under the lock finds one
 of these states and recovers: folder missing + ``.old`` → move ``.old`` back; folder + ``.old`` →
@@ -34,8 +35,10 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 def locked(root: Path, *, shared: bool = False) -> Iterator[None]:
     """Hold the output root's lock: exclusive to write, shared to compare.
 
-    A shared lock is taken only if the lock file exists (a check in a read-only checkout must not
-    need to create it); an exclusive one creates it.
+    The lock file exists only while someone holds it: the last holder deletes it before unlocking,
+    and every taker checks after ``flock`` that the file it locked is still the one at the path
+    (else it locked a deleted file, and tries again), the usual way to delete a lock file safely.
+    A reader that cannot create the file (a read-only checkout) locks an existing one, or none.
 
     Args:
         root: The folder holding the blueprints' output folders.
@@ -45,7 +48,7 @@ def locked(root: Path, *, shared: bool = False) -> Iterator[None]:
         Nothing; the lock is held inside the ``with`` block.
 
     Raises:
-        OutputError: When the lock file cannot be created (read-only folder, a symlink in its place).
+        OutputError: When a writer cannot create the lock file (read-only folder, a symlink in its place).
     """
     try:
         import fcntl
@@ -53,28 +56,47 @@ def locked(root: Path, *, shared: bool = False) -> Iterator[None]:
         yield
         return
     path = root / LOCK
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | os.O_CLOEXEC) if shared else _create_lock(path)
-    except OSError as exc:
-        if shared:
+    while True:
+        fd = _open_lock(path, shared)
+        if fd is None:  # a reader that may neither create nor open it: compare unlocked
             yield
             return
-        raise OutputError(path, f"cannot create the lock file: {exc.strerror}") from None
-    try:
         fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        if _same_file(fd, path):
+            break
+        os.close(fd)
+    try:
         yield
     finally:
+        try:  # the last holder deletes the file; a reader only when nobody else holds or waits for it
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a reader's conversion is not atomic: check again
+            if _same_file(fd, path):
+                path.unlink()
+        except OSError:
+            pass
         os.close(fd)
 
 
-def _create_lock(path: Path) -> int:
-    """Open the lock file, creating it with a line saying what it is (users find it beside their output)."""
+def _open_lock(path: Path, shared: bool) -> int | None:
+    flags = _NOFOLLOW | os.O_CLOEXEC
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | os.O_CLOEXEC, 0o666)
-    except FileExistsError:
-        return os.open(path, os.O_RDWR | _NOFOLLOW | os.O_CLOEXEC)
-    os.write(fd, b"mlopsgen render lock (fcntl.flock); keep out of version control, safe to delete when idle\n")
-    return fd
+        return os.open(path, os.O_RDWR | os.O_CREAT | flags, 0o666)
+    except OSError as exc:
+        if not shared:
+            raise OutputError(path, f"cannot create the lock file: {exc.strerror}") from None
+    try:
+        return os.open(path, os.O_RDONLY | flags)
+    except OSError:
+        return None
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        at_path = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    held = os.fstat(fd)
+    return (at_path.st_dev, at_path.st_ino) == (held.st_dev, held.st_ino)
 
 
 def old_path(folder: Path) -> Path:
