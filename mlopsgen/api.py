@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.errors import Diagnostic, Position
-from mlopsgen.plan.build import ReadCode, build_plan
+from mlopsgen.plan.build import CodeRefused, ReadCode, build_plan
 from mlopsgen.plan.model import Plan
 from mlopsgen.targets import TARGETS
 from mlopsgen.targets.base import OutputFile
@@ -125,6 +126,9 @@ def _read(
 ) -> tuple[Loaded, str, ReadCode]:
     if isinstance(blueprint, Path):
         display = name or str(blueprint)
+        if _leaves_repository(blueprint):
+            message = "blueprint is a symlink resolving outside the repository; links must stay inside it"
+            return _unusable(display, "MLG105", message), display, _no_code
         try:
             raw = blueprint.read_bytes()
         except OSError as exc:
@@ -146,6 +150,19 @@ def _read(
     display = name or "<mapping>"
     data = json.loads(json.dumps(blueprint, default=str))
     return Loaded(data if isinstance(data, dict) else None, SourceMap(display)), display, reader
+
+
+def _leaves_repository(blueprint: Path) -> bool:
+    """True for a blueprint inside a checkout that is (or passes through) a link out of it.
+
+    ``mlopsgen check`` in CI reads every blueprint of a pull request: a committed link to
+    ``/proc/self/environ`` would otherwise print the environment in YAML diagnostics.
+    """
+    try:
+        root = repository_root(Path(os.path.abspath(blueprint.parent)))
+        return root is not None and not blueprint.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def _unusable(display: str, code: str, message: str, pos: Position | None = None) -> Loaded:
@@ -173,12 +190,28 @@ def _mapping_reader(files: Mapping[str, bytes]) -> ReadCode:
 
 
 def code_reader(root: Path) -> ReadCode:
-    """Read code files relative to ``root`` (the blueprint's folder)."""
+    """Read code files relative to ``root`` (the blueprint's folder), never through a symlink out of the repository.
+
+    The boundary is the repository holding ``root`` (nearest ``.git``), or ``root`` itself outside a
+    checkout: CI hashes and uploads these files, so a link to ``/proc/self/environ`` or ``~/.aws``
+    committed in a pull request must not be read.
+    """
+    try:
+        top = root.resolve()
+    except OSError:
+        return _no_code
+    boundary = repository_root(top) or top
 
     def read(path: str) -> bytes | None:
         target = root / path
         try:
-            return target.read_bytes() if target.is_file() else None
+            real = target.resolve(strict=True)
+        except (OSError, RuntimeError):  # missing, or a symlink loop
+            return None
+        if not real.is_relative_to(boundary):
+            raise CodeRefused("is a symlink resolving outside the repository; links must stay inside it")
+        try:
+            return real.read_bytes() if real.is_file() else None
         except OSError:
             return None
 
@@ -222,6 +255,9 @@ def plan_blueprint(
     Raises:
         TypeError: ``blueprint`` is none of text, bytes, a path or a mapping.
     """
+    refused = _unsafe_name(blueprint, name)
+    if refused:
+        return None, [refused]
     loaded, display, read_code = _read(blueprint, name, code)
     diagnostics = list(loaded.diagnostics)
     if loaded.data is None:
@@ -242,6 +278,29 @@ def plan_blueprint(
     if plan is None:
         return None, _sorted(_issues_to_diagnostics(loaded, issues))
     return plan, []
+
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,200}\.(?:yaml|yml)$", re.IGNORECASE)
+"""Blueprint file names: they name the output folder and appear in comments of every generated file."""
+
+
+def _unsafe_name(blueprint: BlueprintInput, name: str | None) -> Diagnostic | None:
+    """MLG106 when the blueprint's file name could break generated files or escape the output root."""
+    if name is None and not isinstance(blueprint, Path):
+        return None
+    display = name if name is not None else str(blueprint)
+    base = display.replace("\\", "/").rsplit("/", 1)[-1]
+    if SAFE_NAME.fullmatch(base):
+        return None
+    shown = ascii(display)[1:-1]  # newlines, DEL and undecodable bytes shown escaped, never printed raw
+    return Diagnostic(
+        "MLG106",
+        f"blueprint file name '{ascii(base)[1:-1]}' is not allowed: it names the output folder and appears "
+        "in generated files",
+        file=shown,
+        pos=Position(1, 1),
+        hint="use letters, digits, '.', '_' and '-', starting with a letter, digit or '_', ending in .yaml or .yml",
+    )
 
 
 def _check(spec: BlueprintSpec) -> list[Issue]:

@@ -17,7 +17,8 @@ import typer
 
 from mlopsgen import __version__, api
 from mlopsgen.errors import Diagnostic
-from mlopsgen.output import Drift, HandEdited, diff_files, eject, read_manifest, write_files
+from mlopsgen.output import Drift, HandEdited, OutputError, diff_files, eject, leftovers, read_manifest, write_files
+from mlopsgen.swap import write_atomic
 
 app = typer.Typer(
     help="Compile SageMaker MLOps blueprints (YAML) into pipeline definitions and CI/CD files.",
@@ -82,7 +83,7 @@ def _collect(paths: list[Path] | None) -> list[Path]:
     found: list[Path] = []
     for path in targets:
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            found += sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
         else:
             found.append(path)
     if not found:
@@ -188,30 +189,78 @@ def render(
     except api.EngineUnavailableError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    results = _render_all(_collect(blueprints), engine)
-    code = _report(results, format, json_when_clean=False)
+    paths = _collect(blueprints)
+    results = _render_all(paths, engine)
+    code = _report(results, format, json_when_clean=False) or _collisions(paths, results, format)
     if code:
         raise typer.Exit(code)
-    refused = 0
+    refused: list[dict[str, str]] = []
+    errors: list[dict[str, str]] = []
     for result in results:
         folder = output / result.name
         try:
             changes = write_files(result.files, folder, blueprint=result.blueprint, summary=result.summary, force=force)
         except HandEdited as exc:
-            refused += 1
             for drift in exc.drift:
-                typer.echo(f"{folder / drift.path}: {drift.kind}, not overwritten")
-                typer.echo(drift.diff, nl=False)
+                refused.append({"path": str(folder / drift.path), "kind": drift.kind})
+                if format is not Format.json:
+                    typer.echo(f"{folder / drift.path}: {_REFUSED[drift.kind]}")
+                    typer.echo(drift.diff, nl=False)
+            continue
+        except OutputError as exc:
+            errors.append(_error(exc, format))
             continue
         state = f"{len(changes)} changed" if changes else "up to date"
         typer.echo(f"rendered {result.name}: {len(result.files)} files, {state} → {folder}", err=True)
+    if format is Format.json and (refused or errors):
+        typer.echo(json.dumps({"diagnostics": [], "errors": errors, "refused": refused}, indent=2))
     if refused:
         typer.echo(
             "hand edits found: change the blueprint instead, `mlopsgen eject` the file to keep it, "
             "or re-run with --force to overwrite",
             err=True,
         )
+    if refused or errors:
         raise typer.Exit(1)
+
+
+_REFUSED = {
+    "hand-edited": "hand-edited, not overwritten",
+    "unowned": "unowned, not overwritten",
+    "edited-orphan": "hand-edited and no longer generated, not removed",
+    "symlink": "replaced by a symlink, not followed nor overwritten",
+}
+
+
+def _error(exc: OutputError, fmt: Format) -> dict[str, str]:
+    """Print a filesystem problem naming its path (text and github now; JSON by the caller)."""
+    if fmt is Format.github:
+        message = exc.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        typer.echo(f"::error file={_escape(exc.path)},title=mlopsgen::{message}")
+    elif fmt is Format.text:
+        typer.echo(f"error: {exc}", err=True)
+    return {"path": exc.path, "message": exc.message}
+
+
+def _escape(text: str) -> str:
+    """A GitHub workflow command property (file=...), escaped as the runner decodes it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+
+
+def _collisions(paths: list[Path], results: list[api.RenderResult], fmt: Format) -> int:
+    """Exit code 1 when two blueprints would render into one folder (``x.yaml`` and ``x.yml``, or two folders)."""
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path, result in zip(paths, results, strict=True):
+        other = seen.setdefault(result.name.casefold(), path)
+        if other != path:
+            clashes.append(
+                OutputError(path, f"renders into the same output folder '{result.name}' as {other}; rename one")
+            )
+    errors = [_error(clash, fmt) for clash in clashes]
+    if errors and fmt is Format.json:
+        typer.echo(json.dumps({"diagnostics": [], "errors": errors}, indent=2))
+    return 1 if clashes else 0
 
 
 def _drift_line(folder: Path, drift: Drift, fmt: Format) -> str:
@@ -221,12 +270,15 @@ def _drift_line(folder: Path, drift: Drift, fmt: Format) -> str:
         "orphaned": "no longer generated",
         "hand-edited": "edited by hand",
         "unowned": "not written by mlopsgen",
+        "edited-orphan": "edited by hand, no longer generated",
+        "symlink": "replaced by a symlink",
+        "leftover": "left by an interrupted render; the next render recovers it",
     }[drift.kind]
     if fmt is Format.github:
         return github_annotation(
-            {"file": folder / drift.path, "title": "mlopsgen check"}, f"{text}; run mlopsgen render"
+            {"file": _shown(folder, drift), "title": "mlopsgen check"}, f"{text}; run mlopsgen render"
         )
-    return f"{folder / drift.path}: {drift.kind} ({text})"
+    return f"{_shown(folder, drift)}: {drift.kind} ({text})"
 
 
 @app.command()
@@ -236,25 +288,40 @@ def check(
     format: FormatOption = Format.text,
 ) -> None:
     """Exit 1 when committed output differs from a fresh render: changed, missing, orphaned or hand-edited files."""
-    results = _render_all(_collect(blueprints))
-    code = _report(results, format, json_when_clean=False)
+    paths = _collect(blueprints)
+    results = _render_all(paths)
+    code = _report(results, format, json_when_clean=False) or _collisions(paths, results, format)
     if code:
         raise typer.Exit(code)
     found: list[dict[str, str]] = []
+    errors: list[dict[str, str]] = []
     for result in results:
         folder = output / result.name
-        for drift in diff_files(result.files, folder, blueprint=result.blueprint, summary=result.summary):
-            found.append({"path": str(folder / drift.path), "kind": drift.kind})
+        try:
+            drifts = diff_files(result.files, folder, blueprint=result.blueprint, summary=result.summary)
+        except OutputError as exc:
+            errors.append(_error(exc, format))
+            continue
+        drifts += [Drift(str(Path("..") / p.name), "leftover") for p in leftovers(folder)]
+        for drift in drifts:
+            found.append({"path": str(_shown(folder, drift)), "kind": drift.kind})
             if format is not Format.json:
                 typer.echo(_drift_line(folder, drift, format))
                 if format is Format.text and drift.diff:
                     typer.echo(drift.diff, nl=False)
     if format is Format.json:
-        typer.echo(json.dumps({"diagnostics": [], "drift": found}, indent=2))
+        typer.echo(json.dumps({"diagnostics": [], "drift": found, **({"errors": errors} if errors else {})}, indent=2))
+    if errors:
+        raise typer.Exit(1)
     if found:
         typer.echo(f"{len(found)} generated file(s) out of date; run 'mlopsgen render'", err=True)
         raise typer.Exit(1)
     typer.echo(f"{len(results)} blueprint(s) up to date", err=True)
+
+
+def _shown(folder: Path, drift: Drift) -> Path:
+    """The drift's path as the user names it (a leftover sits beside the folder)."""
+    return folder.parent / drift.path[3:] if drift.kind == "leftover" else folder / drift.path
 
 
 @app.command()
@@ -268,18 +335,23 @@ def diff(
     """Show what `mlopsgen render` would change; --format markdown summarises it in blueprint terms."""
     from mlopsgen.views.review import review_markdown
 
-    results = _render_all(_collect(blueprints))
-    if _report(results, Format.text):
+    paths = _collect(blueprints)
+    results = _render_all(paths)
+    if _report(results, Format.text) or _collisions(paths, results, Format.text):
         raise typer.Exit(1)
     sections = []
     for result in results:
         folder = output / result.name
-        drift = diff_files(result.files, folder, blueprint=result.blueprint, summary=result.summary)
+        try:
+            drift = diff_files(result.files, folder, blueprint=result.blueprint, summary=result.summary)
+            old = read_manifest(folder)
+        except OutputError as exc:
+            _error(exc, Format.text)
+            raise typer.Exit(1) from None
         if format is DiffFormat.unified:
             for item in drift:
                 typer.echo(item.diff or f"{item.kind}: {folder / item.path}\n", nl=False)
             continue
-        old = read_manifest(folder)
         kinds = {"missing": "added", "orphaned": "removed"}
         files = [(d.path, kinds.get(d.kind, "changed")) for d in drift]
         if files:
@@ -296,7 +368,11 @@ def eject_command(
 ) -> None:
     """Hand generated files over to you: mlopsgen stops writing and checking them (recorded in the manifest)."""
     folder = output / blueprint.stem
-    unknown = eject(folder, paths)
+    try:
+        unknown = eject(folder, paths)
+    except OutputError as exc:
+        _error(exc, Format.text)
+        raise typer.Exit(1) from None
     if unknown:
         typer.echo(f"error: not generated files of {blueprint.stem}: {', '.join(unknown)}", err=True)
         raise typer.Exit(2)
@@ -320,9 +396,7 @@ def graph(
     if write is None:
         typer.echo(text, nl=False)
     else:
-        write.parent.mkdir(parents=True, exist_ok=True)
-        write.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {write}", err=True)
+        _write_file(write, text)
 
 
 @app.command()
@@ -360,9 +434,18 @@ def schema(
     if str(output) == "-":
         sys.stdout.write(text)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {output}", err=True)
+    _write_file(output, text)
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Write one file atomically (temporary file + rename in its folder); a failure names the path, exit 1."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        _error(OutputError(exc.filename or path, f"cannot write: {exc.strerror or exc}"), Format.text)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {path}", err=True)
 
 
 def run() -> None:

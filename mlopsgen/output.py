@@ -1,28 +1,44 @@
-"""Rendered files → disk, or → drift against disk. The only module that writes.
+"""Rendered files → disk, or → drift against disk. The only module that writes (with ``swap``).
 
 Each blueprint's output folder holds a manifest (``mlopsgen.manifest.json``) recording every file
 mlopsgen owns with its content hash, the files handed over to the user (ejected), and a summary of
-the blueprint for reviews. With it, writing can tell a hand edit (disk differs from the recorded
+the blueprint for reviews. With it, writing can tell a hand edit (disk bytes differ from the recorded
 hash) from a stale file, remove only files it owns, and leave everything else alone. A folder is
-replaced as a whole: the new tree is built beside it (unowned and ejected files copied in) and
-swapped in with renames, so an interrupted render leaves the previous tree.
+replaced as a whole: the new tree is built beside it (unowned and ejected files, symlinks and empty
+folders copied in as they are, modes kept) and swapped in with renames under a lock (``swap.py``).
+Nothing here follows a symlink found in the folder: links are compared and kept as links.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import os
 import shutil
-import tempfile
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MANIFEST = "mlopsgen.manifest.json"
-FORMAT = 1
+from mlopsgen.manifest import MANIFEST, Manifest, OutputError, read_bytes_nofollow, read_manifest, safe_relative, sha256
+from mlopsgen.swap import leftovers, locked, make_staging, recover, swap, write_atomic
+
+Content = str | bytes
+"""A file's content: text (written as UTF-8 with LF endings, as rendered), or bytes copied as they are."""
+
+__all__ = [
+    "MANIFEST",
+    "Drift",
+    "HandEdited",
+    "Manifest",
+    "OutputError",
+    "diff_files",
+    "eject",
+    "leftovers",
+    "read_manifest",
+    "sha256",
+    "write_files",
+]
 
 
 @dataclass(frozen=True)
@@ -32,8 +48,10 @@ class Drift:
     Attributes:
         path: Path relative to the blueprint's output folder.
         kind: ``changed``, ``missing`` (rendered, not on disk), ``orphaned`` (owned, no longer
-            rendered), ``hand-edited`` (differs from what mlopsgen wrote) or ``unowned`` (a file
-            mlopsgen would write exists but was never written by it).
+            rendered), ``hand-edited`` (differs from what mlopsgen wrote), ``edited-orphan`` (no
+            longer rendered, and edited by hand), ``unowned`` (a file mlopsgen would write exists
+            but was never written by it) or ``symlink`` (a file or folder of the tree replaced by
+            a symlink; never followed).
         diff: Unified diff from the disk content to the rendered content, where both exist.
     """
 
@@ -42,57 +60,12 @@ class Drift:
     diff: str = ""
 
 
-@dataclass
-class Manifest:
-    """What mlopsgen owns in one output folder."""
-
-    blueprint: str
-    files: dict[str, str] = field(default_factory=dict)
-    ejected: list[str] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    def to_text(self) -> str:
-        """The manifest file's content (sorted, stable)."""
-        data = {
-            "blueprint": self.blueprint,
-            "generated_by": "mlopsgen; do not edit (use `mlopsgen eject` to take a file over)",
-            "format": FORMAT,
-            "files": dict(sorted(self.files.items())),
-            "ejected": sorted(self.ejected),
-            "summary": self.summary,
-        }
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
-
-
 class HandEdited(Exception):  # noqa: N818 - a refusal reported to the user, not a bug
-    """Files mlopsgen would overwrite were edited by hand (or never written by it)."""
+    """Files mlopsgen would overwrite or remove were edited by hand, never written by it, or are symlinks."""
 
     def __init__(self, drift: list[Drift]) -> None:
         super().__init__(", ".join(d.path for d in drift))
         self.drift = drift
-
-
-Content = str | bytes
-"""A file's content: text (written as UTF-8 with LF endings, as rendered), or bytes copied as they are."""
-
-
-def sha256(content: Content) -> str:
-    """Content hash as the manifest records it (of the UTF-8 bytes for text)."""
-    return hashlib.sha256(content.encode("utf-8") if isinstance(content, str) else content).hexdigest()
-
-
-def read_manifest(folder: Path) -> Manifest | None:
-    """The folder's manifest, or None when there is none (or it is unreadable)."""
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        return Manifest(
-            blueprint=str(data.get("blueprint", "")),
-            files={str(k): str(v) for k, v in data.get("files", {}).items()},
-            ejected=[str(p) for p in data.get("ejected", [])],
-            summary=data.get("summary", {}),
-        )
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def expected_tree(
@@ -104,72 +77,171 @@ def expected_tree(
     return {**owned, MANIFEST: manifest.to_text()}
 
 
-def _disk_files(folder: Path) -> set[str]:
-    if not folder.is_dir():
-        return set()
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+CONFLICTS = ("hand-edited", "edited-orphan", "unowned", "symlink")
+"""Drift kinds ``write_files`` refuses without ``force``: the user's work, or something it must not follow."""
 
 
-def _read(path: Path, like: Content) -> Content:
-    """Disk content in the rendered content's kind: bytes beside bytes, text beside text."""
-    if isinstance(like, bytes):
-        return path.read_bytes()
-    return path.read_text(encoding="utf-8", errors="replace")
+@dataclass
+class Tree:
+    """What a folder holds, seen without following symlinks (relative POSIX paths)."""
+
+    files: set[str] = field(default_factory=set)
+    links: dict[str, str] = field(default_factory=dict)
+    dirs: dict[str, int] = field(default_factory=dict)
+    """Folder → its mode."""
+    empty: set[str] = field(default_factory=set)
 
 
-def _unified(path: str, old: Content, new: Content) -> str:
-    if isinstance(old, bytes) or isinstance(new, bytes):
+def scan(folder: Path) -> Tree:
+    """Regular files, symlinks (with their targets, unread) and folders under ``folder``.
+
+    Raises:
+        OSError: When a folder inside cannot be listed (never silently skipped: writing would lose it).
+    """
+    tree = Tree()
+    if folder.is_symlink() or not folder.is_dir():
+        return tree
+
+    def fail(exc: OSError) -> None:
+        raise exc
+
+    for here, dirnames, filenames in os.walk(folder, onerror=fail):
+        base = Path(here).relative_to(folder).as_posix()
+        prefix = "" if base == "." else base + "/"
+        if not dirnames and not filenames and prefix:
+            tree.empty.add(base)
+        for name in (*dirnames, *filenames):
+            path = os.path.join(here, name)
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                tree.links[prefix + name] = os.readlink(path)
+            elif stat.S_ISDIR(info.st_mode):
+                tree.dirs[prefix + name] = stat.S_IMODE(info.st_mode)
+            elif stat.S_ISREG(info.st_mode):
+                tree.files.add(prefix + name)
+    return tree
+
+
+def _link_on_path(rel: str, tree: Tree) -> str | None:
+    """The symlink at ``rel`` or at one of its parent folders, if any."""
+    parts = rel.split("/")
+    for i in range(1, len(parts) + 1):
+        if "/".join(parts[:i]) in tree.links:
+            return "/".join(parts[:i])
+    return None
+
+
+def _encoded(content: Content) -> bytes:
+    """Rendered content as the bytes written: text as UTF-8 (LF as rendered), copied files as they are."""
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def _binary(content: bytes) -> bool:
+    """Content a line diff cannot show (as git decides: a NUL byte, or not UTF-8)."""
+    if b"\0" in content:
+        return True
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _unified(path: str, old: bytes, new: bytes) -> str:
+    if _binary(old) or _binary(new):
         return f"Binary files a/{path} and b/{path} differ\n"
+    old_text, new_text = (b.decode("utf-8", errors="replace") for b in (old, new))
     return "".join(
         difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
+            old_text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            fromfile=f"a/{path}",
+            tofile=f"b/{path}",
         )
     )
 
 
 def diff_files(
-    rendered: Mapping[str, Content], folder: Path, *, blueprint: str = "", summary: dict[str, Any] | None = None
+    rendered: Mapping[str, Content],
+    folder: Path,
+    *,
+    blueprint: str = "",
+    summary: dict[str, Any] | None = None,
+    lock: bool = True,
 ) -> list[Drift]:
-    """Compare a fresh render with a folder on disk.
+    """Compare a fresh render with a folder on disk, byte for byte, following no symlink.
 
     Args:
-        rendered: Relative path → content (text, or bytes for copied files), as rendered now.
+        rendered: Relative path → text, as rendered now.
         folder: The blueprint's output folder.
         blueprint: Blueprint file name recorded in the manifest.
         summary: Blueprint summary recorded in the manifest.
+        lock: Take the output root's shared lock (``write_files`` already holds the exclusive one).
 
     Returns:
-        Every changed, missing, orphaned, hand-edited and unowned file, sorted by path. Files the
-        manifest does not own, and ejected files, are not compared.
+        Every changed, missing, orphaned, hand-edited, unowned and symlinked file, sorted by path.
+        Files the manifest does not own, and ejected files, are not compared. A symlinked folder
+        is one ``symlink`` drift with path ``""``.
+
+    Raises:
+        OutputError: When the manifest is corrupted or the folder cannot be read.
     """
+    if not lock:
+        return _diff(rendered, folder, blueprint, summary or {})
+    with locked(folder.parent, shared=True):
+        return _diff(rendered, folder, blueprint, summary or {})
+
+
+def _diff(rendered: Mapping[str, Content], folder: Path, blueprint: str, summary: dict[str, Any]) -> list[Drift]:
+    if folder.is_symlink():
+        return [Drift("", "symlink")]
     old = read_manifest(folder)
     ejected = old.ejected if old else []
-    expected = expected_tree(rendered, blueprint, summary or {}, ejected)
-    on_disk = _disk_files(folder)
+    expected = expected_tree(rendered, blueprint, summary, ejected)
+    tree = _scan(folder)
     owned_before = set(old.files) if old else set()
-    drift: list[Drift] = []
+    drift: dict[str, Drift] = {}
     for rel in sorted(set(expected) | (owned_before - set(ejected))):
-        target = folder / rel
+        link = _link_on_path(rel, tree)
+        if link is not None:
+            drift.setdefault(link, Drift(link, "symlink"))
+            continue
+        if rel not in tree.files:
+            if rel in expected:
+                drift[rel] = Drift(rel, "missing")
+            continue
+        current = _read(folder / rel)
         if rel not in expected:
-            if rel in on_disk:
-                drift.append(Drift(rel, "orphaned"))
+            edited = old is not None and sha256(current) != old.files[rel]
+            drift[rel] = Drift(rel, "edited-orphan", _unified(rel, current, b"")) if edited else Drift(rel, "orphaned")
             continue
-        if rel not in on_disk:
-            drift.append(Drift(rel, "missing"))
+        new = _encoded(expected[rel])
+        if current == new:
             continue
-        current = _read(target, expected[rel])
-        if current == expected[rel]:
-            continue
-        diff = _unified(rel, current, expected[rel])
+        diff = _unified(rel, current, new)
         if rel == MANIFEST:
-            drift.append(Drift(rel, "changed", diff))
+            drift[rel] = Drift(rel, "changed", diff)
         elif old is None or rel not in old.files:
-            drift.append(Drift(rel, "unowned", diff))
+            drift[rel] = Drift(rel, "unowned", diff)
         elif sha256(current) != old.files[rel]:
-            drift.append(Drift(rel, "hand-edited", diff))
+            drift[rel] = Drift(rel, "hand-edited", diff)
         else:
-            drift.append(Drift(rel, "changed", diff))
-    return drift
+            drift[rel] = Drift(rel, "changed", diff)
+    return [drift[k] for k in sorted(drift)]
+
+
+def _scan(folder: Path) -> Tree:
+    try:
+        return scan(folder)
+    except OSError as exc:
+        raise OutputError(exc.filename or folder, f"cannot read: {exc.strerror}") from None
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return read_bytes_nofollow(path)
+    except OSError as exc:
+        raise OutputError(path, f"cannot read: {exc.strerror}") from None
 
 
 def write_files(
@@ -182,66 +254,92 @@ def write_files(
 ) -> list[Drift]:
     """Bring ``folder`` to the rendered state, keeping what mlopsgen does not own.
 
+    Holds the output root's lock, first recovers what an interrupted render left (``swap.recover``),
+    then builds the new tree beside the folder and swaps it in.
+
     Args:
-        rendered: Relative path → content (text, or bytes written as they are).
+        rendered: Relative path → text.
         folder: The blueprint's output folder (created if missing).
         blueprint: Blueprint file name recorded in the manifest.
         summary: Blueprint summary recorded in the manifest.
-        force: Overwrite hand-edited and unowned files instead of refusing.
+        force: Overwrite (or remove) hand-edited, unowned and symlinked files instead of refusing.
 
     Returns:
         What changed on disk.
 
     Raises:
         HandEdited: When files would be overwritten that mlopsgen did not write as they are now.
+        OutputError: When the folder cannot be read or written (named; the previous output is intact).
     """
-    drift = diff_files(rendered, folder, blueprint=blueprint, summary=summary)
-    conflicts = [d for d in drift if d.kind in ("hand-edited", "unowned")]
+    root = folder.parent
+    if os.path.lexists(root) and not root.is_dir():
+        raise OutputError(root, "is not a folder")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with locked(root):
+            recover(folder, _lacking)
+            return _write(rendered, folder, blueprint, summary or {}, force)
+    except OSError as exc:
+        raise OutputError(exc.filename or folder, f"cannot write: {exc.strerror or exc}") from None
+
+
+def _write(
+    rendered: Mapping[str, Content], folder: Path, blueprint: str, summary: dict[str, Any], force: bool
+) -> list[Drift]:
+    drift = _diff(rendered, folder, blueprint, summary)
+    conflicts = [d for d in drift if d.kind in CONFLICTS]
     if conflicts and not force:
         raise HandEdited(conflicts)
     if not drift and folder.is_dir():
         return []
-    old = read_manifest(folder)
+    old = None if folder.is_symlink() else read_manifest(folder)
     ejected = old.ejected if old else []
-    expected = expected_tree(rendered, blueprint, summary or {}, ejected)
-    owned_before = set(old.files) if old else set()
-    keep = {p for p in _disk_files(folder) if p not in expected and (p not in owned_before or p in ejected)}
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    expected = expected_tree(rendered, blueprint, summary, ejected)
+    owned = set(old.files) - set(ejected) if old else set()
+    tree = _scan(folder)
+    parents = {"/".join(p.split("/")[:i]) for p in expected for i in range(1, p.count("/") + 1)}
+    staging = make_staging(folder)
     try:
-        for rel in sorted(keep):
+        for rel in sorted(set(tree.dirs) & (tree.empty | parents)):
+            (staging / rel).mkdir(parents=True, exist_ok=True)
+        for rel in sorted(tree.files - set(expected) - owned):
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(folder / rel, staging / rel)
+            shutil.copy2(folder / rel, staging / rel, follow_symlinks=False)
+        for rel, target in sorted(tree.links.items()):
+            if rel not in expected and rel not in parents:
+                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(target, staging / rel)
         for rel, content in sorted(expected.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-                continue
-            with open(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(content)
-        _swap(staging, folder)
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "xb") as handle:
+                handle.write(_encoded(content))
+            if rel in tree.files:
+                os.chmod(path, stat.S_IMODE(os.lstat(folder / rel).st_mode))
+        for rel, mode in tree.dirs.items():
+            if (staging / rel).is_dir() and not (staging / rel).is_symlink():
+                os.chmod(staging / rel, mode)
+        swap(staging, folder)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return drift
 
 
-def _swap(staging: Path, folder: Path) -> None:
-    """Replace ``folder`` with ``staging`` using renames (the old tree survives until the last step)."""
-    old = folder.parent / f".{folder.name}.old"
-    if old.exists():
-        shutil.rmtree(old)
-    if folder.exists():
-        os.replace(folder, old)
+def _lacking(old: Path, folder: Path) -> list[str]:
+    """Files of an old tree (left by an interrupted swap) that are neither regenerable nor in ``folder``."""
     try:
-        os.replace(staging, folder)
-    except BaseException:
-        if old.exists() and not folder.exists():
-            os.replace(old, folder)
-        raise
-    if old.exists():
-        shutil.rmtree(old)
+        manifest = read_manifest(old)
+    except OutputError:
+        manifest = None
+    owned = set(manifest.files) - set(manifest.ejected) if manifest else set()
+    before, now = scan(old), scan(folder)
+    lacking = [rel for rel in before.empty if rel not in now.dirs]
+    lacking += [rel for rel, target in before.links.items() if now.links.get(rel) != target]
+    for rel in sorted(before.files - owned - {MANIFEST}):
+        if rel not in now.files or read_bytes_nofollow(old / rel) != read_bytes_nofollow(folder / rel):
+            lacking.append(rel)
+    return sorted(lacking)
 
 
 def eject(folder: Path, paths: list[str]) -> list[str]:
@@ -253,14 +351,24 @@ def eject(folder: Path, paths: list[str]) -> list[str]:
 
     Returns:
         The paths that were not owned (nothing done for them).
+
+    Raises:
+        OutputError: When the manifest is corrupted or cannot be written.
     """
-    manifest = read_manifest(folder)
-    if manifest is None:
+    if not folder.parent.is_dir():
         return list(paths)
-    unknown = [p for p in paths if p not in manifest.files and p not in manifest.ejected]
-    for path in paths:
-        if path in manifest.files:
-            del manifest.files[path]
-            manifest.ejected.append(path)
-    (folder / MANIFEST).write_text(manifest.to_text(), encoding="utf-8")
+    try:
+        with locked(folder.parent):
+            manifest = read_manifest(folder)
+            if manifest is None:
+                return list(paths)
+            known = set(manifest.files) | set(manifest.ejected)
+            unknown = [p for p in paths if not safe_relative(p) or p not in known]
+            for path in paths:
+                if path in manifest.files:
+                    del manifest.files[path]
+                    manifest.ejected.append(path)
+            write_atomic(folder / MANIFEST, manifest.to_text().encode("utf-8"))
+    except OSError as exc:
+        raise OutputError(exc.filename or folder / MANIFEST, f"cannot write: {exc.strerror or exc}") from None
     return unknown

@@ -36,6 +36,13 @@ from mlopsgen.plan.naming import (
 )
 
 ReadCode = Callable[[str], bytes | None]
+"""Reads a blueprint-relative file: its bytes, or None when missing; raises ``CodeRefused`` when it must not."""
+
+
+class CodeRefused(Exception):  # noqa: N818 - a refusal reported as a diagnostic, not a bug
+    """A code file or payload that exists but must not be read (its message says why)."""
+
+
 """Returns a code file's bytes by its blueprint-relative path, or None when it does not exist."""
 
 _PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
@@ -150,7 +157,11 @@ class _Builder:
             return ir.CodeFile(cleaned, "", "")
         if cleaned in self.code_files:
             return self.code_files[cleaned]
-        content = self.read_code(cleaned)
+        try:
+            content = self.read_code(cleaned)
+        except CodeRefused as exc:
+            self.issues.append(Issue("MLG308", path, f"code file '{cleaned}' {exc}", at_value=True))
+            return ir.CodeFile(cleaned, "", "")
         if content is None:
             self.issues.append(
                 Issue(
@@ -569,20 +580,29 @@ class _Builder:
         if path_text is None:
             return None
         where: PathKey = ("deploy", "sample_payload")
-        content = self.read_code(path_text.removeprefix("./"))
+        cleaned = path_text.replace("\\", "/").removeprefix("./")
+        if cleaned.startswith("/") or ".." in cleaned.split("/") or not cleaned:
+            message = f"sample payload '{path_text}' must stay inside the repository"
+            self.issues.append(Issue("MLG308", where, message, at_value=True))
+            return None
+        try:
+            content = self.read_code(cleaned)
+        except CodeRefused as exc:
+            self.issues.append(Issue("MLG308", where, f"sample payload '{path_text}' {exc}", at_value=True))
+            return None
         if content is None:
             self.issues.append(Issue("MLG308", where, f"sample payload '{path_text}' not found", at_value=True))
             return None
         # Bytes as they are: binary payloads (images, numpy arrays) are as valid as CSV text.
-        return ir.SamplePayload(
-            path_text.removeprefix("./"), content, content_type, ci_commands.payload_file(path_text.removeprefix("./"))
-        )
+        return ir.SamplePayload(cleaned, content, content_type, ci_commands.payload_file(cleaned))
 
     def ci(self, deploy: ir.Deploy | None) -> ir.Ci | None:
         ci = self.bp.ci
         if ci is None:
             return None
-        stem = self.display.rsplit(".", 1)[0] if self.display.endswith((".yaml", ".yml")) else self.bp.project.name
+        # Any case of the extension, as the output folder (the file stem) is named: mybp.YAML → generated/mybp.
+        yaml_name = self.display.lower().endswith((".yaml", ".yml"))
+        stem = self.display.rsplit(".", 1)[0] if yaml_name else self.bp.project.name
         project = self.bp.project
         common = (
             ("SAGEMAKER_PROJECT_NAME", project.name),
