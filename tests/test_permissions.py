@@ -175,6 +175,12 @@ POLICY = statements(
             {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Ref": "Key"}},
             {
                 "Effect": "Allow",
+                "Action": ["iam:CreateUser", "iam:DeleteUser"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:RequestTag/sagemaker:project-id": "p-1"}},
+            },
+            {
+                "Effect": "Allow",
                 "Action": ["kms:CreateGrant", "kms:DescribeKey"],
                 "Resource": "*",
                 "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
@@ -200,6 +206,8 @@ POLICY = statements(
         ("kms:Decrypt", None, True),  # an unresolved resource still grants the action...
         ("kms:Decrypt", "arn:aws:kms:eu-west-1:1:key/k", False),  # ...but matches no concrete ARN
         ("iam:CreateRole", None, False),  # nothing allows it
+        ("iam:CreateUser", None, True),  # a create request carries its tags...
+        ("iam:DeleteUser", None, False),  # ...a delete request has no request tags
         (
             "kms:CreateGrant",
             "arn:aws:kms:eu-west-1:1:key/k",

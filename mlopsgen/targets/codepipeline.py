@@ -593,6 +593,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     [_arn("sagemaker", "endpoint-config/*"), _arn("sagemaker", "model/*")],
                     _arn("sagemaker", f"model-package/{names.model_package_group}/*"),
                     plan.deploy.model_execution_role_arn,
+                    plan.project.id,
                     _volume_key(plan.security.volume_kms_key),
                 ),
             ],

@@ -11,6 +11,7 @@ from typing import Any
 
 from mlopsgen.plan import model as ir
 from mlopsgen.targets.base import OutputFile, dump_json, dump_yaml, generated_header
+from mlopsgen.targets.iam import PROJECT_TAG
 
 NAME = "endpoint"
 FILES = {
@@ -214,6 +215,10 @@ def template(plan: ir.Plan) -> dict[str, Any]:
     }
     if security.volume_kms_key:
         endpoint_config["KmsKeyId"] = security.volume_kms_key
+    # The deploying roles reach models and configs (named by CloudFormation) through this tag only.
+    project_tag = [{"Key": PROJECT_TAG, "Value": plan.project.id}]
+    model["Tags"] = project_tag
+    endpoint_config["Tags"] = project_tag
     resources: dict[str, Any] = {
         "Model": {"Type": "AWS::SageMaker::Model", "Properties": model},
         "EndpointConfig": {"Type": "AWS::SageMaker::EndpointConfig", "Properties": endpoint_config},

@@ -7,6 +7,7 @@ target accounts' stack set execution role cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -38,14 +39,26 @@ def allow(
     return statement
 
 
+PROJECT_TAG = "sagemaker:project-id"
+
+
 def deploy_endpoint_stack(
     endpoints: list[Any],
     configs_and_models: list[Any],
     model_packages: Any,
     model_role: Any,
+    project_id: str,
     volume_keys: list[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """What a role deploying the endpoint stack needs: the endpoint resources, the package, the model role.
+
+    The endpoints have fixed names, so they are granted by ARN. CloudFormation names the models and
+    endpoint configs (a fixed name would break their replacement on update), so those are granted by
+    the project tag the endpoint template puts on them: ``aws:RequestTag`` when they are created,
+    ``aws:ResourceTag`` afterwards (Service Authorization Reference, Amazon SageMaker: the ``model``
+    and ``endpoint-config`` resource types take ``aws:ResourceTag/${TagKey}``; CreateModel,
+    CreateEndpointConfig and AddTags take ``aws:RequestTag/${TagKey}``). Another project's models
+    and configs are out of reach.
 
     ``tests/test_permissions.py`` derives the list from the CloudFormation resource provider schemas
     and AWS's documentation; change both together.
@@ -55,6 +68,7 @@ def deploy_endpoint_stack(
         configs_and_models: ARN patterns of the endpoint configs and models (CloudFormation names them).
         model_packages: ARN pattern of the model package group's versions.
         model_role: The role the model runs as (passed to SageMaker only).
+        project_id: The SageMaker project id the endpoint template tags its models and configs with.
         volume_keys: KMS keys of the endpoint volumes, when the endpoint configs set one.
     """
     return [
@@ -63,18 +77,33 @@ def deploy_endpoint_stack(
             [
                 "sagemaker:AddTags",
                 "sagemaker:CreateEndpoint",
-                "sagemaker:CreateEndpointConfig",
-                "sagemaker:CreateModel",
                 "sagemaker:DeleteEndpoint",
+                "sagemaker:DeleteTags",
+                "sagemaker:DescribeEndpoint",
+                "sagemaker:UpdateEndpoint",
+            ],
+            endpoints,
+        ),
+        allow(
+            "CreateProjectModels",
+            ["sagemaker:AddTags", "sagemaker:CreateEndpointConfig", "sagemaker:CreateModel"],
+            configs_and_models,
+            {"StringEquals": {f"aws:RequestTag/{PROJECT_TAG}": project_id}},
+        ),
+        allow(
+            "ManageProjectModels",
+            [
+                "sagemaker:AddTags",
+                "sagemaker:CreateEndpoint",
                 "sagemaker:DeleteEndpointConfig",
                 "sagemaker:DeleteModel",
                 "sagemaker:DeleteTags",
-                "sagemaker:DescribeEndpoint",
                 "sagemaker:DescribeEndpointConfig",
                 "sagemaker:DescribeModel",
                 "sagemaker:UpdateEndpoint",
             ],
-            [*endpoints, *configs_and_models],
+            configs_and_models,
+            project_resource(project_id),
         ),
         allow("UseModelPackage", ["sagemaker:DescribeModelPackage"], [model_packages]),
         allow(
@@ -85,6 +114,83 @@ def deploy_endpoint_stack(
         ),
         *_volume_keys(volume_keys or []),
         *endpoint_autoscaling(endpoints),
+    ]
+
+
+def project_resource(project_id: str) -> dict[str, Any]:
+    """The condition "the resource carries this project's tag" (``aws:ResourceTag``)."""
+    return {"StringEquals": {f"aws:ResourceTag/{PROJECT_TAG}": project_id}}
+
+
+def pull_images(image_uris: list[str]) -> list[dict[str, Any]]:
+    """Pull the project's images only: one repository ARN per image URI (``<account>.dkr.ecr.<region>...``).
+
+    ``ecr:GetAuthorizationToken`` has no resource-level permissions (Service Authorization Reference,
+    Amazon ECR), so the login stays on ``*``; the layer and image reads take the ``repository`` ARN.
+    """
+    repositories = sorted({arn for arn in map(ecr_repository_arn, image_uris) if arn})
+    if not repositories:
+        return []
+    return [
+        allow(
+            "PullImages",
+            ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            list(repositories),
+        ),
+        allow("EcrLogin", ["ecr:GetAuthorizationToken"], ["*"]),
+    ]
+
+
+_ECR_URI = re.compile(r"(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/([^:@]+)")
+
+
+def ecr_repository_arn(image_uri: str) -> str | None:
+    """The ECR repository ARN of an image URI; ``None`` for an image outside ECR."""
+    match = _ECR_URI.match(image_uri)
+    if not match:
+        return None
+    account, region, china, repository = match.groups()
+    return f"arn:{'aws-cn' if china else 'aws'}:ecr:{region}:{account}:repository/{repository}"
+
+
+def vpc_network_interfaces(subnet_arns: Any, security_group_arns: Any) -> list[dict[str, Any]]:
+    """The ENIs SageMaker makes in the model's subnets, for the role a VPC model runs as.
+
+    Service Authorization Reference, Amazon EC2: CreateNetworkInterface is authorized on the subnet,
+    the security groups and the new ``network-interface``; the ENI actions take the ``ec2:Subnet``
+    condition key, so they are limited to ENIs in the project's subnets. The Describe calls that
+    SageMaker's VPC documentation lists have no resource-level permissions.
+
+    Args:
+        subnet_arns: The subnets' ARNs (a list, or a CloudFormation list value).
+        security_group_arns: The security groups' ARNs (likewise).
+    """
+    in_subnets = {"ArnLike": {"ec2:Subnet": subnet_arns}}
+    return [
+        allow("CreateInterfacesInProjectSubnets", ["ec2:CreateNetworkInterface"], subnet_arns),
+        allow("CreateInterfacesWithProjectGroups", ["ec2:CreateNetworkInterface"], security_group_arns),
+        allow(
+            "ManageProjectInterfaces",
+            [
+                "ec2:CreateNetworkInterface",
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
+            [sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*")],
+            in_subnets,
+        ),
+        allow(
+            "DescribeNetwork",
+            [
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ],
+            ["*"],
+        ),
     ]
 
 
@@ -126,13 +232,14 @@ def endpoint_autoscaling(endpoints: list[Any]) -> list[dict[str, Any]]:
             ["*"],
         ),
         allow("AutoscaleEndpoints", ["sagemaker:UpdateEndpointWeightsAndCapacities"], endpoints),
-        # Target tracking alarms are named TargetTracking-<resource id>-...; AWS's own service-linked
-        # role policy for SageMaker endpoints scopes them the same way (a scoped DescribeAlarms returns
+        # Target tracking alarms are named TargetTracking-<resource id>-... (the resource id is
+        # endpoint/<name>/variant/<variant>); AWS's own service-linked role policy for SageMaker
+        # endpoints scopes them by that prefix (a scoped DescribeAlarms returns
         # the metric alarms in scope; only composite alarms need it on "*").
         allow(
             "AutoscalingAlarms",
             ["cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm"],
-            [sub("arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:TargetTracking-*")],
+            [_target_tracking_alarms(endpoint) for endpoint in endpoints],
         ),
         # GetMetricData has no resource-level permissions.
         allow("AutoscalingMetrics", ["cloudwatch:GetMetricData"], ["*"]),
@@ -149,6 +256,14 @@ def endpoint_autoscaling(endpoints: list[Any]) -> list[dict[str, Any]]:
             {"StringEquals": {"iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"}},
         ),
     ]
+
+
+def _target_tracking_alarms(endpoint_arn: Any) -> Any:
+    """The alarm ARN pattern of one endpoint's target tracking policies, from the endpoint's ARN."""
+    text = endpoint_arn["Fn::Sub"] if isinstance(endpoint_arn, dict) else endpoint_arn
+    head, name = text.split(":endpoint/", 1)
+    alarm = f"{head.replace(':sagemaker:', ':cloudwatch:', 1)}:alarm:TargetTracking-endpoint/{name}/variant/*"
+    return sub(alarm) if isinstance(endpoint_arn, dict) else alarm
 
 
 def read_project_tags(project_arn: Any) -> dict[str, Any]:

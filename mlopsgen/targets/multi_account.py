@@ -27,7 +27,13 @@ from typing import Any
 from mlopsgen.plan import model as ir
 from mlopsgen.targets.base import OutputFile, dump_json, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
-from mlopsgen.targets.iam import deploy_endpoint_stack, sub_literal
+from mlopsgen.targets.iam import (
+    deploy_endpoint_stack,
+    project_resource,
+    pull_images,
+    sub_literal,
+    vpc_network_interfaces,
+)
 from mlopsgen.targets.iam import sub as _sub
 
 NAME = "multi_account"
@@ -287,6 +293,28 @@ def _local(service: str, resource: str) -> dict[str, str]:
     return _sub(f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")
 
 
+def _any_region_list(kind: str, parameter: str) -> dict[str, Any]:
+    """The ARNs of the EC2 ids in list parameter ``parameter``; ids are unique, so any region and account.
+
+    ``Fn::Join``'s delimiter takes no intrinsic functions, hence the literal partition.
+    """
+    prefix = f"arn:aws:ec2:*:*:{kind}/"
+    return {"Fn::Split": [",", {"Fn::Join": ["", [prefix, {"Fn::Join": [f",{prefix}", {"Ref": parameter}]}]]}]}
+
+
+def model_images(plan: ir.Plan) -> list[str]:
+    """The images of the models the pipeline registers or creates: what the endpoints pull."""
+    found: list[str] = []
+    pending: list[ir.Step] = list(plan.pipeline.steps)
+    while pending:
+        step = pending.pop()
+        if isinstance(step, ir.RegisterModelStep | ir.CreateModelStep):
+            found.append(step.model.image_uri)
+        elif isinstance(step, ir.ConditionStep):
+            pending += [*step.if_steps, *step.else_steps]
+    return found
+
+
 def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, Any]:
     """Each target account: execution, model and test roles, and the SSM parameters the endpoint reads."""
     assert plan.deploy is not None
@@ -359,17 +387,16 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             if _capture_object_arns(plan, bucket_arn)
             else []
         ),
-        # Image pulls: the registries (AWS-owned for built-in algorithms and frameworks) vary by image.
-        _allow(
-            "PullImages",
-            ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            ["arn:aws:ecr:*:*:repository/*"],
-        ),
-        _allow("EcrLogin", ["ecr:GetAuthorizationToken"], ["*"]),
+        # Image pulls: the repositories of the images the pipeline registers (built-in or the user's).
+        *pull_images(model_images(plan)),
         _allow(
             "EndpointLogs",
             ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-            [_local("logs", "log-group:/aws/sagemaker/Endpoints/*")],
+            [
+                _local("logs", f"log-group:/aws/sagemaker/Endpoints/{stage.endpoint_name}:*")
+                for stage in plan.deploy.stages
+                if stage.targets
+            ],
         ),
         _allow(
             "EndpointMetrics",
@@ -388,23 +415,9 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             )
         )
     if plan.security.subnets:
-        # ENI management in the VPC: EC2 has no resource-level permissions for these Describe calls.
-        model_statements.append(
-            _allow(
-                "VpcNetworkInterfaces",
-                [
-                    "ec2:CreateNetworkInterface",
-                    "ec2:CreateNetworkInterfacePermission",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:DeleteNetworkInterfacePermission",
-                    "ec2:DescribeDhcpOptions",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeSecurityGroups",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeVpcs",
-                ],
-                ["*"],
-            )
+        # ENIs only in this account's project subnets (its SubnetIds / SecurityGroupIds parameters).
+        model_statements += vpc_network_interfaces(
+            _any_region_list("subnet", "SubnetIds"), _any_region_list("security-group", "SecurityGroupIds")
         )
     execution_statements = [
         _allow(
@@ -425,6 +438,7 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             [_local("sagemaker", "endpoint-config/*"), _local("sagemaker", "model/*")],
             model_package,
             model_role_arn,
+            project.id,
             key_arns,
         ),
         _allow("ReadEndpointParameters", ["ssm:GetParameters"], parameter_arns),
@@ -464,7 +478,10 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
         [
             _allow("TestEndpoints", ["sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint"], endpoints),
             _allow(
-                "ReadEndpointConfigs", ["sagemaker:DescribeEndpointConfig"], [_local("sagemaker", "endpoint-config/*")]
+                "ReadEndpointConfigs",
+                ["sagemaker:DescribeEndpointConfig"],
+                [_local("sagemaker", "endpoint-config/*")],
+                project_resource(project.id),
             ),
         ],
     )

@@ -30,6 +30,16 @@ KEY_ONLY_IN = {
     "iam:awsservicename": {"iam:createservicelinkedrole"},
 }
 
+# Request tag keys: only requests that carry tags have them (a create with tags, AddTags/TagResource),
+# so a statement conditioned on one cannot allow a Describe or Delete (IAM User Guide, "Controlling
+# access during AWS requests"; Service Authorization Reference, per-action condition keys).
+TAGGING_KEYS = ("aws:requesttag/", "aws:tagkeys")
+
+
+def _tags_request(action: str) -> bool:
+    verb = action.lower().split(":", 1)[-1]
+    return verb.startswith("create") or verb in ("addtags", "tagresource")
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -45,6 +55,8 @@ class Statement:
 
     def matches_action(self, action: str) -> bool:
         if any(action.lower() not in KEY_ONLY_IN.get(key, {action.lower()}) for key in self.condition_keys):
+            return False
+        if any(key.startswith(TAGGING_KEYS) for key in self.condition_keys) and not _tags_request(action):
             return False
         if self.not_actions is not None:
             return not any(_pattern(p, True).fullmatch(action) for p in self.not_actions)
