@@ -54,22 +54,27 @@ _PATTERN_NAMES = {
 }
 
 
-def validate_spec(loaded: Loaded) -> tuple[BlueprintSpec | None, list[Diagnostic]]:
+def validate_spec(loaded: Loaded) -> tuple[BlueprintSpec | None, list[Diagnostic], list[PathKey]]:
     """Validate loaded blueprint data against the language.
 
     Args:
         loaded: Output of ``load_blueprint`` with usable data.
 
     Returns:
-        The spec (``None`` when invalid) and the diagnostics found.
+        The spec (``None`` when invalid), the diagnostics found and the data path of each problem
+        (``partial.salvage`` removes the parts around them so the rest can still be checked).
     """
-    not_finite = non_finite_numbers(loaded)
+    found = _non_finite(loaded)
+    not_finite = [d for _, d in found]
+    paths = [p for p, _ in found]
     try:
         spec = BlueprintSpec.model_validate(loaded.data)
     except ValidationError as exc:
         seen = {d.path for d in not_finite}
-        return None, not_finite + [d for d in _diagnostics(loaded, exc.errors(include_url=False)) if d.path not in seen]
-    return (None, not_finite) if not_finite else (spec, [])
+        errors = exc.errors(include_url=False)
+        paths += [data_path(loaded.data, tuple(e["loc"])) for e in errors]
+        return None, not_finite + [d for d in _diagnostics(loaded, errors) if d.path not in seen], paths
+    return (None, not_finite, paths) if not_finite else (spec, [], [])
 
 
 def non_finite_numbers(loaded: Loaded) -> list[Diagnostic]:
@@ -77,27 +82,31 @@ def non_finite_numbers(loaded: Loaded) -> list[Diagnostic]:
 
     YAML's ``.nan``/``.inf`` (and ``float("nan")`` from library callers) would otherwise reach the
     pipeline definition and the manifest as bare ``NaN``/``Infinity``, which no strict JSON parser
-    (nor SageMaker) accepts. The walk is iterative: library callers' data has no depth limit.
+    (nor SageMaker) accepts.
     """
-    found: list[Diagnostic] = []
+    return [d for _, d in _non_finite(loaded)]
+
+
+def _non_finite(loaded: Loaded) -> list[tuple[PathKey, Diagnostic]]:
+    # The walk is iterative: library callers' data has no depth limit.
+    found: list[tuple[PathKey, Diagnostic]] = []
     stack: list[tuple[PathKey, Any]] = [((), loaded.data)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, dict):
             stack += [((*path, str(k)), v) for k, v in value.items()]
             for key in value:  # library callers' data skips the loader, which refuses these in YAML
-                found.extend(_bad_text(loaded, (*path, str(key)), str(key)))
+                found.extend(((*path, str(key)), d) for d in _bad_text(loaded, (*path, str(key)), str(key)))
         elif isinstance(value, list):
             stack += [((*path, i), v) for i, v in enumerate(value)]
         elif isinstance(value, str):
-            found.extend(_bad_text(loaded, path, value))
+            found.extend((path, d) for d in _bad_text(loaded, path, value))
         elif isinstance(value, float) and not math.isfinite(value):
             where = display_path(loaded.data, path)
             shown = "NaN" if math.isnan(value) else ("-" if value < 0 else "") + "infinity"
-            found.append(
-                _at(loaded, path, "MLG117", f"{where} is {shown}; only finite numbers are allowed", "", key=False)
-            )
-    return sorted(found, key=lambda d: (d.pos or Position(0, 0), d.path))
+            message = f"{where} is {shown}; only finite numbers are allowed"
+            found.append((path, _at(loaded, path, "MLG117", message, "", key=False)))
+    return sorted(found, key=lambda f: (f[1].pos or Position(0, 0), f[1].path))
 
 
 def _diagnostics(loaded: Loaded, errors: list[ErrorDetails]) -> list[Diagnostic]:
