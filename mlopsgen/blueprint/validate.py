@@ -54,6 +54,24 @@ _PATTERN_NAMES = {
 }
 
 
+NOT_SUPPORTED = {
+    "use_spot_instances": "managed spot training",
+    "max_wait": "managed spot training (its wait limit)",
+    "max_wait_seconds": "managed spot training (its wait limit)",
+    "max_wait_time_in_seconds": "managed spot training (its wait limit)",
+    "checkpoint_s3_uri": "training checkpoints",
+    "checkpoint_local_path": "training checkpoints",
+    "distribution": "distributed training (parameter servers, MPI, torchrun)",
+    "debugger_hook_config": "SageMaker Debugger",
+    "profiler_config": "SageMaker Debugger profiling",
+    "keep_alive_period_in_seconds": "warm pools",
+    "input_mode": "Pipe and FastFile input modes",
+    "code_location": "a code location (code is uploaded by content hash)",
+    "source_dir": "a source folder (processing code is one script)",
+}
+"""SageMaker SDK / API terms the language lacks: "not supported (yet)", never a look-alike key."""
+
+
 def validate_spec(loaded: Loaded) -> tuple[BlueprintSpec | None, list[Diagnostic], list[PathKey]]:
     """Validate loaded blueprint data against the language.
 
@@ -148,11 +166,15 @@ def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
     ctx = error.get("ctx", {})
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
+        owner = display_path(data, path[:-1])
+        if key in NOT_SUPPORTED:
+            hint = f"{NOT_SUPPORTED[key]}: not in the blueprint language yet; remove the key."
+            return _at(loaded, path, "MLG110", f"'{key}' is not supported (yet) in {owner}", hint)
         allowed = _allowed_keys(tuple(error["loc"])[:-1])
         hint = did_you_mean(key, allowed).strip()
         if not hint and allowed:
             hint = "allowed keys: " + ", ".join(sorted(allowed)) + "."
-        return _at(loaded, path, "MLG110", f"unknown key '{key}' in {display_path(data, path[:-1])}", hint)
+        return _at(loaded, path, "MLG110", f"unknown key '{key}' in {owner}", hint)
     if kind == "missing":
         key = str(path[-1]) if path else "?"
         parent = path[:-1]
