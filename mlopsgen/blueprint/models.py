@@ -465,13 +465,6 @@ class FailStepSpec(StepBase):
     message: Value = ""
 
 
-def _step_tag(value: Any) -> str | None:
-    if isinstance(value, dict):
-        tag = value.get("type")
-        return tag if isinstance(tag, str) else None
-    return getattr(value, "type", None)
-
-
 STEP_TYPES = (
     "processing",
     "training",
@@ -484,16 +477,17 @@ STEP_TYPES = (
 )
 
 StepSpec = Annotated[
-    Annotated[ProcessingStepSpec, Tag("processing")]
-    | Annotated[TrainingStepSpec, Tag("training")]
-    | Annotated[TuningStepSpec, Tag("tuning")]
-    | Annotated[RegisterModelStepSpec, Tag("register_model")]
-    | Annotated[CreateModelStepSpec, Tag("create_model")]
-    | Annotated[TransformStepSpec, Tag("transform")]
-    | Annotated[ConditionStepSpec, Tag("condition")]
-    | Annotated[FailStepSpec, Tag("fail")],
-    Discriminator(_step_tag),
+    ProcessingStepSpec
+    | TrainingStepSpec
+    | TuningStepSpec
+    | RegisterModelStepSpec
+    | CreateModelStepSpec
+    | TransformStepSpec
+    | ConditionStepSpec
+    | FailStepSpec,
+    Field(discriminator="type"),
 ]
+"""One step, chosen by its ``type`` key: the schema's discriminator, so an editor reports one error, not 24."""
 
 
 class PipelineSpec(Spec):

@@ -337,6 +337,16 @@ def _without_misspelled_required(errors: list[ErrorDetails]) -> list[ErrorDetail
     return kept
 
 
+def _type_tag(member: Any) -> Any:
+    """The value a model's ``type: Literal[...]`` field must have, or None."""
+    model = _as_model(member)
+    field = model.model_fields.get("type") if model is not None else None
+    if field is None or typing.get_origin(field.annotation) is not typing.Literal:
+        return None
+    args = typing.get_args(field.annotation)
+    return args[0] if len(args) == 1 else None
+
+
 def _strip(node: Any) -> Any:
     while typing.get_origin(node) is typing.Annotated:
         node = typing.get_args(node)[0]
@@ -363,6 +373,8 @@ def _step_into(node: Any, part: Any) -> Any:
             if any(getattr(m, "tag", None) == part for m in metadata):
                 return member
             if _strip(member).__name__ == part if isinstance(_strip(member), type) else False:
+                return member
+            if _type_tag(member) == part:  # a union discriminated by its ``type`` key (steps)
                 return member
         models = [m for m in args if _as_model(m) is not None]
         return _step_into(models[0], part) if len(models) == 1 else None
