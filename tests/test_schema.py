@@ -55,3 +55,14 @@ def test_the_step_list_is_discriminated_by_type() -> None:
     assert sorted(items["discriminator"]["mapping"]) == sorted(STEP_TYPES)
     assert sorted(m["$ref"] for m in items["oneOf"]) == sorted(items["discriminator"]["mapping"].values())
 
+
+def test_every_property_has_a_description() -> None:
+    data = json.loads(SCHEMA_FILE.read_text())
+    undescribed = [
+        f"{where}/{name}"
+        for where, node in _walk(data)
+        if where.endswith("/properties") is False and isinstance(node, dict)
+        for name, prop in (node.get("properties") or {}).items()
+        if isinstance(prop, dict) and not prop.get("description")
+    ]
+    assert not undescribed, f"{len(undescribed)} properties without a description: {undescribed}"
