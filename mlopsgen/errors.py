@@ -92,7 +92,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     Only a likely slip is suggested, ignoring case: a typo (at most one edit, an insert, delete,
     replace or swap of neighbours, per four characters) or an abbreviation or extension (one word's
     letters, in order, within the other, from the same first letter, the shorter at least 40% of
-    the longer: ``int`` for ``integer``, ``training`` for ``train``). A looser likeness (difflib's
+    the longer: ``int`` for ``integer``, ``training`` for ``train``; or the end of the other, at
+    least half as long: ``ApprovalStatus`` for ``ModelApprovalStatus``). A looser likeness (difflib's
     ratio) suggested ``description`` for ``distribution`` and ``instance`` for ``use_spot_instances``:
     a different word that happens to share letters, which sends the user the wrong way.
     """
@@ -109,6 +110,8 @@ def _likeness(word: str, choice: str) -> tuple[int, int] | None:
         return (0, edits)
     short, long = sorted((a, b), key=len)
     if short and short[0] == long[0] and len(short) >= 0.4 * len(long) and _within(short, long):
+        return (1, len(long) - len(short))
+    if short and long.endswith(short) and len(short) >= 0.5 * len(long):  # ApprovalStatus, ModelApprovalStatus
         return (1, len(long) - len(short))
     return None
 

@@ -11,7 +11,7 @@ from tests.unit.views.support import _code, edit
 
 TRAINING_KEYS = ["cache", "channels", "depends_on", "description", "display_name", "environment", "hyperparameters"]
 TRAINING_KEYS += ["image", "instance", "max_runtime_seconds", "metric_definitions", "name", "network_isolation"]
-TRAINING_KEYS += ["output_path", "retry", "type"]
+TRAINING_KEYS += ["output_path", "retry", "type", "model_approval_status"]
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,7 @@ TRAINING_KEYS += ["output_path", "retry", "type"]
         ("Instance", "instance"),
         ("chanels", "channels"),
         ("hyperparameter", "hyperparameters"),
+        ("approval_status", "model_approval_status"),
     ],
 )
 def test_real_typos_are_still_suggested(typo: str, meant: str) -> None:
