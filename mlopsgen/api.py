@@ -19,6 +19,7 @@ from mlopsgen.blueprint.checks import CHECKS, Issue
 from mlopsgen.blueprint.limits import LIMIT_CHECKS
 from mlopsgen.blueprint.loader import Loaded, SourceMap, load_blueprint
 from mlopsgen.blueprint.models import BlueprintSpec
+from mlopsgen.blueprint.partial import Salvaged, salvage
 from mlopsgen.blueprint.paths import display_path
 from mlopsgen.blueprint.resolve import Scope
 from mlopsgen.blueprint.secrets import find_secrets
@@ -264,19 +265,25 @@ def plan_blueprint(
         return None, _sorted(diagnostics)
     # Credentials are looked for in everything that loaded, so they are reported even beside schema errors.
     diagnostics += _issues_to_diagnostics(loaded, find_secrets(loaded.data))
-    spec, schema_errors = validate_spec(loaded)
+    spec, schema_errors, error_paths = validate_spec(loaded)
     diagnostics += schema_errors
-    if spec is None or diagnostics:
+    # Every part that validated is still checked, so independent problems all come in this one run.
+    salvaged = salvage(loaded.data, error_paths) if spec is None else Salvaged(spec)
+    if salvaged.spec is None:
         return None, _sorted(diagnostics)
+    spec = salvaged.spec
     issues = _check(spec)
-    if issues:
-        return None, _sorted(_issues_to_diagnostics(loaded, issues))
+    kept = [restored for restored in map(salvaged.restore, issues) if restored is not None]
+    diagnostics += _issues_to_diagnostics(loaded, kept)
+    if issues:  # the plan is built only from a consistent spec (references resolve, names are unique)
+        return None, _sorted(diagnostics)
     # Only the file name reaches generated files: a directory would make output depend on the cwd.
     # CI runs at the repository root, so it names the blueprint's folder from there (code paths hang off it).
     located = repository_blueprint_dir(blueprint) if isinstance(blueprint, Path) else None
     plan, issues = build_plan(spec, display.replace("\\", "/").rsplit("/", 1)[-1], read_code, blueprint_dir=located)
-    if plan is None:
-        return None, _sorted(_issues_to_diagnostics(loaded, issues))
+    diagnostics += _issues_to_diagnostics(loaded, issues)
+    if plan is None or diagnostics:
+        return None, _sorted(diagnostics)
     return plan, []
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -88,6 +87,54 @@ class MlopsgenError(Exception):
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return a ``Did you mean 'x'?`` suffix for the closest choice, or an empty string."""
-    matches = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
-    return f" Did you mean '{matches[0]}'?" if matches else ""
+    """Return a ``Did you mean 'x'?`` suffix for the closest choice, or an empty string.
+
+    Only a likely slip is suggested, ignoring case: a typo (at most one edit, an insert, delete,
+    replace or swap of neighbours, per four characters) or an abbreviation or extension (one word's
+    letters, in order, within the other, from the same first letter, the shorter at least 40% of
+    the longer: ``int`` for ``integer``, ``training`` for ``train``; or the end of the other, at
+    least half as long: ``ApprovalStatus`` for ``ModelApprovalStatus``). A looser likeness (difflib's
+    ratio) suggested ``description`` for ``distribution`` and ``instance`` for ``use_spot_instances``:
+    a different word that happens to share letters, which sends the user the wrong way.
+    """
+    ranked = sorted((rank, choice) for choice in set(choices) if (rank := _likeness(word, choice)) is not None)
+    return f" Did you mean '{ranked[0][1]}'?" if ranked else ""
+
+
+def _likeness(word: str, choice: str) -> tuple[int, int] | None:
+    """(0, edits) for a typo, (1, length difference) for an abbreviation or extension, else None."""
+    a, b = word.lower(), choice.lower()
+    allowed = len(a) // 4 if len(a) >= 3 else 0
+    edits = edit_distance(a, b, allowed)
+    if edits <= allowed:
+        return (0, edits)
+    short, long = sorted((a, b), key=len)
+    if short and short[0] == long[0] and len(short) >= 0.4 * len(long) and _within(short, long):
+        return (1, len(long) - len(short))
+    if short and long.endswith(short) and len(short) >= 0.5 * len(long):  # ApprovalStatus, ModelApprovalStatus
+        return (1, len(long) - len(short))
+    return None
+
+
+def _within(short: str, long: str) -> bool:
+    """``short``'s letters appear in ``long`` in the same order."""
+    letters = iter(long)
+    return all(c in letters for c in short)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, replace, swap of neighbours) from ``a`` to ``b``; over ``limit`` is ``limit + 1``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)

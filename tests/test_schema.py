@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import jsonschema
 import pytest
 import yaml
 
 from mlopsgen import schema
+from mlopsgen.blueprint.models import STEP_TYPES
 
 from .conftest import BLUEPRINTS, ROOT
 
@@ -33,3 +35,34 @@ def test_schema_rejects_unknown_keys() -> None:
     data = yaml.safe_load((ROOT / "blueprints" / "abalone.yaml").read_text())
     data["pipelin"] = {}
     assert list(validator.iter_errors(data))
+
+
+def _walk(node: object, where: str = "") -> Iterator[tuple[str, object]]:
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from _walk(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{where}/{i}")
+
+
+def test_the_step_list_is_discriminated_by_type() -> None:
+    """An editor picks the step's model by its type key: one error for a typo, not one per step kind."""
+    data = json.loads(SCHEMA_FILE.read_text())
+    items = data["$defs"]["PipelineSpec"]["properties"]["steps"]["items"]
+    assert items["discriminator"]["propertyName"] == "type"
+    assert sorted(items["discriminator"]["mapping"]) == sorted(STEP_TYPES)
+    assert sorted(m["$ref"] for m in items["oneOf"]) == sorted(items["discriminator"]["mapping"].values())
+
+
+def test_every_property_has_a_description() -> None:
+    data = json.loads(SCHEMA_FILE.read_text())
+    undescribed = [
+        f"{where}/{name}"
+        for where, node in _walk(data)
+        if where.endswith("/properties") is False and isinstance(node, dict)
+        for name, prop in (node.get("properties") or {}).items()
+        if isinstance(prop, dict) and not prop.get("description")
+    ]
+    assert not undescribed, f"{len(undescribed)} properties without a description: {undescribed}"

@@ -13,7 +13,9 @@ INSTANCE_PATTERN = r"^ml\.[a-z0-9\-]+\.[a-z0-9]+$"
 class Spec(BaseModel):
     """Base for every blueprint model: unknown keys are errors, values are not coerced across types."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, frozen=True, strict=True, use_attribute_docstrings=True
+    )
 
 
 def flag_or_model(value: Any) -> Any:

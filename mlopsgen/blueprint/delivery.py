@@ -24,6 +24,7 @@ class DataCaptureSpec(Spec):
     """Endpoint data capture (request and response payloads) into S3."""
 
     sampling_percentage: int = Field(default=100, ge=0, le=100)
+    """Share of requests captured, 0-100."""
     destination: str | None = Field(
         default=None,
         # Key prefix: S3's safe characters without its wildcard-like '*' (the prefix reaches IAM ARNs,
@@ -38,10 +39,14 @@ class AutoscalingSpec(Spec):
     """Application Auto Scaling of the endpoint variant on invocations per instance."""
 
     min_instances: int = Field(default=1, ge=1)
+    """Fewest instances."""
     max_instances: int = Field(ge=1)
+    """Most instances."""
     target_invocations_per_instance: int = Field(default=70, ge=1, description="Per minute, per instance.")
     scale_in_cooldown_seconds: int = Field(default=300, ge=0)
+    """Wait after scaling in before scaling again."""
     scale_out_cooldown_seconds: int = Field(default=60, ge=0)
+    """Wait after scaling out before scaling again."""
 
     @model_validator(mode="after")
     def _ordered(self) -> AutoscalingSpec:
@@ -58,11 +63,14 @@ class StageSpec(Spec):
         default="none", description="manual: a person approves before this stage is deployed."
     )
     instance_type: str = Field(default="ml.m5.large", pattern=INSTANCE_PATTERN)
+    """Endpoint instance type; one the register step lists in inference_instances."""
     instance_count: int = Field(default=1, ge=1)
+    """Endpoint instances (the start when autoscaling)."""
     data_capture: Annotated[
         DataCaptureSpec | None, BeforeValidator(flag_or_model, json_schema_input_type=DataCaptureSpec | bool | None)
     ] = Field(default_factory=DataCaptureSpec, description="true/false, or the capture settings.")
     autoscaling: AutoscalingSpec | None = None
+    """Scale the endpoint on invocations per instance."""
     test: bool = Field(default=True, description="Smoke-test the endpoint after deploying this stage.")
     accounts: list[AccountId] | None = Field(
         default=None,
@@ -83,6 +91,7 @@ class DeploySpec(Spec):
     """How an approved model version reaches its endpoints."""
 
     stages: list[StageSpec] = Field(min_length=1)
+    """Stages in deployment order, e.g. staging then prod."""
     model_execution_role: str | None = Field(
         default=None,
         pattern=r"^arn:aws[a-z\-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@\-/]+$",
@@ -106,6 +115,7 @@ class SourceSpec(Spec):
     """The repository holding the blueprint, its code and the generated output."""
 
     provider: Literal["codecommit", "github", "github_enterprise", "bitbucket"]
+    """Where the repository lives."""
     repository: str = Field(
         # AWS's shapes: CodeCommit names are ASCII [\w.-], 1-100; connections take owner/name. The name
         # reaches IAM ARNs ('*' would grant every repository) and Fn::Sub strings, so nothing else passes.
@@ -113,6 +123,7 @@ class SourceSpec(Spec):
         description="CodeCommit repository name (letters, digits, . _ -; 1-100), or owner/name for a connection.",
     )
     branch: str = Field(default="main", pattern=r"^[A-Za-z0-9._/\-]{1,255}$")
+    """Branch that triggers builds."""
     connection_arn: str | None = Field(
         default=None,
         pattern=r"^arn:aws[a-z\-]*:(codestar-connections|codeconnections):[a-z0-9\-]+:[0-9]{12}:connection/[A-Za-z0-9\-]+$",
@@ -155,14 +166,18 @@ class BuildSpec_(Spec):  # noqa: N801 - "BuildSpec" is CodeBuild's own word for 
     """CodeBuild settings."""
 
     image: str = "aws/codebuild/amazonlinux2-x86_64-standard:5.0"
+    """CodeBuild image."""
     compute_type: Literal[
         "BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_2XLARGE"
     ] = "BUILD_GENERAL1_SMALL"
+    """CodeBuild compute type."""
     timeout_minutes: int = Field(default=480, ge=5, le=2160)
+    """CodeBuild build timeout."""
     pipeline_timeout_minutes: int = Field(
         default=240, ge=1, description="How long the build waits for the SageMaker pipeline execution."
     )
     python: str = Field(default="3.12", pattern=r"^3\.[0-9]+$")
+    """Python version used in builds."""
 
 
 class JenkinsSpec(Spec):
@@ -181,6 +196,7 @@ class CiSpec(Spec):
     """How CI/CD is wired."""
 
     backends: list[Literal["codepipeline", "jenkins"]] = Field(default=["codepipeline"], min_length=1)
+    """CI/CD systems to generate: codepipeline, jenkins or both."""
     triggers: Literal["codepipeline", "jenkins"] | None = Field(
         default=None,
         description=(
@@ -189,9 +205,13 @@ class CiSpec(Spec):
         ),
     )
     jenkins: JenkinsSpec | None = None
+    """Jenkins settings (with the jenkins backend)."""
     source: SourceSpec
+    """The source repository."""
     layout: LayoutSpec = LayoutSpec()
+    """Where the blueprint and generated files live in the repository."""
     build: BuildSpec_ = BuildSpec_()
+    """The CodeBuild image, compute type, timeouts and Python version of the builds."""
     execution_parameters: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="Pipeline parameter values the CI build starts executions with."
     )

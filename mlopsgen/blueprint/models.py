@@ -66,6 +66,7 @@ class ProjectSpec(Spec):
         description="S3 bucket for code and artifacts. Default: sagemaker-project-<id>.",
     )
     roles: RolesSpec = RolesSpec()
+    """IAM roles the generated resources run as."""
     tags: dict[str, str] = Field(default_factory=dict, description="Tags for every taggable resource.")
 
 
@@ -76,7 +77,9 @@ class ParameterSpec(Spec):
     """A pipeline parameter: overridable per execution."""
 
     type: Literal["string", "integer", "float", "boolean"]
+    """Parameter type: string, integer, float or boolean."""
     default: Scalar | None = None
+    """Value used when an execution does not set the parameter."""
     allowed: list[Scalar] | None = Field(default=None, description="Allowed values (string parameters).")
 
 
@@ -88,6 +91,7 @@ class ImageSpec(Spec):
 
     framework: str | None = Field(default=None, description="sklearn, xgboost, or a built-in algorithm name.")
     version: str | None = None
+    """Framework or algorithm version, e.g. 1.7-1 (quoted)."""
     uri: str | None = Field(default=None, description="Explicit ECR image URI.")
 
     @model_validator(mode="after")
@@ -104,7 +108,9 @@ class InstanceSpec(Spec):
 
     type: Value = Field(default="ml.m5.xlarge", description="Instance type, or ${params.X}.")
     count: Value = 1
+    """Number of instances, or ${params.X}."""
     volume_size_gb: int = Field(default=30, ge=1, le=16384)
+    """Storage volume attached to each instance, in GB."""
 
 
 class RetrySpec(Spec):
@@ -119,15 +125,20 @@ class RetrySpec(Spec):
             "Step.THROTTLING",
         ]
     ] = Field(min_length=1)
+    """Failures that trigger a retry (SageMaker job or step-level errors)."""
     max_attempts: int = Field(default=3, ge=1, le=20)
+    """Attempts before the step fails."""
     interval_seconds: int = Field(default=1, ge=1)
+    """Wait before the first retry."""
     backoff_rate: float = Field(default=2.0, ge=1.0)
+    """Factor the wait grows by after each retry."""
 
 
 class CacheSpec(Spec):
     """Reuse a previous successful run of the step with the same arguments."""
 
     expire_after: str = Field(default="P30d", pattern=r"^P([0-9]+[YMWDymwd])*(T([0-9]+[HMShms])+)?$")
+    """How long an earlier result may be reused (ISO 8601 duration, e.g. P30d)."""
 
 
 class StepBase(Spec):
@@ -135,7 +146,9 @@ class StepBase(Spec):
 
     name: str = Field(pattern=NAME_PATTERN, description="Unique step name.")
     display_name: str | None = None
+    """Name shown in SageMaker Studio."""
     description: str | None = None
+    """Free text describing the step."""
     depends_on: list[str] = Field(default_factory=list, description="Steps that must finish first.")
 
 
@@ -146,6 +159,7 @@ class JobStepBase(StepBase):
         CacheSpec | None, BeforeValidator(flag_or_model, json_schema_input_type=CacheSpec | bool | None)
     ] = Field(default=None, description="true, or {expire_after: P30d}, to reuse earlier results.")
     retry: list[RetrySpec] = Field(default_factory=list)
+    """Retry policies for failures of the step's job."""
     network_isolation: bool | None = Field(
         default=None, description="Override security.network_isolation for this job."
     )
@@ -169,33 +183,48 @@ class PropertyFileSpec(Spec):
     """A JSON file written to one of the step's outputs that conditions read with json_get."""
 
     name: str = Field(pattern=NAME_PATTERN)
+    """Property file name that conditions read with json_get."""
     output: str
+    """The step output the file is written to."""
     path: str
+    """Path of the JSON file inside that output."""
 
 
 class ProcessingStepSpec(JobStepBase):
     """Runs a script in a container (data preparation, evaluation)."""
 
     type: Literal["processing"]
+    """Step type."""
     image: ImageSpec
+    """Container image the script runs in."""
     instance: InstanceSpec = InstanceSpec()
+    """Compute for the processing job."""
     command: list[str] = Field(default_factory=lambda: ["python3"])
+    """Command that runs the script, e.g. [python3]."""
     code: str = Field(description="Script path, relative to the blueprint file.")
     arguments: list[Value] = Field(default_factory=list)
+    """Command-line arguments passed to the script."""
     environment: dict[str, Value] = Field(default_factory=dict)
+    """Environment variables of the container."""
     inputs: dict[str, ProcessingInputSpec] = Field(default_factory=dict)
+    """Data copied into the container before the script runs, by name."""
     outputs: dict[str, Annotated[ProcessingOutputSpec, _short_form("source", ProcessingOutputSpec)]] = Field(
         default_factory=dict
     )
+    """Container paths uploaded to S3 when the script ends, by name."""
     property_files: list[PropertyFileSpec] = Field(default_factory=list)
+    """JSON files in the outputs that conditions can read."""
     max_runtime_seconds: int | None = Field(default=None, ge=1, le=432000)
+    """Time limit of the job."""
 
 
 class ChannelSpec(Spec):
     """A training input channel."""
 
     source: Value
+    """S3 URI or a reference such as ${steps.S.outputs.o}."""
     content_type: str | None = None
+    """MIME type of the channel's data, e.g. text/csv."""
 
 
 class MetricDefinitionSpec(Spec):
@@ -211,12 +240,18 @@ class TrainingBase(JobStepBase):
     """What a training job and a tuning job's training jobs share."""
 
     image: ImageSpec
+    """Training image: a framework or built-in algorithm, or a URI."""
     instance: InstanceSpec = InstanceSpec()
+    """Compute for each training job."""
     hyperparameters: dict[str, Value] = Field(default_factory=dict)
+    """Hyperparameters passed to the training job."""
     channels: dict[str, Annotated[ChannelSpec, _short_form("source", ChannelSpec)]] = Field(default_factory=dict)
+    """Input data channels by name (e.g. train, validation)."""
     output_path: Value | None = Field(default=None, description="S3 prefix for model artifacts.")
     max_runtime_seconds: int = Field(default=3600, ge=1, le=2419200)
+    """Time limit of each training job."""
     environment: dict[str, Value] = Field(default_factory=dict)
+    """Environment variables of the training container."""
     metric_definitions: list[MetricDefinitionSpec] = Field(
         default_factory=list,
         max_length=40,
@@ -229,34 +264,48 @@ class TrainingStepSpec(TrainingBase):
     """Trains a model."""
 
     type: Literal["training"]
+    """Step type."""
 
 
 class RangeSpec(Spec):
     """A hyperparameter range searched by a tuning job."""
 
     type: Literal["integer", "continuous", "categorical"]
+    """Range kind: integer, continuous or categorical."""
     min: float | None = None
+    """Lowest value (integer and continuous ranges)."""
     max: float | None = None
+    """Highest value (integer and continuous ranges)."""
     values: list[Scalar] | None = None
+    """Choices (categorical ranges)."""
     scaling: Literal["Auto", "Linear", "Logarithmic", "ReverseLogarithmic"] = "Auto"
+    """How values are sampled between min and max."""
 
 
 class ObjectiveSpec(Spec):
     """The metric a tuning job optimises."""
 
     metric: str
+    """Metric name, e.g. validation:auc."""
     goal: Literal["Minimize", "Maximize"] = "Minimize"
+    """Minimize or Maximize the metric."""
 
 
 class TuningStepSpec(TrainingBase):
     """Searches hyperparameters with many training jobs."""
 
     type: Literal["tuning"]
+    """Step type."""
     objective: ObjectiveSpec
+    """The metric the tuning job optimises."""
     ranges: dict[str, RangeSpec] = Field(min_length=1)
+    """Hyperparameter ranges to search, by hyperparameter name."""
     max_jobs: int = Field(default=10, ge=1)
+    """Training jobs the tuning job may run in total."""
     max_parallel_jobs: int = Field(default=1, ge=1)
+    """Training jobs run at the same time."""
     strategy: Literal["Bayesian", "Random", "Hyperband", "Grid"] = "Bayesian"
+    """Search strategy."""
 
 
 class ModelSourceMixin(Spec):
@@ -264,76 +313,106 @@ class ModelSourceMixin(Spec):
 
     model_from: str | None = Field(default=None, description="Training or tuning step providing image and artifacts.")
     image: ImageSpec | None = None
+    """Inference image (with model_data, instead of model_from)."""
     model_data: Value | None = None
+    """S3 URI of the model artifacts (with image, instead of model_from)."""
     environment: dict[str, Value] = Field(default_factory=dict)
+    """Environment variables of the inference container."""
 
 
 class MetricsSourceSpec(Spec):
     """A model metrics document in S3."""
 
     source: Value
+    """S3 URI of the document, or a reference to a step output."""
     content_type: str = "application/json"
+    """MIME type of the document."""
 
 
 class ModelMetricsSpec(Spec):
     """Model quality reports attached to a registered model version."""
 
     model_statistics: MetricsSourceSpec | None = None
+    """Model quality statistics report."""
     model_constraints: MetricsSourceSpec | None = None
+    """Model quality constraints report."""
 
 
 class RegisterModelStepSpec(StepBase, ModelSourceMixin):
     """Registers a model version in the model package group."""
 
     type: Literal["register_model"]
+    """Step type."""
     content_types: list[str] = Field(min_length=1)
+    """MIME types the model accepts, e.g. text/csv."""
     response_types: list[str] = Field(min_length=1)
+    """MIME types the model returns."""
     inference_instances: list[InstanceType] = Field(min_length=1)
+    """Instance types the model may be deployed on (deploy stages use one)."""
     transform_instances: list[InstanceType] = Field(default_factory=list)
+    """Instance types for batch transform."""
     approval_status: Value = "PendingManualApproval"
+    """Initial approval status: PendingManualApproval, Approved or Rejected, or ${params.X}."""
     metrics: ModelMetricsSpec | None = None
+    """Model quality reports attached to the model version."""
     retry: list[RetrySpec] = Field(default_factory=list)
+    """Retry policies for the registration."""
 
 
 class CreateModelStepSpec(StepBase, ModelSourceMixin):
     """Creates a SageMaker model (for batch transform)."""
 
     type: Literal["create_model"]
+    """Step type."""
     network_isolation: bool | None = None
+    """Override security.network_isolation for this model."""
     retry: list[RetrySpec] = Field(default_factory=list)
+    """Retry policies for the model creation."""
 
 
 class TransformInputSpec(Spec):
     """What a batch transform job reads."""
 
     source: Value
+    """S3 URI of the data, or a reference to a step output."""
     content_type: str | None = None
+    """MIME type of the data."""
     split_type: Literal["None", "Line", "RecordIO", "TFRecord"] | None = None
+    """How the data is split into records."""
 
 
 class TransformStepSpec(JobStepBase):
     """Runs batch inference with a created model."""
 
     type: Literal["transform"]
+    """Step type."""
     model: str = Field(description="The create_model step whose model is used.")
     instance: InstanceSpec = InstanceSpec(type="ml.m5.large")
+    """Compute for the transform job."""
     input: TransformInputSpec
+    """What the transform job reads."""
     output_path: Value | None = None
+    """S3 prefix for the results; default: generated per execution."""
     accept: str | None = None
+    """MIME type of the results."""
     assemble_with: Literal["None", "Line"] | None = None
+    """How results are joined: None or Line."""
 
 
 class JsonGetSpec(Spec):
     """Reads a value from a property file written by a processing step."""
 
     property_file: str
+    """Name of a property file declared by a processing step."""
     path: str
+    """JSON path of the value in the file, e.g. regression_metrics.mse.value."""
 
 
 class JsonGetOperand(Spec):
     """An operand that is a json_get call."""
 
     json_get: JsonGetSpec
+    """Read a value from a property file."""
 
 
 Operand = Annotated[
@@ -356,60 +435,70 @@ class EqualsSpec(Spec):
     """left == right."""
 
     eq: Pair
+    """[left, right]: equal."""
 
 
 class NotEqualsSpec(Spec):
     """left != right (emitted as Not(Equals))."""
 
     ne: Pair
+    """[left, right]: not equal."""
 
 
 class LessThanSpec(Spec):
     """left < right."""
 
     lt: Pair
+    """[left, right]: left is less than right."""
 
 
 class LessThanOrEqualSpec(Spec):
     """left <= right."""
 
     lte: Pair
+    """[left, right]: left is at most right."""
 
 
 class GreaterThanSpec(Spec):
     """left > right."""
 
     gt: Pair
+    """[left, right]: left is greater than right."""
 
 
 class GreaterThanOrEqualSpec(Spec):
     """left >= right."""
 
     gte: Pair
+    """[left, right]: left is at least right."""
 
 
 class InSpec(Spec):
     """[value, [choices...]]: value is one of the choices."""
 
     in_: tuple[Operand, list[Operand]] = Field(alias="in", strict=False)
+    """[value, [choices...]]: value is one of the choices."""
 
 
 class NotSpec(Spec):
     """Negates a condition."""
 
     not_: ConditionExpr = Field(alias="not")
+    """A condition that must not hold."""
 
 
 class AndSpec(Spec):
     """All conditions hold."""
 
     and_: list[ConditionExpr] = Field(alias="and", min_length=1)
+    """Conditions that must all hold."""
 
 
 class OrSpec(Spec):
     """At least one condition holds."""
 
     or_: list[ConditionExpr] = Field(alias="or", min_length=1)
+    """Conditions of which at least one must hold."""
 
 
 CONDITION_OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not", "and", "or")
@@ -449,27 +538,25 @@ class ConditionStepSpec(StepBase):
     """Branches on a condition over parameters, step properties and property files."""
 
     type: Literal["condition"]
+    """Step type."""
     if_: ConditionExpr = Field(
         alias="if",
         description="One operator: eq, ne, lt, lte, gt, gte ([left, right]), in ([value, [choices]]), "
         "not (a condition), and / or (a list of conditions).",
     )
     then: list[str] = Field(default_factory=list)
+    """Steps run when the condition holds."""
     else_: list[str] = Field(default_factory=list, alias="else")
+    """Steps run when it does not."""
 
 
 class FailStepSpec(StepBase):
     """Stops the execution with a failure message."""
 
     type: Literal["fail"]
+    """Step type."""
     message: Value = ""
-
-
-def _step_tag(value: Any) -> str | None:
-    if isinstance(value, dict):
-        tag = value.get("type")
-        return tag if isinstance(tag, str) else None
-    return getattr(value, "type", None)
+    """Failure message, may hold ${...} references."""
 
 
 STEP_TYPES = (
@@ -484,23 +571,26 @@ STEP_TYPES = (
 )
 
 StepSpec = Annotated[
-    Annotated[ProcessingStepSpec, Tag("processing")]
-    | Annotated[TrainingStepSpec, Tag("training")]
-    | Annotated[TuningStepSpec, Tag("tuning")]
-    | Annotated[RegisterModelStepSpec, Tag("register_model")]
-    | Annotated[CreateModelStepSpec, Tag("create_model")]
-    | Annotated[TransformStepSpec, Tag("transform")]
-    | Annotated[ConditionStepSpec, Tag("condition")]
-    | Annotated[FailStepSpec, Tag("fail")],
-    Discriminator(_step_tag),
+    ProcessingStepSpec
+    | TrainingStepSpec
+    | TuningStepSpec
+    | RegisterModelStepSpec
+    | CreateModelStepSpec
+    | TransformStepSpec
+    | ConditionStepSpec
+    | FailStepSpec,
+    Field(discriminator="type"),
 ]
+"""One step, chosen by its ``type`` key: the schema's discriminator, so an editor reports one error, not 24."""
 
 
 class PipelineSpec(Spec):
     """The SageMaker model-building pipeline."""
 
     parameters: dict[str, ParameterSpec] = Field(default_factory=dict)
+    """Pipeline parameters by name, overridable per execution."""
     steps: list[StepSpec] = Field(min_length=1)
+    """The steps; each one's type key picks its kind."""
     experiment_tracking: bool = Field(
         default=True, description="Record executions in SageMaker Experiments (pipeline = experiment)."
     )
@@ -513,7 +603,9 @@ class VpcSpec(Spec):
     """Private subnets and security groups every job and model runs in."""
 
     subnets: list[str] = Field(min_length=1)
+    """Private subnet ids."""
     security_groups: list[str] = Field(min_length=1)
+    """Security group ids."""
 
 
 class KmsSpec(Spec):
@@ -532,9 +624,13 @@ class SecuritySpec(Spec):
         "for volumes and outputs and encrypted inter-container traffic; each resource lacking one is an error.",
     )
     vpc: VpcSpec | None = None
+    """VPC every job, model and endpoint runs in."""
     kms: KmsSpec = KmsSpec()
+    """Customer-managed KMS keys."""
     encrypt_inter_container_traffic: bool = False
+    """Encrypt traffic between the instances of a job."""
     network_isolation: bool = False
+    """Run job containers without network access."""
     vpc_endpoints: list[Annotated[str, Field(pattern=r"^vpce-[0-9a-f]{8,17}$")]] | None = Field(
         default=None,
         min_length=1,
@@ -549,7 +645,10 @@ class BlueprintSpec(Spec):
 
     version: Literal[1] = Field(default=1, description="Blueprint language version.")
     project: ProjectSpec
+    """Who the project is: its SageMaker project name and id, region and account."""
     pipeline: PipelineSpec
+    """The SageMaker model-building pipeline: parameters and steps."""
     security: SecuritySpec = SecuritySpec()
+    """VPC, KMS and isolation controls applied to every job, model and endpoint."""
     deploy: DeploySpec | None = Field(default=None, description="Deployment stages of the approved model.")
     ci: CiSpec | None = Field(default=None, description="CI/CD wiring (source repository, backends).")

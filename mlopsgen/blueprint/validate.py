@@ -54,22 +54,45 @@ _PATTERN_NAMES = {
 }
 
 
-def validate_spec(loaded: Loaded) -> tuple[BlueprintSpec | None, list[Diagnostic]]:
+NOT_SUPPORTED = {
+    "use_spot_instances": "managed spot training",
+    "max_wait": "managed spot training (its wait limit)",
+    "max_wait_seconds": "managed spot training (its wait limit)",
+    "max_wait_time_in_seconds": "managed spot training (its wait limit)",
+    "checkpoint_s3_uri": "training checkpoints",
+    "checkpoint_local_path": "training checkpoints",
+    "distribution": "distributed training (parameter servers, MPI, torchrun)",
+    "debugger_hook_config": "SageMaker Debugger",
+    "profiler_config": "SageMaker Debugger profiling",
+    "keep_alive_period_in_seconds": "warm pools",
+    "input_mode": "Pipe and FastFile input modes",
+    "code_location": "a code location (code is uploaded by content hash)",
+    "source_dir": "a source folder (processing code is one script)",
+}
+"""SageMaker SDK / API terms the language lacks: "not supported (yet)", never a look-alike key."""
+
+
+def validate_spec(loaded: Loaded) -> tuple[BlueprintSpec | None, list[Diagnostic], list[PathKey]]:
     """Validate loaded blueprint data against the language.
 
     Args:
         loaded: Output of ``load_blueprint`` with usable data.
 
     Returns:
-        The spec (``None`` when invalid) and the diagnostics found.
+        The spec (``None`` when invalid), the diagnostics found and the data path of each problem
+        (``partial.salvage`` removes the parts around them so the rest can still be checked).
     """
-    not_finite = non_finite_numbers(loaded)
+    found = _non_finite(loaded)
+    not_finite = [d for _, d in found]
+    paths = [p for p, _ in found]
     try:
         spec = BlueprintSpec.model_validate(loaded.data)
     except ValidationError as exc:
         seen = {d.path for d in not_finite}
-        return None, not_finite + [d for d in _diagnostics(loaded, exc.errors(include_url=False)) if d.path not in seen]
-    return (None, not_finite) if not_finite else (spec, [])
+        errors = exc.errors(include_url=False)
+        paths += [data_path(loaded.data, tuple(e["loc"])) for e in errors]
+        return None, not_finite + [d for d in _diagnostics(loaded, errors) if d.path not in seen], paths
+    return (None, not_finite, paths) if not_finite else (spec, [], [])
 
 
 def non_finite_numbers(loaded: Loaded) -> list[Diagnostic]:
@@ -77,27 +100,31 @@ def non_finite_numbers(loaded: Loaded) -> list[Diagnostic]:
 
     YAML's ``.nan``/``.inf`` (and ``float("nan")`` from library callers) would otherwise reach the
     pipeline definition and the manifest as bare ``NaN``/``Infinity``, which no strict JSON parser
-    (nor SageMaker) accepts. The walk is iterative: library callers' data has no depth limit.
+    (nor SageMaker) accepts.
     """
-    found: list[Diagnostic] = []
+    return [d for _, d in _non_finite(loaded)]
+
+
+def _non_finite(loaded: Loaded) -> list[tuple[PathKey, Diagnostic]]:
+    # The walk is iterative: library callers' data has no depth limit.
+    found: list[tuple[PathKey, Diagnostic]] = []
     stack: list[tuple[PathKey, Any]] = [((), loaded.data)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, dict):
             stack += [((*path, str(k)), v) for k, v in value.items()]
             for key in value:  # library callers' data skips the loader, which refuses these in YAML
-                found.extend(_bad_text(loaded, (*path, str(key)), str(key)))
+                found.extend(((*path, str(key)), d) for d in _bad_text(loaded, (*path, str(key)), str(key)))
         elif isinstance(value, list):
             stack += [((*path, i), v) for i, v in enumerate(value)]
         elif isinstance(value, str):
-            found.extend(_bad_text(loaded, path, value))
+            found.extend((path, d) for d in _bad_text(loaded, path, value))
         elif isinstance(value, float) and not math.isfinite(value):
             where = display_path(loaded.data, path)
             shown = "NaN" if math.isnan(value) else ("-" if value < 0 else "") + "infinity"
-            found.append(
-                _at(loaded, path, "MLG117", f"{where} is {shown}; only finite numbers are allowed", "", key=False)
-            )
-    return sorted(found, key=lambda d: (d.pos or Position(0, 0), d.path))
+            message = f"{where} is {shown}; only finite numbers are allowed"
+            found.append((path, _at(loaded, path, "MLG117", message, "", key=False)))
+    return sorted(found, key=lambda f: (f[1].pos or Position(0, 0), f[1].path))
 
 
 def _diagnostics(loaded: Loaded, errors: list[ErrorDetails]) -> list[Diagnostic]:
@@ -139,11 +166,15 @@ def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
     ctx = error.get("ctx", {})
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
+        owner = display_path(data, path[:-1])
+        if key in NOT_SUPPORTED:
+            hint = f"{NOT_SUPPORTED[key]}: not in the blueprint language yet; remove the key."
+            return _at(loaded, path, "MLG110", f"'{key}' is not supported (yet) in {owner}", hint)
         allowed = _allowed_keys(tuple(error["loc"])[:-1])
         hint = did_you_mean(key, allowed).strip()
         if not hint and allowed:
             hint = "allowed keys: " + ", ".join(sorted(allowed)) + "."
-        return _at(loaded, path, "MLG110", f"unknown key '{key}' in {display_path(data, path[:-1])}", hint)
+        return _at(loaded, path, "MLG110", f"unknown key '{key}' in {owner}", hint)
     if kind == "missing":
         key = str(path[-1]) if path else "?"
         parent = path[:-1]
@@ -306,6 +337,16 @@ def _without_misspelled_required(errors: list[ErrorDetails]) -> list[ErrorDetail
     return kept
 
 
+def _type_tag(member: Any) -> Any:
+    """The value a model's ``type: Literal[...]`` field must have, or None."""
+    model = _as_model(member)
+    field = model.model_fields.get("type") if model is not None else None
+    if field is None or typing.get_origin(field.annotation) is not typing.Literal:
+        return None
+    args = typing.get_args(field.annotation)
+    return args[0] if len(args) == 1 else None
+
+
 def _strip(node: Any) -> Any:
     while typing.get_origin(node) is typing.Annotated:
         node = typing.get_args(node)[0]
@@ -332,6 +373,8 @@ def _step_into(node: Any, part: Any) -> Any:
             if any(getattr(m, "tag", None) == part for m in metadata):
                 return member
             if _strip(member).__name__ == part if isinstance(_strip(member), type) else False:
+                return member
+            if _type_tag(member) == part:  # a union discriminated by its ``type`` key (steps)
                 return member
         models = [m for m in args if _as_model(m) is not None]
         return _step_into(models[0], part) if len(models) == 1 else None

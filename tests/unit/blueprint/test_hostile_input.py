@@ -15,6 +15,7 @@ from mlopsgen.blueprint.loader import load_blueprint
 from mlopsgen.cli import app
 from mlopsgen.targets.base import dump_json
 from tests.conftest import ROOT
+from tests.unit.views.support import _code
 
 ABALONE = (ROOT / "blueprints" / "abalone.yaml").read_text()
 HEAD = ABALONE[: ABALONE.index("  steps:")]
@@ -73,7 +74,7 @@ def test_non_finite_numbers_from_library_data_are_refused() -> None:
 
     data = yaml.safe_load(ABALONE)
     data["pipeline"]["parameters"]["Threshold"] = {"type": "float", "default": math.inf}
-    diagnostics = mlopsgen.validate(data)
+    diagnostics = mlopsgen.validate(data, code=_code())  # the code files, or their absence is reported too
     assert [d.code for d in diagnostics] == ["MLG117"]
 
 
@@ -155,7 +156,7 @@ def test_unwritable_text_from_library_data_is_a_diagnostic_that_prints() -> None
     data = yaml.safe_load(ABALONE)
     data["project"]["tags"]["t\ud800"] = "x"
     data["project"]["tags"]["u"] = "a\uffff"
-    diagnostics = mlopsgen.render(data).diagnostics
+    diagnostics = mlopsgen.render(data, code=_code()).diagnostics
     assert [d.code for d in diagnostics] == ["MLG100", "MLG100"]
     for diagnostic in diagnostics:
         diagnostic.format().encode("utf-8")

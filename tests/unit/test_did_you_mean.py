@@ -1,0 +1,56 @@
+"""Did-you-mean hints suggest likely slips only, and name SageMaker terms the language lacks."""
+
+from __future__ import annotations
+
+import pytest
+
+import mlopsgen
+from mlopsgen.blueprint.validate import NOT_SUPPORTED
+from mlopsgen.errors import did_you_mean
+from tests.unit.views.support import _code, edit
+
+TRAINING_KEYS = ["cache", "channels", "depends_on", "description", "display_name", "environment", "hyperparameters"]
+TRAINING_KEYS += ["image", "instance", "max_runtime_seconds", "metric_definitions", "name", "network_isolation"]
+TRAINING_KEYS += ["output_path", "retry", "type", "model_approval_status"]
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("instnace", "instance"),
+        ("hyperparamters", "hyperparameters"),
+        ("max_runtime_secods", "max_runtime_seconds"),
+        ("Instance", "instance"),
+        ("chanels", "channels"),
+        ("hyperparameter", "hyperparameters"),
+        ("approval_status", "model_approval_status"),
+    ],
+)
+def test_real_typos_are_still_suggested(typo: str, meant: str) -> None:
+    assert did_you_mean(typo, TRAINING_KEYS) == f" Did you mean '{meant}'?"
+
+
+@pytest.mark.parametrize("word", ["distribution", "use_spot_instances", "max_wait_seconds", "checkpoint_s3_uri"])
+def test_a_different_word_that_shares_letters_is_not_suggested(word: str) -> None:
+    assert did_you_mean(word, TRAINING_KEYS) == ""
+
+
+def test_short_words_get_no_one_letter_guess() -> None:
+    assert did_you_mean("2", ["1"]) == ""
+    assert did_you_mean("ge", ["eq", "gt", "gte"]) == " Did you mean 'gte'?"  # an abbreviation, not a typo of gt
+
+
+@pytest.mark.parametrize("key", ["distribution", "use_spot_instances", "max_wait_seconds"])
+def test_a_sagemaker_term_the_language_lacks_is_not_supported_yet(key: str) -> None:
+    text = edit("abalone", ("      hyperparameters:\n", f"      {key}: 1\n      hyperparameters:\n"))
+    (diagnostic,) = mlopsgen.validate(text, name="abalone.yaml", code=_code())
+    assert diagnostic.code == "MLG110"
+    assert diagnostic.message == f"'{key}' is not supported (yet) in pipeline.steps[TrainAbaloneModel]"
+    assert diagnostic.hint.startswith(NOT_SUPPORTED[key])
+    assert "Did you mean" not in diagnostic.hint
+
+
+def test_a_typo_in_a_step_key_still_gets_its_suggestion() -> None:
+    text = edit("abalone", ('instance: {type: "${params.TrainingInstanceType}"}', "instnace: {type: ml.m5.xlarge}"))
+    (diagnostic,) = mlopsgen.validate(text, name="abalone.yaml", code=_code())
+    assert (diagnostic.code, diagnostic.hint) == ("MLG110", "Did you mean 'instance'?")
