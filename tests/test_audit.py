@@ -167,7 +167,9 @@ def test_audit_command(tmp_path: Path) -> None:
     # A finding points at its resource's Properties line (two lines below the logical id).
     project = (ROOT / "generated" / "churn" / "infrastructure" / "project.yml").read_text().splitlines()
     properties = project.index("  BuildProject:") + 3
-    assert f"infrastructure/project.yml:{properties}:5: codebuild_in_vpc: CodeBuild project BuildProject " in dirty.stdout
+    assert (
+        f"infrastructure/project.yml:{properties}:5: codebuild_in_vpc: CodeBuild project BuildProject " in dirty.stdout
+    )
     github = runner.invoke(app, ["audit", str(ROOT / "generated" / "churn"), "--format", "github"])
     assert "::error file=" in github.stdout and "title=sagemaker_model_in_vpc" in github.stdout
     endpoint = (ROOT / "generated" / "churn" / "model-deploy" / "endpoint-config-template.yml").read_text().splitlines()
