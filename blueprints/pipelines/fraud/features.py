@@ -13,6 +13,8 @@ Outputs, in linear-learner's text/csv input format (no header; for training the 
 * ``labels/labels.csv``: the holdout labels, one a line, in the same order, for the measure step.
 """
 
+from __future__ import annotations  # the images run Python 3.8/3.9: annotations stay unevaluated
+
 import csv
 import math
 import pathlib

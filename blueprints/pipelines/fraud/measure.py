@@ -11,6 +11,8 @@ Output: /opt/ml/processing/report/report.json with ``false_positive_rate`` (FP /
 condition step reads through the HoldoutReport property file, and the counts behind it.
 """
 
+from __future__ import annotations  # the images run Python 3.8/3.9: annotations stay unevaluated
+
 import json
 import pathlib
 
@@ -41,7 +43,7 @@ def main() -> None:
     actual = [int(float(line)) for path in label_files for line in path.read_text().split() if line]
     if len(predicted) != len(actual):
         raise SystemExit(f"{len(predicted)} predictions for {len(actual)} labels: the files do not line up")
-    negatives = [p for p, a in zip(predicted, actual, strict=True) if a == 0]
+    negatives = [p for i, p in enumerate(predicted) if actual[i] == 0]  # zip(strict=) is 3.10+
     if not negatives:
         raise SystemExit("the holdout has no legitimate transactions: the false positive rate is undefined")
     false_positives = sum(negatives)

@@ -6,6 +6,8 @@ has as many fields as the header, and the numeric fields parse (``amount`` >= 0,
 processing job and so the pipeline. Standard library only: it runs in the team's own schema-check image.
 """
 
+from __future__ import annotations  # the images run Python 3.8/3.9: annotations stay unevaluated
+
 import csv
 import pathlib
 import sys
