@@ -8,11 +8,15 @@ the condition step reads. S3 is a moto server on 127.0.0.1: the test process pla
 (downloading inputs, uploading outputs) and the jobs' own boto3 calls reach the same server through
 ``AWS_ENDPOINT_URL``.
 
-What is emulated, not run: the built-in XGBoost training (``xgboost_algorithm.py``), and a tuning step runs
-one training job at a point inside every range (the search itself is the service's). Jobs on images this
-runtime does not stand in for, steps that are not jobs here (register, model, transform, fail), and steps
-needing what those would produce are reported as skipped with the reason; the tests assert which steps ran, so
-nothing is silently faked.
+What is emulated, not run: the built-in XGBoost training (``xgboost_algorithm.py``) and linear-learner
+training and batch transform (``linear_learner_algorithm.py``: its file contract, with a scikit-learn model
+standing in for the algorithm); a tuning step runs one training job at a point inside every range (the search
+itself is the service's); a model step records its image and model data; a transform step downloads the
+model and the input as the service does and runs the stand-in's ``transform`` in the sandbox. Custom images
+are run only when the test names them in ``python_images`` (their script then runs under the pinned venv's
+python). Jobs on images this runtime does not stand in for, steps that are not jobs here (register, fail),
+and steps needing what those would produce are reported as skipped with the reason; the tests assert which
+steps ran, so nothing is silently faked.
 """
 
 from __future__ import annotations
@@ -30,7 +34,12 @@ from tests.support.example_runtime import REPO, run_job
 #: Images whose libraries .venv-examples carries (tests/example-runtime-requirements.txt).
 RUNTIME_IMAGES = ("/sagemaker-scikit-learn:1.2-1-cpu-py3", "/sagemaker-xgboost:1.7-1")
 ALGORITHM = Path(__file__).resolve().with_name("xgboost_algorithm.py")
+LINEAR_LEARNER = Path(__file__).resolve().with_name("linear_learner_algorithm.py")
+#: Training image suffix -> the stand-in script that plays it.
+STAND_INS = {"/sagemaker-xgboost:1.7-1": ALGORITHM, "/linear-learner:1": LINEAR_LEARNER}
 _OUTPUT = re.compile(r"^Steps\.(\w+)\.ProcessingOutputConfig\.Outputs\['([\w-]+)'\]\.S3Output\.S3Uri$")
+_MODEL_STEP = re.compile(r"^Steps\.(\w+)\.ModelName$")
+_TRANSFORM_STEP = re.compile(r"^Steps\.(\w+)\.TransformOutput\.S3OutputPath$")
 _JOB_STEP = re.compile(r"^Steps\.(\w+)\.(ModelArtifacts\.S3ModelArtifacts|TrainingJobSummaries\[0\]\.TrainingJobName)$")
 
 
@@ -56,16 +65,27 @@ class Run:
 class LocalPipeline:
     """One execution of a definition against a moto S3 (``s3`` is a boto3 client for it)."""
 
-    def __init__(self, definition: dict[str, Any], s3: Any, endpoint: str, workdir: Path, python: Path) -> None:
+    def __init__(
+        self,
+        definition: dict[str, Any],
+        s3: Any,
+        endpoint: str,
+        workdir: Path,
+        python: Path,
+        python_images: tuple[str, ...] = (),
+    ) -> None:
         self.definition = definition
         self.s3 = s3
         self.endpoint = endpoint
         self.workdir = workdir
         self.python = python
+        self.python_images = python_images
         self.parameters = {p["Name"]: p.get("DefaultValue") for p in definition.get("Parameters", [])}
         self.steps: dict[str, dict[str, Any]] = {}
         self._index(definition["Steps"])
         self.jobs: dict[str, str] = {}  # step -> (best) training job name
+        self.models: dict[str, tuple[str, str]] = {}  # model step -> (image, model data URL)
+        self.transforms: dict[str, str] = {}  # transform step -> its S3 output path
         self.run_state = Run()
 
     def _index(self, steps: list[dict[str, Any]]) -> None:
@@ -100,6 +120,11 @@ class LocalPipeline:
             if match[2].startswith("TrainingJobSummaries"):
                 return job
             return f"{self._output_path(self.steps[match[1]])}/{job}/output/model.tar.gz"
+        if (match := _MODEL_STEP.match(path)) or (match := _TRANSFORM_STEP.match(path)):
+            made = self.models if path.endswith("ModelName") else self.transforms
+            if match[1] not in made:
+                raise Unavailable(f"{path}: step {match[1]} did not run here")
+            return f"{match[1].lower()}-local-model" if made is self.models else made[match[1]]
         raise Unavailable(f"the local runner cannot resolve Get {path!r}")
 
     def _output_path(self, step: dict[str, Any]) -> str:
@@ -158,7 +183,7 @@ class LocalPipeline:
     def _step_processing(self, step: dict[str, Any]) -> None:
         args = step["Arguments"]
         image = args["AppSpecification"]["ImageUri"]
-        if not image.endswith(RUNTIME_IMAGES):
+        if not image.endswith(RUNTIME_IMAGES + self.python_images):
             raise Unavailable(f"no local runtime for image {image}")
         root = self.workdir / step["Name"] / "ml"
         for item in args.get("ProcessingInputs", []):
@@ -181,7 +206,8 @@ class LocalPipeline:
 
     def _train(self, name: str, job: str, spec: dict[str, Any], hyperparameters: dict[str, str], out: str) -> None:
         image = spec["AlgorithmSpecification"].get("TrainingImage", "")
-        if not image.endswith("/sagemaker-xgboost:1.7-1"):
+        stand_in = next((script for suffix, script in STAND_INS.items() if image.endswith(suffix)), None)
+        if stand_in is None:
             raise Unavailable(f"no local stand-in for training image {image}")
         root = self.workdir / job / "ml"
         config = root / "input" / "config"
@@ -194,7 +220,7 @@ class LocalPipeline:
             content_type = channel.get("ContentType", "")
             channels[channel["ChannelName"]] = {"ContentType": content_type, "TrainingInputMode": "File"}
         (config / "inputdataconfig.json").write_text(json.dumps(channels))
-        self._job(name, root, [str(self.python), str(ALGORITHM), "train"], {})
+        self._job(name, root, [str(self.python), str(stand_in), "train"], {})
         archive = root.parent / "model.tar.gz"
         with tarfile.open(archive, "w:gz") as tar:
             for path in sorted((root / "model").iterdir()):
@@ -222,6 +248,40 @@ class LocalPipeline:
         for item in ranges.get("CategoricalParameterRanges", []):
             hyper[item["Name"]] = item["Values"][0]
         self._train(step["Name"], f"{step['Name'].lower()}-001-local", spec, hyper, self._output_path(step))
+
+    def _step_model(self, step: dict[str, Any]) -> None:
+        container = step["Arguments"]["PrimaryContainer"]
+        self.models[step["Name"]] = (container["Image"], str(self.resolve(container["ModelDataUrl"])))
+        self.run_state.ran.append(step["Name"])
+
+    def _step_transform(self, step: dict[str, Any]) -> None:
+        args = step["Arguments"]
+        model = str(self.resolve(args["ModelName"]))
+        image, model_data = next(made for name, made in self.models.items() if f"{name.lower()}-local-model" == model)
+        if not image.endswith("/linear-learner:1"):
+            raise Unavailable(f"no local batch transform stand-in for image {image}")
+        root = self.workdir / step["Name"] / "ml"
+        (root / "model").mkdir(parents=True)
+        archive = root.parent / "model.tar.gz"
+        bucket, _, key = model_data.removeprefix("s3://").partition("/")
+        self.s3.download_file(bucket, key, str(archive))
+        with tarfile.open(archive) as tar:
+            tar.extractall(root / "model", filter="data")
+        source = args["TransformInput"]
+        # Not container paths: the service streams records to the container; these are the runner's own.
+        self.download(str(self.resolve(source["DataSource"]["S3DataSource"]["S3Uri"])), root / "transform" / "in")
+        output = args["TransformOutput"]
+        env = {
+            "CONTENT_TYPE": source.get("ContentType", ""),
+            "SPLIT_TYPE": source.get("SplitType", "None"),
+            "ACCEPT": output.get("Accept", "application/json"),
+            "ASSEMBLE_WITH": output.get("AssembleWith", "None"),
+        }
+        argv = [str(self.python), str(LINEAR_LEARNER), "transform", "/opt/ml/transform/in", "/opt/ml/transform/out"]
+        self._job(step["Name"], root, argv, env)
+        out_uri = str(self.resolve(output["S3OutputPath"])).rstrip("/")
+        self.upload(root / "transform" / "out", out_uri)
+        self.transforms[step["Name"]] = out_uri
 
     def _step_condition(self, step: dict[str, Any]) -> None:
         outcome = all(self._condition(c) for c in step["Arguments"]["Conditions"])
