@@ -21,6 +21,16 @@ from pydantic import (
     model_validator,
 )
 
+from mlopsgen.blueprint.aws_shapes import (
+    MAX_USER_TAGS,
+    SHAPES,
+    KmsKey,
+    SecurityGroupId,
+    SubnetId,
+    TagKey,
+    TagValue,
+    VpcEndpointId,
+)
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Spec, flag_or_model
 from mlopsgen.blueprint.delivery import CiSpec, DeploySpec
 
@@ -47,7 +57,7 @@ class RolesSpec(Spec):
 
     pipeline: str | None = Field(
         default=None,
-        pattern=r"^arn:aws[a-z\-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@\-/]+$",
+        pattern=SHAPES["iam_role_arn"].pattern,
         description="Role SageMaker pipeline steps run as. Default: the account's "
         "service-role/AmazonSageMakerProjectsExecutionRole, as the AWS project templates use.",
     )
@@ -59,14 +69,20 @@ class ProjectSpec(Spec):
     name: str = Field(pattern=PROJECT_NAME_PATTERN, description="SageMaker project name.")
     id: str = Field(pattern=r"^p-[a-z0-9]{1,20}$", description="SageMaker project id, e.g. p-abc123def456.")
     region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", description="AWS region, e.g. eu-west-1.")
-    account: str = Field(pattern=r"^[0-9]{12}$", description="AWS account id of the development account (quoted).")
+    account: str = Field(
+        pattern=SHAPES["account_id"].pattern, description="AWS account id of the development account (quoted)."
+    )
     artifact_bucket: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$",
         description="S3 bucket for code and artifacts. Default: sagemaker-project-<id>.",
     )
     roles: RolesSpec = RolesSpec()
-    tags: dict[str, str] = Field(default_factory=dict, description="Tags for every taggable resource.")
+    tags: dict[TagKey, TagValue] = Field(
+        default_factory=dict,
+        max_length=MAX_USER_TAGS,
+        description="Tags for every taggable resource (AWS's tag characters; keys 1-128, values at most 256).",
+    )
 
 
 # --- pipeline parameters -------------------------------------------------------------------------
@@ -512,15 +528,15 @@ class PipelineSpec(Spec):
 class VpcSpec(Spec):
     """Private subnets and security groups every job and model runs in."""
 
-    subnets: list[str] = Field(min_length=1)
-    security_groups: list[str] = Field(min_length=1)
+    subnets: list[SubnetId] = Field(min_length=1)
+    security_groups: list[SecurityGroupId] = Field(min_length=1)
 
 
 class KmsSpec(Spec):
     """Customer-managed KMS keys (ARN, id or alias)."""
 
-    volume: str | None = Field(default=None, description="Key for job and endpoint storage volumes.")
-    output: str | None = Field(default=None, description="Key for job outputs in S3.")
+    volume: KmsKey | None = Field(default=None, description="Key for job and endpoint storage volumes.")
+    output: KmsKey | None = Field(default=None, description="Key for job outputs in S3.")
 
 
 class SecuritySpec(Spec):
@@ -535,7 +551,7 @@ class SecuritySpec(Spec):
     kms: KmsSpec = KmsSpec()
     encrypt_inter_container_traffic: bool = False
     network_isolation: bool = False
-    vpc_endpoints: list[Annotated[str, Field(pattern=r"^vpce-[0-9a-f]{8,17}$")]] | None = Field(
+    vpc_endpoints: list[VpcEndpointId] | None = Field(
         default=None,
         min_length=1,
         description="The designated S3 and KMS VPC endpoints (of the project and the target accounts). "
