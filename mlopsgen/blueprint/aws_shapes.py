@@ -108,7 +108,13 @@ def _not_reserved(key: str) -> str:
     return key
 
 
+# The JSON Schema for editors gets an ASCII-only approximation: JSON Schema validators without
+# Unicode property classes (Python's re, ECMAScript without the u flag) cannot compile \p{L}. It
+# refuses AWS's excluded ASCII punctuation and controls; the models check the exact set.
+_TAG_SCHEMA = {"pattern": "^[^\\x00-\\x1f\\x7f!-*,;<>?\\[-^`{-~]*$"}
 TagKey = Annotated[
-    str, Field(pattern=SHAPES["tag_text"].pattern, min_length=1, max_length=128), AfterValidator(_not_reserved)
+    str,
+    Field(pattern=SHAPES["tag_text"].pattern, min_length=1, max_length=128, json_schema_extra=_TAG_SCHEMA),
+    AfterValidator(_not_reserved),
 ]
-TagValue = Annotated[str, Field(pattern=SHAPES["tag_text"].pattern, max_length=256)]
+TagValue = Annotated[str, Field(pattern=SHAPES["tag_text"].pattern, max_length=256, json_schema_extra=_TAG_SCHEMA)]

@@ -81,6 +81,8 @@ class ProjectSpec(Spec):
     tags: dict[TagKey, TagValue] = Field(
         default_factory=dict,
         max_length=MAX_USER_TAGS,
+        # The key pattern becomes patternProperties; this makes editors flag keys outside it.
+        json_schema_extra={"additionalProperties": False},
         description="Tags for every taggable resource (AWS's tag characters; keys 1-128, values at most 256).",
     )
 
