@@ -62,6 +62,13 @@ SHAPES: dict[str, AwsShape] = {
         "KMS key (key id, key ARN, alias/name or alias ARN)",
         "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab or alias/ml",
     ),
+    # botocore sagemaker ContainerImage: [\S]+, at most 255; ECR registry, repository and tag names
+    # are ASCII, so printable ASCII without spaces.
+    "container_image": AwsShape(
+        "^[!-~]{1,255}$",
+        "container image URI (at most 255 characters, no spaces)",
+        "111122223333.dkr.ecr.eu-west-1.amazonaws.com/my-image:1.0",
+    ),
     # botocore iam roleArnType, with IAM's role path and name characters.
     "iam_role_arn": AwsShape(
         "^arn:aws[a-z\\-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@\\-/]+$",
@@ -97,6 +104,7 @@ SecurityGroupId = Annotated[
 VpcEndpointId = Annotated[
     str, Field(pattern=SHAPES["vpc_endpoint_id"].pattern, description="VPC endpoint id, e.g. vpce-0a1b2c3d.")
 ]
+ContainerImage = Annotated[str, Field(pattern=SHAPES["container_image"].pattern, description="Explicit ECR image URI.")]
 KmsKey = Annotated[str, Field(pattern=SHAPES["kms_key"].pattern)]
 RESERVED_TAG_PREFIX = "aws:"
 

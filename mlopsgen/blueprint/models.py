@@ -24,6 +24,7 @@ from pydantic import (
 from mlopsgen.blueprint.aws_shapes import (
     MAX_USER_TAGS,
     SHAPES,
+    ContainerImage,
     KmsKey,
     SecurityGroupId,
     SubnetId,
@@ -106,7 +107,7 @@ class ImageSpec(Spec):
 
     framework: str | None = Field(default=None, description="sklearn, xgboost, or a built-in algorithm name.")
     version: str | None = None
-    uri: str | None = Field(default=None, description="Explicit ECR image URI.")
+    uri: ContainerImage | None = None
 
     @model_validator(mode="after")
     def _one_way(self) -> ImageSpec:
