@@ -65,7 +65,9 @@ def validate_spec(loaded: Loaded) -> tuple[BlueprintSpec | None, list[Diagnostic
         spec = BlueprintSpec.model_validate(loaded.data)
     except ValidationError as exc:
         seen = {d.path for d in not_finite}
-        return None, not_finite + [d for d in _diagnostics(loaded, exc.errors(include_url=False)) if d.path not in seen]
+        # Text pydantic cannot read as Unicode (a lone surrogate reaching a pattern) is the MLG100 above.
+        errors = [e for e in exc.errors(include_url=False) if not (not_finite and e["type"] == "string_unicode")]
+        return None, not_finite + [d for d in _diagnostics(loaded, errors) if d.path not in seen]
     return (None, not_finite) if not_finite else (spec, [])
 
 
