@@ -10,14 +10,10 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from mlopsgen.blueprint.aws_shapes import AccountId, OrganizationalUnitId
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
 
 HTTPS_URL_PATTERN = r"^https://[!#-&(-\[\]-~]+$"
-ACCOUNT_PATTERN = r"^[0-9]{12}$"
-OU_PATTERN = r"^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$"
-
-AccountId = Annotated[str, Field(pattern=ACCOUNT_PATTERN, description="12-digit AWS account id (quoted).")]
-OrganizationalUnitId = Annotated[str, Field(pattern=OU_PATTERN, description="AWS Organizations OU id.")]
 
 
 class DataCaptureSpec(Spec):

@@ -21,6 +21,17 @@ from pydantic import (
     model_validator,
 )
 
+from mlopsgen.blueprint.aws_shapes import (
+    MAX_USER_TAGS,
+    SHAPES,
+    ContainerImage,
+    KmsKey,
+    SecurityGroupId,
+    SubnetId,
+    TagKey,
+    TagValue,
+    VpcEndpointId,
+)
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Spec, flag_or_model
 from mlopsgen.blueprint.delivery import CiSpec, DeploySpec
 
@@ -47,7 +58,7 @@ class RolesSpec(Spec):
 
     pipeline: str | None = Field(
         default=None,
-        pattern=r"^arn:aws[a-z\-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@\-/]+$",
+        pattern=SHAPES["iam_role_arn"].pattern,
         description="Role SageMaker pipeline steps run as. Default: the account's "
         "service-role/AmazonSageMakerProjectsExecutionRole, as the AWS project templates use.",
     )
@@ -59,7 +70,9 @@ class ProjectSpec(Spec):
     name: str = Field(pattern=PROJECT_NAME_PATTERN, description="SageMaker project name.")
     id: str = Field(pattern=r"^p-[a-z0-9]{1,20}$", description="SageMaker project id, e.g. p-abc123def456.")
     region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", description="AWS region, e.g. eu-west-1.")
-    account: str = Field(pattern=r"^[0-9]{12}$", description="AWS account id of the development account (quoted).")
+    account: str = Field(
+        pattern=SHAPES["account_id"].pattern, description="AWS account id of the development account (quoted)."
+    )
     artifact_bucket: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$",
@@ -67,7 +80,13 @@ class ProjectSpec(Spec):
     )
     roles: RolesSpec = RolesSpec()
     """IAM roles the generated resources run as."""
-    tags: dict[str, str] = Field(default_factory=dict, description="Tags for every taggable resource.")
+    tags: dict[TagKey, TagValue] = Field(
+        default_factory=dict,
+        max_length=MAX_USER_TAGS,
+        # The key pattern becomes patternProperties; this makes editors flag keys outside it.
+        json_schema_extra={"additionalProperties": False},
+        description="Tags for every taggable resource (AWS's tag characters; keys 1-128, values at most 256).",
+    )
 
 
 # --- pipeline parameters -------------------------------------------------------------------------
@@ -92,7 +111,7 @@ class ImageSpec(Spec):
     framework: str | None = Field(default=None, description="sklearn, xgboost, or a built-in algorithm name.")
     version: str | None = None
     """Framework or algorithm version, e.g. 1.7-1 (quoted)."""
-    uri: str | None = Field(default=None, description="Explicit ECR image URI.")
+    uri: ContainerImage | None = Field(default=None, description="Explicit ECR image URI.")
 
     @model_validator(mode="after")
     def _one_way(self) -> ImageSpec:
@@ -602,17 +621,17 @@ class PipelineSpec(Spec):
 class VpcSpec(Spec):
     """Private subnets and security groups every job and model runs in."""
 
-    subnets: list[str] = Field(min_length=1)
+    subnets: list[SubnetId] = Field(min_length=1)
     """Private subnet ids."""
-    security_groups: list[str] = Field(min_length=1)
+    security_groups: list[SecurityGroupId] = Field(min_length=1)
     """Security group ids."""
 
 
 class KmsSpec(Spec):
     """Customer-managed KMS keys (ARN, id or alias)."""
 
-    volume: str | None = Field(default=None, description="Key for job and endpoint storage volumes.")
-    output: str | None = Field(default=None, description="Key for job outputs in S3.")
+    volume: KmsKey | None = Field(default=None, description="Key for job and endpoint storage volumes.")
+    output: KmsKey | None = Field(default=None, description="Key for job outputs in S3.")
 
 
 class SecuritySpec(Spec):
@@ -631,7 +650,7 @@ class SecuritySpec(Spec):
     """Encrypt traffic between the instances of a job."""
     network_isolation: bool = False
     """Run job containers without network access."""
-    vpc_endpoints: list[Annotated[str, Field(pattern=r"^vpce-[0-9a-f]{8,17}$")]] | None = Field(
+    vpc_endpoints: list[VpcEndpointId] | None = Field(
         default=None,
         min_length=1,
         description="The designated S3 and KMS VPC endpoints (of the project and the target accounts). "

@@ -26,6 +26,7 @@ from mlopsgen.blueprint.models import (
     TrainingStepSpec,
     TuningStepSpec,
 )
+from mlopsgen.blueprint.step_properties import check_property_path
 from mlopsgen.errors import did_you_mean
 
 _REF = re.compile(r"\$\{([^{}]*)\}")
@@ -150,6 +151,7 @@ def _step_ref(text: str, rest: str, scope: Scope) -> Ref:
             "MLG201", f"unknown step '{step_name}' in ${{{text}}}", _suggest(step_name, scope.steps, "steps")
         )
     step: Any = scope.steps[step_name]
+    step_type: str = step.type
     attr, _, detail = attr_rest.partition(".")
     if attr not in STEP_ATTRIBUTES:
         raise ReferenceError_(
@@ -179,6 +181,10 @@ def _step_ref(text: str, rest: str, scope: Scope) -> Ref:
                 f"'{detail}' is not a property path in ${{{text}}}",
                 "for example steps.Train.properties.FinalMetricDataList['validation:rmse'].Value",
             )
+        problem = check_property_path(step_type, detail)
+        if problem is not None:
+            message, choices, word = problem
+            raise ReferenceError_("MLG209", f"${{{text}}}: {message}", _property_hint(word, choices))
         return Ref("property", step_name, detail)
     if detail:
         raise ReferenceError_("MLG206", f"unexpected '.{detail}' after {attr} in ${{{text}}}")
@@ -212,6 +218,14 @@ def _suggest(word: str, choices: Any, what: str) -> str:
     if hint:
         return hint
     return f"known {what}: {', '.join(names)}." if names else f"no {what} are defined."
+
+
+def _property_hint(word: str, choices: list[str]) -> str:
+    hint = did_you_mean(word, choices).strip() if word else ""
+    if hint or not choices:
+        return hint
+    shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
+    return f"continue with one of: {shown} (SageMaker's response shape, as the SDK reads it)."
 
 
 def _kinds(types: tuple[type, ...]) -> str:

@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from mlopsgen.blueprint.delivery import HTTPS_URL_PATTERN, OU_PATTERN
+from mlopsgen.blueprint.aws_shapes import PATTERN_NAMES as AWS_PATTERN_NAMES
+from mlopsgen.blueprint.delivery import HTTPS_URL_PATTERN
 from mlopsgen.blueprint.loader import Loaded, PathKey, bad_character
 from mlopsgen.blueprint.models import CONDITION_OPERATORS, STEP_TYPES, BlueprintSpec
 from mlopsgen.blueprint.paths import data_path, display_path
@@ -42,15 +43,11 @@ _PATTERN_NAMES = {
     "^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$": "SageMaker project name (a letter, then letters, digits and '-', at most 32)",
     "^p-[a-z0-9]{1,20}$": "SageMaker project id (p- followed by lower-case letters and digits)",
     "^[a-z]{2}(-gov)?-[a-z]+-[0-9]$": "AWS region such as eu-west-1",
-    "^[0-9]{12}$": "AWS account id (12 digits, quoted)",
     "^[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]$": "S3 bucket name",
     "^/opt/ml/processing/": "container path under /opt/ml/processing/",
-    "^arn:aws[a-z\\-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@\\-/]+$": "IAM role ARN",
     "^P([0-9]+[YMWDymwd])*(T([0-9]+[HMShms])+)?$": "ISO 8601 duration such as P30d or PT12H",
     "^[a-z][a-z0-9\\-]{0,19}$": "stage name (a lower-case letter, then lower-case letters, digits and '-', at most 20)",
     "^ml\\.[a-z0-9\\-]+\\.[a-z0-9]+$": "SageMaker instance type such as ml.m5.large",
-    OU_PATTERN: "AWS Organizations OU id such as ou-ab12-cdefgh34",
-    "^vpce-[0-9a-f]{8,17}$": "VPC endpoint id such as vpce-0a1b2c3d4e5f60718",
 }
 
 
@@ -89,7 +86,8 @@ def validate_spec(loaded: Loaded) -> tuple[BlueprintSpec | None, list[Diagnostic
         spec = BlueprintSpec.model_validate(loaded.data)
     except ValidationError as exc:
         seen = {d.path for d in not_finite}
-        errors = exc.errors(include_url=False)
+        # Text pydantic cannot read as Unicode (a lone surrogate reaching a pattern) is the MLG100 above.
+        errors = [e for e in exc.errors(include_url=False) if not (not_finite and e["type"] == "string_unicode")]
         paths += [data_path(loaded.data, tuple(e["loc"])) for e in errors]
         return None, not_finite + [d for d in _diagnostics(loaded, errors) if d.path not in seen], paths
     return (None, not_finite, paths) if not_finite else (spec, [], [])
@@ -164,6 +162,8 @@ def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
     kind = error["type"]
     where = display_path(data, path)
     ctx = error.get("ctx", {})
+    # A mapping key's own error (a tag key): pydantic ends the location with "[key]"; point at the key.
+    on_key = bool(error["loc"]) and error["loc"][-1] == "[key]"
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
         owner = display_path(data, path[:-1])
@@ -198,8 +198,11 @@ def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
         return _at(loaded, path, "MLG113", f"{where}: {_describe(got)} is not allowed", hint, key=False)
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
-        what = _PATTERN_NAMES.get(pattern, f"value matching {pattern}")
-        return _at(loaded, path, "MLG114", f"{where}: {_describe(error['input'])} is not a valid {what}", "", key=False)
+        shape = AWS_PATTERN_NAMES.get(pattern)
+        what = shape.name if shape else _PATTERN_NAMES.get(pattern, f"value matching {pattern}")
+        hint = f"AWS's shape, e.g. {shape.example}." if shape else ""
+        message = f"{where}: {_describe(error['input'])} is not a valid {what}"
+        return _at(loaded, path, "MLG114", message, hint, key=on_key)
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = next(iter(ctx.values()), "")
         words = {
@@ -214,12 +217,18 @@ def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
             message = f"{where} must not be empty"
         else:
             limit = ctx.get("min_length", ctx.get("max_length"))
-            message = f"{where} must have {'at least' if kind == 'too_short' else 'at most'} {limit} items"
-        return _at(loaded, path, "MLG114", message, "", key=False)
+            unit = "characters" if isinstance(error["input"], str) else "items"
+            message = f"{where} must have {'at least' if kind == 'too_short' else 'at most'} {limit} {unit}"
+        return _at(loaded, path, "MLG114", message, "", key=on_key)
+    if kind in ("string_too_short", "string_too_long"):
+        limit = ctx.get("min_length", ctx.get("max_length"))
+        words = "at least" if kind == "string_too_short" else "at most"
+        message = f"{where}: {_describe(error['input'])} must have {words} {limit} characters"
+        return _at(loaded, path, "MLG114", message, "", key=on_key)
     if kind == "value_error":
         reason = str(ctx.get("error", error["msg"]))
-        return _at(loaded, path, "MLG114", f"{where}: {reason}", "", key=False)
-    return _at(loaded, path, "MLG114", f"{where}: invalid value {_describe(error['input'])} ({kind})", "", key=False)
+        return _at(loaded, path, "MLG114", f"{where}: {reason}", "", key=on_key)
+    return _at(loaded, path, "MLG114", f"{where}: invalid value {_describe(error['input'])} ({kind})", "", key=on_key)
 
 
 def _tag_error(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:

@@ -1,0 +1,82 @@
+"""Regenerate mlopsgen/blueprint/step_properties.json from the pinned botocore SageMaker service model.
+
+Run with the test extra installed: ``python scripts/sync_step_properties.py``. The table holds, per
+blueprint step type, the response shapes the SageMaker SDK's ``Properties`` reads a step's
+properties from (sagemaker/mlops/workflow/steps.py, model_step.py, condition_step.py), and every
+shape reachable from them, reduced to what a property path needs: structure members, list items,
+map values. ``resolve.py`` checks ``${steps.S.properties.PATH}`` against it offline;
+tests/unit/blueprint/test_step_properties.py checks the committed file equals a fresh generation.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import botocore  # type: ignore[import-untyped]
+import botocore.loaders  # type: ignore[import-untyped]
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = ROOT / "mlopsgen" / "blueprint" / "step_properties.json"
+
+# Blueprint step type → the shapes the SDK step's Properties are built from, in the SDK's order.
+STEP_SHAPES: dict[str, list[str]] = {
+    "processing": ["DescribeProcessingJobResponse"],  # ProcessingStep
+    "training": ["DescribeTrainingJobResponse"],  # TrainingStep
+    # TuningStep: both shapes (TrainingJobSummaries comes from the second).
+    "tuning": ["DescribeHyperParameterTuningJobResponse", "ListTrainingJobsForHyperParameterTuningJobResponse"],
+    "transform": ["DescribeTransformJobResponse"],  # TransformStep
+    "register_model": ["DescribeModelPackageOutput"],  # ModelStep with register() step args
+    "create_model": ["DescribeModelOutput"],  # ModelStep with create() step args
+}
+# ConditionStep's Properties has Outcome only; FailStep has none.
+CONDITION_PROPERTIES = ["Outcome"]
+
+
+def _reduce(shapes: dict[str, Any], name: str, out: dict[str, Any]) -> None:
+    """Copy ``name`` and every shape reachable from it into ``out``, keeping only the path-relevant parts."""
+    if name in out:
+        return
+    shape = shapes[name]
+    kind = shape["type"]
+    if kind == "structure":
+        out[name] = {"members": {key: info["shape"] for key, info in sorted(shape["members"].items())}}
+        for info in shape["members"].values():
+            _reduce(shapes, info["shape"], out)
+    elif kind == "list":
+        out[name] = {"list": shape["member"]["shape"]}
+        _reduce(shapes, shape["member"]["shape"], out)
+    elif kind == "map":
+        out[name] = {"map": shape["value"]["shape"]}
+        _reduce(shapes, shape["value"]["shape"], out)
+    else:
+        out[name] = {}
+
+
+def generate() -> str:
+    """The table's JSON text, from the installed botocore's SageMaker model."""
+    model = botocore.loaders.Loader().load_service_model("sagemaker", "service-2")
+    shapes: dict[str, Any] = {}
+    for roots in STEP_SHAPES.values():
+        for root in roots:
+            _reduce(model["shapes"], root, shapes)
+    table = {
+        "source": f"botocore {botocore.__version__} sagemaker service-2",
+        "steps": {**STEP_SHAPES, "condition": [], "fail": []},
+        "condition_properties": CONDITION_PROPERTIES,
+        "shapes": dict(sorted(shapes.items())),
+    }
+    return json.dumps(table, indent=1, sort_keys=False) + "\n"
+
+
+def main() -> int:
+    """Write the table."""
+    TARGET.write_text(generate(), encoding="utf-8")
+    print(f"wrote {TARGET.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
