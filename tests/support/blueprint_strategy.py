@@ -1,0 +1,426 @@
+"""A hypothesis strategy for VALID blueprints over the whole pipeline language (issue 13, point 5).
+
+It starts from a minimal valid blueprint (one processing step) and adds pieces that are valid by
+construction: parameters of every type, every step type, references between steps (outputs,
+model artifacts, property files, created models), tuning ranges of every kind, hyperparameters
+that are literals or parameter references, optional keys present or absent, security on or off.
+References only point backwards (to steps already drawn) so the graph stays acyclic, and a
+condition's branches take steps that nothing outside them reads. Most draws validate; the engine
+test reports the ratio and asserts it stays high.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+CODE = b"print('generated')\n"
+"""Contents of every code file a generated blueprint names (the plan hashes them)."""
+
+_PARAM_TYPES = ("string", "integer", "float", "boolean")
+_FLOATS = st.sampled_from([0.0, 0.5, 1.0, 0.05, 2.5, 10.0, 1e-4, 100.0])
+_INTS = st.sampled_from([0, 1, 2, 3, 10, 50, 200])
+_WORDS = st.sampled_from(["auto", "reg:squarederror", "binary:logistic", "gbtree", "", "1", "0.0", "true"])
+_IMAGES = [
+    {"framework": "sklearn", "version": "1.2-1"},
+    {"framework": "xgboost", "version": "1.7-1"},
+    {"uri": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/custom:1.0"},
+]
+_TRAIN_IMAGES = [
+    {"framework": "xgboost", "version": "1.7-1"},
+    {"framework": "linear-learner", "version": "1"},
+    {"uri": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/trainer:2"},
+]
+
+
+class _State:
+    """What has been drawn so far: parameters by type and what each step offers to later steps."""
+
+    def __init__(self, params: dict[str, dict[str, Any]]) -> None:
+        self.params = params
+        self.outputs: list[tuple[str, str]] = []  # (processing step, output name)
+        self.models: list[str] = []  # training and tuning steps
+        self.created: list[str] = []  # create_model steps
+        self.property_files: list[str] = []
+        self.steps: list[dict[str, Any]] = []
+        self.code: dict[str, bytes] = {}
+
+    def of_type(self, kind: str) -> list[str]:
+        return sorted(n for n, p in self.params.items() if p["type"] == kind)
+
+
+@st.composite
+def _parameters(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
+    params: dict[str, dict[str, Any]] = {}
+    for i, kind in enumerate(draw(st.lists(st.sampled_from(_PARAM_TYPES), max_size=6))):
+        spec: dict[str, Any] = {"type": kind}
+        if draw(st.booleans()):
+            spec["default"] = draw(
+                {
+                    "string": st.sampled_from(["ml.m5.xlarge", "s3://bucket/data/", "PendingManualApproval", "x"]),
+                    "integer": _INTS,
+                    "float": _FLOATS,
+                    "boolean": st.booleans(),
+                }[kind]
+            )
+        if kind == "string" and "default" in spec and draw(st.booleans()):
+            spec["allowed"] = sorted({spec["default"], "other"})
+        params[f"{kind.capitalize()}Param{i}"] = spec
+    return params
+
+
+def _ref_param(draw: st.DrawFn, state: _State, kind: str | None = None) -> str | None:
+    names = state.of_type(kind) if kind else sorted(state.params)
+    return f"${{params.{draw(st.sampled_from(names))}}}" if names else None
+
+
+def _s3_source(draw: st.DrawFn, state: _State) -> str:
+    """An S3 location: a literal, a string parameter, or an earlier processing step's output."""
+    choices = ["literal"]
+    if state.of_type("string"):
+        choices.append("param")
+    if state.outputs:
+        choices.append("output")
+    match draw(st.sampled_from(choices)):
+        case "param":
+            return _ref_param(draw, state, "string") or ""
+        case "output":
+            step, out = draw(st.sampled_from(state.outputs))
+            return f"${{steps.{step}.outputs.{out}}}"
+    return draw(st.sampled_from(["s3://bucket/data/", "s3://bucket/data/train.csv"]))
+
+
+def _instance(draw: st.DrawFn, state: _State, *, volume: bool = True) -> dict[str, Any] | None:
+    if not draw(st.booleans()):
+        return None
+    out: dict[str, Any] = {}
+    if draw(st.booleans()):
+        out["type"] = _ref_param(draw, state, "string") if draw(st.booleans()) else None
+        out["type"] = out["type"] or draw(st.sampled_from(["ml.m5.xlarge", "ml.m5.2xlarge", "ml.c5.xlarge"]))
+    if draw(st.booleans()):
+        ref = _ref_param(draw, state, "integer") if draw(st.booleans()) else None
+        out["count"] = ref or draw(st.integers(1, 3))
+    if volume and draw(st.booleans()):
+        out["volume_size_gb"] = draw(st.sampled_from([1, 30, 100]))
+    return out
+
+
+def _optional(draw: st.DrawFn, target: dict[str, Any], key: str, strategy: st.SearchStrategy[Any]) -> None:
+    if draw(st.booleans()):
+        target[key] = draw(strategy)
+
+
+def _common(draw: st.DrawFn, step: dict[str, Any], state: _State, *, job: bool = True, retry: bool = True) -> None:
+    _optional(draw, step, "display_name", st.sampled_from(["A step", "Étape"]))
+    _optional(draw, step, "description", st.sampled_from(["Does a thing.", "x"]))
+    if state.steps and draw(st.integers(0, 3)) == 0:
+        step["depends_on"] = [draw(st.sampled_from([s["name"] for s in state.steps if s["type"] != "condition"]))]
+    if job:
+        _optional(draw, step, "cache", st.sampled_from([True, {"expire_after": "P7d"}, {"expire_after": "PT12H"}]))
+        if draw(st.integers(0, 3)) == 0:
+            step["network_isolation"] = draw(st.booleans())
+    if retry and draw(st.integers(0, 3)) == 0:
+        exceptions = draw(
+            st.sampled_from(
+                [
+                    ["SageMaker.CAPACITY_ERROR"],
+                    ["SageMaker.JOB_INTERNAL_ERROR", "SageMaker.RESOURCE_LIMIT"],
+                    ["Step.THROTTLING"],
+                    ["Step.SERVICE_FAULT", "Step.THROTTLING"],
+                ]
+            )
+        )
+        if not job:
+            exceptions = [e for e in exceptions if e.startswith("Step.")] or ["Step.THROTTLING"]
+        retry: dict[str, Any] = {"exceptions": exceptions}
+        _optional(draw, retry, "max_attempts", st.integers(1, 5))
+        _optional(draw, retry, "interval_seconds", st.integers(1, 60))
+        _optional(draw, retry, "backoff_rate", st.sampled_from([1.0, 1.5, 2.0]))
+        step["retry"] = [retry]
+
+
+def _literal_or_param(draw: st.DrawFn, state: _State) -> Any:
+    """A hyperparameter or environment value: a literal of any YAML type, or a parameter of any type."""
+    kind = draw(st.sampled_from(["str", "int", "float", "bool", "param", "text"]))
+    if kind == "param" and state.params:
+        return _ref_param(draw, state)
+    if kind == "text" and state.params:
+        return f"v-{_ref_param(draw, state)}"
+    return draw({"str": _WORDS, "int": _INTS, "float": _FLOATS, "bool": st.booleans()}.get(kind, _WORDS))
+
+
+def _processing(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
+    code = f"code/{name.lower()}.py"
+    state.code[code] = CODE
+    step: dict[str, Any] = {"name": name, "type": "processing", "image": draw(st.sampled_from(_IMAGES)), "code": code}
+    _common(draw, step, state)
+    instance = _instance(draw, state)
+    if instance is not None:
+        step["instance"] = instance
+    if draw(st.integers(0, 3)) == 0:
+        step["command"] = draw(st.sampled_from([["python3"], ["python3", "-u"], ["/bin/sh"]]))
+    if draw(st.booleans()):
+        step["arguments"] = draw(
+            st.lists(st.sampled_from(["--flag", "${execution.id}"]) | st.just(_s3_source(draw, state)), max_size=3)
+        )
+    if draw(st.booleans()):
+        step["environment"] = {f"VAR_{i}": str(_literal_or_param(draw, state)) for i in range(draw(st.integers(1, 2)))}
+    if draw(st.booleans()):
+        step["inputs"] = {
+            f"in{i}": {"source": _s3_source(draw, state), "destination": f"/opt/ml/processing/in{i}"}
+            for i in range(draw(st.integers(1, 2)))
+        }
+    outputs = draw(st.integers(0, 2))
+    if outputs:
+        step["outputs"] = {}
+        for i in range(outputs):
+            if draw(st.booleans()):
+                step["outputs"][f"out{i}"] = f"/opt/ml/processing/out{i}"
+            else:
+                step["outputs"][f"out{i}"] = {
+                    "source": f"/opt/ml/processing/out{i}",
+                    "destination": draw(st.sampled_from(["s3://bucket/out", "s3://bucket/out/${execution.id}"])),
+                }
+            state.outputs.append((name, f"out{i}"))
+        if draw(st.booleans()):
+            file_name = f"{name}Report"
+            step["property_files"] = [{"name": file_name, "output": "out0", "path": "report.json"}]
+            state.property_files.append(file_name)
+    _optional(draw, step, "max_runtime_seconds", st.sampled_from([60, 3600]))
+    return step
+
+
+def _training_base(draw: st.DrawFn, state: _State, name: str, kind: str) -> dict[str, Any]:
+    step: dict[str, Any] = {"name": name, "type": kind, "image": draw(st.sampled_from(_TRAIN_IMAGES))}
+    _common(draw, step, state)
+    instance = _instance(draw, state)
+    if instance is not None:
+        step["instance"] = instance
+    if draw(st.booleans()):
+        step["hyperparameters"] = {
+            f"hp_{i}": _literal_or_param(draw, state) for i in range(draw(st.integers(1, 3)))
+        }
+    if draw(st.booleans()):
+        channels: dict[str, Any] = {}
+        for channel in draw(st.lists(st.sampled_from(["train", "validation", "test"]), unique=True, min_size=1)):
+            source = _s3_source(draw, state)
+            channels[channel] = {"source": source, "content_type": "text/csv"} if draw(st.booleans()) else source
+        step["channels"] = channels
+    # A tuning job's output path is a literal (its best model's location is derived from it).
+    paths = ["s3://bucket/models"] + (["s3://bucket/m/${execution.id}"] if kind == "training" else [])
+    _optional(draw, step, "output_path", st.sampled_from(paths))
+    _optional(draw, step, "max_runtime_seconds", st.sampled_from([60, 7200]))
+    if draw(st.booleans()):
+        step["environment"] = {"MODE": str(_literal_or_param(draw, state))}
+    if "uri" in step["image"]:  # built-in algorithms publish their own metrics
+        step["metric_definitions"] = [{"name": "validation:rmse", "regex": "rmse=([0-9.]+)"}]
+    state.models.append(name)
+    return step
+
+
+def _range(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["integer", "continuous", "categorical"]))
+    if kind == "categorical":
+        return {"type": kind, "values": draw(st.lists(st.sampled_from(["a", "b", "gbtree", 1, 2.5]), min_size=1))}
+    if kind == "integer":
+        low = draw(st.sampled_from([0, 1, 3, 0.0, 2.0]))
+        high = draw(st.sampled_from([10, 100, 10.0]))
+    else:
+        low = draw(st.sampled_from([0.0, 0, 0.05, 1e-4, 1]))
+        high = draw(st.sampled_from([1, 1.0, 10.0]))
+    out: dict[str, Any] = {"type": kind, "min": low, "max": high}
+    if draw(st.booleans()):
+        out["scaling"] = draw(st.sampled_from(["Auto", "Linear"] + (["Logarithmic"] if low > 0 else [])))
+    return out
+
+
+def _tuning(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
+    step = _training_base(draw, state, name, "tuning")
+    step["objective"] = {"metric": "validation:rmse"}
+    _optional(draw, step["objective"], "goal", st.sampled_from(["Minimize", "Maximize"]))
+    step["ranges"] = {f"r_{i}": _range(draw) for i in range(draw(st.integers(1, 3)))}
+    _optional(draw, step, "max_jobs", st.integers(1, 20))
+    _optional(draw, step, "max_parallel_jobs", st.integers(1, 3))
+    _optional(draw, step, "strategy", st.sampled_from(["Bayesian", "Random"]))
+    return step
+
+
+def _model_source(draw: st.DrawFn, state: _State, step: dict[str, Any]) -> None:
+    if state.models and draw(st.integers(0, 3)) > 0:
+        step["model_from"] = draw(st.sampled_from(state.models))
+    else:
+        step["image"] = draw(st.sampled_from(_IMAGES[1:]))
+        step["model_data"] = draw(st.sampled_from(["s3://bucket/model.tar.gz"]))
+    if draw(st.booleans()):
+        step["environment"] = {"WORKERS": str(_literal_or_param(draw, state))}
+
+
+def _register(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
+    step: dict[str, Any] = {
+        "name": name,
+        "type": "register_model",
+        "content_types": ["text/csv"],
+        "response_types": draw(st.sampled_from([["text/csv"], ["application/json"]])),
+        "inference_instances": draw(st.sampled_from([["ml.m5.large"], ["ml.m5.large", "ml.c5.xlarge"]])),
+    }
+    _common(draw, step, state, job=False)
+    _model_source(draw, state, step)
+    _optional(draw, step, "transform_instances", st.just(["ml.m5.xlarge"]))
+    approval = [s for s in state.of_type("string") if state.params[s].get("default") == "PendingManualApproval"]
+    if approval and draw(st.booleans()):
+        step["approval_status"] = f"${{params.{approval[0]}}}"
+    else:
+        _optional(draw, step, "approval_status", st.sampled_from(["Approved", "PendingManualApproval"]))
+    if state.outputs and draw(st.booleans()):
+        owner, out = draw(st.sampled_from(state.outputs))
+        metrics: dict[str, Any] = {}
+        for key in draw(st.lists(st.sampled_from(["model_statistics", "model_constraints"]), min_size=1, unique=True)):
+            metrics[key] = {"source": f"${{steps.{owner}.outputs.{out}}}/{key}.json"}
+        step["metrics"] = metrics
+    return step
+
+
+def _create_model(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
+    step: dict[str, Any] = {"name": name, "type": "create_model"}
+    _common(draw, step, state, job=False)
+    _model_source(draw, state, step)
+    if draw(st.integers(0, 3)) == 0:
+        step["network_isolation"] = draw(st.booleans())
+    state.created.append(name)
+    return step
+
+
+def _transform(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
+    step: dict[str, Any] = {"name": name, "type": "transform", "model": draw(st.sampled_from(state.created))}
+    _common(draw, step, state)
+    instance = _instance(draw, state, volume=False)
+    if instance is not None:
+        step["instance"] = instance
+    source: dict[str, Any] = {"source": _s3_source(draw, state)}
+    _optional(draw, source, "content_type", st.just("text/csv"))
+    _optional(draw, source, "split_type", st.sampled_from(["Line", "None"]))
+    step["input"] = source
+    _optional(draw, step, "output_path", st.sampled_from(["s3://bucket/scores", "s3://bucket/s/${execution.id}"]))
+    _optional(draw, step, "accept", st.just("text/csv"))
+    _optional(draw, step, "assemble_with", st.sampled_from(["Line", "None"]))
+    return step
+
+
+def _operand(draw: st.DrawFn, state: _State) -> Any:
+    choices = ["literal"]
+    if state.property_files:
+        choices.append("json_get")
+    if state.params:
+        choices.append("param")
+    match draw(st.sampled_from(choices)):
+        case "json_get":
+            return {"json_get": {"property_file": draw(st.sampled_from(state.property_files)), "path": "metrics.mse"}}
+        case "param":
+            return _ref_param(draw, state)
+    return draw(st.sampled_from([6.0, 1, 0.0, "x", True]))
+
+
+def _condition(draw: st.DrawFn, state: _State, depth: int = 0) -> dict[str, Any]:
+    ops = ["eq", "ne", "lt", "lte", "gt", "gte", "in"] + (["not", "and", "or"] if depth < 2 else [])
+    op = draw(st.sampled_from(ops))
+    if op == "in":
+        return {"in": [_operand(draw, state), [draw(st.sampled_from(["a", 1, 2.5]))]]}
+    if op == "not":
+        return {"not": _condition(draw, state, depth + 1)}
+    if op in ("and", "or"):
+        return {op: [_condition(draw, state, depth + 1) for _ in range(draw(st.integers(1, 2)))]}
+    return {op: [_operand(draw, state), _operand(draw, state)]}
+
+
+def _fail(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
+    step: dict[str, Any] = {"name": name, "type": "fail"}
+    _common(draw, step, state, job=False, retry=False)
+    message = draw(st.sampled_from(["", "failed", "failed in ${execution.id}"]))
+    ref = _ref_param(draw, state) if draw(st.booleans()) else None
+    if ref:
+        message = f"{message} {ref}"
+    if message or draw(st.booleans()):
+        step["message"] = message
+    return step
+
+
+_KINDS = ("processing", "training", "tuning", "register_model", "create_model", "transform", "fail")
+
+
+@st.composite
+def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """A valid blueprint (as parsed YAML) and the code files it names."""
+    state = _State(draw(_parameters()))
+    state.steps.append(_processing(draw, state, "Step0"))
+    for i, kind in enumerate(draw(st.lists(st.sampled_from(_KINDS), max_size=6)), start=1):
+        name = f"Step{i}"
+        if kind == "transform" and not state.created:
+            kind = "create_model"
+        builder = {
+            "processing": _processing,
+            "training": _training_base,
+            "tuning": _tuning,
+            "register_model": _register,
+            "create_model": _create_model,
+            "transform": _transform,
+            "fail": _fail,
+        }[kind]
+        if kind == "training":
+            state.steps.append(_training_base(draw, state, name, "training"))
+        else:
+            state.steps.append(builder(draw, state, name))  # type: ignore[operator]
+    if draw(st.booleans()):
+        _add_condition(draw, state)
+    blueprint: dict[str, Any] = {
+        "version": 1,
+        "project": {
+            "name": "gen",
+            "id": "p-gen000001",
+            "region": draw(st.sampled_from(["eu-west-1", "us-east-1"])),
+            "account": "111111111111",
+        },
+        "pipeline": {"steps": state.steps},
+    }
+    if state.params:
+        blueprint["pipeline"]["parameters"] = state.params
+    _optional(draw, blueprint["pipeline"], "experiment_tracking", st.booleans())
+    if draw(st.booleans()):
+        blueprint["security"] = _security(draw)
+    return blueprint, dict(state.code)
+
+
+def _add_condition(draw: st.DrawFn, state: _State) -> None:
+    """A condition whose branches are steps drawn after it (nothing else reads them), plus a fail step."""
+    gate = f"Gate{len(state.steps)}"
+    condition: dict[str, Any] = {"name": gate, "type": "condition", "if": _condition(draw, state)}
+    _common(draw, condition, state, job=False, retry=False)
+    state.steps.append(condition)
+    branch: list[str] = []
+    for i, kind in enumerate(draw(st.lists(st.sampled_from(["register_model", "create_model", "fail"]), max_size=2))):
+        name = f"{gate}Branch{i}"
+        step = {"register_model": _register, "create_model": _create_model, "fail": _fail}[kind](draw, state, name)
+        step.pop("depends_on", None)
+        state.steps.append(step)
+        branch.append(name)
+    failure = _fail(draw, state, f"{gate}Failed")
+    failure.pop("depends_on", None)
+    state.steps.append(failure)
+    split = draw(st.integers(0, len(branch)))
+    if branch[:split]:
+        condition["then"] = branch[:split]
+    condition["else"] = [*branch[split:], failure["name"]]
+
+
+def _security(draw: st.DrawFn) -> dict[str, Any]:
+    security: dict[str, Any] = {}
+    if draw(st.booleans()):
+        security["vpc"] = {"subnets": ["subnet-0a11b22c33d44e55f"], "security_groups": ["sg-0123456789abcdef0"]}
+    kms: dict[str, Any] = {}
+    _optional(draw, kms, "volume", st.just("arn:aws:kms:eu-west-1:111111111111:key/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b"))
+    _optional(draw, kms, "output", st.just("alias/generated-output"))
+    if kms:
+        security["kms"] = kms
+    _optional(draw, security, "encrypt_inter_container_traffic", st.booleans())
+    _optional(draw, security, "network_isolation", st.booleans())
+    return security
