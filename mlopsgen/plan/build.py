@@ -303,8 +303,10 @@ class _Builder:
                     self.issues.append(
                         Issue("MLG114", rpath, f"{r.type} range '{name}' needs min and max with min <= max")
                     )
-                low, high = r.min or 0, r.max or 0
-                fmt = (lambda x: str(int(x))) if r.type == "integer" else str
+                # ``r.min or 0`` would turn a 0.0 bound into the int 0 ("0"); the SDK writes str(float) ("0.0").
+                low = r.min if r.min is not None else 0.0
+                high = r.max if r.max is not None else 0.0
+                fmt = (lambda x: str(int(x))) if r.type == "integer" else (lambda x: str(float(x)))
                 ranges.append(ir.ParameterRange(name, r.type, fmt(low), fmt(high), (), r.scaling))
         job = self.training_job(step, path)
         # Searched hyperparameters are not static ones (the SDK's tuner drops them the same way).
