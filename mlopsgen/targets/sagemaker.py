@@ -7,6 +7,7 @@ comparing the two as data.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from mlopsgen.plan import model as ir
@@ -255,8 +256,11 @@ def _training_job(job: ir.TrainingJob, role: str, *, tuning: bool) -> dict[str, 
     }
     if job.channels:
         out["InputDataConfig"] = [_channel(c, with_mode=not tuning) for c in job.channels]
-    if job.hyperparameters:
-        out["StaticHyperParameters" if tuning else "HyperParameters"] = _env(job.hyperparameters)
+    if tuning:
+        if job.hyperparameters:
+            out["StaticHyperParameters"] = _env(job.hyperparameters)
+    else:  # the SDK's ModelTrainer always sends the map, empty when there are no hyperparameters
+        out["HyperParameters"] = _env(job.hyperparameters)
     if job.environment:
         out["Environment"] = _env(job.environment)
     if job.network.encrypt_inter_container_traffic:
@@ -268,7 +272,20 @@ def _training_job(job: ir.TrainingJob, role: str, *, tuning: bool) -> dict[str, 
     return out
 
 
-def _tuning(s: ir.TuningStep, role: str) -> dict[str, Any]:
+def _static_hyperparameters(job: ir.TrainingJob, kinds: dict[str, str]) -> ir.TrainingJob:
+    """A tuning job's static hyperparameters with every non-text parameter made text, as the SDK does.
+
+    StaticHyperParameters is a map of strings, so the SDK's tuner wraps an Integer, Float or Boolean
+    parameter in ``Std:Join`` (its ``to_string``); a bare ``Get`` would give the job a number.
+    """
+    pairs = tuple(
+        (k, ir.Join("", (v,)) if isinstance(v, ir.ParamRef) and kinds.get(v.name) != "String" else v)
+        for k, v in job.hyperparameters
+    )
+    return replace(job, hyperparameters=pairs)
+
+
+def _tuning(s: ir.TuningStep, role: str, kinds: dict[str, str]) -> dict[str, Any]:
     ranges: dict[str, list[dict[str, Any]]] = {}
     for r in s.ranges:
         if r.kind == "categorical":
@@ -286,7 +303,7 @@ def _tuning(s: ir.TuningStep, role: str) -> dict[str, Any]:
             "Strategy": s.strategy,
             "TrainingJobEarlyStoppingType": "Auto",
         },
-        "TrainingJobDefinition": _training_job(s.job, role, tuning=True),
+        "TrainingJobDefinition": _training_job(_static_hyperparameters(s.job, kinds), role, tuning=True),
     }
 
 
@@ -380,7 +397,8 @@ def step(s: ir.Step, plan: ir.Plan) -> dict[str, Any]:
     if isinstance(s, ir.TrainingStep):
         return _envelope(s.common, "Training", _training_job(s.job, role, tuning=False))
     if isinstance(s, ir.TuningStep):
-        return _envelope(s.common, "Tuning", _tuning(s, role))
+        kinds = {p.name: p.kind for p in plan.pipeline.parameters}
+        return _envelope(s.common, "Tuning", _tuning(s, role, kinds))
     if isinstance(s, ir.RegisterModelStep):
         return _envelope(s.common, "RegisterModel", _register(s))
     if isinstance(s, ir.CreateModelStep):

@@ -198,9 +198,7 @@ def _training_base(draw: st.DrawFn, state: _State, name: str, kind: str) -> dict
     if instance is not None:
         step["instance"] = instance
     if draw(st.booleans()):
-        step["hyperparameters"] = {
-            f"hp_{i}": _literal_or_param(draw, state) for i in range(draw(st.integers(1, 3)))
-        }
+        step["hyperparameters"] = {f"hp_{i}": _literal_or_param(draw, state) for i in range(draw(st.integers(1, 3)))}
     if draw(st.booleans()):
         channels: dict[str, Any] = {}
         for channel in draw(st.lists(st.sampled_from(["train", "validation", "test"]), unique=True, min_size=1)):
@@ -417,7 +415,9 @@ def _security(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         security["vpc"] = {"subnets": ["subnet-0a11b22c33d44e55f"], "security_groups": ["sg-0123456789abcdef0"]}
     kms: dict[str, Any] = {}
-    _optional(draw, kms, "volume", st.just("arn:aws:kms:eu-west-1:111111111111:key/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b"))
+    _optional(
+        draw, kms, "volume", st.just("arn:aws:kms:eu-west-1:111111111111:key/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b")
+    )
     _optional(draw, kms, "output", st.just("alias/generated-output"))
     if kms:
         security["kms"] = kms

@@ -45,3 +45,38 @@ def test_integer_range_bounds_stay_integers() -> None:
     args = _definition({**_TUNING, "ranges": {"depth": {"type": "integer", "min": 0.0, "max": 10.0}}})
     (depth,) = args["HyperParameterTuningJobConfig"]["ParameterRanges"]["IntegerParameterRanges"]
     assert (depth["MinValue"], depth["MaxValue"]) == ("0", "10")
+
+
+_PARAMETERS = {
+    "N": {"type": "integer", "default": 3},
+    "F": {"type": "float", "default": 0.5},
+    "B": {"type": "boolean", "default": True},
+    "S": {"type": "string", "default": "x"},
+}
+
+
+def test_tuning_static_hyperparameters_make_non_text_parameters_text() -> None:
+    """StaticHyperParameters are strings: the SDK's tuner joins an Integer/Float/Boolean parameter; a String stays a Get."""
+    hyperparameters = {"n": "${params.N}", "f": "${params.F}", "b": "${params.B}", "s": "${params.S}"}
+    step = {
+        **_TUNING,
+        "hyperparameters": hyperparameters,
+        "ranges": {"eta": {"type": "continuous", "min": 0.1, "max": 1}},
+    }
+    static = _definition(step, _PARAMETERS)["TrainingJobDefinition"]["StaticHyperParameters"]
+    for key, name in {"n": "N", "f": "F", "b": "B"}.items():
+        assert static[key] == {"Std:Join": {"On": "", "Values": [{"Get": f"Parameters.{name}"}]}}
+    assert static["s"] == {"Get": "Parameters.S"}
+
+
+def test_training_hyperparameters_keep_parameter_references() -> None:
+    """The SDK's ModelTrainer (unlike its tuner) passes parameters through as they are."""
+    step = {"name": "T", "type": "training", "image": {"framework": "xgboost", "version": "1.7-1"}}
+    args = _definition({**step, "hyperparameters": {"n": "${params.N}"}}, _PARAMETERS)
+    assert args["HyperParameters"] == {"n": {"Get": "Parameters.N"}}
+
+
+def test_training_without_hyperparameters_sends_an_empty_map() -> None:
+    """The SDK's ModelTrainer always sends HyperParameters, ``{}`` when the blueprint has none."""
+    step = {"name": "T", "type": "training", "image": {"framework": "xgboost", "version": "1.7-1"}}
+    assert _definition(step)["HyperParameters"] == {}
