@@ -5,7 +5,8 @@ native engine renders it (never failing once validation passed) twice with ident
 SDK engine builds the same definition, compared as data. The SDK engine runs in ONE long-lived
 subprocess whose sockets refuse to connect (as in test_sdk_oracle.py), fed a blueprint per line, so
 its ~3 s import is paid once while hypothesis can still shrink a failing example. Seeded
-(derandomize); ``MLOPSGEN_ENGINE_EXAMPLES`` sets how many blueprints (default 100; 500+ for a release).
+(derandomize); ``MLOPSGEN_ENGINE_EXAMPLES`` sets how many blueprints (default 50, ~1 s each for
+the SDK build; 500+ for a release).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from mlopsgen.api import plan_blueprint
 from .conftest import ROOT
 from .support.blueprint_strategy import blueprints
 
-EXAMPLES = int(os.environ.get("MLOPSGEN_ENGINE_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("MLOPSGEN_ENGINE_EXAMPLES", "50"))
 DEFINITION = "model-build/pipeline-definition.json"
 _MARK = "@@mlopsgen-sdk "
 

@@ -306,8 +306,8 @@ class _Builder:
                 # ``r.min or 0`` would turn a 0.0 bound into the int 0 ("0"); the SDK writes str(float) ("0.0").
                 low = r.min if r.min is not None else 0.0
                 high = r.max if r.max is not None else 0.0
-                fmt = (lambda x: str(int(x))) if r.type == "integer" else (lambda x: str(float(x)))
-                ranges.append(ir.ParameterRange(name, r.type, fmt(low), fmt(high), (), r.scaling))
+                bounds = (str(int(low)), str(int(high))) if r.type == "integer" else (str(low), str(high))
+                ranges.append(ir.ParameterRange(name, r.type, *bounds, (), r.scaling))
         job = self.training_job(step, path)
         # Searched hyperparameters are not static ones (the SDK's tuner drops them the same way).
         static = tuple((k, v) for k, v in job.hyperparameters if k not in step.ranges)

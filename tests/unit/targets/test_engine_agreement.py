@@ -56,7 +56,7 @@ _PARAMETERS = {
 
 
 def test_tuning_static_hyperparameters_make_non_text_parameters_text() -> None:
-    """StaticHyperParameters are strings: the SDK's tuner joins an Integer/Float/Boolean parameter; a String stays a Get."""
+    """StaticHyperParameters are strings: the SDK's tuner joins Integer/Float/Boolean parameters, not String ones."""
     hyperparameters = {"n": "${params.N}", "f": "${params.F}", "b": "${params.B}", "s": "${params.S}"}
     step = {
         **_TUNING,
