@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 import mlopsgen
 
@@ -127,3 +128,37 @@ def test_hand_written_sdk_pipeline_equals_generated_abalone(tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stderr[-3000:]
     generated = ROOT / "generated" / "abalone" / "model-build" / "pipeline-definition.json"
     assert json.loads(out.read_text()) == json.loads(generated.read_text())
+
+
+def test_transform_instance_count_from_a_parameter_renders_with_both_engines_alike(tmp_path: Path) -> None:
+    """Found by the engines-agree generator: sagemaker 3.27.0's Transformer takes an int count only, so the
+    SDK engine crashed on ``count: ${params.N}``; it now builds with a literal and restores the reference."""
+    blueprint = {
+        "version": 1,
+        "project": {"name": "gen", "id": "p-gen1", "region": "eu-west-1", "account": "111111111111"},
+        "pipeline": {
+            "parameters": {"N": {"type": "integer", "default": 2}},
+            "steps": [
+                {"name": "T", "type": "training", "image": {"framework": "xgboost", "version": "1.7-1"}},
+                {"name": "M", "type": "create_model", "model_from": "T"},
+                {
+                    "name": "S",
+                    "type": "transform",
+                    "model": "M",
+                    "instance": {"type": "ml.m5.xlarge", "count": "${params.N}"},
+                    "input": {"source": "s3://bucket/in/"},
+                },
+            ],
+        },
+    }
+    path = tmp_path / "gen.yaml"
+    path.write_text(yaml.safe_dump(blueprint), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", _OFFLINE_RUNNER, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    sdk = json.loads(json.loads(proc.stdout.splitlines()[-1])[str(path)])
+    native = json.loads(mlopsgen.render(path).files["model-build/pipeline-definition.json"])
+    assert sdk == native
+    (transform,) = [s for s in native["Steps"] if s["Name"] == "S"]
+    assert transform["Arguments"]["TransformResources"]["InstanceCount"] == {"Get": "Parameters.N"}

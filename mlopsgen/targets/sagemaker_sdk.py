@@ -56,6 +56,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         logging.disable(previous)
     _restore_tuning_security(definition["Steps"], plan)
     _restore_processing_output_key(definition["Steps"], plan)
+    _restore_transform_instance_count(definition["Steps"], plan)
     return [
         OutputFile("model-build/pipeline-definition.json", dump_json(definition)),
         OutputFile("model-build/code-manifest.json", dump_json(native.code_manifest(plan))),
@@ -84,6 +85,24 @@ def _restore_tuning_security(steps: list[dict[str, Any]], plan: ir.Plan) -> None
             definition["EnableNetworkIsolation"] = True
         if job.network.encrypt_inter_container_traffic:
             definition["EnableInterContainerTrafficEncryption"] = True
+
+
+def _restore_transform_instance_count(steps: list[dict[str, Any]], plan: ir.Plan) -> None:
+    """Put back a transform's instance count given by a pipeline parameter, which sagemaker 3.27.0 refuses.
+
+    The SDK's ``Transformer`` accepts only an int for ``instance_count`` ("Input should be a valid integer"),
+    so ``transform`` builds with 1 and the parameter reference goes back here, written as the definition
+    language writes every parameter (``{"Get": "Parameters.X"}``), like the native engine. Found by the
+    engines-agree generator (tests/test_engines_agree.py).
+    """
+    transforms = {s.common.name: s for s in _all_steps(plan.pipeline.steps).values() if isinstance(s, ir.TransformStep)}
+    for step in steps:
+        if step["Type"] == "Condition":
+            _restore_transform_instance_count(step["Arguments"]["IfSteps"], plan)
+            _restore_transform_instance_count(step["Arguments"]["ElseSteps"], plan)
+        spec = transforms.get(step["Name"]) if step["Type"] == "Transform" else None
+        if spec is not None and not isinstance(spec.compute.instance_count, int):
+            step["Arguments"]["TransformResources"]["InstanceCount"] = native.expr(spec.compute.instance_count)
 
 
 def _restore_processing_output_key(steps: list[dict[str, Any]], plan: ir.Plan) -> None:
@@ -496,7 +515,8 @@ class _SdkBuilder:
         transformer = Transformer(
             model_name=self.step_named(s.model_step).properties.ModelName,
             instance_type=self.value(s.compute.instance_type),
-            instance_count=self.value(s.compute.instance_count),
+            # A parameter count is put back by _restore_transform_instance_count (the SDK takes ints only).
+            instance_count=count if isinstance(count := s.compute.instance_count, int) else 1,
             output_path=self.value(s.output_path),
             accept=s.accept or None,
             assemble_with=s.assemble_with or None,
