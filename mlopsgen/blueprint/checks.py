@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlopsgen.blueprint.base import INSTANCE_PATTERN
+from mlopsgen.blueprint.conditions import JsonGetOperand
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import (
     BlueprintSpec,
     ConditionStepSpec,
     CreateModelStepSpec,
     InstanceSpec,
-    JsonGetOperand,
     ProcessingStepSpec,
     RegisterModelStepSpec,
     TrainingStepSpec,

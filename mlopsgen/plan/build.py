@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from mlopsgen.blueprint import conditions as cond
 from mlopsgen.blueprint import models as spec
 from mlopsgen.blueprint.checks import Issue, property_file_owners
 from mlopsgen.blueprint.limits import model_data_step
@@ -391,17 +392,17 @@ class _Builder:
         )
 
     def condition(self, node: Any) -> ir.Condition:
-        if isinstance(node, spec.NotSpec):
+        if isinstance(node, cond.NotSpec):
             return ir.NotCondition(self.condition(node.not_))
-        if isinstance(node, spec.OrSpec):
+        if isinstance(node, cond.OrSpec):
             return ir.OrCondition(tuple(self.condition(c) for c in node.or_))
-        if isinstance(node, spec.AndSpec):
+        if isinstance(node, cond.AndSpec):
             # SageMaker has no And inside Or/Not: and(a, b) == not(or(not a, not b)).
             return ir.NotCondition(ir.OrCondition(tuple(ir.NotCondition(self.condition(c)) for c in node.and_)))
-        if isinstance(node, spec.InSpec):
+        if isinstance(node, cond.InSpec):
             value, choices = node.in_
             return ir.InCondition(self.operand(value), tuple(self.operand(c) for c in choices))
-        if isinstance(node, spec.NotEqualsSpec):
+        if isinstance(node, cond.NotEqualsSpec):
             left, right = node.ne
             return ir.NotCondition(ir.Comparison("Equals", self.operand(left), self.operand(right)))
         for key, kind in _COMPARISONS.items():
@@ -411,14 +412,14 @@ class _Builder:
         raise AssertionError(f"unhandled condition {node!r}")
 
     def operand(self, value: Any) -> ir.Expr:
-        if isinstance(value, spec.JsonGetOperand):
+        if isinstance(value, cond.JsonGetOperand):
             owner = property_file_owners(self.bp)[value.json_get.property_file]
             return ir.JsonGet(owner, value.json_get.property_file, value.json_get.path)
         return self.expr(value)
 
     def conditions(self, step: spec.ConditionStepSpec) -> tuple[ir.Condition, ...]:
         """Top-level ``and`` becomes the list SageMaker already ANDs."""
-        if isinstance(step.if_, spec.AndSpec):
+        if isinstance(step.if_, cond.AndSpec):
             return tuple(self.condition(c) for c in step.if_.and_)
         return (self.condition(step.if_),)
 
