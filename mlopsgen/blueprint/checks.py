@@ -14,8 +14,9 @@ from typing import Any
 from mlopsgen.blueprint.base import INSTANCE_PATTERN
 from mlopsgen.blueprint.conditions import JsonGetOperand
 from mlopsgen.blueprint.loader import PathKey
-from mlopsgen.blueprint.models import (
-    BlueprintSpec,
+from mlopsgen.blueprint.models import BlueprintSpec
+from mlopsgen.blueprint.resolve import Ref, ReferenceError_, Scope, referenced_steps, split_value, walk_values
+from mlopsgen.blueprint.steps import (
     ConditionStepSpec,
     CreateModelStepSpec,
     InstanceSpec,
@@ -25,7 +26,6 @@ from mlopsgen.blueprint.models import (
     TransformStepSpec,
     TuningStepSpec,
 )
-from mlopsgen.blueprint.resolve import Ref, ReferenceError_, Scope, referenced_steps, split_value, walk_values
 from mlopsgen.errors import did_you_mean
 
 

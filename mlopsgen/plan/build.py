@@ -12,9 +12,10 @@ import dataclasses
 from typing import Any
 
 from mlopsgen.blueprint import conditions as cond
-from mlopsgen.blueprint import models as spec
+from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint.checks import Issue, property_file_owners
 from mlopsgen.blueprint.loader import PathKey
+from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
 from mlopsgen.plan.build_delivery import DeliveryBuilder
@@ -312,7 +313,7 @@ class _Builder(DeliveryBuilder):
 
 
 def build_plan(
-    blueprint: spec.BlueprintSpec, name: str, read_code: ReadCode, *, blueprint_dir: str | None = None
+    blueprint: BlueprintSpec, name: str, read_code: ReadCode, *, blueprint_dir: str | None = None
 ) -> tuple[ir.Plan | None, list[Issue]]:
     """Turn a checked blueprint into the Plan.
 
@@ -334,7 +335,7 @@ def build_plan(
     return plan, []
 
 
-def _name_issues(blueprint: spec.BlueprintSpec, names: ir.Names) -> list[Issue]:
+def _name_issues(blueprint: BlueprintSpec, names: ir.Names) -> list[Issue]:
     """Derived names AWS would refuse (too long, or two stages that become one name), as MLG315."""
     stages = [stage.name for stage in blueprint.deploy.stages] if blueprint.deploy else []
     jenkins = blueprint.ci is not None and "jenkins" in blueprint.ci.backends

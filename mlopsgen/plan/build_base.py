@@ -10,9 +10,10 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from mlopsgen.blueprint import models as spec
+from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.loader import PathKey
+from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Ref, Scope, split_value
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.images import UnknownImage, image_uri
@@ -34,9 +35,7 @@ class CodeRefused(Exception):  # noqa: N818 - a refusal reported as a diagnostic
 class BuilderBase:
     """The blueprint, derived names and settings, the issues found so far, and the pieces every step uses."""
 
-    def __init__(
-        self, blueprint: spec.BlueprintSpec, name: str, read_code: ReadCode, blueprint_dir: str | None
-    ) -> None:
+    def __init__(self, blueprint: BlueprintSpec, name: str, read_code: ReadCode, blueprint_dir: str | None) -> None:
         self.bp = blueprint
         self.display = name
         self.read_code = read_code

@@ -5,7 +5,7 @@ Split out of ``plan/build.py``; mixed into its builder, so it shares the state i
 
 from __future__ import annotations
 
-from mlopsgen.blueprint import models as spec
+from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.limits import model_data_step
 from mlopsgen.blueprint.loader import PathKey
