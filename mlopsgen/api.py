@@ -26,7 +26,8 @@ from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.errors import Diagnostic, Position
-from mlopsgen.plan.build import CodeRefused, ReadCode, build_plan
+from mlopsgen.plan.build import build_plan
+from mlopsgen.plan.build_base import CodeRefused, ReadCode
 from mlopsgen.plan.model import Plan
 from mlopsgen.targets import TARGETS
 from mlopsgen.targets.base import OutputFile

@@ -9,14 +9,22 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from mlopsgen import __version__, api
-from mlopsgen.errors import Diagnostic
+from mlopsgen.cli_report import (
+    REFUSED,
+    DiffFormat,
+    Format,
+    collisions,
+    drift_line,
+    report,
+    report_error,
+    shown,
+)
 from mlopsgen.output import Drift, HandEdited, OutputError, diff_files, eject, leftovers, read_manifest, write_files
 from mlopsgen.swap import write_atomic
 
@@ -30,21 +38,6 @@ app = typer.Typer(
 DEFAULT_BLUEPRINTS = Path("blueprints")
 DEFAULT_OUTPUT = Path("generated")
 DEFAULT_SCHEMA = Path("schemas/blueprint.schema.json")
-
-
-class Format(str, Enum):
-    """How problems are printed."""
-
-    text = "text"
-    json = "json"
-    github = "github"
-
-
-class DiffFormat(str, Enum):
-    """How a diff is printed."""
-
-    unified = "unified"
-    markdown = "markdown"
 
 
 Blueprints = Annotated[
@@ -107,48 +100,6 @@ def _render_all(paths: list[Path], engine: str = "native") -> list[api.RenderRes
         return api.render_many(paths, engine="sdk" if engine == "sdk" else "native", progress=tick)
 
 
-def github_annotation(properties: dict[str, object], message: str) -> str:
-    """One ``::error`` workflow command, escaped so no value can end it or start another.
-
-    GitHub's own toolkit rules (``@actions/core`` ``command.ts``): data escapes ``%``, CR and LF;
-    property values escape those and ``:`` and ``,`` too. A file name or message holding a newline
-    could otherwise forge a second command such as ``::warning``.
-    ref: https://docs.github.com/actions/reference/workflow-commands-for-github-actions#setting-an-error-message
-    """
-
-    def data(text: str) -> str:
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-    def prop(value: object) -> str:
-        return data(str(value)).replace(":", "%3A").replace(",", "%2C")
-
-    props = ",".join(f"{key}={prop(value)}" for key, value in properties.items())
-    return f"::error {props}::{data(message)}"
-
-
-def _diagnostic(d: Diagnostic, fmt: Format) -> str:
-    if fmt is Format.github:
-        line = d.pos.line if d.pos else 1
-        col = d.pos.col if d.pos else 1
-        message = d.message + (f" ({d.hint})" if d.hint else "")
-        return github_annotation({"file": d.file, "line": line, "col": col, "title": d.code}, message)
-    return d.format()
-
-
-def _report(results: list[api.RenderResult], fmt: Format, *, json_when_clean: bool = True) -> int:
-    """Print every diagnostic; with ``json_when_clean`` False, JSON is printed only if there are some."""
-    diagnostics = [d for r in results for d in r.diagnostics]
-    if fmt is Format.json:
-        if diagnostics or json_when_clean:
-            typer.echo(json.dumps({"diagnostics": [d.to_dict() for d in diagnostics]}, indent=2))
-    else:
-        for diagnostic in diagnostics:
-            typer.echo(_diagnostic(diagnostic, fmt))
-    if diagnostics:
-        typer.echo(f"{len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''} found", err=True)
-    return 1 if diagnostics else 0
-
-
 @app.command()
 def validate(blueprints: Blueprints = None, format: FormatOption = Format.text) -> None:
     """Check blueprints and report every problem as file:line:col: CODE message."""
@@ -159,7 +110,7 @@ def validate(blueprints: Blueprints = None, format: FormatOption = Format.text) 
         results.append(api.RenderResult(path.stem, {}, diagnostics))
         for note in api.trigger_notes(plan) if plan is not None else []:
             typer.echo(note, err=True)
-    code = _report(results, format)
+    code = report(results, format)
     if not code:
         typer.echo(f"{len(paths)} blueprint{'s' if len(paths) != 1 else ''} valid", err=True)
     raise typer.Exit(code)
@@ -191,7 +142,7 @@ def render(
         raise typer.Exit(2) from None
     paths = _collect(blueprints)
     results = _render_all(paths, engine)
-    code = _report(results, format, json_when_clean=False) or _collisions(paths, results, format)
+    code = report(results, format, json_when_clean=False) or collisions(paths, results, format)
     if code:
         raise typer.Exit(code)
     refused: list[dict[str, str]] = []
@@ -204,11 +155,11 @@ def render(
             for drift in exc.drift:
                 refused.append({"path": str(folder / drift.path), "kind": drift.kind})
                 if format is not Format.json:
-                    typer.echo(f"{folder / drift.path}: {_REFUSED[drift.kind]}")
+                    typer.echo(f"{folder / drift.path}: {REFUSED[drift.kind]}")
                     typer.echo(drift.diff, nl=False)
             continue
         except OutputError as exc:
-            errors.append(_error(exc, format))
+            errors.append(report_error(exc, format))
             continue
         state = f"{len(changes)} changed" if changes else "up to date"
         typer.echo(f"rendered {result.name}: {len(result.files)} files, {state} → {folder}", err=True)
@@ -224,63 +175,6 @@ def render(
         raise typer.Exit(1)
 
 
-_REFUSED = {
-    "hand-edited": "hand-edited, not overwritten",
-    "unowned": "unowned, not overwritten",
-    "edited-orphan": "hand-edited and no longer generated, not removed",
-    "symlink": "replaced by a symlink, not followed nor overwritten",
-}
-
-
-def _error(exc: OutputError, fmt: Format) -> dict[str, str]:
-    """Print a filesystem problem naming its path (text and github now; JSON by the caller)."""
-    if fmt is Format.github:
-        message = exc.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        typer.echo(f"::error file={_escape(exc.path)},title=mlopsgen::{message}")
-    elif fmt is Format.text:
-        typer.echo(f"error: {exc}", err=True)
-    return {"path": exc.path, "message": exc.message}
-
-
-def _escape(text: str) -> str:
-    """A GitHub workflow command property (file=...), escaped as the runner decodes it."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
-
-
-def _collisions(paths: list[Path], results: list[api.RenderResult], fmt: Format) -> int:
-    """Exit code 1 when two blueprints would render into one folder (``x.yaml`` and ``x.yml``, or two folders)."""
-    seen: dict[str, Path] = {}
-    clashes = []
-    for path, result in zip(paths, results, strict=True):
-        other = seen.setdefault(result.name.casefold(), path)
-        if other != path:
-            clashes.append(
-                OutputError(path, f"renders into the same output folder '{result.name}' as {other}; rename one")
-            )
-    errors = [_error(clash, fmt) for clash in clashes]
-    if errors and fmt is Format.json:
-        typer.echo(json.dumps({"diagnostics": [], "errors": errors}, indent=2))
-    return 1 if clashes else 0
-
-
-def _drift_line(folder: Path, drift: Drift, fmt: Format) -> str:
-    text = {
-        "changed": "out of date",
-        "missing": "missing",
-        "orphaned": "no longer generated",
-        "hand-edited": "edited by hand",
-        "unowned": "not written by mlopsgen",
-        "edited-orphan": "edited by hand, no longer generated",
-        "symlink": "replaced by a symlink",
-        "leftover": "left by an interrupted render; the next render recovers it",
-    }[drift.kind]
-    if fmt is Format.github:
-        return github_annotation(
-            {"file": _shown(folder, drift), "title": "mlopsgen check"}, f"{text}; run mlopsgen render"
-        )
-    return f"{_shown(folder, drift)}: {drift.kind} ({text})"
-
-
 @app.command()
 def check(
     blueprints: Blueprints = None,
@@ -290,7 +184,7 @@ def check(
     """Exit 1 when committed output differs from a fresh render: changed, missing, orphaned or hand-edited files."""
     paths = _collect(blueprints)
     results = _render_all(paths)
-    code = _report(results, format, json_when_clean=False) or _collisions(paths, results, format)
+    code = report(results, format, json_when_clean=False) or collisions(paths, results, format)
     if code:
         raise typer.Exit(code)
     found: list[dict[str, str]] = []
@@ -300,13 +194,13 @@ def check(
         try:
             drifts = diff_files(result.files, folder, blueprint=result.blueprint, summary=result.summary)
         except OutputError as exc:
-            errors.append(_error(exc, format))
+            errors.append(report_error(exc, format))
             continue
         drifts += [Drift(str(Path("..") / p.name), "leftover") for p in leftovers(folder)]
         for drift in drifts:
-            found.append({"path": str(_shown(folder, drift)), "kind": drift.kind})
+            found.append({"path": str(shown(folder, drift)), "kind": drift.kind})
             if format is not Format.json:
-                typer.echo(_drift_line(folder, drift, format))
+                typer.echo(drift_line(folder, drift, format))
                 if format is Format.text and drift.diff:
                     typer.echo(drift.diff, nl=False)
     if format is Format.json:
@@ -317,11 +211,6 @@ def check(
         typer.echo(f"{len(found)} generated file(s) out of date; run 'mlopsgen render'", err=True)
         raise typer.Exit(1)
     typer.echo(f"{len(results)} blueprint(s) up to date", err=True)
-
-
-def _shown(folder: Path, drift: Drift) -> Path:
-    """The drift's path as the user names it (a leftover sits beside the folder)."""
-    return folder.parent / drift.path[3:] if drift.kind == "leftover" else folder / drift.path
 
 
 @app.command()
@@ -337,7 +226,7 @@ def diff(
 
     paths = _collect(blueprints)
     results = _render_all(paths)
-    if _report(results, Format.text) or _collisions(paths, results, Format.text):
+    if report(results, Format.text) or collisions(paths, results, Format.text):
         raise typer.Exit(1)
     sections = []
     for result in results:
@@ -346,7 +235,7 @@ def diff(
             drift = diff_files(result.files, folder, blueprint=result.blueprint, summary=result.summary)
             old = read_manifest(folder)
         except OutputError as exc:
-            _error(exc, Format.text)
+            report_error(exc, Format.text)
             raise typer.Exit(1) from None
         if format is DiffFormat.unified:
             for item in drift:
@@ -371,7 +260,7 @@ def eject_command(
     try:
         unknown = eject(folder, paths)
     except OutputError as exc:
-        _error(exc, Format.text)
+        report_error(exc, Format.text)
         raise typer.Exit(1) from None
     if unknown:
         typer.echo(f"error: not generated files of {blueprint.stem}: {', '.join(unknown)}", err=True)
@@ -391,7 +280,7 @@ def graph(
 
     plan, diagnostics = api.plan_blueprint(blueprint)
     if plan is None:
-        raise typer.Exit(_report([api.RenderResult(blueprint.stem, {}, diagnostics)], Format.text))
+        raise typer.Exit(report([api.RenderResult(blueprint.stem, {}, diagnostics)], Format.text))
     text = mermaid_markdown(plan)
     if write is None:
         typer.echo(text, nl=False)
@@ -443,7 +332,7 @@ def _write_file(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text.encode("utf-8"))
     except OSError as exc:
-        _error(OutputError(exc.filename or path, f"cannot write: {exc.strerror or exc}"), Format.text)
+        report_error(OutputError(exc.filename or path, f"cannot write: {exc.strerror or exc}"), Format.text)
         raise typer.Exit(1) from None
     typer.echo(f"wrote {path}", err=True)
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from mlopsgen import schema
-from mlopsgen.blueprint.models import STEP_TYPES
+from mlopsgen.blueprint.steps import STEP_TYPES
 
 from .conftest import BLUEPRINTS, ROOT
 

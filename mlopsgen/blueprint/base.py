@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-_]{0,63}$"
 INSTANCE_PATTERN = r"^ml\.[a-z0-9\-]+\.[a-z0-9]+$"
+
+Scalar = StrictStr | StrictInt | StrictFloat | StrictBool
+"""A literal exactly as YAML typed it: 6.0 stays a float, "1" stays text."""
 
 
 class Spec(BaseModel):

@@ -12,20 +12,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlopsgen.blueprint.base import INSTANCE_PATTERN
+from mlopsgen.blueprint.conditions import JsonGetOperand
 from mlopsgen.blueprint.loader import PathKey
-from mlopsgen.blueprint.models import (
-    BlueprintSpec,
+from mlopsgen.blueprint.models import BlueprintSpec
+from mlopsgen.blueprint.resolve import Ref, ReferenceError_, Scope, referenced_steps, split_value, walk_values
+from mlopsgen.blueprint.steps import (
     ConditionStepSpec,
     CreateModelStepSpec,
     InstanceSpec,
-    JsonGetOperand,
     ProcessingStepSpec,
     RegisterModelStepSpec,
     TrainingStepSpec,
     TransformStepSpec,
     TuningStepSpec,
 )
-from mlopsgen.blueprint.resolve import Ref, ReferenceError_, Scope, referenced_steps, split_value, walk_values
 from mlopsgen.errors import did_you_mean
 
 

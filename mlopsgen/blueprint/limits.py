@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable
 
 from mlopsgen.blueprint.checks import Issue
-from mlopsgen.blueprint.models import BlueprintSpec, ConditionStepSpec, RegisterModelStepSpec
+from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
+from mlopsgen.blueprint.steps import ConditionStepSpec, RegisterModelStepSpec
 
 MAX_CONDITION_DEPTH = 32
 """Most condition steps nested in each other's branches (real pipelines nest one or two)."""

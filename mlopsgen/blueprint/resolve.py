@@ -19,14 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mlopsgen.blueprint.models import (
-    BlueprintSpec,
-    CreateModelStepSpec,
-    ProcessingStepSpec,
-    TrainingStepSpec,
-    TuningStepSpec,
-)
+from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.step_properties import check_property_path
+from mlopsgen.blueprint.steps import CreateModelStepSpec, ProcessingStepSpec, TrainingStepSpec, TuningStepSpec
 from mlopsgen.errors import did_you_mean
 
 _REF = re.compile(r"\$\{([^{}]*)\}")

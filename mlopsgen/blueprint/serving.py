@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.loader import PathKey
-from mlopsgen.blueprint.models import BlueprintSpec, ImageSpec, RegisterModelStepSpec, TrainingBase, TuningStepSpec
+from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
+from mlopsgen.blueprint.steps import ImageSpec, RegisterModelStepSpec, TrainingBase, TuningStepSpec
 
 BUILTIN_ALGORITHMS = frozenset(
     {

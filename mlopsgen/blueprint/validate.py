@@ -17,10 +17,12 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from mlopsgen.blueprint.aws_shapes import PATTERN_NAMES as AWS_PATTERN_NAMES
+from mlopsgen.blueprint.conditions import CONDITION_OPERATORS
 from mlopsgen.blueprint.delivery import HTTPS_URL_PATTERN
 from mlopsgen.blueprint.loader import Loaded, PathKey, bad_character
-from mlopsgen.blueprint.models import CONDITION_OPERATORS, STEP_TYPES, BlueprintSpec
+from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.paths import data_path, display_path
+from mlopsgen.blueprint.steps import STEP_TYPES
 from mlopsgen.errors import Diagnostic, Position, did_you_mean
 
 _TYPE_NAMES = {

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from mlopsgen.cli import app, github_annotation
+from mlopsgen.cli import app
+from mlopsgen.cli_report import github_annotation
 
 runner = CliRunner()
 

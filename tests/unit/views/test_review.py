@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from mlopsgen.views.review import RISK, review_markdown, risks
+from mlopsgen.views.review import RISK, review_markdown
+from mlopsgen.views.review_risks import risks
 from tests.unit.views.support import NAMES, as_previous_version, edit, summary_of, text
 
 FILES = [("model-deploy/prod-config.json", "changed"), ("model-build/pipeline-definition.json", "changed")]

@@ -1,0 +1,394 @@
+"""Pipeline step models (pydantic): the shared step pieces, one *StepSpec per step type, and ``StepSpec``.
+
+Values that may refer to pipeline parameters or step properties are typed ``Value``: a literal, or
+text with ``${...}`` references (``${params.X}``, ``${steps.S.outputs.o}``, ...), which
+``resolve.py`` checks and turns into expressions. Names are checked for existence there too.
+Split out of ``models.py``, which keeps the project, parameters, security and the whole blueprint.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from mlopsgen.blueprint.aws_shapes import ContainerImage
+from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Scalar, Spec, flag_or_model
+from mlopsgen.blueprint.conditions import ConditionExpr
+
+Value = Scalar
+"""A literal, or text holding ``${...}`` references."""
+
+
+def _short_form(field: str, model: Any) -> BeforeValidator:
+    """Accept ``key: text`` as shorthand for ``key: {field: text}`` (one model, no noisy union)."""
+    return BeforeValidator(lambda v: {field: v} if isinstance(v, str) else v, json_schema_input_type=model | str)
+
+
+InstanceType = Annotated[str, Field(pattern=INSTANCE_PATTERN)]
+
+
+# --- shared step pieces ---------------------------------------------------------------------------
+
+
+class ImageSpec(Spec):
+    """A container image: a framework or built-in algorithm by name and version, or an explicit URI."""
+
+    framework: str | None = Field(default=None, description="sklearn, xgboost, or a built-in algorithm name.")
+    version: str | None = None
+    """Framework or algorithm version, e.g. 1.7-1 (quoted)."""
+    uri: ContainerImage | None = Field(default=None, description="Explicit ECR image URI.")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ImageSpec:
+        if self.uri is None and self.framework is None:
+            raise ValueError("image needs either 'framework' (with 'version') or 'uri'")
+        if self.uri is not None and self.framework is not None:
+            raise ValueError("image takes 'framework' or 'uri', not both")
+        return self
+
+
+class InstanceSpec(Spec):
+    """Compute for a job."""
+
+    type: Value = Field(default="ml.m5.xlarge", description="Instance type, or ${params.X}.")
+    count: Value = 1
+    """Number of instances, or ${params.X}."""
+    volume_size_gb: int = Field(default=30, ge=1, le=16384)
+    """Storage volume attached to each instance, in GB."""
+
+
+class RetrySpec(Spec):
+    """Retry policy: SageMaker job failures or step-level exceptions."""
+
+    exceptions: list[
+        Literal[
+            "SageMaker.JOB_INTERNAL_ERROR",
+            "SageMaker.CAPACITY_ERROR",
+            "SageMaker.RESOURCE_LIMIT",
+            "Step.SERVICE_FAULT",
+            "Step.THROTTLING",
+        ]
+    ] = Field(min_length=1)
+    """Failures that trigger a retry (SageMaker job or step-level errors)."""
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    """Attempts before the step fails."""
+    interval_seconds: int = Field(default=1, ge=1)
+    """Wait before the first retry."""
+    backoff_rate: float = Field(default=2.0, ge=1.0)
+    """Factor the wait grows by after each retry."""
+
+
+class CacheSpec(Spec):
+    """Reuse a previous successful run of the step with the same arguments."""
+
+    expire_after: str = Field(default="P30d", pattern=r"^P([0-9]+[YMWDymwd])*(T([0-9]+[HMShms])+)?$")
+    """How long an earlier result may be reused (ISO 8601 duration, e.g. P30d)."""
+
+
+class StepBase(Spec):
+    """Fields every step has."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="Unique step name.")
+    display_name: str | None = None
+    """Name shown in SageMaker Studio."""
+    description: str | None = None
+    """Free text describing the step."""
+    depends_on: list[str] = Field(default_factory=list, description="Steps that must finish first.")
+
+
+class JobStepBase(StepBase):
+    """Fields of steps that run a SageMaker job."""
+
+    cache: Annotated[
+        CacheSpec | None, BeforeValidator(flag_or_model, json_schema_input_type=CacheSpec | bool | None)
+    ] = Field(default=None, description="true, or {expire_after: P30d}, to reuse earlier results.")
+    retry: list[RetrySpec] = Field(default_factory=list)
+    """Retry policies for failures of the step's job."""
+    network_isolation: bool | None = Field(
+        default=None, description="Override security.network_isolation for this job."
+    )
+
+
+class ProcessingOutputSpec(Spec):
+    """Where a processing job writes; uploaded to S3 at the end of the job."""
+
+    source: str = Field(pattern=r"^/opt/ml/processing/", description="Local path in the container.")
+    destination: Value | None = Field(default=None, description="S3 URI; default: generated per execution.")
+
+
+class ProcessingInputSpec(Spec):
+    """Data a processing job reads."""
+
+    source: Value = Field(description="S3 URI or a reference such as ${steps.S.outputs.o}.")
+    destination: str = Field(pattern=r"^/opt/ml/processing/", description="Local path in the container.")
+
+
+class PropertyFileSpec(Spec):
+    """A JSON file written to one of the step's outputs that conditions read with json_get."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    """Property file name that conditions read with json_get."""
+    output: str
+    """The step output the file is written to."""
+    path: str
+    """Path of the JSON file inside that output."""
+
+
+class ProcessingStepSpec(JobStepBase):
+    """Runs a script in a container (data preparation, evaluation)."""
+
+    type: Literal["processing"]
+    """Step type."""
+    image: ImageSpec
+    """Container image the script runs in."""
+    instance: InstanceSpec = InstanceSpec()
+    """Compute for the processing job."""
+    command: list[str] = Field(default_factory=lambda: ["python3"])
+    """Command that runs the script, e.g. [python3]."""
+    code: str = Field(description="Script path, relative to the blueprint file.")
+    arguments: list[Value] = Field(default_factory=list)
+    """Command-line arguments passed to the script."""
+    environment: dict[str, Value] = Field(default_factory=dict)
+    """Environment variables of the container."""
+    inputs: dict[str, ProcessingInputSpec] = Field(default_factory=dict)
+    """Data copied into the container before the script runs, by name."""
+    outputs: dict[str, Annotated[ProcessingOutputSpec, _short_form("source", ProcessingOutputSpec)]] = Field(
+        default_factory=dict
+    )
+    """Container paths uploaded to S3 when the script ends, by name."""
+    property_files: list[PropertyFileSpec] = Field(default_factory=list)
+    """JSON files in the outputs that conditions can read."""
+    max_runtime_seconds: int | None = Field(default=None, ge=1, le=432000)
+    """Time limit of the job."""
+
+
+class ChannelSpec(Spec):
+    """A training input channel."""
+
+    source: Value
+    """S3 URI or a reference such as ${steps.S.outputs.o}."""
+    content_type: str | None = None
+    """MIME type of the channel's data, e.g. text/csv."""
+
+
+class MetricDefinitionSpec(Spec):
+    """A metric SageMaker reads from a training job's log with a regular expression (AWS limits apply)."""
+
+    name: str = Field(min_length=1, max_length=255, description="Metric name, e.g. validation:rmse.")
+    regex: str = Field(
+        min_length=1, max_length=500, description="Regular expression whose first group is the value in the log."
+    )
+
+
+class TrainingBase(JobStepBase):
+    """What a training job and a tuning job's training jobs share."""
+
+    image: ImageSpec
+    """Training image: a framework or built-in algorithm, or a URI."""
+    instance: InstanceSpec = InstanceSpec()
+    """Compute for each training job."""
+    hyperparameters: dict[str, Value] = Field(default_factory=dict)
+    """Hyperparameters passed to the training job."""
+    channels: dict[str, Annotated[ChannelSpec, _short_form("source", ChannelSpec)]] = Field(default_factory=dict)
+    """Input data channels by name (e.g. train, validation)."""
+    output_path: Value | None = Field(default=None, description="S3 prefix for model artifacts.")
+    max_runtime_seconds: int = Field(default=3600, ge=1, le=2419200)
+    """Time limit of each training job."""
+    environment: dict[str, Value] = Field(default_factory=dict)
+    """Environment variables of the training container."""
+    metric_definitions: list[MetricDefinitionSpec] = Field(
+        default_factory=list,
+        max_length=40,
+        description="Metrics read from the job's log. Built-in algorithms publish their own; a custom image "
+        "(image.uri, or a framework such as sklearn) needs them to be tuned on its objective metric.",
+    )
+
+
+class TrainingStepSpec(TrainingBase):
+    """Trains a model."""
+
+    type: Literal["training"]
+    """Step type."""
+
+
+class RangeSpec(Spec):
+    """A hyperparameter range searched by a tuning job."""
+
+    type: Literal["integer", "continuous", "categorical"]
+    """Range kind: integer, continuous or categorical."""
+    min: float | None = None
+    """Lowest value (integer and continuous ranges)."""
+    max: float | None = None
+    """Highest value (integer and continuous ranges)."""
+    values: list[Scalar] | None = None
+    """Choices (categorical ranges)."""
+    scaling: Literal["Auto", "Linear", "Logarithmic", "ReverseLogarithmic"] = "Auto"
+    """How values are sampled between min and max."""
+
+
+class ObjectiveSpec(Spec):
+    """The metric a tuning job optimises."""
+
+    metric: str
+    """Metric name, e.g. validation:auc."""
+    goal: Literal["Minimize", "Maximize"] = "Minimize"
+    """Minimize or Maximize the metric."""
+
+
+class TuningStepSpec(TrainingBase):
+    """Searches hyperparameters with many training jobs."""
+
+    type: Literal["tuning"]
+    """Step type."""
+    objective: ObjectiveSpec
+    """The metric the tuning job optimises."""
+    ranges: dict[str, RangeSpec] = Field(min_length=1)
+    """Hyperparameter ranges to search, by hyperparameter name."""
+    max_jobs: int = Field(default=10, ge=1)
+    """Training jobs the tuning job may run in total."""
+    max_parallel_jobs: int = Field(default=1, ge=1)
+    """Training jobs run at the same time."""
+    strategy: Literal["Bayesian", "Random", "Hyperband", "Grid"] = "Bayesian"
+    """Search strategy."""
+
+
+class ModelSourceMixin(Spec):
+    """Where a model's image and artifacts come from: a training/tuning step, or explicit values."""
+
+    model_from: str | None = Field(default=None, description="Training or tuning step providing image and artifacts.")
+    image: ImageSpec | None = None
+    """Inference image (with model_data, instead of model_from)."""
+    model_data: Value | None = None
+    """S3 URI of the model artifacts (with image, instead of model_from)."""
+    environment: dict[str, Value] = Field(default_factory=dict)
+    """Environment variables of the inference container."""
+
+
+class MetricsSourceSpec(Spec):
+    """A model metrics document in S3."""
+
+    source: Value
+    """S3 URI of the document, or a reference to a step output."""
+    content_type: str = "application/json"
+    """MIME type of the document."""
+
+
+class ModelMetricsSpec(Spec):
+    """Model quality reports attached to a registered model version."""
+
+    model_statistics: MetricsSourceSpec | None = None
+    """Model quality statistics report."""
+    model_constraints: MetricsSourceSpec | None = None
+    """Model quality constraints report."""
+
+
+class RegisterModelStepSpec(StepBase, ModelSourceMixin):
+    """Registers a model version in the model package group."""
+
+    type: Literal["register_model"]
+    """Step type."""
+    content_types: list[str] = Field(min_length=1)
+    """MIME types the model accepts, e.g. text/csv."""
+    response_types: list[str] = Field(min_length=1)
+    """MIME types the model returns."""
+    inference_instances: list[InstanceType] = Field(min_length=1)
+    """Instance types the model may be deployed on (deploy stages use one)."""
+    transform_instances: list[InstanceType] = Field(default_factory=list)
+    """Instance types for batch transform."""
+    approval_status: Value = "PendingManualApproval"
+    """Initial approval status: PendingManualApproval, Approved or Rejected, or ${params.X}."""
+    metrics: ModelMetricsSpec | None = None
+    """Model quality reports attached to the model version."""
+    retry: list[RetrySpec] = Field(default_factory=list)
+    """Retry policies for the registration."""
+
+
+class CreateModelStepSpec(StepBase, ModelSourceMixin):
+    """Creates a SageMaker model (for batch transform)."""
+
+    type: Literal["create_model"]
+    """Step type."""
+    network_isolation: bool | None = None
+    """Override security.network_isolation for this model."""
+    retry: list[RetrySpec] = Field(default_factory=list)
+    """Retry policies for the model creation."""
+
+
+class TransformInputSpec(Spec):
+    """What a batch transform job reads."""
+
+    source: Value
+    """S3 URI of the data, or a reference to a step output."""
+    content_type: str | None = None
+    """MIME type of the data."""
+    split_type: Literal["None", "Line", "RecordIO", "TFRecord"] | None = None
+    """How the data is split into records."""
+
+
+class TransformStepSpec(JobStepBase):
+    """Runs batch inference with a created model."""
+
+    type: Literal["transform"]
+    """Step type."""
+    model: str = Field(description="The create_model step whose model is used.")
+    instance: InstanceSpec = InstanceSpec(type="ml.m5.large")
+    """Compute for the transform job."""
+    input: TransformInputSpec
+    """What the transform job reads."""
+    output_path: Value | None = None
+    """S3 prefix for the results; default: generated per execution."""
+    accept: str | None = None
+    """MIME type of the results."""
+    assemble_with: Literal["None", "Line"] | None = None
+    """How results are joined: None or Line."""
+
+
+class ConditionStepSpec(StepBase):
+    """Branches on a condition over parameters, step properties and property files."""
+
+    type: Literal["condition"]
+    """Step type."""
+    if_: ConditionExpr = Field(
+        alias="if",
+        description="One operator: eq, ne, lt, lte, gt, gte ([left, right]), in ([value, [choices]]), "
+        "not (a condition), and / or (a list of conditions).",
+    )
+    then: list[str] = Field(default_factory=list)
+    """Steps run when the condition holds."""
+    else_: list[str] = Field(default_factory=list, alias="else")
+    """Steps run when it does not."""
+
+
+class FailStepSpec(StepBase):
+    """Stops the execution with a failure message."""
+
+    type: Literal["fail"]
+    """Step type."""
+    message: Value = ""
+    """Failure message, may hold ${...} references."""
+
+
+STEP_TYPES = (
+    "processing",
+    "training",
+    "tuning",
+    "register_model",
+    "create_model",
+    "transform",
+    "condition",
+    "fail",
+)
+
+StepSpec = Annotated[
+    ProcessingStepSpec
+    | TrainingStepSpec
+    | TuningStepSpec
+    | RegisterModelStepSpec
+    | CreateModelStepSpec
+    | TransformStepSpec
+    | ConditionStepSpec
+    | FailStepSpec,
+    Field(discriminator="type"),
+]
+"""One step, chosen by its ``type`` key: the schema's discriminator, so an editor reports one error, not 24."""
