@@ -22,6 +22,7 @@ from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.partial import Salvaged, salvage
 from mlopsgen.blueprint.paths import display_path
 from mlopsgen.blueprint.resolve import Scope
+from mlopsgen.blueprint.schema_docs import DocumentedSchema
 from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
@@ -429,7 +430,7 @@ def emit_all(plan: Plan, *, engine: Engine = "native") -> list[OutputFile]:
 
 def schema() -> str:
     """The blueprint JSON Schema, as committed to ``schemas/blueprint.schema.json``."""
-    data = BlueprintSpec.model_json_schema(by_alias=True)
+    data = BlueprintSpec.model_json_schema(by_alias=True, schema_generator=DocumentedSchema)
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     data["title"] = "mlopsgen blueprint"
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
