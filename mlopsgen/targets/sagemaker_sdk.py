@@ -127,9 +127,35 @@ def _restore_processing_output_key(steps: list[dict[str, Any]], plan: ir.Plan) -
             step["Arguments"]["ProcessingOutputConfig"] = {"Outputs": [], "KmsKeyId": spec.output_kms_key}
 
 
+def _share_botocore_loader() -> None:
+    """Give every botocore session in this process one data loader (and so one cache of service models).
+
+    The SDK creates a fresh boto3 session for each step's helper sessions (two or more per step), and
+    each new session decodes the service models again: ~90 % of an SDK build's second was JSON parsing
+    of the same files. botocore's loader cache is per instance, so sessions share one instance here.
+    Private API, pinned by the sdk extra (botocore via sagemaker's pin); the models are read-only data.
+    """
+    import botocore.loaders
+    import botocore.session
+
+    if getattr(botocore.session, "_mlopsgen_shared_loader", False):
+        return
+    loaders: dict[str | None, Any] = {}
+    original = botocore.loaders.create_loader
+
+    def shared(search_path_string: str | None = None) -> Any:
+        if search_path_string not in loaders:
+            loaders[search_path_string] = original(search_path_string)
+        return loaders[search_path_string]
+
+    botocore.session.create_loader = shared  # type: ignore[attr-defined]
+    botocore.session._mlopsgen_shared_loader = True  # type: ignore[attr-defined]
+
+
 def build_pipeline(plan: ir.Plan) -> Any:
     """Build the SDK ``Pipeline`` object for a plan (offline)."""
     _offline(plan.project.region)
+    _share_botocore_loader()
     import warnings
 
     import boto3
