@@ -148,8 +148,8 @@ def _share_botocore_loader() -> None:
             loaders[search_path_string] = original(search_path_string)
         return loaders[search_path_string]
 
-    botocore.session.create_loader = shared  # type: ignore[attr-defined]
-    botocore.session._mlopsgen_shared_loader = True  # type: ignore[attr-defined]
+    botocore.session.create_loader = shared
+    botocore.session._mlopsgen_shared_loader = True
 
 
 def build_pipeline(plan: ir.Plan) -> Any:
