@@ -86,6 +86,24 @@ def transactions(rows: int = 300) -> list[list[object]]:
     return out
 
 
+def credit(rows: int = 400) -> list[list[object]]:
+    """Loan applicants with a header and the ``default`` label (about one in four defaults)."""
+    rng = random.Random(20240604)
+    out: list[list[object]] = [
+        ["applicant_id", "age", "income", "debt_ratio", "credit_lines", "late_payments", "employment_years", "default"]
+    ]
+    for n in range(rows):
+        age = rng.randint(19, 75)
+        employment = max(0, min(age - 18, int(rng.expovariate(1 / 8))))
+        income = round(rng.lognormvariate(10.4 + 0.01 * employment, 0.4), 2)
+        debt = round(min(1.5, rng.betavariate(2, 5) * (1.4 if income < 30000 else 1.0)), 3)
+        lines = rng.randint(0, 12)
+        late = min(10, int(rng.expovariate(0.9)))
+        risk = 2.2 * debt + 0.45 * late - 0.04 * employment - 0.000015 * income + rng.gauss(0, 0.6)
+        out.append([f"A{n:05d}", age, income, debt, lines, late, employment, int(risk > 0.9)])
+    return out
+
+
 def write(name: str, rows: list[list[object]]) -> None:
     """Write one CSV with Unix line ends."""
     with (HERE / name).open("w", newline="") as handle:
@@ -96,3 +114,4 @@ if __name__ == "__main__":
     write("abalone-small.csv", abalone())
     write("churn-small.csv", churn())
     write("fraud-transactions-small.csv", transactions())
+    write("credit-small.csv", credit())
