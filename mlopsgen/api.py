@@ -26,6 +26,7 @@ from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.errors import Diagnostic
+from mlopsgen.manifest import MANIFEST, Manifest, sha256
 from mlopsgen.plan.build import build_plan
 from mlopsgen.plan.model import Plan
 from mlopsgen.reading import BlueprintInput, read_input, repository_blueprint_dir, unsafe_name
@@ -69,7 +70,8 @@ class RenderResult:
     """What rendering one blueprint produced.
 
     Attributes:
-        name: The blueprint's name: its file stem, which is also its output folder.
+        name: The blueprint's file stem (of the path, or of ``name=``), which is also its output
+            folder; the project name when text or data is rendered without ``name=``.
         files: Output path (relative to the output folder) → content; empty when there are diagnostics.
             Content is text, except for files copied as they are (a sample payload), which are bytes.
         diagnostics: Every problem found, in file order.
@@ -87,6 +89,26 @@ class RenderResult:
     def ok(self) -> bool:
         """True when the blueprint had no problems."""
         return not self.diagnostics
+
+    @property
+    def manifest(self) -> str:
+        """The manifest (``mlopsgen.manifest.json``) that ``mlopsgen render`` writes beside the files.
+
+        ``mlopsgen check`` reads it to tell mlopsgen's files from the user's; a folder seeded without
+        it fails the check. Empty when there are diagnostics.
+        """
+        if not self.ok:
+            return ""
+        owned = {path: sha256(content) for path, content in self.files.items()}
+        return Manifest(self.blueprint, owned, [], self.summary).to_text()
+
+    @property
+    def tree(self) -> dict[str, str | bytes]:
+        """Every file of a fresh output folder, manifest included, as ``mlopsgen render`` writes it.
+
+        Write these under ``generated/<name>/`` (text as UTF-8) and the folder passes ``mlopsgen check``.
+        """
+        return {**self.files, MANIFEST: self.manifest} if self.ok else {}
 
 
 def _issues_to_diagnostics(loaded: Loaded, issues: list[Issue]) -> list[Diagnostic]:
@@ -195,7 +217,11 @@ def render(
 
     Args:
         blueprint: YAML text (str, or UTF-8 bytes), a path, or parsed data.
-        name: Display name for diagnostics.
+        name: The blueprint's file name (``abalone.yaml``) when ``blueprint`` is not a path. It is not
+            only a label: diagnostics start with it, every generated file's header and the manifest
+            name it, and its stem is the output folder (``result.name``). Give the name the file
+            has in the repository to get the files ``mlopsgen render`` writes there, byte for byte;
+            without it, text is named ``<string>`` and the folder after the project.
         code: Code file contents by blueprint-relative path (default for a path: read beside it).
         engine: ``native`` (default) or ``sdk`` to build the pipeline definition with the SageMaker SDK
             (needs the ``sdk`` extra).
@@ -210,7 +236,10 @@ def render(
     """
     check_engine(engine)
     plan, diagnostics = plan_blueprint(blueprint, name=name, code=code)
-    stem = Path(blueprint).stem if isinstance(blueprint, Path) else (plan.project.name if plan else "blueprint")
+    if isinstance(blueprint, Path) or name is not None:
+        stem = Path(name if name is not None else blueprint).stem  # the CLI's output folder: the file stem
+    else:
+        stem = plan.project.name if plan else "blueprint"
     if plan is None:
         return RenderResult(stem, {}, diagnostics)
     files = emit_all(plan, engine=engine)
