@@ -236,8 +236,10 @@ def render(
     """
     check_engine(engine)
     plan, diagnostics = plan_blueprint(blueprint, name=name, code=code)
-    if isinstance(blueprint, Path) or name is not None:
-        stem = Path(name if name is not None else blueprint).stem  # the CLI's output folder: the file stem
+    if name is not None:
+        stem = Path(name).stem  # the CLI's output folder: the file stem
+    elif isinstance(blueprint, Path):
+        stem = blueprint.stem
     else:
         stem = plan.project.name if plan else "blueprint"
     if plan is None:
