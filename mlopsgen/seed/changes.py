@@ -2,9 +2,9 @@
 
 Repositories report each file's Git blob id (CodeCommit ``GetFolder``, GitHub's trees API), which is
 a hash of the content, so comparing needs no download: a retry after a partial delivery, or an
-Update with an unchanged render, finds nothing (or only the rest) to commit. Only files under
-``generated/`` are ever deleted (rendered output that is no longer rendered); everything else in
-the repository (the team's own files) is left alone.
+Update with an unchanged render, finds nothing (or only the rest) to commit. Only files in the
+seeded output folders (``generated/<stem>/``) are ever deleted (output no longer rendered);
+everything else in the repository (the team's own files, other blueprints' output) is left alone.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class Changes:
 
     Attributes:
         put: Path → content, for files missing or different on the branch.
-        delete: Paths under ``generated/`` on the branch that are no longer rendered.
+        delete: Paths in the seeded ``generated/<stem>/`` folders that are no longer rendered.
     """
 
     put: dict[str, bytes] = field(default_factory=dict)
@@ -48,7 +48,8 @@ def changes(wanted: Mapping[str, bytes], present: Mapping[str, str]) -> Changes:
         Files to write (sorted by path) and files to delete.
     """
     put = {path: content for path, content in sorted(wanted.items()) if present.get(path) != blob_id(content)}
-    delete = sorted(p for p in present if p.startswith(DELETABLE_PREFIX) and p not in wanted)
+    folders = {"/".join(p.split("/")[:2]) + "/" for p in wanted if p.startswith(DELETABLE_PREFIX) and p.count("/") >= 2}
+    delete = sorted(p for p in present if p not in wanted and any(p.startswith(f) for f in folders))
     return Changes(put, delete)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mlopsgen.seed.changes import blob_id, changes
 from mlopsgen.seed.handler import load_template
 from mlopsgen.seed.template import TemplateError, fill_blueprint
 from tests.unit.seed.conftest import template_bundle
@@ -54,3 +55,11 @@ def test_other_blueprints_in_a_template_folder_are_not_seeded(tmp_path: Path, mo
     monkeypatch.setenv("MLOPSGEN_SEED_TEMPLATES", str(tmp_path))
     bundle = load_template({"Shipped": "examples"}, "abalone.yaml")
     assert "abalone.yaml" in bundle and "other.yaml" not in bundle and "pipelines/abalone/evaluate.py" in bundle
+
+
+def test_only_the_seeded_output_folder_loses_files() -> None:
+    present = {p: blob_id(b"old") for p in ("generated/a/stale.json", "generated/b/other.json", "README.md")}
+    todo = changes({"generated/a/new.json": b"new", "blueprints/a.yaml": b"x"}, present)
+    assert todo.delete == ["generated/a/stale.json"]
+    assert sorted(todo.put) == ["blueprints/a.yaml", "generated/a/new.json"]
+    assert not changes({"README.md": b"old"}, {"README.md": blob_id(b"old")})
