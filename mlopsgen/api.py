@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, Literal
 
 from mlopsgen.blueprint.checks import CHECKS, Issue
 from mlopsgen.blueprint.limits import LIMIT_CHECKS
-from mlopsgen.blueprint.loader import Loaded, SourceMap, load_blueprint
+from mlopsgen.blueprint.loader import Loaded
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.partial import Salvaged, salvage
 from mlopsgen.blueprint.paths import display_path
@@ -26,18 +25,17 @@ from mlopsgen.blueprint.schema_docs import DocumentedSchema
 from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
-from mlopsgen.errors import Diagnostic, Position
+from mlopsgen.errors import Diagnostic
+from mlopsgen.manifest import MANIFEST, Manifest, sha256
 from mlopsgen.plan.build import build_plan
-from mlopsgen.plan.build_base import CodeRefused, ReadCode
 from mlopsgen.plan.model import Plan
+from mlopsgen.reading import BlueprintInput, read_input, repository_blueprint_dir, unsafe_name
 from mlopsgen.targets import TARGETS
 from mlopsgen.targets.base import OutputFile
 from mlopsgen.views.summary import summarize
 from mlopsgen.views.triggers import trigger_notes as trigger_notes  # the CLI's `validate` prints these
 
 Engine = Literal["native", "sdk"]
-BlueprintInput = str | bytes | Path | Mapping[str, Any]
-"""YAML text (``bytes`` are read as UTF-8), a path to a blueprint file, or already-parsed data."""
 
 
 ENGINES: tuple[Engine, ...] = ("native", "sdk")
@@ -72,7 +70,8 @@ class RenderResult:
     """What rendering one blueprint produced.
 
     Attributes:
-        name: The blueprint's name: its file stem, which is also its output folder.
+        name: The blueprint's file stem (of the path, or of ``name=``), which is also its output
+            folder; the project name when text or data is rendered without ``name=``.
         files: Output path (relative to the output folder) → content; empty when there are diagnostics.
             Content is text, except for files copied as they are (a sample payload), which are bytes.
         diagnostics: Every problem found, in file order.
@@ -91,134 +90,25 @@ class RenderResult:
         """True when the blueprint had no problems."""
         return not self.diagnostics
 
+    @property
+    def manifest(self) -> str:
+        """The manifest (``mlopsgen.manifest.json``) that ``mlopsgen render`` writes beside the files.
 
-def repository_root(folder: Path) -> Path | None:
-    """The nearest folder at or above ``folder`` holding ``.git`` (a folder, or a file in a worktree).
+        ``mlopsgen check`` reads it to tell mlopsgen's files from the user's; a folder seeded without
+        it fails the check. Empty when there are diagnostics.
+        """
+        if not self.ok:
+            return ""
+        owned = {path: sha256(content) for path, content in self.files.items()}
+        return Manifest(self.blueprint, owned, [], self.summary).to_text()
 
-    Args:
-        folder: Where to start looking (an absolute path).
+    @property
+    def tree(self) -> dict[str, str | bytes]:
+        """Every file of a fresh output folder, manifest included, as ``mlopsgen render`` writes it.
 
-    Returns:
-        The repository root, or None outside a Git checkout.
-    """
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return None
-
-
-def repository_blueprint_dir(blueprint: Path) -> str | None:
-    """The blueprint's folder relative to its repository root, as CI (which runs there) must name it.
-
-    Args:
-        blueprint: The blueprint file.
-
-    Returns:
-        A POSIX relative path (``"."`` at the root), or None outside a Git checkout.
-    """
-    try:
-        folder = blueprint.resolve().parent
-    except OSError:
-        return None
-    root = repository_root(folder)
-    return None if root is None else folder.relative_to(root).as_posix()
-
-
-def _read(
-    blueprint: BlueprintInput, name: str | None, code: Mapping[str, bytes] | None
-) -> tuple[Loaded, str, ReadCode]:
-    if isinstance(blueprint, Path):
-        display = name or str(blueprint)
-        if _leaves_repository(blueprint):
-            message = "blueprint is a symlink resolving outside the repository; links must stay inside it"
-            return _unusable(display, "MLG105", message), display, _no_code
-        try:
-            raw = blueprint.read_bytes()
-        except OSError as exc:
-            return _unusable(display, "MLG105", f"cannot read blueprint: {exc.strerror}"), display, _no_code
-        root = blueprint.parent
-        return _load_bytes(raw, display), display, code_reader(root) if code is None else _mapping_reader(code)
-    reader = _mapping_reader(code or {})
-    if isinstance(blueprint, str):
-        display = name or "<string>"
-        return load_blueprint(blueprint, display), display, reader
-    if isinstance(blueprint, bytes | bytearray | memoryview):
-        display = name or "<bytes>"
-        return _load_bytes(bytes(blueprint), display), display, reader
-    if not isinstance(blueprint, Mapping):
-        # Anything else would serialise to a scalar and "validate" as an empty blueprint.
-        raise TypeError(
-            f"blueprint must be YAML text (str or UTF-8 bytes), a Path or a mapping, not {type(blueprint).__name__}"
-        )
-    display = name or "<mapping>"
-    data = json.loads(json.dumps(blueprint, default=str))
-    return Loaded(data if isinstance(data, dict) else None, SourceMap(display)), display, reader
-
-
-def _leaves_repository(blueprint: Path) -> bool:
-    """True for a blueprint inside a checkout that is (or passes through) a link out of it.
-
-    ``mlopsgen check`` in CI reads every blueprint of a pull request: a committed link to
-    ``/proc/self/environ`` would otherwise print the environment in YAML diagnostics.
-    """
-    try:
-        root = repository_root(Path(os.path.abspath(blueprint.parent)))
-        return root is not None and not blueprint.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):
-        return False
-
-
-def _unusable(display: str, code: str, message: str, pos: Position | None = None) -> Loaded:
-    return Loaded(None, SourceMap(display), [Diagnostic(code, message, file=display, pos=pos or Position(1, 1))])
-
-
-def _load_bytes(raw: bytes, display: str) -> Loaded:
-    """Blueprint bytes (a file, or an S3 object in the seed Lambda) → loaded data, UTF-8 only."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        message = f"blueprint is not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start} is {exc.reason}"
-        return _unusable(display, "MLG105", message, Position(line, col))
-    return load_blueprint(text, display)
-
-
-def _no_code(_: str) -> bytes | None:
-    return None
-
-
-def _mapping_reader(files: Mapping[str, bytes]) -> ReadCode:
-    return lambda path: files.get(path)
-
-
-def code_reader(root: Path) -> ReadCode:
-    """Read code files relative to ``root`` (the blueprint's folder), never through a symlink out of the repository.
-
-    The boundary is the repository holding ``root`` (nearest ``.git``), or ``root`` itself outside a
-    checkout: CI hashes and uploads these files, so a link to ``/proc/self/environ`` or ``~/.aws``
-    committed in a pull request must not be read.
-    """
-    try:
-        top = root.resolve()
-    except OSError:
-        return _no_code
-    boundary = repository_root(top) or top
-
-    def read(path: str) -> bytes | None:
-        target = root / path
-        try:
-            real = target.resolve(strict=True)
-        except (OSError, RuntimeError):  # missing, or a symlink loop
-            return None
-        if not real.is_relative_to(boundary):
-            raise CodeRefused("is a symlink resolving outside the repository; links must stay inside it")
-        try:
-            return real.read_bytes() if real.is_file() else None
-        except OSError:
-            return None
-
-    return read
+        Write these under ``generated/<name>/`` (text as UTF-8) and the folder passes ``mlopsgen check``.
+        """
+        return {**self.files, MANIFEST: self.manifest} if self.ok else {}
 
 
 def _issues_to_diagnostics(loaded: Loaded, issues: list[Issue]) -> list[Diagnostic]:
@@ -258,10 +148,10 @@ def plan_blueprint(
     Raises:
         TypeError: ``blueprint`` is none of text, bytes, a path or a mapping.
     """
-    refused = _unsafe_name(blueprint, name)
+    refused = unsafe_name(blueprint, name)
     if refused:
         return None, [refused]
-    loaded, display, read_code = _read(blueprint, name, code)
+    loaded, display, read_code = read_input(blueprint, name, code)
     diagnostics = list(loaded.diagnostics)
     if loaded.data is None:
         return None, _sorted(diagnostics)
@@ -287,29 +177,6 @@ def plan_blueprint(
     if plan is None or diagnostics:
         return None, _sorted(diagnostics)
     return plan, []
-
-
-SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,200}\.(?:yaml|yml)$", re.IGNORECASE)
-"""Blueprint file names: they name the output folder and appear in comments of every generated file."""
-
-
-def _unsafe_name(blueprint: BlueprintInput, name: str | None) -> Diagnostic | None:
-    """MLG106 when the blueprint's file name could break generated files or escape the output root."""
-    if name is None and not isinstance(blueprint, Path):
-        return None
-    display = name if name is not None else str(blueprint)
-    base = display.replace("\\", "/").rsplit("/", 1)[-1]
-    if SAFE_NAME.fullmatch(base):
-        return None
-    shown = ascii(display)[1:-1]  # newlines, DEL and undecodable bytes shown escaped, never printed raw
-    return Diagnostic(
-        "MLG106",
-        f"blueprint file name '{ascii(base)[1:-1]}' is not allowed: it names the output folder and appears "
-        "in generated files",
-        file=shown,
-        pos=Position(1, 1),
-        hint="use letters, digits, '.', '_' and '-', starting with a letter, digit or '_', ending in .yaml or .yml",
-    )
 
 
 def _check(spec: BlueprintSpec) -> list[Issue]:
@@ -350,7 +217,11 @@ def render(
 
     Args:
         blueprint: YAML text (str, or UTF-8 bytes), a path, or parsed data.
-        name: Display name for diagnostics.
+        name: The blueprint's file name (``abalone.yaml``) when ``blueprint`` is not a path. It is not
+            only a label: diagnostics start with it, every generated file's header and the manifest
+            name it, and its stem is the output folder (``result.name``). Give the name the file
+            has in the repository to get the files ``mlopsgen render`` writes there, byte for byte;
+            without it, text is named ``<string>`` and the folder after the project.
         code: Code file contents by blueprint-relative path (default for a path: read beside it).
         engine: ``native`` (default) or ``sdk`` to build the pipeline definition with the SageMaker SDK
             (needs the ``sdk`` extra).
@@ -365,7 +236,12 @@ def render(
     """
     check_engine(engine)
     plan, diagnostics = plan_blueprint(blueprint, name=name, code=code)
-    stem = Path(blueprint).stem if isinstance(blueprint, Path) else (plan.project.name if plan else "blueprint")
+    if name is not None:
+        stem = Path(name).stem  # the CLI's output folder: the file stem
+    elif isinstance(blueprint, Path):
+        stem = blueprint.stem
+    else:
+        stem = plan.project.name if plan else "blueprint"
     if plan is None:
         return RenderResult(stem, {}, diagnostics)
     files = emit_all(plan, engine=engine)

@@ -326,6 +326,35 @@ def schema(
     _write_file(output, text)
 
 
+@app.command(name="package-lambda")
+def package_lambda(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The zip to write.")],
+    arch: Annotated[str, typer.Option(help="The function's architecture: x86_64 or arm64.")] = "x86_64",
+    template: Annotated[
+        list[Path] | None,
+        typer.Option(help="A blueprint template folder to ship (Template: {Shipped: <folder name>}).", exists=True),
+    ] = None,
+) -> None:
+    """Build the seed-code Lambda zip (handler mlopsgen.seed.handler.handler) for this Python version."""
+    import subprocess
+
+    from mlopsgen import packaging  # pip and zip work: only this command needs it
+
+    if arch not in packaging.ARCHITECTURES:
+        typer.echo(f"error: --arch must be x86_64 or arm64, not '{arch}'", err=True)
+        raise typer.Exit(2)
+    try:
+        built = packaging.build(output, arch=arch, templates=template or [])
+    except subprocess.CalledProcessError as exc:
+        typer.echo(f"error: pip could not download the Linux wheels:\n{exc.stderr}", err=True)
+        raise typer.Exit(1) from None
+    python = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    typer.echo(f"wrote {output}: {built.size / 1e6:.2f} MB ({arch}, runtime {python}, handler {packaging.HANDLER})")
+    for part, size in built.parts.items():
+        if size >= 100_000:
+            typer.echo(f"  {size / 1e6:6.2f} MB  {part}")
+
+
 def _write_file(path: Path, text: str) -> None:
     """Write one file atomically (temporary file + rename in its folder); a failure names the path, exit 1."""
     try:
