@@ -150,9 +150,20 @@ def _condition_scopes(statement: dict[str, Any], project_id: str) -> bool:
     return False
 
 
+def _hub_names(root: Path) -> set[str]:
+    """The hub registry's group and bucket as ARN prefixes: the blueprint names them (registry.hub)."""
+    hub = _templates(root).get("infrastructure/hub-registry.yml")
+    if hub is None:
+        return set()
+    found = {r["Type"]: r["Properties"] for r in hub["Resources"].values()}
+    group = found["AWS::SageMaker::ModelPackageGroup"]["ModelPackageGroupName"]
+    return {f"model-package/{group.lower()}/", f"{found['AWS::S3::Bucket']['BucketName']}/"}
+
+
 def wildcards(root: Path) -> list[str]:
     """Every wildcard resource of every Allow statement neither scoped nor in NO_RESOURCE_LEVEL."""
     project_id, endpoints = _project(root)
+    endpoints = endpoints | _hub_names(root)
     out = []
     for path, template in _templates(root).items():
         resources = set(template["Resources"])

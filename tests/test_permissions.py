@@ -117,18 +117,68 @@ ONLY_WHEN: dict[tuple[str, str], Callable[[Run, Tree], bool]] = {
 }
 
 
+# promote.py (registry push in CI, the hub's replication Lambda inlined) works with two sets of
+# credentials: the runner's own and the role it assumes (tests/test_hub_registry.py runs both on
+# moto). Per way of running: (actions of the runner, actions of the assumed role, that role).
+_GROUP_READS = {"sagemaker:ListModelPackages", "sagemaker:DescribeModelPackage"}
+PROMOTE_SIDES = {
+    "push": (
+        {"sts:AssumeRole", "s3:GetObject", *_GROUP_READS},
+        {"s3:PutObject", "sagemaker:CreateModelPackage", *_GROUP_READS},
+        "infrastructure/hub-registry.yml#PromotionRole",
+    ),
+    "pull": (
+        {
+            "sts:AssumeRole",
+            "s3:PutObject",
+            "sagemaker:CreateModelPackage",
+            "sagemaker:UpdateModelPackage",
+            *_GROUP_READS,
+        },
+        {"s3:GetObject", "sagemaker:DescribeModelPackage"},
+        "infrastructure/hub-spoke.yml#HubReadRole",
+    ),
+}
+
+
+def _promote_side(run: Run) -> str | None:
+    if run.script.endswith("promote.py"):
+        return "push"
+    return "pull" if "def handler(" in run.source and "HUB_KMS_KEY" in run.source else None
+
+
 def test_script_roles_allow_every_api_call(tree: Tree) -> None:
     assert tree.runs, f"{tree.root.name}: no CodeBuild project, Lambda or Jenkinsfile runs a script"
     missing = set()
     for run in tree.runs:
         principal = _principal(tree, run.principal)
+        side = _promote_side(run)
         for call in calls(run.source):
             gate = ONLY_WHEN.get((run.script.rsplit("/", 1)[-1], call.action))
             if call.action in NO_PERMISSION or (gate and not gate(run, tree)):
                 continue
+            if side and call.action not in PROMOTE_SIDES[side][0]:
+                continue  # made through the assumed role: test_promotion_roles_allow_their_calls
             if not allowed(principal.policy, call.action):
                 missing.add(f"{principal.name} lacks {call.action}: {run.script} line {call.line}")
     assert not missing, f"{len(missing)} missing permission(s):\n" + "\n".join(sorted(missing))
+
+
+def test_promotion_roles_allow_their_calls(tree: Tree) -> None:
+    """The role promote.py assumes holds the calls made through it; the two sides cover every call."""
+    missing = set()
+    for run in tree.runs:
+        side = _promote_side(run)
+        if side is None:
+            continue
+        runner, assumed, role = PROMOTE_SIDES[side]
+        made = {c.action for c in calls(run.source)} - NO_PERMISSION
+        everything = set().union(*(r | a for r, a, _ in PROMOTE_SIDES.values()))
+        assert made <= everything, f"{run.script}: calls on no side: {sorted(made - everything)}"
+        assert assumed <= made and runner <= made, f"{run.script}: a side lists a call the script never makes"
+        principal = tree.principals[role]
+        missing |= {f"{role} lacks {action} ({side})" for action in assumed if not allowed(principal.policy, action)}
+    assert not missing, "\n".join(sorted(missing))
 
 
 def test_only_when_names_calls_the_scripts_make() -> None:

@@ -75,6 +75,18 @@ SHAPES: dict[str, AwsShape] = {
         "IAM role ARN",
         "arn:aws:iam::111122223333:role/service-role/MyRole",
     ),
+    # botocore sagemaker EntityName (ModelPackageGroupName): ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$.
+    "model_package_group": AwsShape(
+        "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$",
+        "model package group name (letters, digits and '-', at most 63)",
+        "central-models",
+    ),
+    # botocore kms AliasNameType ^[a-zA-Z0-9:/_-]+$ in an alias ARN (cfn-lint E1157's KMS ARN shape).
+    "kms_alias_arn": AwsShape(
+        f"^{_PARTITION}:kms:{_REGION}:[0-9]{{12}}:{_ALIAS}$",
+        "KMS alias ARN",
+        "arn:aws:kms:eu-west-1:444455556666:alias/model-hub",
+    ),
     # AWS::SageMaker::* Tag.Key and Tag.Value, verbatim: keys 1-128 and values 0-256 of these characters
     # (lengths checked apart: a bounded repetition of Unicode classes outgrows the regex size limit).
     "tag_text": AwsShape(
@@ -106,6 +118,7 @@ VpcEndpointId = Annotated[
 ]
 ContainerImage = Annotated[str, Field(pattern=SHAPES["container_image"].pattern, description="Explicit ECR image URI.")]
 KmsKey = Annotated[str, Field(pattern=SHAPES["kms_key"].pattern)]
+IamRoleArn = Annotated[str, Field(pattern=SHAPES["iam_role_arn"].pattern, description="IAM role ARN.")]
 RESERVED_TAG_PREFIX = "aws:"
 
 

@@ -23,6 +23,7 @@ from mlopsgen.blueprint.aws_shapes import (
 )
 from mlopsgen.blueprint.base import Scalar, Spec
 from mlopsgen.blueprint.delivery import CiSpec, DeploySpec
+from mlopsgen.blueprint.registry import RegistrySpec
 from mlopsgen.blueprint.steps import StepSpec
 
 PROJECT_NAME_PATTERN = r"^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$"
@@ -148,3 +149,6 @@ class BlueprintSpec(Spec):
     """VPC, KMS and isolation controls applied to every job, model and endpoint."""
     deploy: DeploySpec | None = Field(default=None, description="Deployment stages of the approved model.")
     ci: CiSpec | None = Field(default=None, description="CI/CD wiring (source repository, backends).")
+    registry: RegistrySpec | None = Field(
+        default=None, description="Promote approved versions into a central hub registry in another account."
+    )

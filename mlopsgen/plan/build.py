@@ -19,6 +19,7 @@ from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
 from mlopsgen.plan.build_delivery import DeliveryBuilder
+from mlopsgen.plan.build_registry import build_registry
 from mlopsgen.plan.name_limits import name_problems
 
 _PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
@@ -302,6 +303,8 @@ class _Builder(DeliveryBuilder):
     def plan(self) -> ir.Plan:
         pipeline = self.pipeline()
         deploy = self.deploy()
+        registry, issues = build_registry(self.bp, self.names, deploy)
+        self.issues += issues
         return ir.Plan(
             blueprint=self.display,
             project=self.plan_project(),
@@ -310,7 +313,8 @@ class _Builder(DeliveryBuilder):
             pipeline=pipeline,
             code_files=tuple(sorted(self.code_files.values(), key=lambda c: c.path)),
             deploy=deploy,
-            ci=self.ci(deploy),
+            ci=self.ci(deploy, registry),
+            registry=registry,
         )
 
 

@@ -23,6 +23,7 @@ from mlopsgen.plan.naming import (
     stage_stack_name,
     target_parameter_prefix,
 )
+from mlopsgen.plan.registry import Registry, promote_command
 
 
 class DeliveryBuilder(BuilderBase):
@@ -145,7 +146,7 @@ class DeliveryBuilder(BuilderBase):
         # Bytes as they are: binary payloads (images, numpy arrays) are as valid as CSV text.
         return ir.SamplePayload(cleaned, content, content_type, ci_commands.payload_file(cleaned))
 
-    def ci(self, deploy: ir.Deploy | None) -> ir.Ci | None:
+    def ci(self, deploy: ir.Deploy | None, registry: Registry | None = None) -> ir.Ci | None:
         """CI commands, environments, sources and path filters; None without a ci section."""
         ci = self.bp.ci
         if ci is None:
@@ -203,7 +204,11 @@ class DeliveryBuilder(BuilderBase):
                 self.plan_project(), output_dir, blueprint_dir, ci.build.pipeline_timeout_minutes, parameters
             ),
             deploy_commands=(
-                ci_commands.deploy_config_command(output_dir, deploy.stages),
+                # Push: promote the approved version into the hub first, so deploying from the hub finds it.
+                *((promote_command(output_dir, registry),) if registry and registry.push else ()),
+                ci_commands.deploy_config_command(
+                    output_dir, deploy.stages, registry.hub.group_arn if registry and registry.deploy_from_hub else None
+                ),
                 ci_commands.copy_template_command(output_dir),
                 *((ci_commands.copy_stackset_template_command(output_dir),) if multi else ()),
             )

@@ -95,17 +95,23 @@ def build_command(
     return tuple(argv)
 
 
-def deploy_config_command(output_dir: str, stages: tuple[ir.Stage, ...]) -> tuple[str, ...]:
-    """Resolve the latest approved model package and write every stage's configuration exports."""
+def deploy_config_command(
+    output_dir: str, stages: tuple[ir.Stage, ...], hub_group_arn: str | None = None
+) -> tuple[str, ...]:
+    """Resolve the latest approved model package and write every stage's configuration exports.
+
+    With ``hub_group_arn`` the package comes from the hub registry's group (shared with this account
+    by its resource policy), which the hub template, not this job, shares with the target accounts.
+    """
     argv = ["python3", f"{output_dir}/model-deploy/scripts/deploy_config.py"]
-    argv += ["--model-package-group", MODEL_PACKAGE_GROUP, "--region", REGION]
+    argv += ["--model-package-group", hub_group_arn or MODEL_PACKAGE_GROUP, "--region", REGION]
     argv += ["--project-name", PROJECT_NAME]  # stack tags get the project's current tags
     for stage in stages:
         argv += ["--stage-config", f"{output_dir}/model-deploy/{stage.name}-config.json"]
     for stage in stages:
         if stage.targets is not None:
             argv += ["--stage-targets", f"{output_dir}/model-deploy/{stage.name}-targets.json"]
-    if any(stage.targets is not None for stage in stages):
+    if any(stage.targets is not None for stage in stages) and hub_group_arn is None:
         # The target accounts create models from this account's approved package: share the group.
         argv.append("--share-with-target-accounts")
     return (*argv, "--output-dir", ".")

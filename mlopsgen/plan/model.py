@@ -8,6 +8,10 @@ time is an ``Expr`` (a literal, or a reference the pipeline engine evaluates).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlopsgen.plan.registry import Registry
 
 # --- run-time expressions -------------------------------------------------------------------------
 
@@ -639,3 +643,5 @@ class Plan:
     code_files: tuple[CodeFile, ...]
     deploy: Deploy | None
     ci: Ci | None
+    registry: Registry | None = None
+    """Promotion into a hub registry in another account (``plan/registry.py``)."""

@@ -7,6 +7,7 @@ from mlopsgen.targets import (
     codepipeline,
     endpoint,
     guardrails,
+    hub,
     jenkins,
     jenkins_trigger,
     multi_account,
@@ -25,4 +26,5 @@ TARGETS: dict[str, Target] = {
     "jenkins_trigger": jenkins_trigger,
     "guardrails": guardrails,
     "multi_account": multi_account,
+    "hub": hub,
 }

@@ -551,9 +551,34 @@ def _source_statement(plan: ir.Plan) -> dict[str, Any]:
     return _allow("ReadSource", ["codestar-connections:UseConnection"], [source.connection_arn])
 
 
+def _hub_statements(plan: ir.Plan) -> list[dict[str, Any]]:
+    """Registry push: the deploy build assumes the hub's promotion role; deploying from the hub reads its group."""
+    registry = plan.registry
+    if registry is None:
+        return []
+    statements = []
+    if registry.push:
+        statements.append(_allow("AssumeHubPromotionRole", ["sts:AssumeRole"], [registry.promotion_role_arn]))
+    if registry.deploy_from_hub:
+        statements.append(_allow("ReadHubModelPackages", ["sagemaker:DescribeModelPackage"], [_hub_packages(plan)]))
+    return statements
+
+
+def _hub_packages(plan: ir.Plan) -> str:
+    """The hub group's versions (package ARNs spell the group in lower case)."""
+    assert plan.registry is not None
+    hub = plan.registry.hub
+    return f"arn:aws:sagemaker:{hub.region}:{hub.account}:model-package/{hub.model_package_group.lower()}/*"
+
+
 def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
     assert plan.deploy is not None
     names = plan.names
+    packages = (
+        _hub_packages(plan)
+        if plan.registry is not None and plan.registry.deploy_from_hub
+        else _arn("sagemaker", f"model-package/{names.model_package_group}/*")
+    )
     endpoints = [_arn("sagemaker", f"endpoint/{s.endpoint_name}") for s in plan.deploy.stages]
     return {
         "DeployBuildRole": _role(
@@ -570,6 +595,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     [_arn("sagemaker", f"model-package/{names.model_package_group}/*")],
                 ),
                 *_share_statements(plan),
+                *_hub_statements(plan),
                 read_project_tags(_arn("sagemaker", f"project/{plan.project.name}")),
             ],
             "Resolves the latest approved model package and writes the stage configurations.",
@@ -591,7 +617,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                 *deploy_endpoint_stack(
                     endpoints,
                     [_arn("sagemaker", "endpoint-config/*"), _arn("sagemaker", "model/*")],
-                    _arn("sagemaker", f"model-package/{names.model_package_group}/*"),
+                    packages,
                     plan.deploy.model_execution_role_arn,
                     plan.project.id,
                     _volume_key(plan.security.volume_kms_key),

@@ -206,11 +206,20 @@ def deploy_mermaid(plan: Plan) -> str:
         source = plan.ci.source
         source_lines.append(f"{source.provider} {source.repository}@{source.branch}")
     source_id, build_id = ids.make("source"), ids.make("build")
-    nodes = [
-        f'{source_id}(["{_label(*source_lines)}"])',
-        f'{build_id}["{_label("Build", "resolve the approved model")}"]',
-    ]
-    chain = [source_id, build_id]
+    registry = plan.registry
+    resolve = (
+        "resolve the hub's approved model" if registry and registry.deploy_from_hub else "resolve the approved model"
+    )
+    nodes = [f'{source_id}(["{_label(*source_lines)}"])']
+    chain = [source_id]
+    if registry is not None and registry.push:
+        # The deploy job promotes first (registry push), so deploying from the hub finds the version.
+        promote_id = ids.make("promote")
+        hub = registry.hub
+        nodes.append(f'{promote_id}["{_label("Promote to hub", f"{hub.model_package_group} in {hub.account}")}"]')
+        chain.append(promote_id)
+    nodes.append(f'{build_id}["{_label("Build", resolve)}"]')
+    chain.append(build_id)
     for stage in plan.deploy.stages:
         if stage.manual_approval:
             node_id = ids.make(stage.name, "approve_")

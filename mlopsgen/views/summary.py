@@ -302,7 +302,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
     steps: dict[str, Any] = {}
     _steps(plan.pipeline.steps, None, None, steps)
     parameters = {p.name: _parameter(p) for p in plan.pipeline.parameters}
-    return {
+    summary = {
         "format": FORMAT,
         "pipeline": {
             "name": plan.pipeline.name,
@@ -313,3 +313,13 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "security": _security(plan.security),
         "ci": _ci(plan.ci),
     }
+    if plan.registry is not None:  # only then: summaries of blueprints without a registry stay as they were
+        registry = plan.registry
+        summary["registry"] = {
+            "hub": f"{registry.hub.model_package_group} in {registry.hub.account}/{registry.hub.region}",
+            "mode": "both" if registry.push and registry.pull else "push" if registry.push else "pull",
+            "statuses": list(registry.statuses),
+            "deploy_from_hub": registry.deploy_from_hub,
+            "spokes": list(registry.spokes),
+        }
+    return summary

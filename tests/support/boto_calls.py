@@ -26,6 +26,17 @@ AUTHORIZED_AS = {
     "s3:ListObjects": "s3:ListBucket",
     "s3:ListObjectsV2": "s3:ListBucket",
 }
+# boto3's managed transfers (boto3.s3.inject) are client methods outside the service model; an upload
+# is PutObject, or CreateMultipartUpload/UploadPart/CompleteMultipartUpload, all authorized as
+# s3:PutObject (Service Authorization Reference, Amazon S3), and a download is GetObject.
+TRANSFER_METHODS = {
+    "s3": {
+        "upload_fileobj": "PutObject",
+        "upload_file": "PutObject",
+        "download_fileobj": "GetObject",
+        "download_file": "GetObject",
+    }
+}
 # Calls that need no permission (STS API reference, GetCallerIdentity: "No permissions are required").
 NO_PERMISSION = {"sts:GetCallerIdentity"}
 
@@ -49,7 +60,7 @@ def _session() -> botocore.session.Session:
 def _operations(service: str) -> dict[str, str]:
     """snake_case method name → operation name."""
     model = _session().get_service_model(service)
-    return {xform_name(name): name for name in model.operation_names}
+    return {xform_name(name): name for name in model.operation_names} | TRANSFER_METHODS.get(service, {})
 
 
 @cache

@@ -56,6 +56,8 @@ CONDITION_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
         "sagemaker:InstanceTypes": ("ProcessingResources.ClusterConfig.InstanceType",),
     },
     "sagemaker:CreateTrainingJob": _TRAINING,
+    # SAR: CreateModelPackageGroup takes only aws:RequestTag/${TagKey} and aws:TagKeys, no sagemaker: keys.
+    "sagemaker:CreateModelPackageGroup": {},
     "sagemaker:CreateHyperParameterTuningJob": {
         key: tuple(f"TrainingJobDefinition.{p}" for p in paths) for key, paths in _TRAINING.items()
     },
@@ -94,6 +96,7 @@ RESOURCE_ACTIONS = {
     "AWS::SageMaker::Model": "sagemaker:CreateModel",
     "AWS::SageMaker::EndpointConfig": "sagemaker:CreateEndpointConfig",
     "AWS::SageMaker::Endpoint": "sagemaker:CreateEndpoint",
+    "AWS::SageMaker::ModelPackageGroup": "sagemaker:CreateModelPackageGroup",  # the hub stack (registry)
 }
 ARN_TYPES = {
     "sagemaker:CreateProcessingJob": "processing-job",
@@ -104,6 +107,7 @@ ARN_TYPES = {
     "sagemaker:CreateModelPackage": "model-package",
     "sagemaker:CreateEndpointConfig": "endpoint-config",
     "sagemaker:CreateEndpoint": "endpoint",
+    "sagemaker:CreateModelPackageGroup": "model-package-group",
 }
 EXPRESSION = "${runtime value}"
 

@@ -1,0 +1,467 @@
+"""Plan → the hub-and-spoke registry stacks: the hub's (once per hub) and the spoke's (this project).
+
+``infrastructure/hub-registry.yml`` is deployed in the hub account: the KMS key and alias, the model
+store bucket, the model package group with a resource policy for the reading accounts, the
+promotion role (push) and, for pull, the event bus with a policy for the spokes' forwarding roles,
+the rule, the replication Lambda (``mlopsgen/runtime/promote.py`` inlined) with retries and a
+dead-letter queue. ``infrastructure/hub-spoke.yml`` is deployed in the project (spoke) account for
+pull: the forwarding rule and its role, and the read role the hub's Lambda assumes. Every trust and
+resource policy names its principals exactly, from the one Registry in the Plan.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from mlopsgen.plan import model as ir
+from mlopsgen.plan.registry import HUB_ARTIFACT_PREFIX, Registry
+from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
+from mlopsgen.targets.iam import allow
+
+NAME = "hub"
+FILES = {
+    "infrastructure/hub-registry.yml": "hub account: key, bucket, group, promotion role, bus, replication Lambda",
+    "infrastructure/hub-spoke.yml": "project account (pull): forwarding rule and role, the hub's read role",
+}
+HUB_TEMPLATE = "infrastructure/hub-registry.yml"
+SPOKE_TEMPLATE = "infrastructure/hub-spoke.yml"
+STATE_CHANGE = "SageMaker Model Package State Change"
+RETRY_ATTEMPTS = 8
+"""EventBridge retries of the Lambda target before the event goes to the dead-letter queue."""
+MAX_EVENT_AGE_SECONDS = 3600
+
+
+def emit(plan: ir.Plan) -> list[OutputFile]:
+    """Emit the hub stack, and the spoke stack when the hub pulls (nothing without a registry).
+
+    Args:
+        plan: The resolved blueprint.
+
+    Returns:
+        The registry templates.
+    """
+    registry = plan.registry
+    if registry is None:
+        return []
+    what = f"Hub registry {registry.hub.model_package_group} in {registry.hub.account}: deploy once per hub."
+    files = [OutputFile(HUB_TEMPLATE, dump_yaml(hub_template(plan, registry), generated_header(plan, what)))]
+    if registry.pull:
+        header = generated_header(plan, f"Spoke side of the hub registry: deploy in {plan.project.account}.")
+        files.append(OutputFile(SPOKE_TEMPLATE, dump_yaml(spoke_template(plan, registry), header)))
+    return files
+
+
+def lambda_source() -> str:
+    """The replication handler's source, exactly as tested in ``mlopsgen/runtime``."""
+    return resources.files("mlopsgen.runtime").joinpath("promote.py").read_text(encoding="utf-8")
+
+
+def _role(name: str, description: str, principal: dict[str, Any], statements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "RoleName": name,
+            "Description": description,
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
+            },
+            "Policies": [
+                {"PolicyName": "least-privilege", "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}
+            ],
+        },
+    }
+
+
+def _partition(registry: Registry) -> str:
+    return registry.hub.group_arn.split(":")[1]
+
+
+def _package_arns(registry: Registry) -> tuple[str, str]:
+    """The hub group's ARN and its packages' (package ARNs spell the group in lower case)."""
+    hub = registry.hub
+    base = f"arn:{_partition(registry)}:sagemaker:{hub.region}:{hub.account}"
+    return hub.group_arn, f"{base}:model-package/{hub.model_package_group.lower()}/*"
+
+
+def _writer_statements(registry: Registry, update: bool) -> list[dict[str, Any]]:
+    """What promoting needs in the hub: put objects under models/, list, read and create packages."""
+    group, packages = _package_arns(registry)
+    actions = ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage"]
+    return [
+        allow(
+            "WriteModelStore",
+            ["s3:PutObject"],
+            [f"arn:{_partition(registry)}:s3:::{registry.hub.bucket}/{HUB_ARTIFACT_PREFIX}/*"],
+        ),
+        # ListModelPackages has no resource-level permissions.
+        allow("ListModelPackages", ["sagemaker:ListModelPackages"], ["*"]),
+        allow("DescribeHubGroup", ["sagemaker:DescribeModelPackageGroup"], [group]),
+        allow(
+            "CreateHubPackages",
+            [*actions, *(["sagemaker:UpdateModelPackage"] if update else [])],
+            [group, packages],
+        ),
+    ]
+
+
+def _roles(registry: Registry) -> list[Any]:
+    """The hub roles that write promoted objects (for the key policy)."""
+    roles: list[Any] = []
+    if registry.push:
+        roles.append({"Fn::GetAtt": ["PromotionRole", "Arn"]})
+    if registry.pull:
+        roles.append({"Fn::GetAtt": ["ReplicationRole", "Arn"]})
+    return roles
+
+
+def _key(registry: Registry) -> dict[str, Any]:
+    hub = registry.hub
+    via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{hub.region}.amazonaws.com"}}
+    admin = [
+        "kms:CancelKeyDeletion", "kms:DescribeKey", "kms:DisableKeyRotation", "kms:EnableKeyRotation",
+        "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy",
+        "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
+    ]  # fmt: skip
+    statements = [
+        {
+            "Sid": "KeyAdministration",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{_partition(registry)}:iam::{hub.account}:root"},
+            "Action": admin,
+            "Resource": "*",
+        },
+        {
+            "Sid": "HubWriters",
+            "Effect": "Allow",
+            "Principal": {"AWS": _roles(registry)},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+            "Condition": via_s3,
+        },
+    ]
+    if registry.readers:
+        statements.append(
+            {
+                "Sid": "ModelReaders",
+                "Effect": "Allow",
+                "Principal": {"AWS": list(registry.readers)},
+                "Action": ["kms:Decrypt"],
+                "Resource": "*",
+                "Condition": via_s3,
+            }
+        )
+    return {
+        "Type": "AWS::KMS::Key",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "Description": f"Model store key of the hub registry {hub.model_package_group} (mlopsgen)",
+            "EnableKeyRotation": True,
+            "KeyPolicy": {"Version": "2012-10-17", "Statement": statements},
+        },
+    }
+
+
+def _bucket(registry: Registry) -> dict[str, dict[str, Any]]:
+    bucket_arn = f"arn:{_partition(registry)}:s3:::{registry.hub.bucket}"
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket_arn, f"{bucket_arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    ]
+    if registry.readers:
+        statements.append(
+            {
+                "Sid": "ModelReaders",
+                "Effect": "Allow",
+                "Principal": {"AWS": list(registry.readers)},
+                "Action": "s3:GetObject",
+                "Resource": f"{bucket_arn}/{HUB_ARTIFACT_PREFIX}/*",
+            }
+        )
+    return {
+        "ModelStore": {
+            "Type": "AWS::S3::Bucket",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "BucketName": registry.hub.bucket,
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [
+                        {
+                            "ServerSideEncryptionByDefault": {
+                                "SSEAlgorithm": "aws:kms",
+                                "KMSMasterKeyID": {"Fn::GetAtt": ["HubKey", "Arn"]},
+                            },
+                            "BucketKeyEnabled": True,
+                        }
+                    ]
+                },
+                "PublicAccessBlockConfiguration": {
+                    "BlockPublicAcls": True,
+                    "BlockPublicPolicy": True,
+                    "IgnorePublicAcls": True,
+                    "RestrictPublicBuckets": True,
+                },
+                "VersioningConfiguration": {"Status": "Enabled"},
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            },
+        },
+        "ModelStorePolicy": {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": "ModelStore"},
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+            },
+        },
+    }
+
+
+def _group(registry: Registry) -> dict[str, Any]:
+    group, packages = _package_arns(registry)
+    properties: dict[str, Any] = {
+        "ModelPackageGroupName": registry.hub.model_package_group,
+        "ModelPackageGroupDescription": "Central registry of promoted model versions (mlopsgen hub).",
+    }
+    if registry.reader_accounts:
+        principals = [f"arn:{_partition(registry)}:iam::{a}:root" for a in registry.reader_accounts]
+        properties["ModelPackageGroupPolicy"] = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ReadGroup",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": principals},
+                    "Action": ["sagemaker:DescribeModelPackageGroup"],
+                    "Resource": group,
+                },
+                {
+                    "Sid": "ReadPackages",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": principals},
+                    "Action": ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"],
+                    "Resource": packages,
+                },
+            ],
+        }
+    return {"Type": "AWS::SageMaker::ModelPackageGroup", "Properties": properties}
+
+
+def _pull_resources(registry: Registry) -> dict[str, Any]:
+    """Event bus and its policy, rule, replication Lambda and role, dead-letter queue."""
+    hub = registry.hub
+    partition = _partition(registry)
+    forwarders = [f"arn:{partition}:iam::{a}:role/{registry.forward_role}" for a in registry.spokes]
+    read_roles = [f"arn:{partition}:iam::{a}:role/{registry.read_role}" for a in registry.spokes]
+    rule_arn = f"arn:{partition}:events:{hub.region}:{hub.account}:rule/{registry.bus_name}/{registry.hub_rule}"
+    log_group = f"/aws/lambda/{registry.function_name}"
+    return {
+        "HubBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": registry.bus_name}},
+        "HubBusPolicy": {
+            "Type": "AWS::Events::EventBusPolicy",
+            "Properties": {
+                "EventBusName": {"Ref": "HubBus"},
+                "StatementId": "SpokeForwarders",
+                "Statement": {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": forwarders},
+                    "Action": "events:PutEvents",
+                    "Resource": {"Fn::GetAtt": ["HubBus", "Arn"]},
+                },
+            },
+        },
+        "ReplicationRole": _role(
+            registry.replication_role,
+            "Replicates forwarded model versions from the spokes into the hub registry.",
+            {"Service": "lambda.amazonaws.com"},
+            [
+                allow(
+                    "Logs",
+                    ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    [{"Fn::GetAtt": ["ReplicationLogGroup", "Arn"]}],
+                ),
+                allow("ReadSpokes", ["sts:AssumeRole"], read_roles),
+                *_writer_statements(registry, update=True),
+            ],
+        ),
+        "ReplicationLogGroup": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {"LogGroupName": log_group, "RetentionInDays": 365},
+        },
+        "ReplicationFunction": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "FunctionName": registry.function_name,
+                "Description": f"Copies approved spoke model versions into {hub.model_package_group}.",
+                "Runtime": "python3.12",
+                "Handler": "index.handler",
+                "Role": {"Fn::GetAtt": ["ReplicationRole", "Arn"]},
+                "Timeout": 900,
+                "MemorySize": 512,
+                # Inline: CloudFormation lifted the old 4096-character ZipFile limit (aws/aws-cdk#20624).
+                "Code": {"ZipFile": lambda_source()},
+                "Environment": {
+                    "Variables": {
+                        "SPOKE_ACCOUNTS": ",".join(registry.spokes),
+                        "HUB_GROUP": hub.model_package_group,
+                        "HUB_BUCKET": hub.bucket,
+                        "HUB_KMS_KEY": hub.kms_alias_arn,
+                    }
+                },
+            },
+            "DependsOn": ["ReplicationLogGroup"],
+        },
+        "DeadLetterQueue": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": registry.dead_letter_queue,
+                "SqsManagedSseEnabled": True,
+                "MessageRetentionPeriod": 1209600,
+            },
+        },
+        "DeadLetterQueuePolicy": {
+            "Type": "AWS::SQS::QueuePolicy",
+            "Properties": {
+                "Queues": [{"Ref": "DeadLetterQueue"}],
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "ReplicationRuleDeadLetters",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "events.amazonaws.com"},
+                            "Action": "sqs:SendMessage",
+                            "Resource": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
+                            "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+                        }
+                    ],
+                },
+            },
+        },
+        "ReplicationRule": {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Name": registry.hub_rule,
+                "EventBusName": {"Ref": "HubBus"},
+                "Description": "Model package state changes forwarded by the spokes.",
+                "EventPattern": {
+                    "source": ["aws.sagemaker"],
+                    "detail-type": [STATE_CHANGE],
+                    "account": list(registry.spokes),
+                    "detail": {"ModelApprovalStatus": list(registry.statuses)},
+                },
+                "Targets": [
+                    {
+                        "Arn": {"Fn::GetAtt": ["ReplicationFunction", "Arn"]},
+                        "Id": "Replicate",
+                        "RetryPolicy": {
+                            "MaximumRetryAttempts": RETRY_ATTEMPTS,
+                            "MaximumEventAgeInSeconds": MAX_EVENT_AGE_SECONDS,
+                        },
+                        "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}},
+                    }
+                ],
+            },
+        },
+        "ReplicationPermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "FunctionName": {"Ref": "ReplicationFunction"},
+                "Action": "lambda:InvokeFunction",
+                "Principal": "events.amazonaws.com",
+                "SourceArn": {"Fn::GetAtt": ["ReplicationRule", "Arn"]},
+            },
+        },
+    }
+
+
+def hub_template(plan: ir.Plan, registry: Registry) -> dict[str, Any]:
+    """The hub account's stack."""
+    hub = registry.hub
+    resources_: dict[str, Any] = {
+        "HubKey": _key(registry),
+        "HubKeyAlias": {
+            "Type": "AWS::KMS::Alias",
+            "Properties": {"AliasName": hub.kms_alias, "TargetKeyId": {"Ref": "HubKey"}},
+        },
+        **_bucket(registry),
+        "HubModelPackageGroup": _group(registry),
+    }
+    outputs: dict[str, Any] = {"ModelStoreKeyArn": {"Value": {"Fn::GetAtt": ["HubKey", "Arn"]}}}
+    if registry.push:
+        resources_["PromotionRole"] = _role(
+            registry.promotion_role,
+            "Assumed by the spokes' deploy jobs to promote approved model versions into the hub.",
+            {"AWS": list(registry.promotion_principals)},
+            _writer_statements(registry, update=False),
+        )
+        outputs["PromotionRoleArn"] = {"Value": {"Fn::GetAtt": ["PromotionRole", "Arn"]}}
+    if registry.pull:
+        resources_.update(_pull_resources(registry))
+        outputs["HubEventBusArn"] = {"Value": {"Fn::GetAtt": ["HubBus", "Arn"]}}
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"Hub model registry {hub.model_package_group} (mlopsgen, from {plan.blueprint})",
+        "Resources": resources_,
+        "Outputs": outputs,
+    }
+
+
+def spoke_template(plan: ir.Plan, registry: Registry) -> dict[str, Any]:
+    """The project (spoke) account's stack for pull: forward state changes, let the hub read."""
+    partition = _partition(registry)
+    project = plan.project
+    group_packages = (
+        f"arn:{partition}:sagemaker:{project.region}:{project.account}:model-package/{registry.source_group.lower()}/*"
+    )
+    read = [
+        allow("ReadPackages", ["sagemaker:DescribeModelPackage"], [group_packages]),
+        allow("ReadArtifacts", ["s3:GetObject"], [f"arn:{partition}:s3:::{project.artifact_bucket}/*"]),
+    ]
+    key = plan.security.output_kms_key
+    if key.startswith("arn:"):
+        via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{project.region}.amazonaws.com"}}
+        read.append(allow("DecryptArtifacts", ["kms:Decrypt"], [key], via_s3))
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"Spoke side of hub registry {registry.hub.model_package_group} (mlopsgen, {plan.blueprint})",
+        "Resources": {
+            "ForwardRole": _role(
+                registry.forward_role,
+                "Lets EventBridge forward this project's model package state changes to the hub bus.",
+                {"Service": "events.amazonaws.com"},
+                [allow("ForwardToHub", ["events:PutEvents"], [registry.bus_arn])],
+            ),
+            "ForwardRule": {
+                "Type": "AWS::Events::Rule",
+                "Properties": {
+                    "Name": registry.forward_rule,
+                    "Description": "Forwards this project's model package state changes to the hub registry.",
+                    "EventPattern": {
+                        "source": ["aws.sagemaker"],
+                        "detail-type": [STATE_CHANGE],
+                        "detail": {
+                            "ModelPackageGroupName": [registry.source_group],
+                            "ModelApprovalStatus": list(registry.statuses),
+                        },
+                    },
+                    "Targets": [
+                        {"Arn": registry.bus_arn, "Id": "HubBus", "RoleArn": {"Fn::GetAtt": ["ForwardRole", "Arn"]}}
+                    ],
+                },
+            },
+            "HubReadRole": _role(
+                registry.read_role,
+                "Assumed by the hub's replication Lambda to read this project's approved versions.",
+                {"AWS": registry.replication_role_arn},
+                read,
+            ),
+        },
+    }

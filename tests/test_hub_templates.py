@@ -1,0 +1,110 @@
+"""The hub-and-spoke stacks agree with each other and name every principal (generated/hub_spoke).
+
+The spoke's read role must trust exactly the hub's replication role, the hub bus must admit exactly
+the spokes' forwarding roles, the deploy build must assume exactly the hub's promotion role, and the
+Lambda must run the tested runtime script: each pair lives in a different template, so a mismatch
+would only show at deploy time in two accounts. cfn-lint and the Guard pack run on these templates
+with every other generated template (tests/test_generated_validity.py, tests/test_audit.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlopsgen.runtime import promote
+
+ROOT = Path(__file__).resolve().parents[1] / "generated" / "hub_spoke"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _template(name: str) -> dict[str, Any]:
+    return dict(yaml.load((ROOT / "infrastructure" / name).read_text(), Loader=_LOADER))
+
+
+def _role_arn(template: dict[str, Any], logical_id: str, account: str) -> str:
+    return f"arn:aws:iam::{account}:role/{template['Resources'][logical_id]['Properties']['RoleName']}"
+
+
+def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    found = document["Statement"]
+    return found if isinstance(found, list) else [found]
+
+
+def _all_policies(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for logical_id, resource in template["Resources"].items():
+        props = resource["Properties"]
+        for key in ("AssumeRolePolicyDocument", "KeyPolicy", "PolicyDocument", "ModelPackageGroupPolicy"):
+            if key in props:
+                out += [(logical_id, s) for s in _statements(props[key])]
+        for policy in props.get("Policies", []):
+            out += [(logical_id, s) for s in _statements(policy["PolicyDocument"])]
+        if "Statement" in props:
+            out.append((logical_id, props["Statement"]))
+    return out
+
+
+HUB, SPOKE = "444444444444", "111111111111"
+
+
+def test_no_wildcard_action_and_every_allow_names_its_principal() -> None:
+    for name in ("hub-registry.yml", "hub-spoke.yml"):
+        for logical_id, statement in _all_policies(_template(name)):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if statement["Effect"] == "Allow":
+                assert not any(a == "*" or a.endswith(":*") for a in actions), (name, logical_id, actions)
+                principal = statement.get("Principal")
+                assert principal != "*" and principal != {"AWS": "*"}, (name, logical_id)
+
+
+def test_trusts_name_the_roles_of_the_other_side() -> None:
+    hub, spoke = _template("hub-registry.yml"), _template("hub-spoke.yml")
+    project = _template("project.yml")
+    replication = _role_arn(hub, "ReplicationRole", HUB)
+    read_trust = _statements(spoke["Resources"]["HubReadRole"]["Properties"]["AssumeRolePolicyDocument"])
+    assert [s["Principal"] for s in read_trust] == [{"AWS": replication}]
+    # The Lambda derives the read role from the event's group: <group><suffix> in the event's account.
+    read_role = spoke["Resources"]["HubReadRole"]["Properties"]["RoleName"]
+    rule = spoke["Resources"]["ForwardRule"]["Properties"]
+    (group,) = rule["EventPattern"]["detail"]["ModelPackageGroupName"]
+    assert read_role == f"{group}{promote.READ_ROLE_SUFFIX}"
+    assert any(
+        f"arn:aws:iam::{SPOKE}:role/{read_role}" in s["Resource"]
+        for s in _statements(hub["Resources"]["ReplicationRole"]["Properties"]["Policies"][0]["PolicyDocument"])
+        if s["Action"] == ["sts:AssumeRole"]
+    )
+    bus_policy = hub["Resources"]["HubBusPolicy"]["Properties"]["Statement"]
+    assert bus_policy["Principal"] == {"AWS": [_role_arn(spoke, "ForwardRole", SPOKE)]}
+    (target,) = rule["Targets"]
+    bus_name = hub["Resources"]["HubBus"]["Properties"]["Name"]
+    assert target["Arn"] == f"arn:aws:events:eu-west-1:{HUB}:event-bus/{bus_name}"
+    promotion = _role_arn(hub, "PromotionRole", HUB)
+    deploy_build = project["Resources"]["DeployBuildRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    assert [s["Resource"] for s in _statements(deploy_build) if s["Action"] == ["sts:AssumeRole"]] == [[promotion]]
+    promotion_trust = _statements(hub["Resources"]["PromotionRole"]["Properties"]["AssumeRolePolicyDocument"])
+    assert [s["Principal"] for s in promotion_trust] == [{"AWS": [f"arn:aws:iam::{SPOKE}:root"]}]
+
+
+def test_the_key_and_bucket_grant_exactly_the_hub_writers_and_the_model_role() -> None:
+    hub = _template("hub-registry.yml")
+    key = {s["Sid"]: s for s in _statements(hub["Resources"]["HubKey"]["Properties"]["KeyPolicy"])}
+    assert key["HubWriters"]["Principal"] == {
+        "AWS": [{"Fn::GetAtt": ["PromotionRole", "Arn"]}, {"Fn::GetAtt": ["ReplicationRole", "Arn"]}]
+    }
+    model_role = f"arn:aws:iam::{SPOKE}:role/service-role/AmazonSageMakerProjectsExecutionRole"
+    assert key["ModelReaders"]["Principal"] == {"AWS": [model_role]}
+    bucket = {s["Sid"]: s for s in _statements(hub["Resources"]["ModelStorePolicy"]["Properties"]["PolicyDocument"])}
+    assert bucket["ModelReaders"]["Principal"] == {"AWS": [model_role]}
+    assert bucket["ModelReaders"]["Action"] == "s3:GetObject"
+
+
+def test_the_rule_retries_into_a_dead_letter_queue_and_runs_the_tested_script() -> None:
+    hub = _template("hub-registry.yml")
+    (target,) = hub["Resources"]["ReplicationRule"]["Properties"]["Targets"]
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}
+    code = hub["Resources"]["ReplicationFunction"]["Properties"]["Code"]["ZipFile"]
+    assert code == Path(promote.__file__).read_text()
