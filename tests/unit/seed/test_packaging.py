@@ -81,8 +81,7 @@ def elf_machines(zip_path: Path) -> dict[str, str]:
         for name in archive.namelist():
             head = archive.open(name).read(20)
             if head[:4] == b"\x7fELF":
-                order = "little" if head[5] == 1 else "big"
-                machine = int.from_bytes(head[18:20], order)
+                machine = int.from_bytes(head[18:20], "little" if head[5] == 1 else "big")
                 machines[name] = ELF_MACHINES.get(machine, str(machine))
     return machines
 
