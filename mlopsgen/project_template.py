@@ -283,7 +283,6 @@ def build(blueprint_text: str, blueprint_name: str, delivery: Delivery, ci_stack
             "Role": {"Fn::GetAtt": ["SeedFunctionRole", "Arn"]},
             "MemorySize": 512,
             "Timeout": 300,
-            "ReservedConcurrentExecutions": 1,
         },
     }
     resources["SeedCode"] = {"Type": "Custom::SeedCode", "Properties": seed}
