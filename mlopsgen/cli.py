@@ -355,6 +355,41 @@ def package_lambda(
             typer.echo(f"  {size / 1e6:6.2f} MB  {part}")
 
 
+@app.command(name="project-template")
+def project_template(
+    blueprint: Annotated[
+        Path, typer.Argument(help="The blueprint template (in its template folder).", exists=True, dir_okay=False)
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The template to write ('-' for stdout).")] = Path("-"),
+    delivery: Annotated[str, typer.Option(help="Where the repository goes: codecommit, github or s3.")] = "codecommit",
+    ci_stack: Annotated[
+        str, typer.Option(help="The CI/CD stack in the render, under generated/<stem>/ ('' for no nested stack).")
+    ] = "infrastructure/project.yml",
+    form: Annotated[
+        str, typer.Option(help="s3 (the project template) or service-catalog (a product wrapping it).")
+    ] = "s3",
+) -> None:
+    """Write the SageMaker project template that seeds a project from BLUEPRINT with the seed Lambda."""
+    from mlopsgen import project_template as pt  # not on the render path
+
+    if delivery not in pt.DELIVERIES or form not in ("s3", "service-catalog"):
+        typer.echo("error: --delivery is codecommit, github or s3; --form is s3 or service-catalog", err=True)
+        raise typer.Exit(2)
+    if form == "service-catalog":
+        text = pt.service_catalog(blueprint.stem)
+    else:
+        stack = f"generated/{blueprint.stem}/{ci_stack}" if ci_stack else None
+        try:
+            text = pt.emit(blueprint.read_text(encoding="utf-8"), blueprint.name, delivery, stack)
+        except pt.ProjectTemplateError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+    if str(output) == "-":
+        sys.stdout.write(text)
+        return
+    _write_file(output, text)
+
+
 def _write_file(path: Path, text: str) -> None:
     """Write one file atomically (temporary file + rename in its folder); a failure names the path, exit 1."""
     try:

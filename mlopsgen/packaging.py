@@ -37,6 +37,7 @@ EXCLUDED = (
     "mlopsgen/audit/",
     "mlopsgen/targets/sagemaker_sdk.py",
     "mlopsgen/packaging.py",
+    "mlopsgen/project_template.py",
 )
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 HANDLER = "mlopsgen.seed.handler.handler"

@@ -15,6 +15,12 @@ Resource properties (strings, as CloudFormation passes them)::
     Delivery: {Type: CodeCommit, Repository, Branch}
             | {Type: GitHub, Repository: owner/name, Branch, TokenSecretArn, ApiUrl?}
             | {Type: S3, Bucket, Key}
+    Infrastructure: {Bucket, Prefix?, Path}  (optional) → the rendered CI/CD stack template (Path in
+                                 the repository) put in S3; its URL is the InfrastructureTemplateUrl
+                                 attribute, which a nested stack uses as its TemplateURL.
+
+The work runs under ``deadline.guard``: shortly before the invocation's time runs out it stops
+and the resource is FAILED with a reason saying so.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mlopsgen.seed import deadline
 from mlopsgen.seed.changes import Delivered, DeliveryError
 from mlopsgen.seed.template import TemplateError, seed_repository
 
@@ -57,14 +64,14 @@ def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     status, reason, data = "SUCCESS", "", {}
     try:
         if request in ("Create", "Update"):
-            delivered = seed(event["ResourceProperties"])
-            data = {"Reference": delivered.reference, "Changed": str(delivered.changed).lower()}
-            reason = "seeded" if delivered.changed else "up to date"
+            with deadline.guard(context):
+                data = seed_and_publish(event["ResourceProperties"])
+            reason = "seeded" if data["Changed"] == "true" else "up to date"
         elif request == "Delete":
             reason = "repository left in place"
         else:
             raise SeedError(f"unknown RequestType {request!r}")
-    except (SeedError, TemplateError, DeliveryError) as exc:
+    except (SeedError, TemplateError, DeliveryError, deadline.DeadlineExceeded) as exc:
         status, reason = "FAILED", str(exc)
     except Exception as exc:  # an AWS error or a bug: still answer, or the stack hangs for an hour
         LOG.exception("seeding failed")
@@ -108,12 +115,38 @@ def send(url: str, body: bytes) -> None:
     request = urllib.request.Request(url, data=body, method="PUT")
     request.add_header("Content-Type", "")
     request.add_header("Content-Length", str(len(body)))
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - CloudFormation's URL
+    with urllib.request.urlopen(request, timeout=deadline.SEND_TIMEOUT_SECONDS) as response:  # noqa: S310 - CloudFormation's URL
         response.read()
+
+
+def seed_and_publish(properties: Mapping[str, Any]) -> dict[str, str]:
+    """``seed``, then the CI/CD stack template to S3 when ``Infrastructure`` asks; the resource's Data."""
+    files = render(properties)
+    delivered = deliver(properties.get("Delivery") or {}, files)
+    data = {"Reference": delivered.reference, "Changed": str(delivered.changed).lower()}
+    infrastructure = properties.get("Infrastructure")
+    if infrastructure:
+        import boto3
+
+        from mlopsgen.seed import ci_stack
+
+        bucket, path = _required(infrastructure, "Bucket"), _required(infrastructure, "Path")
+        prefix = str(infrastructure.get("Prefix") or "ci-stack")
+        data["InfrastructureTemplateUrl"] = ci_stack.publish(boto3.client("s3"), bucket, prefix, path, files)
+    return data
 
 
 def seed(properties: Mapping[str, Any]) -> Delivered:
     """Render the template for the project and deliver it where the properties say.
+
+    Raises:
+        SeedError: Missing properties, or an invalid blueprint (with its diagnostics).
+    """
+    return deliver(properties.get("Delivery") or {}, render(properties))
+
+
+def render(properties: Mapping[str, Any]) -> dict[str, bytes]:
+    """The seeded repository's files for the project the properties name.
 
     Raises:
         SeedError: Missing properties, or an invalid blueprint (with its diagnostics).
@@ -126,7 +159,7 @@ def seed(properties: Mapping[str, Any]) -> Delivered:
     if not seeded.ok:
         lines = [d.format() for d in seeded.diagnostics]
         raise SeedError(f"the blueprint is invalid ({len(lines)} problem(s)):\n" + "\n".join(lines))
-    return deliver(properties.get("Delivery") or {}, seeded.files)
+    return seeded.files
 
 
 def _required(mapping: Mapping[str, Any], key: str) -> str:

@@ -95,10 +95,12 @@ def calls(source: str) -> list[Call]:
     """
     tree = ast.parse(source)
     services = sorted(
-        name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "client"
-        if (name := _constant(node))
+        {  # a set: a script may create the same service's client in several places
+            name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "client"
+            if (name := _constant(node))
+        }
     )
     names: list[tuple[str, int, Callable[[str], dict[str, str]]]] = []
     for node in ast.walk(tree):

@@ -69,3 +69,40 @@ def test_the_unpacked_zip_renders_from_a_read_only_folder_with_stdlib_only(
         for here, dirs, _ in os.walk(task):
             for name in [*dirs, "."]:
                 os.chmod(Path(here) / name, 0o755)
+
+
+ELF_MACHINES = {62: "x86_64", 183: "AArch64"}  # e_machine: EM_X86_64, EM_AARCH64 (System V ABI)
+
+
+def elf_machines(zip_path: Path) -> dict[str, str]:
+    """Each ELF file of the zip → its machine, read from the ELF header (offset 18, as the byte order says)."""
+    machines = {}
+    with zipfile.ZipFile(zip_path) as archive:
+        for name in archive.namelist():
+            head = archive.open(name).read(20)
+            if head[:4] == b"\x7fELF":
+                machine = int.from_bytes(head[18:20], "little" if head[5] == 1 else "big")
+                machines[name] = ELF_MACHINES.get(machine, str(machine))
+    return machines
+
+
+@pytest.fixture(scope="module")
+def built_arm64(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("lambda-arm64") / "arm64.zip"
+    try:
+        packaging.build(path, arch="arm64")
+    except subprocess.CalledProcessError as exc:
+        pytest.skip(f"pip download failed (offline?): {exc.stderr[-300:]}")
+    return path
+
+
+def test_the_arm64_zip_holds_only_aarch64_binaries(built_arm64: Path) -> None:
+    machines = elf_machines(built_arm64)
+    assert any(n.startswith("pydantic_core/_pydantic_core.cpython-311-aarch64-linux-gnu") for n in machines)
+    assert machines and set(machines.values()) == {"AArch64"}, machines
+    assert built_arm64.stat().st_size <= 15 * 1024 * 1024
+
+
+def test_the_x86_64_zip_holds_only_x86_64_binaries(built: tuple[Path, Path]) -> None:
+    machines = elf_machines(built[0])
+    assert machines and set(machines.values()) == {"x86_64"}, machines
