@@ -136,6 +136,16 @@ def _cluster_config(name: str, config: dict[str, Any], path: PathKey) -> list[Is
                     "the pipeline names the cluster, adds the step and terminates the cluster after it.",
                 )
             )
+    tags = config.get("Tags", [])
+    if not (isinstance(tags, list) and all(isinstance(t, dict) and set(t) <= {"Key", "Value"} for t in tags)):
+        issues.append(
+            Issue(
+                "MLG382",
+                (*path, "Tags"),
+                f"EMR step '{name}': cluster_config Tags must be a list of {{Key, Value}}",
+                "mlopsgen adds the sagemaker:project-id tag the pipeline role's permissions are scoped by.",
+            )
+        )
     instances = config.get("Instances")
     if not isinstance(instances, dict):
         where = (*path, "Instances") if "Instances" in config else path

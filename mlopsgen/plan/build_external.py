@@ -63,7 +63,7 @@ def build_external_step(builder: BuilderBase, step: Any) -> ir.Step:
             outputs=tuple(ir.OutputParameter(n, t) for n, t in step.outputs.items()),
         )
     assert isinstance(step, EmrStepSpec)
-    config = step.cluster_config
+    config = _tagged(step.cluster_config, builder.bp.project.id) if step.cluster_config is not None else None
     return ir.EmrStep(
         common=common,
         cluster_id=step.cluster_id or "",
@@ -74,3 +74,16 @@ def build_external_step(builder: BuilderBase, step: Any) -> ir.Step:
         main_class=step.step.main_class or "",
         properties=tuple(step.step.properties.items()),
     )
+
+
+PROJECT_TAG = "sagemaker:project-id"
+
+
+def _tagged(config: dict[str, Any], project_id: str) -> dict[str, Any]:
+    """A created cluster's configuration with the project's tag, which scopes the pipeline role's EMR rights.
+
+    The role may create clusters only with this tag and act only on clusters carrying it
+    (``targets/pipeline_policy.py``), so the tag must be in every RunJobFlow request the step makes.
+    """
+    tags = [t for t in config.get("Tags", []) if not (isinstance(t, dict) and t.get("Key") == PROJECT_TAG)]
+    return {**config, "Tags": [*tags, {"Key": PROJECT_TAG, "Value": project_id}]}

@@ -10,6 +10,7 @@ from mlopsgen.targets import (
     jenkins,
     jenkins_trigger,
     multi_account,
+    pipeline_policy,
     sagemaker,
     scripts,
 )
@@ -25,4 +26,5 @@ TARGETS: dict[str, Target] = {
     "jenkins_trigger": jenkins_trigger,
     "guardrails": guardrails,
     "multi_account": multi_account,
+    "pipeline_policy": pipeline_policy,
 }
