@@ -174,6 +174,12 @@ def _step_ref(text: str, rest: str, scope: Scope) -> Ref:
                 _suggest(detail, step.outputs, "outputs"),
             )
         return Ref("output" if isinstance(step, ProcessingStepSpec) else "output_parameter", step_name, detail)
+    if attr == "properties" and isinstance(step, LambdaStepSpec | CallbackStepSpec):
+        raise ReferenceError_(
+            "MLG262",
+            f"${{{text}}}: a {step_type} step's results are its declared outputs, not properties",
+            f"declare the value under outputs and read it as ${{steps.{step_name}.outputs.NAME}}.",
+        )
     if attr == "properties":
         if not _PROPERTY_PATH.match(detail):
             raise ReferenceError_(
