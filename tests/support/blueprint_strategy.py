@@ -415,9 +415,15 @@ def _add_condition(draw: st.DrawFn, state: _State) -> None:
     _common(draw, condition, state, job=False, retry=False)
     state.steps.append(condition)
     branch: list[str] = []
-    for i, kind in enumerate(draw(st.lists(st.sampled_from(["register_model", "create_model", "fail"]), max_size=2))):
+    from .blueprint_strategy_external import EXTERNAL_BUILDERS
+
+    kinds = ["register_model", "create_model", "fail", "lambda", "callback"]
+    for i, kind in enumerate(draw(st.lists(st.sampled_from(kinds), max_size=2))):
         name = f"{gate}Branch{i}"
-        step = {"register_model": _register, "create_model": _create_model, "fail": _fail}[kind](draw, state, name)
+        builders = {"register_model": _register, "create_model": _create_model, "fail": _fail, **EXTERNAL_BUILDERS}
+        readable = list(state.__dict__.get("step_outputs", []))
+        step = builders[kind](draw, state, name)  # type: ignore[operator]
+        state.__dict__["step_outputs"] = readable  # a branch step's outputs are read by nothing else
         step.pop("depends_on", None)
         state.steps.append(step)
         branch.append(name)
