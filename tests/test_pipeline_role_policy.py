@@ -90,7 +90,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("steps")
     for path, content in result.files.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(content)
+        (root / path).write_bytes(content if isinstance(content, bytes) else content.encode())
     return root
 
 

@@ -97,7 +97,8 @@ def lambda_step(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
     if draw(st.booleans()):
         step["inputs"] = _inputs(draw, state)
     outputs = _outputs(draw, state, name)
-    if outputs or draw(st.booleans()):
+    empty_too: bool = draw(st.booleans())  # an empty outputs mapping is written sometimes
+    if outputs or empty_too:
         step["outputs"] = outputs
     return step
 
@@ -109,7 +110,8 @@ def callback_step(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
     if draw(st.booleans()):
         step["inputs"] = _inputs(draw, state)
     outputs = _outputs(draw, state, name)
-    if outputs or draw(st.booleans()):
+    empty_too: bool = draw(st.booleans())  # an empty outputs mapping is written sometimes
+    if outputs or empty_too:
         step["outputs"] = outputs
     return step
 

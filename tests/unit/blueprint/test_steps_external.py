@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-import botocore.loaders
+import botocore.loaders  # type: ignore[import-untyped]
 import pytest
 
 import mlopsgen

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import botocore.session
+import botocore.session  # type: ignore[import-untyped]
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import Stubber  # type: ignore[import-untyped]
 
 from mlopsgen.runtime import run_pipeline
 
