@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mlopsgen.blueprint.checks import CHECKS, Issue
+from mlopsgen.blueprint.checks_external import EXTERNAL_CHECKS
 from mlopsgen.blueprint.limits import LIMIT_CHECKS
 from mlopsgen.blueprint.loader import Loaded
 from mlopsgen.blueprint.models import BlueprintSpec
@@ -182,7 +183,7 @@ def plan_blueprint(
 def _check(spec: BlueprintSpec) -> list[Issue]:
     scope = Scope.of(spec)
     issues: list[Issue] = []
-    for check in (*CHECKS, *SERVING_CHECKS, *LIMIT_CHECKS):
+    for check in (*CHECKS, *SERVING_CHECKS, *LIMIT_CHECKS, *EXTERNAL_CHECKS):
         issues += check(spec, scope)
     return issues
 

@@ -31,28 +31,36 @@ STEP_SHAPES: dict[str, list[str]] = {
     "register_model": ["DescribeModelPackageOutput"],  # ModelStep with register() step args
     "create_model": ["DescribeModelOutput"],  # ModelStep with create() step args
 }
-# ConditionStep's Properties has Outcome only; FailStep has none.
+# Steps whose Properties come from another service's model (EMRStep: Properties(shape_name="Step",
+# service_name="emr"), EMR's DescribeStep result); their shapes are stored as "<service>:<shape>".
+OTHER_SERVICE_SHAPES: dict[str, tuple[str, str]] = {"emr": ("emr", "Step")}
+# ConditionStep's Properties has Outcome only; FailStep has none; LambdaStep and CallbackStep have
+# only their declared outputs (read as ${steps.S.outputs.o}).
 CONDITION_PROPERTIES = ["Outcome"]
 
 
-def _reduce(shapes: dict[str, Any], name: str, out: dict[str, Any]) -> None:
-    """Copy ``name`` and every shape reachable from it into ``out``, keeping only the path-relevant parts."""
-    if name in out:
+def _reduce(shapes: dict[str, Any], name: str, out: dict[str, Any], prefix: str = "") -> None:
+    """Copy ``name`` and every shape reachable from it into ``out``, keeping only the path-relevant parts.
+
+    ``prefix`` namespaces another service's shapes (``emr:Step``) so they cannot collide with SageMaker's.
+    """
+    if prefix + name in out:
         return
     shape = shapes[name]
     kind = shape["type"]
     if kind == "structure":
-        out[name] = {"members": {key: info["shape"] for key, info in sorted(shape["members"].items())}}
+        members = {key: prefix + info["shape"] for key, info in sorted(shape["members"].items())}
+        out[prefix + name] = {"members": members}
         for info in shape["members"].values():
-            _reduce(shapes, info["shape"], out)
+            _reduce(shapes, info["shape"], out, prefix)
     elif kind == "list":
-        out[name] = {"list": shape["member"]["shape"]}
-        _reduce(shapes, shape["member"]["shape"], out)
+        out[prefix + name] = {"list": prefix + shape["member"]["shape"]}
+        _reduce(shapes, shape["member"]["shape"], out, prefix)
     elif kind == "map":
-        out[name] = {"map": shape["value"]["shape"]}
-        _reduce(shapes, shape["value"]["shape"], out)
+        out[prefix + name] = {"map": prefix + shape["value"]["shape"]}
+        _reduce(shapes, shape["value"]["shape"], out, prefix)
     else:
-        out[name] = {}
+        out[prefix + name] = {}
 
 
 def generate() -> str:
@@ -62,9 +70,15 @@ def generate() -> str:
     for roots in STEP_SHAPES.values():
         for root in roots:
             _reduce(model["shapes"], root, shapes)
+    other: dict[str, list[str]] = {}
+    for step_type, (service, root) in OTHER_SERVICE_SHAPES.items():
+        service_model = botocore.loaders.Loader().load_service_model(service, "service-2")
+        _reduce(service_model["shapes"], root, shapes, f"{service}:")
+        other[step_type] = [f"{service}:{root}"]
+    services = ", ".join(sorted({"sagemaker", *(service for service, _ in OTHER_SERVICE_SHAPES.values())}))
     table = {
-        "source": f"botocore {botocore.__version__} sagemaker service-2",
-        "steps": {**STEP_SHAPES, "condition": [], "fail": []},
+        "source": f"botocore {botocore.__version__} service-2 of {services}",
+        "steps": {**STEP_SHAPES, **other, "condition": [], "fail": [], "lambda": [], "callback": []},
         "condition_properties": CONDITION_PROPERTIES,
         "shapes": dict(sorted(shapes.items())),
     }

@@ -87,6 +87,26 @@ SHAPES: dict[str, AwsShape] = {
         "KMS alias ARN",
         "arn:aws:kms:eu-west-1:444455556666:alias/model-hub",
     ),
+    # botocore lambda FunctionArn (ASCII digits), or a bare function name (FunctionName's last part:
+    # letters, digits, - and _, at most 64 per the Lambda API reference) with an optional qualifier.
+    "lambda_function": AwsShape(
+        "^(arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:[0-9]{12}:function:"
+        "[a-zA-Z0-9_-]{1,64}|[a-zA-Z0-9_-]{1,64})(:(\\$LATEST|[a-zA-Z0-9_-]{1,128}))?$",
+        "Lambda function ARN or name",
+        "arn:aws:lambda:eu-west-1:111122223333:function:my-function or my-function",
+    ),
+    # SQS queue URLs as SQS returns them (https://sqs.<region>.amazonaws.com/<account>/<name>, or the
+    # legacy https://<region>.queue.amazonaws.com/...); queue names are 1-80 of letters, digits, - and
+    # _ (a FIFO queue's name ends in .fifo), per the SQS CreateQueue reference. botocore's QueueUrl is
+    # a bare string, so this is the documented shape.
+    "sqs_queue_url": AwsShape(
+        f"^https://(sqs\\.{_REGION}|{_REGION}\\.queue)\\.amazonaws\\.com(\\.cn)?/[0-9]{{12}}/"
+        "([a-zA-Z0-9_-]{1,75}\\.fifo|[a-zA-Z0-9_-]{1,80})$",
+        "SQS queue URL",
+        "https://sqs.eu-west-1.amazonaws.com/111122223333/approvals",
+    ),
+    # EMR cluster (job flow) ids: j- and upper-case letters and digits; botocore emr ClusterId: at most 256.
+    "emr_cluster_id": AwsShape("^j-[A-Z0-9]{1,254}$", "EMR cluster id (j- and letters/digits)", "j-2AXXXXXXGAPLF"),
     # AWS::SageMaker::* Tag.Key and Tag.Value, verbatim: keys 1-128 and values 0-256 of these characters
     # (lengths checked apart: a bounded repetition of Unicode classes outgrows the regex size limit).
     "tag_text": AwsShape(

@@ -91,6 +91,12 @@ class PipelineSpec(Spec):
     experiment_tracking: bool = Field(
         default=True, description="Record executions in SageMaker Experiments (pipeline = experiment)."
     )
+    parallelism: int | None = Field(
+        default=None,
+        ge=1,
+        description="At most this many steps run at the same time (the pipeline's ParallelismConfiguration, "
+        "sent with CreatePipeline/UpdatePipeline). Default: SageMaker's limit.",
+    )
 
 
 # --- security ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Reference forms (inside ``${...}``):
 
 - ``params.NAME``                      a pipeline parameter
-- ``steps.STEP.outputs.OUTPUT``        S3 URI of a processing step's output
+- ``steps.STEP.outputs.OUTPUT``        S3 URI of a processing step's output; a lambda or callback step's output
 - ``steps.STEP.model_artifacts``       model artifacts of a training step (best job of a tuning step)
 - ``steps.STEP.model_name``            name of the model a create_model step made
 - ``steps.STEP.properties.PATH``       any other step property, as SageMaker names it
@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.step_properties import check_property_path
 from mlopsgen.blueprint.steps import CreateModelStepSpec, ProcessingStepSpec, TrainingStepSpec, TuningStepSpec
+from mlopsgen.blueprint.steps_external import CallbackStepSpec, LambdaStepSpec
 from mlopsgen.errors import did_you_mean
 
 _REF = re.compile(r"\$\{([^{}]*)\}")
@@ -37,7 +38,7 @@ EXECUTION_VARIABLES = {
 }
 
 STEP_ATTRIBUTES: dict[str, tuple[type, ...]] = {
-    "outputs": (ProcessingStepSpec,),
+    "outputs": (ProcessingStepSpec, LambdaStepSpec, CallbackStepSpec),
     "model_artifacts": (TrainingStepSpec, TuningStepSpec),
     "model_name": (CreateModelStepSpec,),
     "properties": (object,),
@@ -46,7 +47,11 @@ STEP_ATTRIBUTES: dict[str, tuple[type, ...]] = {
 
 @dataclass(frozen=True)
 class Ref:
-    """A checked reference. ``kind`` is param, output, model_artifacts, model_name, property or execution."""
+    """A checked reference.
+
+    ``kind`` is param, output, output_parameter (of a lambda or callback step), model_artifacts,
+    model_name, property or execution.
+    """
 
     kind: str
     target: str
@@ -161,14 +166,20 @@ def _step_ref(text: str, rest: str, scope: Scope) -> Ref:
             f"{attr} belongs to {_kinds(STEP_ATTRIBUTES[attr])} steps.",
         )
     if attr == "outputs":
-        assert isinstance(step, ProcessingStepSpec)
+        assert isinstance(step, ProcessingStepSpec | LambdaStepSpec | CallbackStepSpec)
         if detail not in step.outputs:
             raise ReferenceError_(
                 "MLG203",
                 f"step '{step_name}' has no output '{detail}' in ${{{text}}}",
                 _suggest(detail, step.outputs, "outputs"),
             )
-        return Ref("output", step_name, detail)
+        return Ref("output" if isinstance(step, ProcessingStepSpec) else "output_parameter", step_name, detail)
+    if attr == "properties" and isinstance(step, LambdaStepSpec | CallbackStepSpec):
+        raise ReferenceError_(
+            "MLG262",
+            f"${{{text}}}: a {step_type} step's results are its declared outputs, not properties",
+            f"declare the value under outputs and read it as ${{steps.{step_name}.outputs.NAME}}.",
+        )
     if attr == "properties":
         if not _PROPERTY_PATH.match(detail):
             raise ReferenceError_(

@@ -369,6 +369,10 @@ class FailStepSpec(StepBase):
     """Failure message, may hold ${...} references."""
 
 
+# Defined on StepBase above; imported here so the union below can name them (blueprint/__init__.py
+# imports this module first, so importing steps_external on its own cannot hit the cycle).
+from mlopsgen.blueprint.steps_external import CallbackStepSpec, EmrStepSpec, LambdaStepSpec  # noqa: E402
+
 STEP_TYPES = (
     "processing",
     "training",
@@ -378,6 +382,9 @@ STEP_TYPES = (
     "transform",
     "condition",
     "fail",
+    "lambda",
+    "emr",
+    "callback",
 )
 
 StepSpec = Annotated[
@@ -388,7 +395,10 @@ StepSpec = Annotated[
     | CreateModelStepSpec
     | TransformStepSpec
     | ConditionStepSpec
-    | FailStepSpec,
+    | FailStepSpec
+    | LambdaStepSpec
+    | EmrStepSpec
+    | CallbackStepSpec,
     Field(discriminator="type"),
 ]
 """One step, chosen by its ``type`` key: the schema's discriminator, so an editor reports one error, not 24."""

@@ -19,6 +19,7 @@ from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
 from mlopsgen.plan.build_delivery import DeliveryBuilder
+from mlopsgen.plan.build_external import EXTERNAL_SPECS, build_external_step
 from mlopsgen.plan.build_registry import build_registry
 from mlopsgen.plan.name_limits import name_problems
 
@@ -261,6 +262,8 @@ class _Builder(DeliveryBuilder):
             return self.transform(step, path)
         if isinstance(step, spec.FailStepSpec):
             return ir.FailStep(self.common(step), self.expr(step.message))
+        if isinstance(step, EXTERNAL_SPECS):
+            return build_external_step(self, step)
         assert isinstance(step, spec.ConditionStepSpec)
         return ir.ConditionStep(
             common=self.common(step),
@@ -298,7 +301,13 @@ class _Builder(DeliveryBuilder):
             for name, p in self.bp.pipeline.parameters.items()
         )
         top = tuple(built[s.name] for s in steps if s.name not in branch_members)
-        return ir.Pipeline(self.names.pipeline, params, top, self.bp.pipeline.experiment_tracking)
+        return ir.Pipeline(
+            self.names.pipeline,
+            params,
+            top,
+            self.bp.pipeline.experiment_tracking,
+            max_parallel_steps=self.bp.pipeline.parallelism or 0,
+        )
 
     def plan(self) -> ir.Plan:
         pipeline = self.pipeline()

@@ -82,6 +82,8 @@ class BuilderBase:
             return ir.ExecVar(part.target)
         if part.kind == "output":
             return ir.StepProp(part.target, f"ProcessingOutputConfig.Outputs['{part.detail}'].S3Output.S3Uri")
+        if part.kind == "output_parameter":  # a lambda or callback output, as the SDK's LambdaOutput reads it
+            return ir.StepProp(part.target, f"OutputParameters['{part.detail}']")
         if part.kind == "model_name":
             return ir.StepProp(part.target, "ModelName")
         if part.kind == "property":

@@ -201,7 +201,12 @@ class DeliveryBuilder(BuilderBase):
             )
         return ir.Ci(
             build_command=ci_commands.build_command(
-                self.plan_project(), output_dir, blueprint_dir, ci.build.pipeline_timeout_minutes, parameters
+                self.plan_project(),
+                output_dir,
+                blueprint_dir,
+                ci.build.pipeline_timeout_minutes,
+                parameters,
+                self.bp.pipeline.parallelism or 0,
             ),
             deploy_commands=(
                 # Push: promote the approved version into the hub first, so deploying from the hub finds it.

@@ -60,6 +60,7 @@ def build_command(
     blueprint_dir: str,
     timeout_minutes: int,
     parameters: tuple[tuple[str, str], ...],
+    max_parallel_steps: int = 0,
 ) -> tuple[str, ...]:
     """Upload the step code, create or update the pipeline, start it and wait for it."""
     tags = [
@@ -90,6 +91,8 @@ def build_command(
         "--timeout-minutes",
         str(timeout_minutes),
     ]
+    if max_parallel_steps:  # the pipeline's ParallelismConfiguration (CreatePipeline/UpdatePipeline)
+        argv += ["--max-parallel-steps", str(max_parallel_steps)]
     for name, value in parameters:
         argv += ["--parameter", f"{name}={value}"]
     return tuple(argv)

@@ -411,6 +411,52 @@ class FailStep:
     message: Expr
 
 
+@dataclass(frozen=True)
+class OutputParameter:
+    """A typed output of a lambda or callback step (``kind``: String, Integer, Boolean or Float)."""
+
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class LambdaStep:
+    """Invokes a Lambda function; later steps read its outputs as ``OutputParameters['name']``."""
+
+    common: Common
+    function_arn: str
+    inputs: tuple[tuple[str, Expr], ...]
+    outputs: tuple[OutputParameter, ...]
+
+
+@dataclass(frozen=True)
+class CallbackStep:
+    """Sends a message to an SQS queue and waits for the callback."""
+
+    common: Common
+    queue_url: str
+    inputs: tuple[tuple[str, Expr], ...]
+    outputs: tuple[OutputParameter, ...]
+
+
+@dataclass(frozen=True)
+class EmrStep:
+    """A Hadoop JAR step on an EMR cluster: a running one, or one created for the step."""
+
+    common: Common
+    cluster_id: str
+    """Empty when the step creates its cluster from ``cluster_config``."""
+    cluster_config: str
+    """RunJobFlow configuration as canonical JSON text (sorted keys); empty with ``cluster_id``."""
+    execution_role_arn: str
+    """Runtime role of the step's job (with ``cluster_id`` only); empty for none."""
+    jar: Expr
+    args: tuple[Expr, ...]
+    main_class: str
+    properties: tuple[tuple[str, str], ...]
+    """Java properties, in blueprint order."""
+
+
 Step = (
     ProcessingStep
     | TrainingStep
@@ -420,6 +466,9 @@ Step = (
     | TransformStep
     | ConditionStep
     | FailStep
+    | LambdaStep
+    | CallbackStep
+    | EmrStep
 )
 
 
@@ -443,6 +492,8 @@ class Pipeline:
     """Top-level steps in blueprint order; branch steps are nested in their condition."""
     experiment_tracking: bool
     """Record executions in SageMaker Experiments (experiment = pipeline, trial = execution)."""
+    max_parallel_steps: int = 0
+    """ParallelismConfiguration.MaxParallelExecutionSteps sent with CreatePipeline/UpdatePipeline; 0 for unset."""
 
 
 # --- delivery ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from mlopsgen.targets import (
     jenkins,
     jenkins_trigger,
     multi_account,
+    pipeline_policy,
     sagemaker,
     scripts,
 )
@@ -27,4 +28,5 @@ TARGETS: dict[str, Target] = {
     "guardrails": guardrails,
     "multi_account": multi_account,
     "hub": hub,
+    "pipeline_policy": pipeline_policy,
 }

@@ -12,6 +12,7 @@ from typing import Any
 
 from mlopsgen.plan import model as ir
 from mlopsgen.targets.base import OutputFile, dump_json
+from mlopsgen.targets.sagemaker_external import EXTERNAL_STEPS, external_step
 
 NAME = "sagemaker"
 FILES = {
@@ -407,6 +408,8 @@ def step(s: ir.Step, plan: ir.Plan) -> dict[str, Any]:
         return _envelope(s.common, "Transform", _transform(s))
     if isinstance(s, ir.FailStep):
         return _envelope(s.common, "Fail", {"ErrorMessage": expr(s.message)})
+    if isinstance(s, EXTERNAL_STEPS):
+        return external_step(s, _envelope, expr)
     return _envelope(
         s.common,
         "Condition",

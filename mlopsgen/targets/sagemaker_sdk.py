@@ -17,6 +17,7 @@ from typing import Any
 from mlopsgen.plan import model as ir
 from mlopsgen.targets import sagemaker as native
 from mlopsgen.targets.base import OutputFile, dump_json
+from mlopsgen.targets.sagemaker_sdk_external import EXTERNAL_STEPS, build_external, output_property
 
 NAME = "sagemaker"
 SDK_VERSION = "3.27.0"
@@ -250,7 +251,9 @@ class _SdkBuilder:
                 step_name=expr.step, property_file=self.property_files[expr.property_file], json_path=expr.path
             )
         if isinstance(expr, ir.StepProp):
-            return _navigate(self.step_named(expr.step).properties, expr.path)
+            step = self.step_named(expr.step)
+            output = output_property(step, expr.path) if isinstance(self.specs[expr.step], EXTERNAL_STEPS) else None
+            return output if output is not None else _navigate(step.properties, expr.path)
         return expr
 
     def values(self, pairs: tuple[tuple[str, ir.Expr], ...]) -> dict[str, Any]:
@@ -322,6 +325,8 @@ class _SdkBuilder:
             return self.create_model(s)
         if isinstance(s, ir.TransformStep):
             return self.transform(s)
+        if isinstance(s, EXTERNAL_STEPS):
+            return build_external(s, self.value, self.common(s.common), self.session)
         if isinstance(s, ir.FailStep):
             from sagemaker.mlops.workflow.fail_step import FailStep
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from mlopsgen.plan.model import (
     Autoscaling,
+    CallbackStep,
     Ci,
     Comparison,
     Compute,
@@ -19,11 +20,13 @@ from mlopsgen.plan.model import (
     ConditionStep,
     CreateModelStep,
     Deploy,
+    EmrStep,
     ExecVar,
     Expr,
     FailStep,
     InCondition,
     JsonGet,
+    LambdaStep,
     Network,
     NotCondition,
     Parameter,
@@ -57,6 +60,9 @@ STEP_TYPES: dict[type, str] = {
     TransformStep: "transform",
     ConditionStep: "condition",
     FailStep: "fail",
+    LambdaStep: "lambda",
+    EmrStep: "emr",
+    CallbackStep: "callback",
 }
 """Plan step class → the blueprint's ``type`` value."""
 
@@ -77,6 +83,8 @@ def expr_text(value: Expr) -> str:
     if isinstance(value, ParamRef):
         return f"${{params.{value.name}}}"
     if isinstance(value, StepProp):
+        if value.path.startswith("OutputParameters['") and value.path.endswith("']"):
+            return f"${{steps.{value.step}.outputs.{value.path[18:-2]}}}"
         return f"${{steps.{value.step}.properties.{value.path}}}"
     if isinstance(value, ExecVar):
         return f"${{execution.{value.name}}}"
@@ -170,6 +178,13 @@ def _behaviour(step: Step) -> dict[str, Any]:
         entry["ranges"] = {r.name: _range_text(r.min_value, r.max_value, r.values, r.scaling) for r in step.ranges}
     if isinstance(step, RegisterModelStep):
         entry["approval_status"] = expr_text(step.approval_status)
+    # What a step outside SageMaker calls: the reviewer sees a changed function, queue or cluster.
+    if isinstance(step, LambdaStep):
+        entry["function"] = step.function_arn
+    if isinstance(step, CallbackStep):
+        entry["queue"] = step.queue_url
+    if isinstance(step, EmrStep):
+        entry["cluster"] = step.cluster_id or "created for the step"
     return entry
 
 

@@ -311,7 +311,12 @@ def _operand(draw: st.DrawFn, state: _State) -> Any:
         choices.append("json_get")
     if state.params:
         choices.append("param")
+    if state.__dict__.get("step_outputs"):  # lambda and callback outputs (blueprint_strategy_external)
+        choices.append("step_output")
     match draw(st.sampled_from(choices)):
+        case "step_output":
+            step, out = draw(st.sampled_from(state.__dict__["step_outputs"]))
+            return f"${{steps.{step}.outputs.{out}}}"
         case "json_get":
             return {"json_get": {"property_file": draw(st.sampled_from(state.property_files)), "path": "metrics.mse"}}
         case "param":
@@ -343,12 +348,25 @@ def _fail(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
     return step
 
 
-_KINDS = ("processing", "training", "tuning", "register_model", "create_model", "transform", "fail")
+_KINDS = (
+    "processing",
+    "training",
+    "tuning",
+    "register_model",
+    "create_model",
+    "transform",
+    "fail",
+    "lambda",
+    "emr",
+    "callback",
+)
 
 
 @st.composite
 def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
     """A valid blueprint (as parsed YAML) and the code files it names."""
+    from .blueprint_strategy_external import EXTERNAL_BUILDERS
+
     state = _State(draw(_parameters()))
     state.steps.append(_processing(draw, state, "Step0"))
     for i, kind in enumerate(draw(st.lists(st.sampled_from(_KINDS), max_size=6)), start=1):
@@ -363,6 +381,7 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
             "create_model": _create_model,
             "transform": _transform,
             "fail": _fail,
+            **EXTERNAL_BUILDERS,
         }[kind]
         if kind == "training":
             state.steps.append(_training_base(draw, state, name, "training"))
@@ -383,6 +402,7 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
     if state.params:
         blueprint["pipeline"]["parameters"] = state.params
     _optional(draw, blueprint["pipeline"], "experiment_tracking", st.booleans())
+    _optional(draw, blueprint["pipeline"], "parallelism", st.sampled_from([1, 2, 10, 50]))
     if draw(st.booleans()):
         blueprint["security"] = _security(draw)
     return blueprint, dict(state.code)
@@ -395,9 +415,15 @@ def _add_condition(draw: st.DrawFn, state: _State) -> None:
     _common(draw, condition, state, job=False, retry=False)
     state.steps.append(condition)
     branch: list[str] = []
-    for i, kind in enumerate(draw(st.lists(st.sampled_from(["register_model", "create_model", "fail"]), max_size=2))):
+    from .blueprint_strategy_external import EXTERNAL_BUILDERS
+
+    kinds = ["register_model", "create_model", "fail", "lambda", "callback"]
+    for i, kind in enumerate(draw(st.lists(st.sampled_from(kinds), max_size=2))):
         name = f"{gate}Branch{i}"
-        step = {"register_model": _register, "create_model": _create_model, "fail": _fail}[kind](draw, state, name)
+        builders = {"register_model": _register, "create_model": _create_model, "fail": _fail, **EXTERNAL_BUILDERS}
+        readable = list(state.__dict__.get("step_outputs", []))
+        step = builders[kind](draw, state, name)  # type: ignore[operator]
+        state.__dict__["step_outputs"] = readable  # a branch step's outputs are read by nothing else
         step.pop("depends_on", None)
         state.steps.append(step)
         branch.append(name)

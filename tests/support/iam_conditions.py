@@ -163,7 +163,8 @@ class Statement:
         """Whether the statement matches the request: action, resource and condition."""
         return (
             _action_matches(list(self.actions), action)
-            and any(_arn_like(r, resource) for r in self.resources)
+            # Resource "*" matches every request, also one on an action without resource types.
+            and any(r == "*" or _arn_like(r, resource) for r in self.resources)
             and conditions_hold(self.condition, context)
         )
 

@@ -112,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="pipeline parameter value for this execution; repeat for several",
     )
     parser.add_argument(
+        "--max-parallel-steps",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="run at most N steps at the same time (the pipeline's ParallelismConfiguration; default: SageMaker's)",
+    )
+    parser.add_argument(
         "--timeout-minutes",
         type=_positive_float,
         default=120.0,
@@ -173,6 +180,7 @@ def main(argv: list[str] | None = None, *, session: Any | None = None) -> int:
             role_arn=args.role_arn,
             description=args.description,
             tags=tags,
+            max_parallel_steps=args.max_parallel_steps,
         )
         execution_arn = start_execution(sagemaker, args.pipeline_name, parameters)
         wait_for_execution(
@@ -292,11 +300,13 @@ def upsert_pipeline(
     role_arn: str,
     description: str | None,
     tags: list[dict[str, str]] | None,
+    max_parallel_steps: int | None = None,
 ) -> str:
     """Create the pipeline, or update it when it exists.
 
     On update, tags are added with ``AddTags`` (``UpdatePipeline`` takes none), as the SageMaker
-    SDK's ``Pipeline.upsert`` does.
+    SDK's ``Pipeline.upsert`` does. The parallelism goes in both requests, as the SDK's
+    ``Pipeline._create_args`` puts it: it is a setting of the pipeline, not of its definition.
 
     Args:
         sagemaker: A boto3 SageMaker client.
@@ -305,6 +315,7 @@ def upsert_pipeline(
         role_arn: IAM role the pipeline runs as.
         description: Pipeline description, or None to leave it unset/unchanged.
         tags: Tags as ``[{"Key", "Value"}]``, or None.
+        max_parallel_steps: ``ParallelismConfiguration.MaxParallelExecutionSteps``, or None for SageMaker's.
 
     Returns:
         The pipeline ARN.
@@ -312,6 +323,8 @@ def upsert_pipeline(
     request: dict[str, Any] = {"PipelineName": name, "PipelineDefinition": definition, "RoleArn": role_arn}
     if description is not None:
         request["PipelineDescription"] = description
+    if max_parallel_steps is not None:
+        request["ParallelismConfiguration"] = {"MaxParallelExecutionSteps": max_parallel_steps}
     if _pipeline_exists(sagemaker, name):
         arn = str(sagemaker.update_pipeline(**request)["PipelineArn"])
         if tags:
@@ -561,6 +574,16 @@ def _tags(text: str) -> list[dict[str, str]]:
     ):
         raise argparse.ArgumentTypeError('expected a JSON list of {"Key": "...", "Value": "..."} objects')
     return [{"Key": tag["Key"], "Value": tag["Value"]} for tag in tags]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:  # botocore sagemaker MaxParallelExecutionSteps: min 1
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
 
 
 def _positive_float(text: str) -> float:
