@@ -25,6 +25,7 @@ from mlopsgen.blueprint.resolve import Scope
 from mlopsgen.blueprint.schema_docs import DocumentedSchema
 from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
+from mlopsgen.blueprint.training_checks import TRAINING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.errors import Diagnostic, Position
 from mlopsgen.plan.build import build_plan
@@ -315,7 +316,7 @@ def _unsafe_name(blueprint: BlueprintInput, name: str | None) -> Diagnostic | No
 def _check(spec: BlueprintSpec) -> list[Issue]:
     scope = Scope.of(spec)
     issues: list[Issue] = []
-    for check in (*CHECKS, *SERVING_CHECKS, *LIMIT_CHECKS):
+    for check in (*CHECKS, *SERVING_CHECKS, *TRAINING_CHECKS, *LIMIT_CHECKS):
         issues += check(spec, scope)
     return issues
 
