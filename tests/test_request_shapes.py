@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, note, settings
@@ -74,11 +74,11 @@ def shape_problems(value: Any, shape: Any, path: str) -> list[str]:
     if not isinstance(value, types) or (kind != "boolean" and isinstance(value, bool)):
         return [f"{path}: {value!r} is not a {kind}"]
     if kind == "string":
-        problems = _bounds(len(value), meta, f"{path} (length)")
+        problems = _bounds(len(str(value)), meta, f"{path} (length)")
         if shape.enum and value not in shape.enum:
             problems.append(f"{path}: {value!r} not in {shape.enum}")
         return problems
-    return _bounds(value, meta, path) if kind in ("integer", "long") else []
+    return _bounds(cast(int, value), meta, path) if kind in ("integer", "long") else []
 
 
 def _bounds(number: float, meta: dict[str, Any], path: str) -> list[str]:

@@ -1,8 +1,9 @@
 """The SDK engine builds every training and tuning option as the native engine writes it (issue 13, point 3).
 
 One blueprint with every option (tests/unit/targets/test_sagemaker_training.py pins the native values) is
-built offline by both engines and compared as data; the one SDK gap the engine works around (a random
-seed of 0) is shown separately, so a fixed SDK release is noticed.
+built offline by both engines and compared as data; the SDK gap the engine works around (members equal to
+0 dropped: random seed, shuffle seed, warm pool, target objective value) is shown separately, so a fixed
+SDK release is noticed.
 """
 
 from __future__ import annotations
@@ -56,13 +57,13 @@ TUNING = {
     "random_seed": 0,
     "max_tuning_runtime_seconds": 3600,
     "hyperband": {"min_resource": 1, "max_resource": 10},
-    "completion": {"target_objective_value": 0.1, "max_jobs_not_improving": 5, "complete_on_convergence": True},
+    "completion": {"target_objective_value": 0.0, "max_jobs_not_improving": 5, "complete_on_convergence": True},
     "warm_start": {"parents": ["old-tuning-1"], "type": "IdenticalDataAndAlgorithm"},
     "spot": {"max_wait_seconds": 3600},
     "checkpoint": {"s3_uri": "s3://acme/ck"},
     "max_retry_attempts": 3,
     "distribution": {"type": "torchrun"},
-    "channels": {"train": {"source": "s3://acme/t", "input_mode": "Pipe"}, "val": "s3://acme/v"},
+    "channels": {"train": {"source": "s3://acme/t", "input_mode": "Pipe", "shuffle_seed": 0}, "val": "s3://acme/v"},
 }
 BLUEPRINT = {
     "version": 1,
@@ -72,7 +73,7 @@ BLUEPRINT = {
             "TrainType": {"type": "string", "default": "ml.p4d.24xlarge"},
             "Checkpoints": {"type": "string", "default": "s3://acme/checkpoints"},
         },
-        "steps": [TRAINING, {**TRAINING, "name": "Warm", "spot": None, "keep_alive_seconds": 900}, TUNING],
+        "steps": [TRAINING, {**TRAINING, "name": "Warm", "spot": None, "keep_alive_seconds": 0}, TUNING],
     },
 }
 
@@ -89,7 +90,7 @@ def test_every_option_renders_alike_with_both_engines(tmp_path: Path) -> None:
     assert native == sdk
 
 
-def test_sdk_tuner_drops_a_random_seed_of_zero_that_the_engine_restores(tmp_path: Path) -> None:
+def test_sdk_drops_zero_members_that_the_engine_restores(tmp_path: Path) -> None:
     path = tmp_path / "options.yaml"
     path.write_text(yaml.safe_dump(BLUEPRINT), encoding="utf-8")
     script = f"""
@@ -97,10 +98,19 @@ import json, pathlib
 from mlopsgen.api import plan_blueprint
 from mlopsgen.targets import sagemaker_sdk
 plan, _ = plan_blueprint(pathlib.Path({str(path)!r}))
-raw = json.loads(sagemaker_sdk.build_pipeline(plan).definition())
-tune = [s for s in raw["Steps"] if s["Type"] == "Tuning"][0]["Arguments"]
-print(json.dumps(sorted(tune["HyperParameterTuningJobConfig"])))
+raw = {{s["Name"]: s["Arguments"] for s in json.loads(sagemaker_sdk.build_pipeline(plan).definition())["Steps"]}}
+print(json.dumps(raw))
 """
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "RandomSeed" not in json.loads(proc.stdout.splitlines()[-1])
+    raw = json.loads(proc.stdout.splitlines()[-1])
+    config = raw["Tune"]["HyperParameterTuningJobConfig"]
+    assert "RandomSeed" not in config
+    assert "TargetObjectiveMetricValue" not in config["TuningJobCompletionCriteria"]
+    assert "ShuffleConfig" not in raw["Tune"]["TrainingJobDefinition"]["InputDataConfig"][0]
+    assert "KeepAlivePeriodInSeconds" not in raw["Warm"]["ResourceConfig"]
+    native = json.loads(mlopsgen.render(path).files["model-build/pipeline-definition.json"])
+    tune = next(s for s in native["Steps"] if s["Name"] == "Tune")["Arguments"]
+    assert tune["HyperParameterTuningJobConfig"]["RandomSeed"] == 0
+    assert tune["HyperParameterTuningJobConfig"]["TuningJobCompletionCriteria"]["TargetObjectiveMetricValue"] == 0.0
+    assert tune["TrainingJobDefinition"]["InputDataConfig"][0]["ShuffleConfig"] == {"Seed": 0}

@@ -58,6 +58,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     _restore_tuning_security(definition["Steps"], plan)
     _restore_processing_output_key(definition["Steps"], plan)
     _restore_transform_instance_count(definition["Steps"], plan)
+    sdk_options.restore_zero_members(definition["Steps"], _all_steps(plan.pipeline.steps))
     return [
         OutputFile("model-build/pipeline-definition.json", dump_json(definition)),
         OutputFile("model-build/code-manifest.json", dump_json(native.code_manifest(plan))),
@@ -86,7 +87,6 @@ def _restore_tuning_security(steps: list[dict[str, Any]], plan: ir.Plan) -> None
             definition["EnableNetworkIsolation"] = True
         if job.network.encrypt_inter_container_traffic:
             definition["EnableInterContainerTrafficEncryption"] = True
-        sdk_options.restore_tuning_seed(step, tuning[step["Name"]])
 
 
 def _restore_transform_instance_count(steps: list[dict[str, Any]], plan: ir.Plan) -> None:

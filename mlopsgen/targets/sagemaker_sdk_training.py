@@ -125,10 +125,38 @@ def tuner_kwargs(s: ir.TuningStep) -> dict[str, Any]:
     return kwargs
 
 
-def restore_tuning_seed(step: dict[str, Any], s: ir.TuningStep) -> None:
-    """Put back a random seed of 0, which sagemaker 3.27.0's tuner drops (``if self.random_seed:``).
+def restore_zero_members(steps: list[dict[str, Any]], plan_steps: dict[str, ir.Step]) -> None:
+    """Put back option members equal to 0 that sagemaker 3.27.0 drops from training and tuning requests.
 
-    RandomSeed has minimum 0 in botocore's model, so 0 is a valid seed the blueprint asked for.
+    The SDK's ``_serialize_shape`` keeps a member only when its value is truthy (``if serialize_result :=
+    serialize(v)``), and its tuner sets RandomSeed only ``if self.random_seed``. So a shuffle seed of 0
+    (ShuffleConfig then becomes empty and goes too), a warm pool of 0 seconds, a target objective value of
+    0.0 and a random seed of 0 vanish, though botocore's model accepts each (measured; the engines-agree
+    generator found the shuffle seed). The blueprint asked for them, so they go back where the API takes them.
     """
-    if s.options.random_seed == 0:
-        step["Arguments"]["HyperParameterTuningJobConfig"]["RandomSeed"] = 0
+    for step in steps:
+        if step["Type"] == "Condition":
+            restore_zero_members(step["Arguments"]["IfSteps"], plan_steps)
+            restore_zero_members(step["Arguments"]["ElseSteps"], plan_steps)
+        spec = plan_steps.get(step["Name"])
+        if isinstance(spec, ir.TrainingStep) and step["Type"] == "Training":
+            _restore_job(step["Arguments"], spec.job)
+        elif isinstance(spec, ir.TuningStep) and step["Type"] == "Tuning":
+            _restore_job(step["Arguments"]["TrainingJobDefinition"], spec.job)
+            config = step["Arguments"]["HyperParameterTuningJobConfig"]
+            if spec.options.random_seed == 0:
+                config["RandomSeed"] = 0
+            if spec.options.target_objective_value == 0:
+                config["TuningJobCompletionCriteria"]["TargetObjectiveMetricValue"] = (
+                    spec.options.target_objective_value
+                )
+
+
+def _restore_job(body: dict[str, Any], job: ir.TrainingJob) -> None:
+    if job.options.keep_alive_seconds == 0:
+        body["ResourceConfig"]["KeepAlivePeriodInSeconds"] = 0
+    channels = {c.name: c for c in job.channels}
+    for channel in body.get("InputDataConfig", []):
+        spec = channels.get(channel["ChannelName"])
+        if spec is not None and spec.shuffle_seed == 0:
+            channel["ShuffleConfig"] = {"Seed": 0}
