@@ -204,7 +204,7 @@ def _training_base(draw: st.DrawFn, state: _State, name: str, kind: str) -> dict
         for channel in draw(st.lists(st.sampled_from(["train", "validation", "test"]), unique=True, min_size=1)):
             source = _s3_source(draw, state)
             channels[channel] = {"source": source, "content_type": "text/csv"} if draw(st.booleans()) else source
-            if draw(st.integers(0, 2)) == 0:
+            if draw(st.booleans()):
                 channels[channel] = _channel_options(draw, channels[channel])
         step["channels"] = channels
     # A tuning job's output path is a literal (its best model's location is derived from it).
@@ -223,7 +223,7 @@ def _training_base(draw: st.DrawFn, state: _State, name: str, kind: str) -> dict
 def _channel_options(draw: st.DrawFn, channel: str | dict[str, Any]) -> dict[str, Any]:
     """Read options of a channel; Gzip and RecordIO only where the channel itself is read in Pipe mode."""
     out = {"source": channel} if isinstance(channel, str) else dict(channel)
-    mode = draw(st.sampled_from([None, "File", "Pipe", "FastFile"]))
+    mode = draw(st.sampled_from(["Pipe", None, "File", "FastFile"]))
     if mode:
         out["input_mode"] = mode
     if mode == "Pipe":
@@ -240,7 +240,7 @@ def _training_options(draw: st.DrawFn, state: _State, step: dict[str, Any], kind
     if draw(st.integers(0, 2)) == 0:
         runtime = step.get("max_runtime_seconds", 3600)
         step["spot"] = {"max_wait_seconds": draw(st.sampled_from([runtime, runtime + 1, 2 * runtime]))}
-    elif kind == "training" and draw(st.integers(0, 2)) == 0:
+    elif kind == "training" and draw(st.booleans()):
         step["keep_alive_seconds"] = draw(st.sampled_from([0, 600, 21600]))
     if draw(st.integers(0, 2)) == 0:
         uri = _ref_param(draw, state, "string") if draw(st.booleans()) else None
