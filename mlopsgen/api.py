@@ -25,6 +25,7 @@ from mlopsgen.blueprint.resolve import Scope
 from mlopsgen.blueprint.schema_docs import DocumentedSchema
 from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
+from mlopsgen.blueprint.training_checks import TRAINING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.errors import Diagnostic
 from mlopsgen.manifest import MANIFEST, Manifest, sha256
@@ -183,7 +184,7 @@ def plan_blueprint(
 def _check(spec: BlueprintSpec) -> list[Issue]:
     scope = Scope.of(spec)
     issues: list[Issue] = []
-    for check in (*CHECKS, *SERVING_CHECKS, *LIMIT_CHECKS, *EXTERNAL_CHECKS):
+    for check in (*CHECKS, *SERVING_CHECKS, *TRAINING_CHECKS, *LIMIT_CHECKS, *EXTERNAL_CHECKS):
         issues += check(spec, scope)
     return issues
 

@@ -49,6 +49,8 @@ def test_corpus_covers_every_error_kind() -> None:
         "MLG113",  # bad enum
         "MLG114",  # bad value
         "MLG115",  # unknown step type
+        "MLG120",  # several tuning objectives
+        "MLG121",  # an SDK word for a training option
         "MLG201",  # dangling step reference
         "MLG202",  # dangling parameter reference
         "MLG203",  # unknown output
@@ -60,6 +62,12 @@ def test_corpus_covers_every_error_kind() -> None:
         "MLG313",  # cross-account model outside the artifact bucket
         "MLG314",  # stack set role names too long
         "MLG320",  # required security control missing
+        "MLG360",  # spot wait shorter than the run
+        "MLG361",  # warm pool on spot
+        "MLG362",  # Pipe-only channel option in another mode
+        "MLG363",  # distribution on an image without a launcher
+        "MLG364",  # distribution options of another type
+        "MLG365",  # Hyperband settings
         "MLG404",  # both CI backends, no trigger owner
         "MLG405",  # trigger owner not a backend
         "MLG406",  # CodePipeline file path filter too long

@@ -15,6 +15,13 @@ from pydantic import BeforeValidator, Field, model_validator
 from mlopsgen.blueprint.aws_shapes import ContainerImage
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Scalar, Spec, flag_or_model
 from mlopsgen.blueprint.conditions import ConditionExpr
+from mlopsgen.blueprint.steps_training import (
+    ChannelOptions,
+    OneObjective,
+    TrainingOptions,
+    TuningOptions,
+    WarmPoolOption,
+)
 
 Value = Scalar
 """A literal, or text holding ``${...}`` references."""
@@ -163,7 +170,7 @@ class ProcessingStepSpec(JobStepBase):
     """Time limit of the job."""
 
 
-class ChannelSpec(Spec):
+class ChannelSpec(ChannelOptions):
     """A training input channel."""
 
     source: Value
@@ -181,7 +188,7 @@ class MetricDefinitionSpec(Spec):
     )
 
 
-class TrainingBase(JobStepBase):
+class TrainingBase(JobStepBase, TrainingOptions):
     """What a training job and a tuning job's training jobs share."""
 
     image: ImageSpec
@@ -205,7 +212,7 @@ class TrainingBase(JobStepBase):
     )
 
 
-class TrainingStepSpec(TrainingBase):
+class TrainingStepSpec(TrainingBase, WarmPoolOption):
     """Trains a model."""
 
     type: Literal["training"]
@@ -236,13 +243,13 @@ class ObjectiveSpec(Spec):
     """Minimize or Maximize the metric."""
 
 
-class TuningStepSpec(TrainingBase):
+class TuningStepSpec(TrainingBase, TuningOptions):
     """Searches hyperparameters with many training jobs."""
 
     type: Literal["tuning"]
     """Step type."""
-    objective: ObjectiveSpec
-    """The metric the tuning job optimises."""
+    objective: Annotated[ObjectiveSpec, OneObjective]
+    """The metric the tuning job optimises (one: SageMaker tunes one objective per job)."""
     ranges: dict[str, RangeSpec] = Field(min_length=1)
     """Hyperparameter ranges to search, by hyperparameter name."""
     max_jobs: int = Field(default=10, ge=1)

@@ -53,18 +53,22 @@ _PATTERN_NAMES = {
 }
 
 
+SPELLED_AS = {
+    "use_spot_instances": "spot: {max_wait_seconds: N}",
+    "max_wait": "spot: {max_wait_seconds: N}",
+    "max_wait_seconds": "spot: {max_wait_seconds: N}",
+    "max_wait_time_in_seconds": "spot: {max_wait_seconds: N}",
+    "checkpoint_s3_uri": "checkpoint: {s3_uri: ...}",
+    "checkpoint_local_path": "checkpoint: {s3_uri: ..., local_path: ...}",
+    "keep_alive_period_in_seconds": "keep_alive_seconds: N",
+    "early_stopping_type": "early_stopping: Auto or Off",
+    "retry_strategy": "max_retry_attempts: N",
+}
+"""SageMaker SDK terms for options the language spells its own way: MLG121 names the blueprint's word."""
+
 NOT_SUPPORTED = {
-    "use_spot_instances": "managed spot training",
-    "max_wait": "managed spot training (its wait limit)",
-    "max_wait_seconds": "managed spot training (its wait limit)",
-    "max_wait_time_in_seconds": "managed spot training (its wait limit)",
-    "checkpoint_s3_uri": "training checkpoints",
-    "checkpoint_local_path": "training checkpoints",
-    "distribution": "distributed training (parameter servers, MPI, torchrun)",
     "debugger_hook_config": "SageMaker Debugger",
     "profiler_config": "SageMaker Debugger profiling",
-    "keep_alive_period_in_seconds": "warm pools",
-    "input_mode": "Pipe and FastFile input modes",
     "code_location": "a code location (code is uploaded by content hash)",
     "source_dir": "a source folder (processing code is one script)",
 }
@@ -169,6 +173,8 @@ def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
         owner = display_path(data, path[:-1])
+        if key in SPELLED_AS and SPELLED_AS[key].split(":")[0] in _allowed_keys(tuple(error["loc"])[:-1]):
+            return _at(loaded, path, "MLG121", f"'{key}' is the SDK's word; in {owner} write {SPELLED_AS[key]}", "")
         if key in NOT_SUPPORTED:
             hint = f"{NOT_SUPPORTED[key]}: not in the blueprint language yet; remove the key."
             return _at(loaded, path, "MLG110", f"'{key}' is not supported (yet) in {owner}", hint)
@@ -227,6 +233,8 @@ def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
         words = "at least" if kind == "string_too_short" else "at most"
         message = f"{where}: {_describe(error['input'])} must have {words} {limit} characters"
         return _at(loaded, path, "MLG114", message, "", key=on_key)
+    if kind.startswith("MLG1"):  # a PydanticCustomError whose type is the diagnostic code (steps_training)
+        return _at(loaded, path, kind, f"{where}: {error['msg']}", "", key=False)
     if kind == "value_error":
         reason = str(ctx.get("error", error["msg"]))
         return _at(loaded, path, "MLG114", f"{where}: {reason}", "", key=on_key)

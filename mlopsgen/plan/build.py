@@ -21,6 +21,7 @@ from mlopsgen.plan.build_base import ReadCode
 from mlopsgen.plan.build_delivery import DeliveryBuilder
 from mlopsgen.plan.build_external import EXTERNAL_SPECS, build_external_step
 from mlopsgen.plan.build_registry import build_registry
+from mlopsgen.plan.build_training import channel, training_options, tuning_options, with_distribution
 from mlopsgen.plan.name_limits import name_problems
 
 _PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
@@ -77,19 +78,20 @@ class _Builder(DeliveryBuilder):
         )
 
     def training_job(self, step: spec.TrainingBase, path: PathKey) -> ir.TrainingJob:
+        compute = self.compute(step.instance)
+        hyperparameters = tuple((k, self._hyperparameter(v)) for k, v in sorted(step.hyperparameters.items()))
         return ir.TrainingJob(
             image_uri=self.image(step.image, (*path, "image")),
-            compute=self.compute(step.instance),
-            hyperparameters=tuple((k, self._hyperparameter(v)) for k, v in sorted(step.hyperparameters.items())),
-            channels=tuple(
-                ir.Channel(name, self.expr(c.source), c.content_type or "") for name, c in step.channels.items()
-            ),
+            compute=compute,
+            hyperparameters=with_distribution(hyperparameters, step, compute.instance_type),
+            channels=tuple(channel(name, c, self.expr) for name, c in step.channels.items()),
             output_path=self._output_path(step),
             output_kms_key=self.security.output_kms_key,
             max_runtime_seconds=step.max_runtime_seconds,
             environment=self.env(step.environment),
             network=self.network(step.network_isolation),
             metric_definitions=tuple(ir.MetricDefinition(m.name, m.regex) for m in step.metric_definitions),
+            options=training_options(step, self.expr),
         )
 
     def _hyperparameter(self, value: Any) -> ir.Expr:
@@ -141,6 +143,7 @@ class _Builder(DeliveryBuilder):
             max_jobs=step.max_jobs,
             max_parallel_jobs=step.max_parallel_jobs,
             strategy=step.strategy,
+            options=tuning_options(step),
         )
 
     def model_source(

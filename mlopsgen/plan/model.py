@@ -271,6 +271,23 @@ class Channel:
     name: str
     source: Expr
     content_type: str
+    input_mode: str = ""
+    """"" when the job's TrainingInputMode applies."""
+    compression: str = ""
+    record_wrapper: str = ""
+    s3_data_distribution: str = "FullyReplicated"
+    shuffle_seed: int | None = None
+
+    @property
+    def has_options(self) -> bool:
+        """True when the channel sets more than its source and content type."""
+        return bool(
+            self.input_mode
+            or self.compression
+            or self.record_wrapper
+            or self.s3_data_distribution != "FullyReplicated"
+            or self.shuffle_seed is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -279,6 +296,54 @@ class MetricDefinition:
 
     name: str
     regex: str
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """A training job's options; the defaults are what a job without them sends."""
+
+    input_mode: str = "File"
+    spot_max_wait_seconds: int = 0
+    """0: not on spot capacity."""
+    checkpoint_s3_uri: Expr = ""
+    """"": no CheckpointConfig."""
+    checkpoint_local_path: str = "/opt/ml/checkpoints"
+    output_compression: str = "GZIP"
+    max_retry_attempts: int = 0
+    """0: no RetryStrategy."""
+    keep_alive_seconds: int | None = None
+    """None: no warm pool (0 is sent as given)."""
+
+
+@dataclass(frozen=True)
+class TuningOptions:
+    """A tuning job's own options (HyperParameterTuningJobConfig and WarmStartConfig)."""
+
+    early_stopping: str = "Auto"
+    random_seed: int | None = None
+    max_runtime_seconds: int = 0
+    """0: no limit on the whole tuning job."""
+    hyperband_min_resource: int | None = None
+    hyperband_max_resource: int | None = None
+    target_objective_value: float | None = None
+    max_jobs_not_improving: int | None = None
+    complete_on_convergence: bool | None = None
+    warm_start_parents: tuple[str, ...] = ()
+    warm_start_type: str = ""
+
+    @property
+    def has_hyperband(self) -> bool:
+        """True when a HyperbandStrategyConfig is sent."""
+        return self.hyperband_min_resource is not None or self.hyperband_max_resource is not None
+
+    @property
+    def has_completion(self) -> bool:
+        """True when TuningJobCompletionCriteria is sent."""
+        return (
+            self.target_objective_value is not None
+            or self.max_jobs_not_improving is not None
+            or self.complete_on_convergence is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -296,6 +361,8 @@ class TrainingJob:
     network: Network
     metric_definitions: tuple[MetricDefinition, ...]
     """In blueprint order (AWS keeps the list as given)."""
+    options: TrainingOptions = TrainingOptions()
+    """Spot, checkpoints, input mode, warm pool, compression and retries."""
 
 
 @dataclass(frozen=True)
@@ -331,6 +398,7 @@ class TuningStep:
     max_jobs: int
     max_parallel_jobs: int
     strategy: str
+    options: TuningOptions = TuningOptions()
 
 
 @dataclass(frozen=True)

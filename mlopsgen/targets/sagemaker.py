@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from mlopsgen.plan import model as ir
+from mlopsgen.targets import sagemaker_training as options
 from mlopsgen.targets.base import OutputFile, dump_json
 from mlopsgen.targets.sagemaker_external import EXTERNAL_STEPS, external_step
 
@@ -222,24 +223,6 @@ def _processing_network(network: ir.Network) -> dict[str, Any]:
     return out
 
 
-def _channel(c: ir.Channel, with_mode: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "ChannelName": c.name,
-        "DataSource": {
-            "S3DataSource": {
-                "S3DataDistributionType": "FullyReplicated",
-                "S3DataType": "S3Prefix",
-                "S3Uri": expr(c.source),
-            }
-        },
-    }
-    if c.content_type:
-        out["ContentType"] = c.content_type
-    if with_mode:
-        out["InputMode"] = "File"
-    return out
-
-
 def _training_job(job: ir.TrainingJob, role: str, *, tuning: bool) -> dict[str, Any]:
     resources = _resources(job.compute)
     output: dict[str, Any] = {"CompressionType": "GZIP", "S3OutputPath": expr(job.output_path)}
@@ -256,7 +239,7 @@ def _training_job(job: ir.TrainingJob, role: str, *, tuning: bool) -> dict[str, 
         "StoppingCondition": {"MaxRuntimeInSeconds": job.max_runtime_seconds},
     }
     if job.channels:
-        out["InputDataConfig"] = [_channel(c, with_mode=not tuning) for c in job.channels]
+        out["InputDataConfig"] = [options.channel(c, tuning=tuning, expr=expr) for c in job.channels]
     if tuning:
         if job.hyperparameters:
             out["StaticHyperParameters"] = _env(job.hyperparameters)
@@ -270,6 +253,7 @@ def _training_job(job: ir.TrainingJob, role: str, *, tuning: bool) -> dict[str, 
         out["EnableNetworkIsolation"] = True
     if job.network.has_vpc:
         out["VpcConfig"] = _vpc(job.network)
+    options.add_job_options(out, job, expr=expr)
     return out
 
 
@@ -296,7 +280,7 @@ def _tuning(s: ir.TuningStep, role: str, kinds: dict[str, str]) -> dict[str, Any
             ranges.setdefault(key, []).append(
                 {"Name": r.name, "MinValue": r.min_value, "MaxValue": r.max_value, "ScalingType": r.scaling}
             )
-    return {
+    arguments = {
         "HyperParameterTuningJobConfig": {
             "HyperParameterTuningJobObjective": {"MetricName": s.objective_metric, "Type": s.objective_goal},
             "ParameterRanges": ranges,
@@ -306,6 +290,8 @@ def _tuning(s: ir.TuningStep, role: str, kinds: dict[str, str]) -> dict[str, Any
         },
         "TrainingJobDefinition": _training_job(_static_hyperparameters(s.job, kinds), role, tuning=True),
     }
+    options.add_tuning_options(arguments, s)
+    return arguments
 
 
 def _register(s: ir.RegisterModelStep) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from mlopsgen.plan import model as ir
 from mlopsgen.targets import sagemaker as native
+from mlopsgen.targets import sagemaker_sdk_training as sdk_options
 from mlopsgen.targets.base import OutputFile, dump_json
 from mlopsgen.targets.sagemaker_sdk_external import EXTERNAL_STEPS, build_external, output_property
 
@@ -58,6 +59,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     _restore_tuning_security(definition["Steps"], plan)
     _restore_processing_output_key(definition["Steps"], plan)
     _restore_transform_instance_count(definition["Steps"], plan)
+    sdk_options.restore_zero_members(definition["Steps"], _all_steps(plan.pipeline.steps))
     return [
         OutputFile("model-build/pipeline-definition.json", dump_json(definition)),
         OutputFile("model-build/code-manifest.json", dump_json(native.code_manifest(plan))),
@@ -423,26 +425,36 @@ class _SdkBuilder:
                 instance_count=self.value(job.compute.instance_count),
                 volume_size_in_gb=job.compute.volume_size_gb,
                 volume_kms_key_id=job.compute.volume_kms_key or None,
+                **sdk_options.compute_kwargs(job),
             ),
-            stopping_condition=StoppingCondition(max_runtime_in_seconds=job.max_runtime_seconds),
+            stopping_condition=StoppingCondition(
+                max_runtime_in_seconds=job.max_runtime_seconds, **sdk_options.stopping_kwargs(job)
+            ),
             output_data_config=OutputDataConfig(
-                s3_output_path=self.value(job.output_path), kms_key_id=job.output_kms_key or None
+                s3_output_path=self.value(job.output_path),
+                kms_key_id=job.output_kms_key or None,
+                compression_type=job.options.output_compression,
             ),
+            **sdk_options.trainer_kwargs(job, self.value),
             networking=networking,
             hyperparameters=self.values(job.hyperparameters) or None,
             environment=self.values(job.environment) or None,
         )
+        sdk_options.with_retry(trainer, job)
         if job.metric_definitions:
             trainer.with_metric_definitions(
                 [MetricDefinition(name=m.name, regex=m.regex) for m in job.metric_definitions]
             )
         return trainer
 
-    def inputs(self, job: ir.TrainingJob) -> list[Any]:
+    def inputs(self, job: ir.TrainingJob, *, tuning: bool = False) -> list[Any]:
         from sagemaker.train.configs import InputData
 
         channels = []
         for c in job.channels:
+            if c.has_options:
+                channels.append(sdk_options.channel(c, self.value, tuning=tuning))
+                continue
             kwargs: dict[str, Any] = {"channel_name": c.name, "data_source": self.value(c.source)}
             if c.content_type:
                 kwargs["content_type"] = c.content_type
@@ -476,11 +488,11 @@ class _SdkBuilder:
             strategy=s.strategy,
             max_jobs=s.max_jobs,
             max_parallel_jobs=s.max_parallel_jobs,
-            early_stopping_type="Auto",
             # The tuner reads metric definitions from its own argument, not from the trainer.
             metric_definitions=[{"Name": m.name, "Regex": m.regex} for m in s.job.metric_definitions] or None,
+            **sdk_options.tuner_kwargs(s),
         )
-        return TuningStep(step_args=tuner.tune(inputs=self.inputs(s.job)), **self.common(s.common))
+        return TuningStep(step_args=tuner.tune(inputs=self.inputs(s.job, tuning=True)), **self.common(s.common))
 
     def register(self, s: ir.RegisterModelStep) -> Any:
         from sagemaker.core.model_metrics import MetricsSource, ModelMetrics

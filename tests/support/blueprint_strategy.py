@@ -204,6 +204,8 @@ def _training_base(draw: st.DrawFn, state: _State, name: str, kind: str) -> dict
         for channel in draw(st.lists(st.sampled_from(["train", "validation", "test"]), unique=True, min_size=1)):
             source = _s3_source(draw, state)
             channels[channel] = {"source": source, "content_type": "text/csv"} if draw(st.booleans()) else source
+            if draw(st.booleans()):
+                channels[channel] = _channel_options(draw, channels[channel])
         step["channels"] = channels
     # A tuning job's output path is a literal (its best model's location is derived from it).
     paths = ["s3://bucket/models"] + (["s3://bucket/m/${execution.id}"] if kind == "training" else [])
@@ -213,8 +215,48 @@ def _training_base(draw: st.DrawFn, state: _State, name: str, kind: str) -> dict
         step["environment"] = {"MODE": str(_literal_or_param(draw, state))}
     if "uri" in step["image"]:  # built-in algorithms publish their own metrics
         step["metric_definitions"] = [{"name": "validation:rmse", "regex": "rmse=([0-9.]+)"}]
+    _training_options(draw, state, step, kind)
     state.models.append(name)
     return step
+
+
+def _channel_options(draw: st.DrawFn, channel: str | dict[str, Any]) -> dict[str, Any]:
+    """Read options of a channel; Gzip and RecordIO only where the channel itself is read in Pipe mode."""
+    out = {"source": channel} if isinstance(channel, str) else dict(channel)
+    mode = draw(st.sampled_from(["Pipe", None, "File", "FastFile"]))
+    if mode:
+        out["input_mode"] = mode
+    if mode == "Pipe":
+        _optional(draw, out, "compression", st.sampled_from(["None", "Gzip"]))
+        _optional(draw, out, "record_wrapper", st.sampled_from(["None", "RecordIO"]))
+    _optional(draw, out, "s3_data_distribution", st.sampled_from(["FullyReplicated", "ShardedByS3Key"]))
+    _optional(draw, out, "shuffle_seed", st.sampled_from([0, 7, 2**40]))
+    return out
+
+
+def _training_options(draw: st.DrawFn, state: _State, step: dict[str, Any], kind: str) -> None:
+    """Job options (issue 13.3), valid by construction: spot waits cover the run, no warm pool on spot."""
+    _optional(draw, step, "input_mode", st.sampled_from(["File", "Pipe", "FastFile"]))
+    if draw(st.integers(0, 2)) == 0:
+        runtime = step.get("max_runtime_seconds", 3600)
+        step["spot"] = {"max_wait_seconds": draw(st.sampled_from([runtime, runtime + 1, 2 * runtime]))}
+    elif kind == "training" and draw(st.booleans()):
+        step["keep_alive_seconds"] = draw(st.sampled_from([0, 600, 21600]))
+    if draw(st.integers(0, 2)) == 0:
+        uri = _ref_param(draw, state, "string") if draw(st.booleans()) else None
+        step["checkpoint"] = {"s3_uri": uri or "s3://bucket/checkpoints/${execution.id}"}
+        _optional(draw, step["checkpoint"], "local_path", st.just("/opt/ml/ck"))
+    _optional(draw, step, "output_compression", st.sampled_from(["GZIP", "NONE"]))
+    _optional(draw, step, "max_retry_attempts", st.integers(1, 30))
+    if "uri" in step["image"] and draw(st.integers(0, 2)) == 0:
+        dist: dict[str, Any] = {
+            "type": draw(st.sampled_from(["torchrun", "mpi", "parameter_server", "smdistributed_data_parallel"]))
+        }
+        if dist["type"] == "mpi":
+            _optional(draw, dist, "processes_per_host", st.integers(1, 8))
+        if dist["type"] in ("mpi", "smdistributed_data_parallel"):
+            _optional(draw, dist, "custom_mpi_options", st.sampled_from(["", "-x NCCL_DEBUG=INFO"]))
+        step["distribution"] = dist
 
 
 def _range(draw: st.DrawFn) -> dict[str, Any]:
@@ -240,7 +282,28 @@ def _tuning(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
     step["ranges"] = {f"r_{i}": _range(draw) for i in range(draw(st.integers(1, 3)))}
     _optional(draw, step, "max_jobs", st.integers(1, 20))
     _optional(draw, step, "max_parallel_jobs", st.integers(1, 3))
-    _optional(draw, step, "strategy", st.sampled_from(["Bayesian", "Random"]))
+    _optional(draw, step, "strategy", st.sampled_from(["Bayesian", "Random", "Hyperband"]))
+    if step.get("strategy") == "Hyperband":
+        step["early_stopping"] = "Off"  # AWS: Hyperband stops jobs itself
+        if draw(st.booleans()):
+            step["hyperband"] = {}
+            _optional(draw, step["hyperband"], "min_resource", st.sampled_from([1, 2]))
+            _optional(draw, step["hyperband"], "max_resource", st.sampled_from([10, 20000]))
+    else:
+        _optional(draw, step, "early_stopping", st.sampled_from(["Auto", "Off"]))
+    _optional(draw, step, "random_seed", st.sampled_from([0, 1, 42, 2**31 - 1]))
+    _optional(draw, step, "max_tuning_runtime_seconds", st.sampled_from([120, 86400]))
+    if draw(st.integers(0, 2)) == 0:
+        completion: dict[str, Any] = {}
+        _optional(draw, completion, "target_objective_value", st.sampled_from([0.0, 0.5, 12.0]))
+        _optional(draw, completion, "max_jobs_not_improving", st.sampled_from([3, 10]))
+        _optional(draw, completion, "complete_on_convergence", st.booleans())
+        step["completion"] = completion
+    if draw(st.integers(0, 3)) == 0:
+        step["warm_start"] = {
+            "parents": draw(st.sampled_from([["parent-tuning-1"], ["a", "b-2"]])),
+            "type": draw(st.sampled_from(["IdenticalDataAndAlgorithm", "TransferLearning"])),
+        }
     return step
 
 

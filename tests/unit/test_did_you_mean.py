@@ -40,7 +40,7 @@ def test_short_words_get_no_one_letter_guess() -> None:
     assert did_you_mean("ge", ["eq", "gt", "gte"]) == " Did you mean 'gte'?"  # an abbreviation, not a typo of gt
 
 
-@pytest.mark.parametrize("key", ["distribution", "use_spot_instances", "max_wait_seconds"])
+@pytest.mark.parametrize("key", ["debugger_hook_config", "profiler_config"])
 def test_a_sagemaker_term_the_language_lacks_is_not_supported_yet(key: str) -> None:
     text = edit("abalone", ("      hyperparameters:\n", f"      {key}: 1\n      hyperparameters:\n"))
     (diagnostic,) = mlopsgen.validate(text, name="abalone.yaml", code=_code())
@@ -48,6 +48,17 @@ def test_a_sagemaker_term_the_language_lacks_is_not_supported_yet(key: str) -> N
     assert diagnostic.message == f"'{key}' is not supported (yet) in pipeline.steps[TrainAbaloneModel]"
     assert diagnostic.hint.startswith(NOT_SUPPORTED[key])
     assert "Did you mean" not in diagnostic.hint
+
+
+@pytest.mark.parametrize(
+    ("key", "spelling"),
+    [("use_spot_instances", "spot: {max_wait_seconds: N}"), ("max_wait_seconds", "spot: {max_wait_seconds: N}")],
+)
+def test_a_sagemaker_term_the_language_spells_its_own_way_names_the_spelling(key: str, spelling: str) -> None:
+    text = edit("abalone", ("      hyperparameters:\n", f"      {key}: 1\n      hyperparameters:\n"))
+    (diagnostic,) = mlopsgen.validate(text, name="abalone.yaml", code=_code())
+    assert diagnostic.code == "MLG121"
+    assert diagnostic.message == f"'{key}' is the SDK's word; in pipeline.steps[TrainAbaloneModel] write {spelling}"
 
 
 def test_a_typo_in_a_step_key_still_gets_its_suggestion() -> None:
