@@ -73,7 +73,13 @@ BLUEPRINT = {
             "TrainType": {"type": "string", "default": "ml.p4d.24xlarge"},
             "Checkpoints": {"type": "string", "default": "s3://acme/checkpoints"},
         },
-        "steps": [TRAINING, {**TRAINING, "name": "Warm", "spot": None, "keep_alive_seconds": 0}, TUNING],
+        "steps": [
+            TRAINING,
+            {**TRAINING, "name": "Warm", "spot": None, "keep_alive_seconds": 0},
+            TUNING,
+            # Only a zero target: the SDK then drops the whole TuningJobCompletionCriteria (generator-found).
+            {**TUNING, "name": "TuneToZero", "completion": {"target_objective_value": 0.0}},
+        ],
     },
 }
 

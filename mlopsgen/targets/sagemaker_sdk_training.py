@@ -147,7 +147,7 @@ def restore_zero_members(steps: list[dict[str, Any]], plan_steps: dict[str, ir.S
             if spec.options.random_seed == 0:
                 config["RandomSeed"] = 0
             if spec.options.target_objective_value == 0:
-                config["TuningJobCompletionCriteria"]["TargetObjectiveMetricValue"] = (
+                config.setdefault("TuningJobCompletionCriteria", {})["TargetObjectiveMetricValue"] = (
                     spec.options.target_objective_value
                 )
 
