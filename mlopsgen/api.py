@@ -29,6 +29,7 @@ from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.errors import Diagnostic, Position
 from mlopsgen.plan.build import build_plan
 from mlopsgen.plan.build_base import CodeRefused, ReadCode
+from mlopsgen.plan.build_script import ListCode
 from mlopsgen.plan.model import Plan
 from mlopsgen.targets import TARGETS
 from mlopsgen.targets.base import OutputFile
@@ -221,6 +222,51 @@ def code_reader(root: Path) -> ReadCode:
     return read
 
 
+def _mapping_lister(files: Mapping[str, bytes]) -> ListCode:
+    def listing(folder: str) -> list[str] | None:
+        prefix = "" if folder == "." else folder + "/"
+        names = [path.removeprefix(prefix) for path in files if path.startswith(prefix)]
+        return names or None
+
+    return listing
+
+
+def code_lister(root: Path) -> ListCode:
+    """List a source directory's files relative to ``root``, inside the same boundary as ``code_reader``.
+
+    Links to files are listed (``code_reader`` refuses those leading out of the repository when they are
+    read); a link to a folder is refused, since packing through it could loop or leave the repository.
+    Hidden folders and ``__pycache__`` are not walked: the packer leaves them out anyway.
+    """
+    try:
+        top = root.resolve()
+    except OSError:
+        return lambda _: None
+    boundary = repository_root(top) or top
+
+    def listing(folder: str) -> list[str] | None:
+        start = root / folder
+        try:
+            real = start.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(boundary):
+            raise CodeRefused("is a symlink resolving outside the repository; links must stay inside it")
+        if not real.is_dir():
+            return None
+        names: list[str] = []
+        for current, dirs, files in os.walk(real):
+            here = Path(current)
+            for d in list(dirs):
+                if (here / d).is_symlink():
+                    raise CodeRefused(f"holds a link to a folder ('{(here / d).relative_to(real).as_posix()}')")
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+            names += [(here / f).relative_to(real).as_posix() for f in files]
+        return sorted(names)
+
+    return listing
+
+
 def _issues_to_diagnostics(loaded: Loaded, issues: list[Issue]) -> list[Diagnostic]:
     return [
         Diagnostic(
@@ -282,7 +328,10 @@ def plan_blueprint(
     # Only the file name reaches generated files: a directory would make output depend on the cwd.
     # CI runs at the repository root, so it names the blueprint's folder from there (code paths hang off it).
     located = repository_blueprint_dir(blueprint) if isinstance(blueprint, Path) else None
-    plan, issues = build_plan(spec, display.replace("\\", "/").rsplit("/", 1)[-1], read_code, blueprint_dir=located)
+    lister = code_lister(blueprint.parent) if isinstance(blueprint, Path) and code is None else _mapping_lister(code or {})
+    plan, issues = build_plan(
+        spec, display.replace("\\", "/").rsplit("/", 1)[-1], read_code, blueprint_dir=located, list_code=lister
+    )
     diagnostics += _issues_to_diagnostics(loaded, issues)
     if plan is None or diagnostics:
         return None, _sorted(diagnostics)

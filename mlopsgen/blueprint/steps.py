@@ -144,9 +144,11 @@ class ProcessingStepSpec(JobStepBase):
     """Container image the script runs in."""
     instance: InstanceSpec = InstanceSpec()
     """Compute for the processing job."""
-    command: list[str] = Field(default_factory=lambda: ["python3"])
-    """Command that runs the script, e.g. [python3]."""
-    code: str = Field(description="Script path, relative to the blueprint file.")
+    command: list[str] | None = None
+    """Command that runs the script (default [python3]); without code, the container entrypoint itself."""
+    code: str | None = Field(
+        default=None, description="Script path, relative to the blueprint file; omit to run the image's entrypoint."
+    )
     arguments: list[Value] = Field(default_factory=list)
     """Command-line arguments passed to the script."""
     environment: dict[str, Value] = Field(default_factory=dict)
@@ -202,6 +204,14 @@ class TrainingBase(JobStepBase):
         max_length=40,
         description="Metrics read from the job's log. Built-in algorithms publish their own; a custom image "
         "(image.uri, or a framework such as sklearn) needs them to be tuned on its objective metric.",
+    )
+    entry_point: str | None = Field(
+        default=None, description="Script mode: the script the framework container runs, relative to source_dir."
+    )
+    source_dir: str | None = Field(
+        default=None,
+        description="Script mode: folder (relative to the blueprint file) packed into sourcedir.tar.gz; "
+        "the container installs a requirements.txt found at its top.",
     )
 
 

@@ -19,6 +19,7 @@ from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
 from mlopsgen.plan.build_delivery import DeliveryBuilder
+from mlopsgen.plan.build_script import ListCode
 from mlopsgen.plan.name_limits import name_problems
 
 _PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
@@ -62,8 +63,9 @@ class _Builder(DeliveryBuilder):
             common=self.common(step),
             image_uri=self.image(step.image, (*path, "image")),
             compute=self.compute(step.instance),
-            command=tuple(step.command),
-            code=self.code(step.code, (*path, "code")),
+            # With code, the command runs it (python3 by default); without, it is the whole entrypoint.
+            command=tuple(step.command if step.command is not None else ["python3"] if step.code else []),
+            code=self.code(step.code, (*path, "code")) if step.code is not None else None,
             arguments=tuple(self.expr(a) for a in step.arguments),
             environment=self.env(step.environment),
             inputs=tuple(ir.ProcessingInput(n, self.expr(i.source), i.destination) for n, i in step.inputs.items()),
@@ -88,6 +90,7 @@ class _Builder(DeliveryBuilder):
             environment=self.env(step.environment),
             network=self.network(step.network_isolation),
             metric_definitions=tuple(ir.MetricDefinition(m.name, m.regex) for m in step.metric_definitions),
+            script=self.script(step, path),
         )
 
     def _hyperparameter(self, value: Any) -> ir.Expr:
@@ -311,11 +314,17 @@ class _Builder(DeliveryBuilder):
             code_files=tuple(sorted(self.code_files.values(), key=lambda c: c.path)),
             deploy=deploy,
             ci=self.ci(deploy),
+            source_bundles=tuple(sorted(self.bundles.values(), key=lambda b: b.path)),
         )
 
 
 def build_plan(
-    blueprint: BlueprintSpec, name: str, read_code: ReadCode, *, blueprint_dir: str | None = None
+    blueprint: BlueprintSpec,
+    name: str,
+    read_code: ReadCode,
+    *,
+    blueprint_dir: str | None = None,
+    list_code: ListCode | None = None,
 ) -> tuple[ir.Plan | None, list[Issue]]:
     """Turn a checked blueprint into the Plan.
 
@@ -325,11 +334,13 @@ def build_plan(
         read_code: Reads code files the steps run.
         blueprint_dir: The blueprint's folder relative to the repository root, when the caller knows
             where the file is; ``ci.layout.blueprint_dir`` wins over it.
+        list_code: Lists the files of a source directory (script mode); default: no folder exists.
 
     Returns:
         The Plan, or None with the issues found (unknown images, missing code files, ...).
     """
     builder = _Builder(blueprint, name, read_code, blueprint_dir)
+    builder.init_script(list_code or (lambda _: None))
     plan = builder.plan()
     builder.issues += _name_issues(blueprint, plan.names)
     if builder.issues:

@@ -29,6 +29,15 @@ def _table() -> dict[str, Any]:
     return data
 
 
+FRAMEWORK_CONTAINERS = frozenset({"sklearn", "xgboost"})
+"""Table entries that are framework containers (run a user's script); every other entry is a built-in algorithm."""
+
+
+def is_algorithm(name: str) -> bool:
+    """Whether ``image.framework`` names a built-in algorithm (which runs its own program, never a script)."""
+    return name in _table()["images"] and name not in FRAMEWORK_CONTAINERS
+
+
 def frameworks() -> list[str]:
     """Names accepted as ``image.framework``."""
     return sorted(_table()["images"])
