@@ -34,10 +34,18 @@ InstanceType = Annotated[str, Field(pattern=INSTANCE_PATTERN)]
 class ImageSpec(Spec):
     """A container image: a framework or built-in algorithm by name and version, or an explicit URI."""
 
-    framework: str | None = Field(default=None, description="sklearn, xgboost, or a built-in algorithm name.")
+    framework: str | None = Field(
+        default=None, description="sklearn, xgboost, pytorch, tensorflow, huggingface, or a built-in algorithm name."
+    )
     version: str | None = None
     """Framework or algorithm version, e.g. 1.7-1 (quoted)."""
     uri: ContainerImage | None = Field(default=None, description="Explicit ECR image URI.")
+    py_version: str | None = None
+    """Python version of a pytorch, tensorflow or huggingface image, e.g. py310 (needed when it has several)."""
+    processor: Literal["cpu", "gpu"] | None = None
+    """cpu or gpu image; default: from the instance type as the SDK derives it (g* and p* families are gpu)."""
+    base_framework: str | None = None
+    """Hugging Face only: the framework under transformers, e.g. pytorch2.1.0."""
 
     @model_validator(mode="after")
     def _one_way(self) -> ImageSpec:

@@ -16,11 +16,18 @@ from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint.checks import Issue, property_file_owners
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
+from mlopsgen.plan import framework_images
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
 from mlopsgen.plan.build_delivery import DeliveryBuilder
 from mlopsgen.plan.build_script import ListCode
 from mlopsgen.plan.name_limits import name_problems
+
+
+def _framework(image: spec.ImageSpec) -> bool:
+    """A PyTorch/TensorFlow/Hugging Face container by name: a training image, reported where a model uses it."""
+    return image.uri is None and image.framework in framework_images.frameworks()
+
 
 _PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
 _COMPARISONS = {
@@ -61,7 +68,7 @@ class _Builder(DeliveryBuilder):
         )
         return ir.ProcessingStep(
             common=self.common(step),
-            image_uri=self.image(step.image, (*path, "image")),
+            image_uri=self.image(step.image, (*path, "image"), step.instance.type),
             compute=self.compute(step.instance),
             # With code, the command runs it (python3 by default); without, it is the whole entrypoint.
             command=tuple(step.command if step.command is not None else ["python3"] if step.code else []),
@@ -78,7 +85,7 @@ class _Builder(DeliveryBuilder):
 
     def training_job(self, step: spec.TrainingBase, path: PathKey) -> ir.TrainingJob:
         return ir.TrainingJob(
-            image_uri=self.image(step.image, (*path, "image")),
+            image_uri=self.image(step.image, (*path, "image"), step.instance.type),
             compute=self.compute(step.instance),
             hyperparameters=tuple((k, self._hyperparameter(v)) for k, v in sorted(step.hyperparameters.items())),
             channels=tuple(
@@ -151,7 +158,18 @@ class _Builder(DeliveryBuilder):
             source = self.steps_by_name[step.model_from]
             assert isinstance(source, spec.TrainingStepSpec | spec.TuningStepSpec)  # guaranteed by checks
             index = self.bp.pipeline.steps.index(source)
-            image = self.image(source.image, ("pipeline", "steps", index, "image"))
+            if _framework(source.image):
+                self.issues.append(
+                    Issue(
+                        "MLG356",
+                        (*path, "model_from"),
+                        f"step '{source.name}' trains in a {source.image.framework} training container, which "
+                        "serves no model",
+                        "give the inference image as image.uri and model_data instead of model_from.",
+                        at_value=True,
+                    )
+                )
+            image = self.image(source.image, ("pipeline", "steps", index, "image"), source.instance.type)
             data = self._model_artifacts(step.model_from)
         else:
             assert step.image is not None and step.model_data is not None  # guaranteed by checks
