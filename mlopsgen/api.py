@@ -328,7 +328,8 @@ def plan_blueprint(
     # Only the file name reaches generated files: a directory would make output depend on the cwd.
     # CI runs at the repository root, so it names the blueprint's folder from there (code paths hang off it).
     located = repository_blueprint_dir(blueprint) if isinstance(blueprint, Path) else None
-    lister = code_lister(blueprint.parent) if isinstance(blueprint, Path) and code is None else _mapping_lister(code or {})
+    from_disk = isinstance(blueprint, Path) and code is None
+    lister = code_lister(blueprint.parent) if isinstance(blueprint, Path) and from_disk else _mapping_lister(code or {})
     plan, issues = build_plan(
         spec, display.replace("\\", "/").rsplit("/", 1)[-1], read_code, blueprint_dir=located, list_code=lister
     )

@@ -172,7 +172,7 @@ class BuilderBase:
                 image.base_framework,
             )
         except UnknownImage as exc:
-            self.issues.append(Issue("MLG309", (*path, "version"), exc.message, exc.hint, at_value=True))
+            self.issues.append(Issue("MLG309", (*path, exc.field), exc.message, exc.hint, at_value=True))
             return ""
 
     def code(self, path_text: str, path: PathKey) -> ir.CodeFile:

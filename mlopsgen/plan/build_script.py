@@ -48,7 +48,9 @@ class ScriptBuilder(BuilderBase):
         if step.entry_point is None or step.source_dir is None:
             given, missing = ("entry_point", "source_dir") if step.source_dir is None else ("source_dir", "entry_point")
             self.issues.append(
-                Issue("MLG350", (*path, given), f"script mode needs both entry_point and source_dir; {missing} is missing")
+                Issue(
+                    "MLG350", (*path, given), f"script mode needs both entry_point and source_dir; {missing} is missing"
+                )
             )
             return None
         if step.image.framework is not None and is_algorithm(step.image.framework):
@@ -101,7 +103,9 @@ class ScriptBuilder(BuilderBase):
             self._refuse(path, f"source_dir '{cleaned}' {exc}")
             return None
         if names is None:
-            self._refuse(path, f"source_dir '{cleaned}' is not a folder", "source_dir is relative to the blueprint file.")
+            self._refuse(
+                path, f"source_dir '{cleaned}' is not a folder", "source_dir is relative to the blueprint file."
+            )
             return None
         names = sorted(n for n in names if sourcedir.packed(n))
         if not names:

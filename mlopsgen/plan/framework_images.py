@@ -93,10 +93,12 @@ def framework_image_uri(
             )
         py_version = next(iter(pythons))
     if py_version not in pythons:
-        raise UnknownImage(
+        miss = UnknownImage(
             f"{framework} {version} has no py_version '{py_version}'",
             "py_versions: " + ", ".join(sorted(pythons)) + ".",
         )
+        miss.field = "py_version"
+        raise miss
     by_processor = pythons[py_version]
     if processor not in by_processor:
         raise UnknownImage(

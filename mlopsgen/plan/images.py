@@ -20,6 +20,10 @@ class UnknownImage(Exception):  # noqa: N818 - a lookup miss, reported as a diag
     def __init__(self, message: str, hint: str) -> None:
         super().__init__(message)
         self.message, self.hint = message, hint
+        self.field = "version"
+        """The image key the miss is reported at."""
+        self.field = "version"
+        """The image key the miss is reported at."""
 
 
 @cache

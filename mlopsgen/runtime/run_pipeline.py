@@ -534,7 +534,8 @@ def _pack_source_dir(
         raise ScriptError(f"code manifest {manifest_path}: {path!r} is outside the repository root {root}")
     contents: list[tuple[str, bytes]] = []
     for number, item in enumerate(listed):
-        name, file_sha, _ = _manifest_entry(manifest_path, number, {**item, "s3_uri": s3_uri} if isinstance(item, dict) else item, where=f"{path} files")
+        with_uri = {**item, "s3_uri": s3_uri} if isinstance(item, dict) else item
+        name, file_sha, _ = _manifest_entry(manifest_path, number, with_uri, where=f"{path} files")
         local = (folder / name).resolve()
         if not local.is_relative_to(folder):
             raise ScriptError(f"code manifest {manifest_path}: {path}/{name} is outside its source directory")
@@ -548,9 +549,11 @@ def _pack_source_dir(
             continue
         contents.append((name, data))
     names = {name for name, _ in contents}
-    on_disk = {
-        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()
-    } if folder.is_dir() else set()
+    on_disk = (
+        {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()}
+        if folder.is_dir()
+        else set()
+    )
     problems += [f"{path}/{n} (not in the manifest)" for n in sorted(on_disk - names) if sourcedir.packed(n)]
     if len(contents) != len(listed):
         return None
@@ -573,9 +576,7 @@ def _sourcedir() -> Any:
     return sourcedir
 
 
-def _manifest_entry(
-    manifest_path: Path, index: int, entry: object, where: str = "files"
-) -> tuple[str, str, str]:
+def _manifest_entry(manifest_path: Path, index: int, entry: object, where: str = "files") -> tuple[str, str, str]:
     where = f"code manifest {manifest_path} {where}[{index}]"
     if not isinstance(entry, dict):
         raise ScriptError(f"{where} must be an object with path, sha256 and s3_uri")

@@ -32,11 +32,17 @@ _TRAIN_IMAGES = [
     {"framework": "linear-learner", "version": "1"},
     {"uri": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/trainer:2"},
 ]
+_BUILTIN = ("xgboost", "linear-learner")
 _SCRIPT_IMAGES = [
     {"framework": "sklearn", "version": "1.2-1"},
     {"framework": "xgboost", "version": "1.7-1"},
     {"uri": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/scripted:1"},
+    {"framework": "pytorch", "version": "2.1.0"},
+    {"framework": "pytorch", "version": "1.13.1", "py_version": "py39", "processor": "gpu"},
+    {"framework": "tensorflow", "version": "2.13.0", "processor": "cpu"},
+    {"framework": "huggingface", "version": "4.28.1", "base_framework": "pytorch2.0.0", "processor": "gpu"},
 ]
+"""Framework images with the processor left out resolve it from the instance type (set to a literal then)."""
 
 
 class _State:
@@ -219,15 +225,18 @@ def _training_base(draw: st.DrawFn, state: _State, name: str, kind: str) -> dict
         step["environment"] = {"MODE": str(_literal_or_param(draw, state))}
     if draw(st.integers(0, 2)) == 0:
         _script_mode(draw, state, step)
-    if "uri" in step["image"] or step["image"]["framework"] == "sklearn":  # built-ins publish their own metrics
+    if "uri" in step["image"] or step["image"]["framework"] not in _BUILTIN:  # built-ins publish their own metrics
         step["metric_definitions"] = [{"name": "validation:rmse", "regex": "rmse=([0-9.]+)"}]
-    state.models.append(name)
+    if step["image"].get("framework") not in ("pytorch", "tensorflow", "huggingface"):
+        state.models.append(name)  # a training container by name serves no model (MLG356)
     return step
 
 
 def _script_mode(draw: st.DrawFn, state: _State, step: dict[str, Any]) -> None:
     """entry_point + source_dir on a framework image; folders are sometimes shared between steps."""
     step["image"] = draw(st.sampled_from(_SCRIPT_IMAGES))
+    if step["image"].get("framework") == "pytorch" and "processor" not in step["image"]:
+        step["instance"] = {**step.get("instance", {}), "type": draw(st.sampled_from(["ml.m5.xlarge", "ml.g5.xlarge"]))}
     folder = draw(st.sampled_from(["src/shared", f"src/{step['name'].lower()}"]))
     files = {"train.py": CODE, "lib/util.py": b"X = 1\n"}
     if draw(st.booleans()):
