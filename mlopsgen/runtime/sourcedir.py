@@ -17,10 +17,8 @@ differ (zlib-ng compresses differently), and the address must not depend on whic
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
-import tarfile
 from collections.abc import Iterable
 
 ARCHIVE_NAME = "sourcedir.tar.gz"
@@ -64,6 +62,8 @@ def pack_tar(files: Iterable[tuple[str, bytes]]) -> bytes:
     Returns:
         The tar bytes; equal for equal files whatever their order, times, owners or modes.
     """
+    import tarfile  # here, not at the top: ~10 ms (shutil, bz2, lzma) every render would pay
+
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for name, data in sorted(files):
@@ -85,6 +85,8 @@ def digest(tar: bytes) -> str:
 
 def compress(tar: bytes) -> bytes:
     """The ``.tar.gz`` bytes CI uploads: gzip with mtime 0, no file name and level 9."""
+    import gzip
+
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as out:
         out.write(tar)
