@@ -1,2 +1,1 @@
-import lib.util
 print("train")
