@@ -31,7 +31,14 @@ from mlopsgen.errors import Diagnostic
 from mlopsgen.manifest import MANIFEST, Manifest, sha256
 from mlopsgen.plan.build import build_plan
 from mlopsgen.plan.model import Plan
-from mlopsgen.reading import BlueprintInput, read_input, repository_blueprint_dir, unsafe_name
+from mlopsgen.reading import (
+    BlueprintInput,
+    code_lister,
+    mapping_lister,
+    read_input,
+    repository_blueprint_dir,
+    unsafe_name,
+)
 from mlopsgen.targets import TARGETS
 from mlopsgen.targets.base import OutputFile
 from mlopsgen.views.summary import summarize
@@ -174,7 +181,11 @@ def plan_blueprint(
     # Only the file name reaches generated files: a directory would make output depend on the cwd.
     # CI runs at the repository root, so it names the blueprint's folder from there (code paths hang off it).
     located = repository_blueprint_dir(blueprint) if isinstance(blueprint, Path) else None
-    plan, issues = build_plan(spec, display.replace("\\", "/").rsplit("/", 1)[-1], read_code, blueprint_dir=located)
+    from_disk = isinstance(blueprint, Path) and code is None
+    lister = code_lister(blueprint.parent) if isinstance(blueprint, Path) and from_disk else mapping_lister(code or {})
+    plan, issues = build_plan(
+        spec, display.replace("\\", "/").rsplit("/", 1)[-1], read_code, blueprint_dir=located, list_code=lister
+    )
     diagnostics += _issues_to_diagnostics(loaded, issues)
     if plan is None or diagnostics:
         return None, _sorted(diagnostics)

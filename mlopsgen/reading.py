@@ -18,6 +18,7 @@ from typing import Any
 from mlopsgen.blueprint.loader import Loaded, SourceMap, load_blueprint
 from mlopsgen.errors import Diagnostic, Position
 from mlopsgen.plan.build_base import CodeRefused, ReadCode
+from mlopsgen.plan.build_script import ListCode
 
 BlueprintInput = str | bytes | Path | Mapping[str, Any]
 """YAML text (``bytes`` are read as UTF-8), a path to a blueprint file, or already-parsed data."""
@@ -167,6 +168,53 @@ def code_reader(root: Path) -> ReadCode:
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,200}\.(?:yaml|yml)$", re.IGNORECASE)
 """Blueprint file names: they name the output folder and appear in comments of every generated file."""
+
+
+def mapping_lister(files: Mapping[str, bytes]) -> ListCode:
+    """List a source directory's files from a mapping of repository paths (the library's ``code=``)."""
+
+    def listing(folder: str) -> list[str] | None:
+        prefix = "" if folder == "." else folder + "/"
+        names = [path.removeprefix(prefix) for path in files if path.startswith(prefix)]
+        return names or None
+
+    return listing
+
+
+def code_lister(root: Path) -> ListCode:
+    """List a source directory's files relative to ``root``, inside the same boundary as ``code_reader``.
+
+    Links to files are listed (``code_reader`` refuses those leading out of the repository when they are
+    read); a link to a folder is refused, since packing through it could loop or leave the repository.
+    Hidden folders and ``__pycache__`` are not walked: the packer leaves them out anyway.
+    """
+    try:
+        top = root.resolve()
+    except OSError:
+        return lambda _: None
+    boundary = repository_root(top) or top
+
+    def listing(folder: str) -> list[str] | None:
+        start = root / folder
+        try:
+            real = start.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(boundary):
+            raise CodeRefused("is a symlink resolving outside the repository; links must stay inside it")
+        if not real.is_dir():
+            return None
+        names: list[str] = []
+        for current, dirs, files in os.walk(real):
+            here = Path(current)
+            for d in list(dirs):
+                if (here / d).is_symlink():
+                    raise CodeRefused(f"holds a link to a folder ('{(here / d).relative_to(real).as_posix()}')")
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+            names += [(here / f).relative_to(real).as_posix() for f in files]
+        return sorted(names)
+
+    return listing
 
 
 def unsafe_name(blueprint: BlueprintInput, name: str | None) -> Diagnostic | None:

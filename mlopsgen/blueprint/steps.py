@@ -41,10 +41,18 @@ InstanceType = Annotated[str, Field(pattern=INSTANCE_PATTERN)]
 class ImageSpec(Spec):
     """A container image: a framework or built-in algorithm by name and version, or an explicit URI."""
 
-    framework: str | None = Field(default=None, description="sklearn, xgboost, or a built-in algorithm name.")
+    framework: str | None = Field(
+        default=None, description="sklearn, xgboost, pytorch, tensorflow, huggingface, or a built-in algorithm name."
+    )
     version: str | None = None
     """Framework or algorithm version, e.g. 1.7-1 (quoted)."""
     uri: ContainerImage | None = Field(default=None, description="Explicit ECR image URI.")
+    py_version: str | None = None
+    """Python version of a pytorch, tensorflow or huggingface image, e.g. py310 (needed when it has several)."""
+    processor: Literal["cpu", "gpu"] | None = None
+    """cpu or gpu image; default: from the instance type as the SDK derives it (g* and p* families are gpu)."""
+    base_framework: str | None = None
+    """Hugging Face only: the framework under transformers, e.g. pytorch2.1.0."""
 
     @model_validator(mode="after")
     def _one_way(self) -> ImageSpec:
@@ -151,9 +159,11 @@ class ProcessingStepSpec(JobStepBase):
     """Container image the script runs in."""
     instance: InstanceSpec = InstanceSpec()
     """Compute for the processing job."""
-    command: list[str] = Field(default_factory=lambda: ["python3"])
-    """Command that runs the script, e.g. [python3]."""
-    code: str = Field(description="Script path, relative to the blueprint file.")
+    command: list[str] | None = None
+    """Command that runs the script (default [python3]); without code, the container entrypoint itself."""
+    code: str | None = Field(
+        default=None, description="Script path, relative to the blueprint file; omit to run the image's entrypoint."
+    )
     arguments: list[Value] = Field(default_factory=list)
     """Command-line arguments passed to the script."""
     environment: dict[str, Value] = Field(default_factory=dict)
@@ -209,6 +219,14 @@ class TrainingBase(JobStepBase, TrainingOptions):
         max_length=40,
         description="Metrics read from the job's log. Built-in algorithms publish their own; a custom image "
         "(image.uri, or a framework such as sklearn) needs them to be tuned on its objective metric.",
+    )
+    entry_point: str | None = Field(
+        default=None, description="Script mode: the script the framework container runs, relative to source_dir."
+    )
+    source_dir: str | None = Field(
+        default=None,
+        description="Script mode: folder (relative to the blueprint file) packed into sourcedir.tar.gz; "
+        "the container installs a requirements.txt found at its top.",
     )
 
 

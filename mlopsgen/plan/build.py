@@ -16,13 +16,21 @@ from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint.checks import Issue, property_file_owners
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
+from mlopsgen.plan import framework_images
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
 from mlopsgen.plan.build_delivery import DeliveryBuilder
 from mlopsgen.plan.build_external import EXTERNAL_SPECS, build_external_step
 from mlopsgen.plan.build_registry import build_registry
+from mlopsgen.plan.build_script import ListCode
 from mlopsgen.plan.build_training import channel, training_options, tuning_options, with_distribution
 from mlopsgen.plan.name_limits import name_problems
+
+
+def _framework(image: spec.ImageSpec) -> bool:
+    """A PyTorch/TensorFlow/Hugging Face container by name: a training image, reported where a model uses it."""
+    return image.uri is None and image.framework in framework_images.frameworks()
+
 
 _PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
 _COMPARISONS = {
@@ -63,10 +71,11 @@ class _Builder(DeliveryBuilder):
         )
         return ir.ProcessingStep(
             common=self.common(step),
-            image_uri=self.image(step.image, (*path, "image")),
+            image_uri=self.image(step.image, (*path, "image"), step.instance.type),
             compute=self.compute(step.instance),
-            command=tuple(step.command),
-            code=self.code(step.code, (*path, "code")),
+            # With code, the command runs it (python3 by default); without, it is the whole entrypoint.
+            command=tuple(step.command if step.command is not None else ["python3"] if step.code else []),
+            code=self.code(step.code, (*path, "code")) if step.code is not None else None,
             arguments=tuple(self.expr(a) for a in step.arguments),
             environment=self.env(step.environment),
             inputs=tuple(ir.ProcessingInput(n, self.expr(i.source), i.destination) for n, i in step.inputs.items()),
@@ -81,7 +90,7 @@ class _Builder(DeliveryBuilder):
         compute = self.compute(step.instance)
         hyperparameters = tuple((k, self._hyperparameter(v)) for k, v in sorted(step.hyperparameters.items()))
         return ir.TrainingJob(
-            image_uri=self.image(step.image, (*path, "image")),
+            image_uri=self.image(step.image, (*path, "image"), step.instance.type),
             compute=compute,
             hyperparameters=with_distribution(hyperparameters, step, compute.instance_type),
             channels=tuple(channel(name, c, self.expr) for name, c in step.channels.items()),
@@ -92,6 +101,7 @@ class _Builder(DeliveryBuilder):
             network=self.network(step.network_isolation),
             metric_definitions=tuple(ir.MetricDefinition(m.name, m.regex) for m in step.metric_definitions),
             options=training_options(step, self.expr),
+            script=self.script(step, path),
         )
 
     def _hyperparameter(self, value: Any) -> ir.Expr:
@@ -153,7 +163,18 @@ class _Builder(DeliveryBuilder):
             source = self.steps_by_name[step.model_from]
             assert isinstance(source, spec.TrainingStepSpec | spec.TuningStepSpec)  # guaranteed by checks
             index = self.bp.pipeline.steps.index(source)
-            image = self.image(source.image, ("pipeline", "steps", index, "image"))
+            if _framework(source.image):
+                self.issues.append(
+                    Issue(
+                        "MLG356",
+                        (*path, "model_from"),
+                        f"step '{source.name}' trains in a {source.image.framework} training container, which "
+                        "serves no model",
+                        "give the inference image as image.uri and model_data instead of model_from.",
+                        at_value=True,
+                    )
+                )
+            image = self.image(source.image, ("pipeline", "steps", index, "image"), source.instance.type)
             data = self._model_artifacts(step.model_from)
         else:
             assert step.image is not None and step.model_data is not None  # guaranteed by checks
@@ -327,11 +348,17 @@ class _Builder(DeliveryBuilder):
             deploy=deploy,
             ci=self.ci(deploy, registry),
             registry=registry,
+            source_bundles=tuple(sorted(self.bundles.values(), key=lambda b: b.path)),
         )
 
 
 def build_plan(
-    blueprint: BlueprintSpec, name: str, read_code: ReadCode, *, blueprint_dir: str | None = None
+    blueprint: BlueprintSpec,
+    name: str,
+    read_code: ReadCode,
+    *,
+    blueprint_dir: str | None = None,
+    list_code: ListCode | None = None,
 ) -> tuple[ir.Plan | None, list[Issue]]:
     """Turn a checked blueprint into the Plan.
 
@@ -341,11 +368,13 @@ def build_plan(
         read_code: Reads code files the steps run.
         blueprint_dir: The blueprint's folder relative to the repository root, when the caller knows
             where the file is; ``ci.layout.blueprint_dir`` wins over it.
+        list_code: Lists the files of a source directory (script mode); default: no folder exists.
 
     Returns:
         The Plan, or None with the issues found (unknown images, missing code files, ...).
     """
     builder = _Builder(blueprint, name, read_code, blueprint_dir)
+    builder.init_script(list_code or (lambda _: None))
     plan = builder.plan()
     builder.issues += _name_issues(blueprint, plan.names)
     if builder.issues:

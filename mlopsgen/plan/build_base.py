@@ -15,6 +15,7 @@ from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Ref, Scope, split_value
+from mlopsgen.plan import framework_images
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.images import UnknownImage, image_uri
 from mlopsgen.plan.naming import (
@@ -114,8 +115,12 @@ class BuilderBase:
 
     # --- pieces -----------------------------------------------------------------------------------
 
-    def image(self, image: spec.ImageSpec, path: PathKey) -> str:
-        """A step's image URI: given, or looked up offline by framework and version (MLG111/MLG309 otherwise)."""
+    def image(self, image: spec.ImageSpec, path: PathKey, instance_type: Any = None) -> str:
+        """A step's image URI: given, or looked up offline by framework and version (MLG111/MLG309 otherwise).
+
+        ``instance_type`` is the job's (a training or processing step) and picks a framework container's
+        processor; None for a model, whose framework containers are not in the training table (MLG356).
+        """
         if image.uri is not None:
             return image.uri
         if image.version is None:
@@ -123,10 +128,53 @@ class BuilderBase:
                 Issue("MLG111", (*path, "framework"), f"image '{image.framework}' needs a version", at_value=False)
             )
             return ""
+        if image.framework in framework_images.frameworks():
+            return self._framework_image(image, path, instance_type)
         try:
             return image_uri(str(image.framework), image.version, self.bp.project.region)
         except UnknownImage as exc:
             self.issues.append(Issue("MLG309", (*path, "version"), exc.message, exc.hint, at_value=True))
+            return ""
+
+    def _framework_image(self, image: spec.ImageSpec, path: PathKey, instance_type: Any) -> str:
+        """A PyTorch, TensorFlow or Hugging Face training container (MLG355 no processor, MLG356 not for models)."""
+        if instance_type is None:
+            self.issues.append(
+                Issue(
+                    "MLG356",
+                    (*path, "framework"),
+                    f"the {image.framework} images resolved by name are training containers, which serve no model",
+                    "give the inference image as image.uri (and model_data).",
+                    at_value=True,
+                )
+            )
+            return ""
+        processor: str | None = image.processor
+        if processor is None:
+            literal = isinstance(instance_type, str) and "${" not in instance_type
+            processor = framework_images.processor_of(instance_type) if literal else None
+            if processor is None:
+                self.issues.append(
+                    Issue(
+                        "MLG355",
+                        path,
+                        f"the {image.framework} image's processor cannot be derived from instance type "
+                        f"'{instance_type}'",
+                        "set image.processor: cpu or gpu.",
+                    )
+                )
+                return ""
+        try:
+            return framework_images.framework_image_uri(
+                str(image.framework),
+                str(image.version),
+                image.py_version,
+                processor,
+                self.bp.project.region,
+                image.base_framework,
+            )
+        except UnknownImage as exc:
+            self.issues.append(Issue("MLG309", (*path, exc.field), exc.message, exc.hint, at_value=True))
             return ""
 
     def code(self, path_text: str, path: PathKey) -> ir.CodeFile:

@@ -11,7 +11,8 @@ from mlopsgen.blueprint.limits import model_data_step
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.plan import ci_commands, triggers
 from mlopsgen.plan import model as ir
-from mlopsgen.plan.build_base import BuilderBase, CodeRefused
+from mlopsgen.plan.build_base import CodeRefused
+from mlopsgen.plan.build_script import ScriptBuilder
 from mlopsgen.plan.content_types import CAPTURE_TYPES_MAX, capture_content_types
 from mlopsgen.plan.naming import (
     DEFAULT_BLUEPRINT_DIR,
@@ -26,7 +27,7 @@ from mlopsgen.plan.naming import (
 from mlopsgen.plan.registry import Registry, promote_command
 
 
-class DeliveryBuilder(BuilderBase):
+class DeliveryBuilder(ScriptBuilder):
     """Builds the delivery half of the Plan: how the registered model is deployed and how CI runs."""
 
     def deploy(self) -> ir.Deploy | None:
@@ -183,7 +184,9 @@ class DeliveryBuilder(BuilderBase):
         )
         jenkins = ci.jenkins
         build_paths = triggers.build_paths(
-            output_dir, blueprint_dir, tuple(sorted(self.code_files.values(), key=lambda c: c.path))
+            output_dir,
+            blueprint_dir,
+            tuple(sorted(self.code_files.values(), key=lambda c: c.path)) + self.bundle_files(),
         )
         owner = triggers.trigger_owner(tuple(ci.backends), ci.triggers)
         longest = max(

@@ -20,6 +20,10 @@ class UnknownImage(Exception):  # noqa: N818 - a lookup miss, reported as a diag
     def __init__(self, message: str, hint: str) -> None:
         super().__init__(message)
         self.message, self.hint = message, hint
+        self.field = "version"
+        """The image key the miss is reported at."""
+        self.field = "version"
+        """The image key the miss is reported at."""
 
 
 @cache
@@ -27,6 +31,15 @@ def _table() -> dict[str, Any]:
     text = resources.files("mlopsgen.plan").joinpath("images.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+FRAMEWORK_CONTAINERS = frozenset({"sklearn", "xgboost"})
+"""Table entries that are framework containers (run a user's script); every other entry is a built-in algorithm."""
+
+
+def is_algorithm(name: str) -> bool:
+    """Whether ``image.framework`` names a built-in algorithm (which runs its own program, never a script)."""
+    return name in _table()["images"] and name not in FRAMEWORK_CONTAINERS
 
 
 def frameworks() -> list[str]:

@@ -208,6 +208,30 @@ class CodeFile:
 
 
 @dataclass(frozen=True)
+class SourceBundle:
+    """A source directory packed into ``sourcedir.tar.gz`` (``runtime/sourcedir.py``), addressed by content.
+
+    ``sha256`` is the digest of the normalised tar stream; CI re-packs ``files`` and checks it.
+    """
+
+    path: str
+    """The folder, relative to the blueprint file."""
+    sha256: str
+    s3_uri: str
+    files: tuple[tuple[str, str], ...]
+    """(path inside the folder, sha256 of its content), sorted by path."""
+
+
+@dataclass(frozen=True)
+class ScriptMode:
+    """A framework container running a script from a source directory (the containers' own contract)."""
+
+    source: SourceBundle
+    entry_point: str
+    """The script, relative to the source directory (``sagemaker_program``)."""
+
+
+@dataclass(frozen=True)
 class Compute:
     """Instances of a job."""
 
@@ -252,7 +276,9 @@ class ProcessingStep:
     image_uri: str
     compute: Compute
     command: tuple[str, ...]
-    code: CodeFile
+    """ContainerEntrypoint before the script (the whole entrypoint without code; empty: the image's own)."""
+    code: CodeFile | None
+    """None: the image's entrypoint runs (no code input)."""
     arguments: tuple[Expr, ...]
     environment: tuple[tuple[str, Expr], ...]
     inputs: tuple[ProcessingInput, ...]
@@ -363,6 +389,8 @@ class TrainingJob:
     """In blueprint order (AWS keeps the list as given)."""
     options: TrainingOptions = TrainingOptions()
     """Spot, checkpoints, input mode, warm pool, compression and retries."""
+    script: ScriptMode | None = None
+    """Script mode (entry_point + source_dir); None when the image runs its own program."""
 
 
 @dataclass(frozen=True)
@@ -764,3 +792,5 @@ class Plan:
     ci: Ci | None
     registry: Registry | None = None
     """Promotion into a hub registry in another account (``plan/registry.py``)."""
+    source_bundles: tuple[SourceBundle, ...] = ()
+    """Source directories CI packs and uploads (sorted by path), beside ``code_files``."""

@@ -45,7 +45,28 @@ def code_manifest(plan: ir.Plan) -> dict[str, Any]:
         "blueprint": plan.blueprint,
         "generated_by": "mlopsgen; do not edit",
         "files": [{"path": c.path, "sha256": c.sha256, "s3_uri": c.s3_uri} for c in plan.code_files],
+        **({"source_dirs": [_bundle(b) for b in plan.source_bundles]} if plan.source_bundles else {}),
     }
+
+
+def _bundle(b: ir.SourceBundle) -> dict[str, Any]:
+    """A source directory CI packs (``runtime/sourcedir.py``) from exactly these files, then uploads."""
+    return {
+        "path": b.path,
+        "sha256": b.sha256,
+        "s3_uri": b.s3_uri,
+        "files": [{"path": name, "sha256": sha} for name, sha in b.files],
+    }
+
+
+def script_hyperparameters(script: ir.ScriptMode) -> tuple[tuple[str, ir.Expr], ...]:
+    """The framework containers' script-mode contract, as sagemaker 3.27.0's tuner writes it.
+
+    ``sagemaker_program`` names the script inside the archive and ``sagemaker_submit_directory`` the
+    archive the container downloads to /opt/ml/code and extracts (installing a top-level
+    requirements.txt first). 3.27.0 writes these two only, unquoted (no container log level or region).
+    """
+    return (("sagemaker_program", script.entry_point), ("sagemaker_submit_directory", script.source.s3_uri))
 
 
 def definition(plan: ir.Plan) -> dict[str, Any]:
@@ -159,22 +180,21 @@ def _resources(compute: ir.Compute) -> dict[str, Any]:
 
 
 def _processing(s: ir.ProcessingStep, role: str) -> dict[str, Any]:
-    app: dict[str, Any] = {
-        "ImageUri": s.image_uri,
-        "ContainerEntrypoint": [*s.command, f"{CODE_DIR}/{s.code.basename}"],
-    }
+    app: dict[str, Any] = {"ImageUri": s.image_uri}
+    # Without code the image's own entrypoint runs, unless a command replaces it (the SDK's Processor).
+    entrypoint = [*s.command, *((f"{CODE_DIR}/{s.code.basename}",) if s.code else ())]
+    if entrypoint:
+        app["ContainerEntrypoint"] = entrypoint
     if s.arguments:
         app["ContainerArguments"] = [expr(a) for a in s.arguments]
     cluster = _resources(s.compute)
-    args: dict[str, Any] = {
-        "AppSpecification": app,
-        "ProcessingInputs": [
-            *({"InputName": i.name, "S3Input": _s3_input(i.source, i.destination)} for i in s.inputs),
-            {"InputName": "code", "S3Input": _s3_input(s.code.s3_uri, CODE_DIR)},
-        ],
-        "ProcessingResources": {"ClusterConfig": cluster},
-        "RoleArn": role,
-    }
+    inputs = [{"InputName": i.name, "S3Input": _s3_input(i.source, i.destination)} for i in s.inputs]
+    if s.code:
+        inputs.append({"InputName": "code", "S3Input": _s3_input(s.code.s3_uri, CODE_DIR)})
+    args: dict[str, Any] = {"AppSpecification": app}
+    if inputs:
+        args["ProcessingInputs"] = inputs
+    args.update({"ProcessingResources": {"ClusterConfig": cluster}, "RoleArn": role})
     if s.environment:
         args["Environment"] = _env(s.environment)
     if s.outputs or s.output_kms_key:
@@ -240,11 +260,12 @@ def _training_job(job: ir.TrainingJob, role: str, *, tuning: bool) -> dict[str, 
     }
     if job.channels:
         out["InputDataConfig"] = [options.channel(c, tuning=tuning, expr=expr) for c in job.channels]
+    hyperparameters = job.hyperparameters + (script_hyperparameters(job.script) if job.script else ())
     if tuning:
-        if job.hyperparameters:
-            out["StaticHyperParameters"] = _env(job.hyperparameters)
+        if hyperparameters:
+            out["StaticHyperParameters"] = _env(hyperparameters)
     else:  # the SDK's ModelTrainer always sends the map, empty when there are no hyperparameters
-        out["HyperParameters"] = _env(job.hyperparameters)
+        out["HyperParameters"] = _env(hyperparameters)
     if job.environment:
         out["Environment"] = _env(job.environment)
     if job.network.encrypt_inter_container_traffic:

@@ -339,7 +339,7 @@ class _SdkBuilder:
 
     def processing(self, s: ir.ProcessingStep) -> Any:
         from sagemaker.core.network import NetworkConfig
-        from sagemaker.core.processing import ScriptProcessor
+        from sagemaker.core.processing import Processor, ScriptProcessor
         from sagemaker.core.shapes import ProcessingInput, ProcessingOutput, ProcessingS3Input, ProcessingS3Output
         from sagemaker.core.workflow.properties import PropertyFile
         from sagemaker.mlops.workflow.steps import ProcessingStep
@@ -353,9 +353,10 @@ class _SdkBuilder:
                 encrypt_inter_container_traffic=n.encrypt_inter_container_traffic,
                 enable_network_isolation=n.network_isolation,
             )
-        processor = ScriptProcessor(
+        # Without code, the SDK's base Processor: the image's entrypoint, or the command as the whole entrypoint.
+        processor = (ScriptProcessor if s.code else Processor)(
             image_uri=s.image_uri,
-            command=list(s.command),
+            **({"command": list(s.command)} if s.code else {"entrypoint": list(s.command) or None}),
             instance_type=self.value(s.compute.instance_type),
             instance_count=self.value(s.compute.instance_count),
             volume_size_in_gb=s.compute.volume_size_gb,
@@ -389,7 +390,7 @@ class _SdkBuilder:
             ]
             or None,
             arguments=[self.value(a) for a in s.arguments] or None,
-            code=s.code.s3_uri,
+            **({"code": s.code.s3_uri} if s.code else {}),
         )
         files = []
         for p in s.property_files:
@@ -437,7 +438,7 @@ class _SdkBuilder:
             ),
             **sdk_options.trainer_kwargs(job, self.value),
             networking=networking,
-            hyperparameters=self.values(job.hyperparameters) or None,
+            hyperparameters={**self.values(job.hyperparameters), **_script_hyperparameters(job.script)} or None,
             environment=self.values(job.environment) or None,
         )
         sdk_options.with_retry(trainer, job)
@@ -593,6 +594,22 @@ class _SdkBuilder:
         if isinstance(c, ir.NotCondition):
             return sdk.ConditionNot(expression=self.sdk_condition(c.condition))
         return sdk.ConditionOr(conditions=[self.sdk_condition(x) for x in c.conditions])
+
+
+def _script_hyperparameters(script: ir.ScriptMode | None) -> dict[str, str]:
+    """Script mode as sagemaker 3.27.0's HyperparameterTuner sets it for an S3 ``source_dir``.
+
+    The tuner (``_build_driver_and_code_channels``) writes ``sagemaker_program`` = the entry script and
+    ``sagemaker_submit_directory`` = the S3 archive, under the SDK's own names (``sagemaker.core.constants``).
+    The SDK is not asked to do it itself because it also uploads an ``sm_drivers`` channel to a
+    timestamped key at definition time (and ModelTrainer's training path runs that driver instead of
+    the framework container's contract), which is neither offline nor deterministic.
+    """
+    if script is None:
+        return {}
+    from sagemaker.core.constants import DIR_PARAM_NAME, SCRIPT_PARAM_NAME
+
+    return {SCRIPT_PARAM_NAME: script.entry_point, DIR_PARAM_NAME: script.source.s3_uri}
 
 
 _SDK_MODEL_ENV = {

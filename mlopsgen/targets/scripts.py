@@ -14,6 +14,7 @@ from mlopsgen.targets.base import OutputFile
 NAME = "scripts"
 FILES = {
     "model-build/scripts/run_pipeline.py": "upload code, upsert, start and wait for the SageMaker pipeline",
+    "model-build/scripts/sourcedir.py": "the deterministic source-directory packer run_pipeline.py uses",
     "model-deploy/scripts/deploy_config.py": "resolve the approved model package, write stage configurations",
     "model-deploy/scripts/test_endpoint.py": "smoke-test a deployed endpoint",
     "model-deploy/scripts/deploy_stackset.py": "deploy a stage's stack set into its target accounts (Jenkins)",
@@ -39,6 +40,8 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     if plan.ci is None:
         return []
     files = [OutputFile("model-build/scripts/run_pipeline.py", _script("run_pipeline.py", plan))]
+    if plan.source_bundles:  # run_pipeline.py packs them with the planner's own packer, copied beside it
+        files.append(OutputFile("model-build/scripts/sourcedir.py", _script("sourcedir.py", plan)))
     if plan.deploy is not None:
         files.append(OutputFile("model-deploy/scripts/deploy_config.py", _script("deploy_config.py", plan)))
         files.append(OutputFile("model-deploy/scripts/test_endpoint.py", _script("test_endpoint.py", plan)))

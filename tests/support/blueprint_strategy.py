@@ -32,6 +32,17 @@ _TRAIN_IMAGES = [
     {"framework": "linear-learner", "version": "1"},
     {"uri": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/trainer:2"},
 ]
+_BUILTIN = ("xgboost", "linear-learner")
+_SCRIPT_IMAGES = [
+    {"framework": "sklearn", "version": "1.2-1"},
+    {"framework": "xgboost", "version": "1.7-1"},
+    {"uri": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/scripted:1"},
+    {"framework": "pytorch", "version": "2.1.0"},
+    {"framework": "pytorch", "version": "1.13.1", "py_version": "py39", "processor": "gpu"},
+    {"framework": "tensorflow", "version": "2.13.0", "processor": "cpu"},
+    {"framework": "huggingface", "version": "4.28.1", "base_framework": "pytorch2.0.0", "processor": "gpu"},
+]
+"""Framework images with the processor left out resolve it from the instance type (set to a literal then)."""
 
 
 class _State:
@@ -151,15 +162,16 @@ def _literal_or_param(draw: st.DrawFn, state: _State) -> Any:
 
 
 def _processing(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
-    code = f"code/{name.lower()}.py"
-    state.code[code] = CODE
-    step: dict[str, Any] = {"name": name, "type": "processing", "image": draw(st.sampled_from(_IMAGES)), "code": code}
+    step: dict[str, Any] = {"name": name, "type": "processing", "image": draw(st.sampled_from(_IMAGES))}
+    if draw(st.integers(0, 3)) > 0:  # else no code: the image's entrypoint (or the command) runs
+        step["code"] = code = f"code/{name.lower()}.py"
+        state.code[code] = CODE
     _common(draw, step, state)
     instance = _instance(draw, state)
     if instance is not None:
         step["instance"] = instance
     if draw(st.integers(0, 3)) == 0:
-        step["command"] = draw(st.sampled_from([["python3"], ["python3", "-u"], ["/bin/sh"]]))
+        step["command"] = draw(st.sampled_from([["python3"], ["python3", "-u"], ["/bin/sh"], ["bash", "-c", "ls"]]))
     if draw(st.booleans()):
         step["arguments"] = draw(
             st.lists(st.sampled_from(["--flag", "${execution.id}"]) | st.just(_s3_source(draw, state)), max_size=3)
@@ -213,10 +225,13 @@ def _training_base(draw: st.DrawFn, state: _State, name: str, kind: str) -> dict
     _optional(draw, step, "max_runtime_seconds", st.sampled_from([60, 7200]))
     if draw(st.booleans()):
         step["environment"] = {"MODE": str(_literal_or_param(draw, state))}
-    if "uri" in step["image"]:  # built-in algorithms publish their own metrics
+    if draw(st.integers(0, 2)) == 0:
+        _script_mode(draw, state, step)
+    if "uri" in step["image"] or step["image"]["framework"] not in _BUILTIN:  # built-ins publish their own metrics
         step["metric_definitions"] = [{"name": "validation:rmse", "regex": "rmse=([0-9.]+)"}]
     _training_options(draw, state, step, kind)
-    state.models.append(name)
+    if step["image"].get("framework") not in ("pytorch", "tensorflow", "huggingface"):
+        state.models.append(name)  # a training container by name serves no model (MLG356)
     return step
 
 
@@ -257,6 +272,21 @@ def _training_options(draw: st.DrawFn, state: _State, step: dict[str, Any], kind
         if dist["type"] in ("mpi", "smdistributed_data_parallel"):
             _optional(draw, dist, "custom_mpi_options", st.sampled_from(["", "-x NCCL_DEBUG=INFO"]))
         step["distribution"] = dist
+
+
+def _script_mode(draw: st.DrawFn, state: _State, step: dict[str, Any]) -> None:
+    """entry_point + source_dir on a framework image; folders are sometimes shared between steps."""
+    step["image"] = draw(st.sampled_from(_SCRIPT_IMAGES))
+    if step["image"].get("framework") == "pytorch" and "processor" not in step["image"]:
+        step["instance"] = {**step.get("instance", {}), "type": draw(st.sampled_from(["ml.m5.xlarge", "ml.g5.xlarge"]))}
+    folder = draw(st.sampled_from(["src/shared", f"src/{step['name'].lower()}"]))
+    files = {"train.py": CODE, "lib/util.py": b"X = 1\n"}
+    if draw(st.booleans()):
+        files["requirements.txt"] = b"numpy\n"
+    for name, data in files.items():
+        state.code.setdefault(f"{folder}/{name}", data)
+    step["source_dir"] = folder
+    step["entry_point"] = draw(st.sampled_from(["train.py", "lib/util.py"]))
 
 
 def _range(draw: st.DrawFn) -> dict[str, Any]:

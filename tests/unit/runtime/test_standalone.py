@@ -23,7 +23,29 @@ def test_imports_only_stdlib_and_boto3(script: str) -> None:
         elif isinstance(node, ast.ImportFrom):
             assert node.level == 0, "no relative imports in a standalone script"
             imported.add((node.module or "").split(".")[0])
-    assert imported - set(sys.stdlib_module_names) <= {"boto3"}
+    # run_pipeline.py packs source directories with sourcedir.py, copied beside it into generated trees
+    # (tests/unit/test_source_dirs.py); inside the package it falls back to mlopsgen.runtime.sourcedir.
+    allowed = {"boto3", "sourcedir", "mlopsgen"} if script == "run_pipeline.py" else {"boto3"}
+    assert imported - set(sys.stdlib_module_names) <= allowed
+
+
+def test_the_packer_is_stdlib_only() -> None:
+    tree = ast.parse((RUNTIME / "sourcedir.py").read_text())
+    modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    modules |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module != "__future__"}
+    assert {m.split(".")[0] for m in modules} <= set(sys.stdlib_module_names)
+
+
+def test_run_pipeline_packs_with_the_copy_beside_it(tmp_path: Path) -> None:
+    """In a generated tree, the sibling sourcedir.py is the packer (no mlopsgen installed there)."""
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    for name in ("run_pipeline.py", "sourcedir.py"):
+        (scripts / name).write_bytes((RUNTIME / name).read_bytes())
+    (scripts / "sourcedir.py").write_text((RUNTIME / "sourcedir.py").read_text() + "\nSIBLING = True\n")
+    probe = "import sys; sys.path.insert(0, 'scripts'); import run_pipeline; print(run_pipeline._sourcedir().SIBLING)"
+    proc = subprocess.run([sys.executable, "-I", "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.stdout.strip() == "True", proc.stderr
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

@@ -270,6 +270,13 @@ def verify_manifest(manifest_path: Path, repo_root: Path) -> list[CodeFile]:
             problems.append(f"{path} (sha256 differs)")
             continue
         files.append(CodeFile(path=path, bucket=bucket, key=key, data=data))
+    source_dirs = manifest.get("source_dirs", [])
+    if not isinstance(source_dirs, list):
+        raise ScriptError(f'code manifest {manifest_path} "source_dirs" must be a list')
+    for index, entry in enumerate(source_dirs):
+        packed = _pack_source_dir(manifest_path, index, entry, root, problems)
+        if packed is not None:
+            files.append(packed)
     if problems:
         raise ScriptError(
             f"the generated output is stale: {len(problems)} file(s) in {manifest_path} do not match the "
@@ -521,8 +528,70 @@ def _pipeline_exists(sagemaker: Any, name: str) -> bool:
     return True
 
 
-def _manifest_entry(manifest_path: Path, index: int, entry: object) -> tuple[str, str, str]:
-    where = f"code manifest {manifest_path} files[{index}]"
+def _pack_source_dir(
+    manifest_path: Path, index: int, entry: object, root: Path, problems: list[str]
+) -> CodeFile | None:
+    """Verify a source directory's files against the manifest and pack them into its ``sourcedir.tar.gz``.
+
+    The archive is rebuilt here with the planner's own packer (``sourcedir.py``), from exactly the
+    files listed, and its digest must equal the one in the S3 key the pipeline definition names.
+    A file added to or removed from the folder since the render is reported as stale too.
+    """
+    sourcedir = _sourcedir()
+    path, sha256, s3_uri = _manifest_entry(manifest_path, index, entry, where="source_dirs")
+    bucket, key = _split_s3_uri(s3_uri, f"{manifest_path} source_dirs[{index}].s3_uri")
+    listed = entry.get("files") if isinstance(entry, dict) else None
+    if not isinstance(listed, list) or not listed:
+        raise ScriptError(f"code manifest {manifest_path} source_dirs[{index}] needs a non-empty 'files' list")
+    folder = (root / path).resolve()
+    if Path(path).is_absolute() or not folder.is_relative_to(root):
+        raise ScriptError(f"code manifest {manifest_path}: {path!r} is outside the repository root {root}")
+    contents: list[tuple[str, bytes]] = []
+    for number, item in enumerate(listed):
+        with_uri = {**item, "s3_uri": s3_uri} if isinstance(item, dict) else item
+        name, file_sha, _ = _manifest_entry(manifest_path, number, with_uri, where=f"{path} files")
+        local = (folder / name).resolve()
+        if not local.is_relative_to(folder):
+            raise ScriptError(f"code manifest {manifest_path}: {path}/{name} is outside its source directory")
+        try:
+            data = local.read_bytes()
+        except OSError:
+            problems.append(f"{path}/{name} (missing)")
+            continue
+        if hashlib.sha256(data).hexdigest() != file_sha.lower():
+            problems.append(f"{path}/{name} (sha256 differs)")
+            continue
+        contents.append((name, data))
+    names = {name for name, _ in contents}
+    on_disk = (
+        {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()}
+        if folder.is_dir()
+        else set()
+    )
+    problems += [f"{path}/{n} (not in the manifest)" for n in sorted(on_disk - names) if sourcedir.packed(n)]
+    if len(contents) != len(listed):
+        return None
+    tar = sourcedir.pack_tar(contents)
+    if sourcedir.digest(tar) != sha256.lower():
+        problems.append(f"{path} (archive digest differs)")
+        return None
+    return CodeFile(path=path, bucket=bucket, key=key, data=sourcedir.compress(tar))
+
+
+def _sourcedir() -> Any:
+    """The packer: ``sourcedir.py`` beside this script in a generated tree, else the mlopsgen package's.
+
+    Imported only when the manifest lists source directories, so a tree without them needs no copy.
+    """
+    try:
+        import sourcedir  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        from mlopsgen.runtime import sourcedir
+    return sourcedir
+
+
+def _manifest_entry(manifest_path: Path, index: int, entry: object, where: str = "files") -> tuple[str, str, str]:
+    where = f"code manifest {manifest_path} {where}[{index}]"
     if not isinstance(entry, dict):
         raise ScriptError(f"{where} must be an object with path, sha256 and s3_uri")
     values = []

@@ -1,0 +1,102 @@
+"""Regenerate mlopsgen/plan/framework_images.json from the pinned SageMaker SDK's own image_uris.retrieve.
+
+The script-mode framework containers (PyTorch, TensorFlow, Hugging Face) are chosen by version, Python
+version and processor, every combination the SDK's image tables list for training, in every commercial
+region. Run with the sdk extra installed: ``python scripts/sync_framework_images.py``;
+tests/unit/plan/test_framework_images.py checks the table against the SDK again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+
+from sagemaker.core import image_uris  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = Path(image_uris.__file__).resolve().parent / "image_uri_config"
+FRAMEWORKS = ("pytorch", "tensorflow", "huggingface")
+INSTANCE = {"cpu": "ml.m5.xlarge", "gpu": "ml.p3.2xlarge"}
+"""An instance type the SDK maps to each processor (``image_uris._processor``)."""
+
+
+def _combinations(name: str) -> list[tuple[str, str | None, dict]]:
+    """(version, Hugging Face base framework or None, the version's config) for every training version."""
+    versions = json.loads((CONFIG / f"{name}.json").read_text())["training"]["versions"]
+    out = []
+    for version, spec in sorted(versions.items()):
+        if name != "huggingface":
+            out.append((version, None, spec))
+            continue
+        for base, base_spec in sorted(spec.items()):
+            if base != "version_aliases" and isinstance(base_spec, dict) and "registries" in base_spec:
+                out.append((version, base, base_spec))
+    return out
+
+
+def main() -> int:
+    table: dict[str, dict] = {}
+    accounts: dict[str, dict] = {}
+    processors_of = {}
+    for name in FRAMEWORKS:
+        processors_of[name] = json.loads((CONFIG / f"{name}.json").read_text())["training"]["processors"]
+        entries: dict[str, dict] = {}
+        for version, base, spec in _combinations(name):
+            key = f"{version}-{base}" if base else version
+            for py in spec.get("py_versions", []):
+                for processor in processors_of[name]:
+                    if processor not in INSTANCE:
+                        continue
+                    regions = {
+                        r: a
+                        for r, a in sorted(spec["registries"].items())
+                        if not r.startswith(("cn-", "us-iso", "eu-isoe", "us-gov"))
+                    }
+                    kwargs = {"base_framework_version": base} if base else {}
+                    # One retrieve per combination gives the repository and tag (the same in every
+                    # region); the accounts are the config's registries, which retrieve reads too.
+                    probe = "eu-west-1" if "eu-west-1" in regions else next(iter(regions), "")
+                    try:
+                        uri = image_uris.retrieve(
+                            name,
+                            region=probe,
+                            version=version,
+                            py_version=py,
+                            instance_type=INSTANCE[processor],
+                            image_scope="training",
+                            **kwargs,
+                        )
+                    except Exception:  # the SDK refuses some combinations; leave them out
+                        continue
+                    host, _, image = uri.partition("/")
+                    if host != f"{regions[probe]}.dkr.ecr.{probe}.amazonaws.com":
+                        continue
+                    repo, _, tag = image.partition(":")
+                    if not regions:
+                        continue
+                    registry = json.dumps(regions, sort_keys=True)
+                    accounts.setdefault(registry, {"id": f"r{len(accounts)}", "regions": regions})
+                    entries.setdefault(key, {}).setdefault(py, {})[processor] = [
+                        accounts[registry]["id"],
+                        repo,
+                        tag,
+                    ]
+        table[name] = entries
+    out = {
+        "source": "sagemaker==3.27.0 sagemaker.core.image_uris.retrieve(image_scope='training'), per py_version "
+        "and processor; Hugging Face versions are '<transformers>-<base framework>'",
+        "registries": {v["id"]: v["regions"] for v in accounts.values()},
+        "frameworks": table,
+    }
+    path = ROOT / "mlopsgen" / "plan" / "framework_images.json"
+    path.write_text(json.dumps(out, indent=0, sort_keys=True, separators=(",", ":")) + "\n")
+    print(f"wrote {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
