@@ -31,6 +31,18 @@ STEP_SHAPES: dict[str, list[str]] = {
     "register_model": ["DescribeModelPackageOutput"],  # ModelStep with register() step args
     "create_model": ["DescribeModelOutput"],  # ModelStep with create() step args
 }
+# The check steps' Properties are not a botocore response: sagemaker 3.27.0 builds them by hand
+# (QualityCheckStep.__init__ in mlops/workflow/quality_check_step.py), each an S3 URI.
+CHECK_STEP_SHAPES: dict[str, dict[str, list[str]]] = {
+    "quality_check": {
+        "QualityCheckStepProperties": [
+            "BaselineUsedForDriftCheckConstraints",
+            "BaselineUsedForDriftCheckStatistics",
+            "CalculatedBaselineConstraints",
+            "CalculatedBaselineStatistics",
+        ]
+    },
+}
 # ConditionStep's Properties has Outcome only; FailStep has none.
 CONDITION_PROPERTIES = ["Outcome"]
 
@@ -62,9 +74,15 @@ def generate() -> str:
     for roots in STEP_SHAPES.values():
         for root in roots:
             _reduce(model["shapes"], root, shapes)
+    check_roots: dict[str, list[str]] = {}
+    for step_type, roots in CHECK_STEP_SHAPES.items():
+        check_roots[step_type] = sorted(roots)
+        for root, members in roots.items():
+            shapes[root] = {"members": dict.fromkeys(members, "S3Uri")}
+            _reduce(model["shapes"], "S3Uri", shapes)
     table = {
         "source": f"botocore {botocore.__version__} sagemaker service-2",
-        "steps": {**STEP_SHAPES, "condition": [], "fail": []},
+        "steps": {**STEP_SHAPES, **check_roots, "condition": [], "fail": []},
         "condition_properties": CONDITION_PROPERTIES,
         "shapes": dict(sorted(shapes.items())),
     }

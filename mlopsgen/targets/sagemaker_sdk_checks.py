@@ -76,7 +76,7 @@ def quality_check(b: Any, s: ir.QualityCheckStep) -> Any:
     else:
         config = ModelQualityCheckConfig(**common, **{k: b.value(v) for k, v in s.model_quality})
     sw = s.switches
-    return QualityCheckStep(
+    step = QualityCheckStep(
         quality_check_config=config,
         check_job_config=check_job_config(b, s.job),
         skip_check=b.value(sw.skip_check),
@@ -87,6 +87,21 @@ def quality_check(b: Any, s: ir.QualityCheckStep) -> Any:
         supplied_baseline_constraints=_optional(b, sw.supplied_baseline_constraints),
         **b.common(s.common),
     )
+    _serialisable_network(step._baselining_processor)
+    return step
+
+
+def _serialisable_network(processor: Any) -> None:
+    """Let the check step's request carry its NetworkConfig as the request dict the SDK itself defines.
+
+    sagemaker 3.27.0's ``_build_check_job_request`` puts the processor's ``NetworkConfig`` object into
+    the request as is, so ``Pipeline.definition()`` fails ("Object of type NetworkConfig is not JSON
+    serializable") for any check step with a VPC, isolation or encryption. The SDK's own
+    ``NetworkConfig._to_request_dict`` gives the shape its processing steps send; the private
+    attribute is pinned with the SDK version.
+    """
+    if processor.network_config is not None:
+        processor.network_config = processor.network_config._to_request_dict()
 
 
 def _metrics_source(b: Any, source: ir.MetricsSource | None) -> Any:
