@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mlopsgen.blueprint.checks import CHECKS, Issue
+from mlopsgen.blueprint.checks_checks import CHECK_STEP_CHECKS
 from mlopsgen.blueprint.limits import LIMIT_CHECKS
 from mlopsgen.blueprint.loader import Loaded, SourceMap, load_blueprint
 from mlopsgen.blueprint.models import BlueprintSpec
@@ -315,7 +316,7 @@ def _unsafe_name(blueprint: BlueprintInput, name: str | None) -> Diagnostic | No
 def _check(spec: BlueprintSpec) -> list[Issue]:
     scope = Scope.of(spec)
     issues: list[Issue] = []
-    for check in (*CHECKS, *SERVING_CHECKS, *LIMIT_CHECKS):
+    for check in (*CHECKS, *SERVING_CHECKS, *LIMIT_CHECKS, *CHECK_STEP_CHECKS):
         issues += check(spec, scope)
     return issues
 
