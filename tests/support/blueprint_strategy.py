@@ -271,11 +271,12 @@ def _register(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
         step["approval_status"] = f"${{params.{approval[0]}}}"
     else:
         _optional(draw, step, "approval_status", st.sampled_from(["Approved", "PendingManualApproval"]))
-    if state.outputs and draw(st.booleans()):
-        owner, out = draw(st.sampled_from(state.outputs))
+    if (state.outputs or state.checks) and draw(st.booleans()):
+        owner, out = draw(st.sampled_from(state.outputs)) if state.outputs else ("", "")
         metrics: dict[str, Any] = {}
         for key in draw(st.lists(st.sampled_from(_METRICS), min_size=1, unique=True)):
-            metrics[key] = {"source": _document(draw, state, f"${{steps.{owner}.outputs.{out}}}/{key}.json")}
+            fallback = f"${{steps.{owner}.outputs.{out}}}/{key}.json" if owner else f"s3://bucket/reports/{key}.json"
+            metrics[key] = {"source": _document(draw, state, fallback)}
             _optional(draw, metrics[key], "content_type", st.just("text/csv"))
         step["metrics"] = metrics
     if draw(st.booleans()):
