@@ -34,6 +34,18 @@ STEP_SHAPES: dict[str, list[str]] = {
 # Steps whose Properties come from another service's model (EMRStep: Properties(shape_name="Step",
 # service_name="emr"), EMR's DescribeStep result); their shapes are stored as "<service>:<shape>".
 OTHER_SERVICE_SHAPES: dict[str, tuple[str, str]] = {"emr": ("emr", "Step")}
+# The check steps' Properties are not a botocore response: sagemaker 3.27.0 builds them by hand
+# (QualityCheckStep.__init__ in mlops/workflow/quality_check_step.py), each an S3 URI.
+CHECK_STEP_SHAPES: dict[str, dict[str, list[str]]] = {
+    "quality_check": {
+        "QualityCheckStepProperties": [
+            "BaselineUsedForDriftCheckConstraints",
+            "BaselineUsedForDriftCheckStatistics",
+            "CalculatedBaselineConstraints",
+            "CalculatedBaselineStatistics",
+        ]
+    },
+}
 # ConditionStep's Properties has Outcome only; FailStep has none; LambdaStep and CallbackStep have
 # only their declared outputs (read as ${steps.S.outputs.o}).
 CONDITION_PROPERTIES = ["Outcome"]
@@ -75,10 +87,16 @@ def generate() -> str:
         service_model = botocore.loaders.Loader().load_service_model(service, "service-2")
         _reduce(service_model["shapes"], root, shapes, f"{service}:")
         other[step_type] = [f"{service}:{root}"]
+    check_roots: dict[str, list[str]] = {}
+    for step_type, roots in CHECK_STEP_SHAPES.items():
+        check_roots[step_type] = sorted(roots)
+        for root, members in roots.items():
+            shapes[root] = {"members": dict.fromkeys(members, "S3Uri")}
+            _reduce(model["shapes"], "S3Uri", shapes)
     services = ", ".join(sorted({"sagemaker", *(service for service, _ in OTHER_SERVICE_SHAPES.values())}))
     table = {
         "source": f"botocore {botocore.__version__} service-2 of {services}",
-        "steps": {**STEP_SHAPES, **other, "condition": [], "fail": [], "lambda": [], "callback": []},
+        "steps": {**STEP_SHAPES, **other, **check_roots, "condition": [], "fail": [], "lambda": [], "callback": []},
         "condition_properties": CONDITION_PROPERTIES,
         "shapes": dict(sorted(shapes.items())),
     }

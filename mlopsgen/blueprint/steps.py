@@ -15,6 +15,14 @@ from pydantic import BeforeValidator, Field, model_validator
 from mlopsgen.blueprint.aws_shapes import ContainerImage
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Scalar, Spec, flag_or_model
 from mlopsgen.blueprint.conditions import ConditionExpr
+from mlopsgen.blueprint.steps_metrics import (
+    CUSTOMER_METADATA,
+    DriftCheckBaselinesSpec,
+    ModelMetricsSpec,
+)
+from mlopsgen.blueprint.steps_metrics import (
+    MetricsSourceSpec as MetricsSourceSpec,  # re-exported: plan/build reads it from here
+)
 from mlopsgen.blueprint.steps_training import (
     ChannelOptions,
     OneObjective,
@@ -290,24 +298,6 @@ class ModelSourceMixin(Spec):
     """Environment variables of the inference container."""
 
 
-class MetricsSourceSpec(Spec):
-    """A model metrics document in S3."""
-
-    source: Value
-    """S3 URI of the document, or a reference to a step output."""
-    content_type: str = "application/json"
-    """MIME type of the document."""
-
-
-class ModelMetricsSpec(Spec):
-    """Model quality reports attached to a registered model version."""
-
-    model_statistics: MetricsSourceSpec | None = None
-    """Model quality statistics report."""
-    model_constraints: MetricsSourceSpec | None = None
-    """Model quality constraints report."""
-
-
 class RegisterModelStepSpec(StepBase, ModelSourceMixin):
     """Registers a model version in the model package group."""
 
@@ -324,7 +314,15 @@ class RegisterModelStepSpec(StepBase, ModelSourceMixin):
     approval_status: Value = "PendingManualApproval"
     """Initial approval status: PendingManualApproval, Approved or Rejected, or ${params.X}."""
     metrics: ModelMetricsSpec | None = None
-    """Model quality reports attached to the model version."""
+    """Quality, bias and explainability reports attached to the model version."""
+    drift_check_baselines: DriftCheckBaselinesSpec | None = None
+    """Baselines that later check steps of this model compare against."""
+    customer_metadata: dict[str, Value] = Field(default_factory=dict, max_length=CUSTOMER_METADATA["max_entries"])
+    """Key-value metadata of the model version (AWS: at most 50, keys 1-128, values 1-256 characters)."""
+    model_package_group: Value | None = None
+    """Model package group to register in; default: the project's group (which deploy stages read)."""
+    package_description: str | None = Field(default=None, max_length=1024)
+    """Description of the model version (ModelPackageDescription); ``description`` describes the step."""
     retry: list[RetrySpec] = Field(default_factory=list)
     """Retry policies for the registration."""
 
@@ -396,6 +394,8 @@ class FailStepSpec(StepBase):
 
 # Defined on StepBase above; imported here so the union below can name them (blueprint/__init__.py
 # imports this module first, so importing steps_external on its own cannot hit the cycle).
+# The check steps reuse the shared pieces above, so they are imported once those exist.
+from mlopsgen.blueprint.steps_checks import QualityCheckStepSpec as QualityCheckStepSpec  # noqa: E402
 from mlopsgen.blueprint.steps_external import CallbackStepSpec, EmrStepSpec, LambdaStepSpec  # noqa: E402
 
 STEP_TYPES = (
@@ -410,6 +410,7 @@ STEP_TYPES = (
     "lambda",
     "emr",
     "callback",
+    "quality_check",
 )
 
 StepSpec = Annotated[
@@ -423,7 +424,8 @@ StepSpec = Annotated[
     | FailStepSpec
     | LambdaStepSpec
     | EmrStepSpec
-    | CallbackStepSpec,
+    | CallbackStepSpec
+    | QualityCheckStepSpec,
     Field(discriminator="type"),
 ]
 """One step, chosen by its ``type`` key: the schema's discriminator, so an editor reports one error, not 24."""

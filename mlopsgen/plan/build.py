@@ -19,7 +19,7 @@ from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.plan import framework_images
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
-from mlopsgen.plan.build_delivery import DeliveryBuilder
+from mlopsgen.plan.build_checks import ChecksBuilder
 from mlopsgen.plan.build_external import EXTERNAL_SPECS, build_external_step
 from mlopsgen.plan.build_registry import build_registry
 from mlopsgen.plan.build_script import ListCode
@@ -42,7 +42,7 @@ _COMPARISONS = {
 }
 
 
-class _Builder(DeliveryBuilder):
+class _Builder(ChecksBuilder):
     """Builds the pipeline half of the Plan (steps, conditions, parameters) and assembles the whole."""
 
     # --- steps ------------------------------------------------------------------------------------
@@ -193,22 +193,22 @@ class _Builder(DeliveryBuilder):
             "SAGEMAKER_SUBMIT_DIRECTORY": "",
         }
         merged = tuple(sorted({**defaults, **env}.items()))
-        metrics = step.metrics
         return ir.RegisterModelStep(
             common=self.common(step),
             model=ir.ModelSource(source.image_uri, source.model_data, merged),
-            model_package_group=self.names.model_package_group,
+            model_package_group=self.names.model_package_group
+            if step.model_package_group is None
+            else self.expr(step.model_package_group),
             content_types=tuple(step.content_types),
             response_types=tuple(step.response_types),
             inference_instances=tuple(step.inference_instances),
             transform_instances=tuple(step.transform_instances),
             approval_status=self.expr(step.approval_status),
-            model_statistics=self._metrics(metrics.model_statistics) if metrics else None,
-            model_constraints=self._metrics(metrics.model_constraints) if metrics else None,
+            metrics=self.model_metrics(step.metrics),
+            drift_check_baselines=self.drift_check_baselines(step.drift_check_baselines),
+            customer_metadata=self.env(step.customer_metadata),
+            description=step.package_description or "",
         )
-
-    def _metrics(self, source: spec.MetricsSourceSpec | None) -> ir.MetricsSource | None:
-        return ir.MetricsSource(self.expr(source.source), source.content_type) if source else None
 
     def create_model(self, step: spec.CreateModelStepSpec, path: PathKey) -> ir.CreateModelStep:
         return ir.CreateModelStep(
@@ -284,6 +284,8 @@ class _Builder(DeliveryBuilder):
             return self.create_model(step, path)
         if isinstance(step, spec.TransformStepSpec):
             return self.transform(step, path)
+        if isinstance(step, spec.QualityCheckStepSpec):
+            return self.quality_check(step, path)
         if isinstance(step, spec.FailStepSpec):
             return ir.FailStep(self.common(step), self.expr(step.message))
         if isinstance(step, EXTERNAL_SPECS):

@@ -439,27 +439,26 @@ class ModelSource:
 
 
 @dataclass(frozen=True)
-class MetricsSource:
-    """A metrics document attached to a model package."""
-
-    s3_uri: Expr
-    content_type: str
-
-
-@dataclass(frozen=True)
 class RegisterModelStep:
     """Registers a model package version."""
 
     common: Common
     model: ModelSource
-    model_package_group: str
+    model_package_group: Expr
+    """The project's group unless the blueprint names another (literal or ${params.X})."""
     content_types: tuple[str, ...]
     response_types: tuple[str, ...]
     inference_instances: tuple[str, ...]
     transform_instances: tuple[str, ...]
     approval_status: Expr
-    model_statistics: MetricsSource | None
-    model_constraints: MetricsSource | None
+    metrics: ModelMetrics | None
+    """None when no report is attached (the request then has no ModelMetrics)."""
+    drift_check_baselines: DriftCheckBaselines | None
+    """None when no baseline is attached."""
+    customer_metadata: tuple[tuple[str, Expr], ...]
+    """Sorted by key."""
+    description: str
+    """ModelPackageDescription; empty when unset."""
 
 
 @dataclass(frozen=True)
@@ -553,6 +552,15 @@ class EmrStep:
     """Java properties, in blueprint order."""
 
 
+# The check steps and the register step's documents live in model_checks (model.py would pass 650 lines).
+from mlopsgen.plan.model_checks import CheckJob as CheckJob  # noqa: E402
+from mlopsgen.plan.model_checks import CheckSwitches as CheckSwitches  # noqa: E402
+from mlopsgen.plan.model_checks import DriftCheckBaselines as DriftCheckBaselines  # noqa: E402
+from mlopsgen.plan.model_checks import FileSource as FileSource  # noqa: E402
+from mlopsgen.plan.model_checks import MetricsSource as MetricsSource  # noqa: E402
+from mlopsgen.plan.model_checks import ModelMetrics as ModelMetrics  # noqa: E402
+from mlopsgen.plan.model_checks import QualityCheckStep as QualityCheckStep  # noqa: E402
+
 Step = (
     ProcessingStep
     | TrainingStep
@@ -565,6 +573,7 @@ Step = (
     | LambdaStep
     | CallbackStep
     | EmrStep
+    | QualityCheckStep
 )
 
 

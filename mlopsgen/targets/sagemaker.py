@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from mlopsgen.plan import model as ir
+from mlopsgen.targets import sagemaker_checks as checks
 from mlopsgen.targets import sagemaker_training as options
 from mlopsgen.targets.base import OutputFile, dump_json
 from mlopsgen.targets.sagemaker_external import EXTERNAL_STEPS, external_step
@@ -332,22 +333,10 @@ def _register(s: ir.RegisterModelStep) -> dict[str, Any]:
     args: dict[str, Any] = {
         "InferenceSpecification": spec,
         "ModelApprovalStatus": expr(s.approval_status),
-        "ModelPackageGroupName": s.model_package_group,
+        "ModelPackageGroupName": expr(s.model_package_group),
         "SkipModelValidation": "None",
     }
-    if s.model_statistics or s.model_constraints:
-        quality: dict[str, Any] = {}
-        if s.model_statistics:
-            quality["Statistics"] = {
-                "ContentType": s.model_statistics.content_type,
-                "S3Uri": expr(s.model_statistics.s3_uri),
-            }
-        if s.model_constraints:
-            quality["Constraints"] = {
-                "ContentType": s.model_constraints.content_type,
-                "S3Uri": expr(s.model_constraints.s3_uri),
-            }
-        args["ModelMetrics"] = {"Bias": {}, "Explainability": {}, "ModelQuality": quality}
+    args.update(checks.register_extras(s, expr))
     return args
 
 
@@ -413,6 +402,9 @@ def step(s: ir.Step, plan: ir.Plan) -> dict[str, Any]:
         return _envelope(s.common, "Model", _create_model(s))
     if isinstance(s, ir.TransformStep):
         return _envelope(s.common, "Transform", _transform(s))
+    if isinstance(s, ir.QualityCheckStep):
+        arguments, top = checks.quality_check(s, role, expr)
+        return {**_envelope(s.common, "QualityCheck", arguments), **top}
     if isinstance(s, ir.FailStep):
         return _envelope(s.common, "Fail", {"ErrorMessage": expr(s.message)})
     if isinstance(s, EXTERNAL_STEPS):

@@ -16,6 +16,7 @@ from typing import Any
 
 from mlopsgen.plan import model as ir
 from mlopsgen.targets import sagemaker as native
+from mlopsgen.targets import sagemaker_sdk_checks as checks
 from mlopsgen.targets import sagemaker_sdk_training as sdk_options
 from mlopsgen.targets.base import OutputFile, dump_json
 from mlopsgen.targets.sagemaker_sdk_external import EXTERNAL_STEPS, build_external, output_property
@@ -329,6 +330,8 @@ class _SdkBuilder:
             return self.transform(s)
         if isinstance(s, EXTERNAL_STEPS):
             return build_external(s, self.value, self.common(s.common), self.session)
+        if isinstance(s, ir.QualityCheckStep):
+            return checks.quality_check(self, s)
         if isinstance(s, ir.FailStep):
             from sagemaker.mlops.workflow.fail_step import FailStep
 
@@ -496,7 +499,6 @@ class _SdkBuilder:
         return TuningStep(step_args=tuner.tune(inputs=self.inputs(s.job, tuning=True)), **self.common(s.common))
 
     def register(self, s: ir.RegisterModelStep) -> Any:
-        from sagemaker.core.model_metrics import MetricsSource, ModelMetrics
         from sagemaker.mlops.workflow.model_step import ModelStep
         from sagemaker.serve.model_builder import ModelBuilder
 
@@ -509,25 +511,19 @@ class _SdkBuilder:
             sagemaker_session=self.session,
             env_vars={k: self.value(v) for k, v in user_env.items()} or None,
         )
-        metrics = None
-        if s.model_statistics or s.model_constraints:
-            metrics = ModelMetrics(
-                model_statistics=self._metrics(MetricsSource, s.model_statistics),
-                model_constraints=self._metrics(MetricsSource, s.model_constraints),
-            )
         args = builder.register(
             content_types=list(s.content_types),
             response_types=list(s.response_types),
             inference_instances=list(s.inference_instances),
             transform_instances=list(s.transform_instances) or None,
-            model_package_group_name=s.model_package_group,
+            model_package_group_name=self.value(s.model_package_group),
             approval_status=self.value(s.approval_status),
-            model_metrics=metrics,
+            model_metrics=checks.model_metrics(self, s.metrics),
+            drift_check_baselines=checks.drift_check_baselines(self, s.drift_check_baselines),
+            customer_metadata_properties=self.values(s.customer_metadata) or None,
+            description=s.description or None,
         )
         return ModelStep(step_args=args, **self.common(s.common, cache=False))
-
-    def _metrics(self, cls: Any, source: ir.MetricsSource | None) -> Any:
-        return cls(s3_uri=self.value(source.s3_uri), content_type=source.content_type) if source else None
 
     def create_model(self, s: ir.CreateModelStep) -> Any:
         from sagemaker.mlops.workflow.model_step import ModelStep

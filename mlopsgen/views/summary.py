@@ -33,6 +33,7 @@ from mlopsgen.plan.model import (
     ParamRef,
     Plan,
     ProcessingStep,
+    QualityCheckStep,
     RegisterModelStep,
     Security,
     Stage,
@@ -63,6 +64,7 @@ STEP_TYPES: dict[type, str] = {
     LambdaStep: "lambda",
     EmrStep: "emr",
     CallbackStep: "callback",
+    QualityCheckStep: "quality_check",
 }
 """Plan step class → the blueprint's ``type`` value."""
 
@@ -108,7 +110,7 @@ def step_type(step: Step) -> str:
 def _compute(step: Step) -> Compute | None:
     if isinstance(step, ProcessingStep | TransformStep):
         return step.compute
-    if isinstance(step, TrainingStep | TuningStep):
+    if isinstance(step, TrainingStep | TuningStep | QualityCheckStep):
         return step.job.compute
     return None
 
@@ -116,7 +118,7 @@ def _compute(step: Step) -> Compute | None:
 def _image(step: Step) -> str | None:
     if isinstance(step, ProcessingStep):
         return step.image_uri
-    if isinstance(step, TrainingStep | TuningStep):
+    if isinstance(step, TrainingStep | TuningStep | QualityCheckStep):
         return step.job.image_uri
     if isinstance(step, RegisterModelStep | CreateModelStep):
         return step.model.image_uri
@@ -126,7 +128,7 @@ def _image(step: Step) -> str | None:
 def _network(step: Step) -> Network | None:
     if isinstance(step, ProcessingStep | CreateModelStep):
         return step.network
-    if isinstance(step, TrainingStep | TuningStep):
+    if isinstance(step, TrainingStep | TuningStep | QualityCheckStep):
         return step.job.network
     return None
 

@@ -54,6 +54,7 @@ class _State:
         self.models: list[str] = []  # training and tuning steps
         self.created: list[str] = []  # create_model steps
         self.property_files: list[str] = []
+        self.checks: list[str] = []  # quality_check steps (their properties are S3 URIs)
         self.steps: list[dict[str, Any]] = []
         self.code: dict[str, bytes] = {}
 
@@ -363,12 +364,130 @@ def _register(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
         step["approval_status"] = f"${{params.{approval[0]}}}"
     else:
         _optional(draw, step, "approval_status", st.sampled_from(["Approved", "PendingManualApproval"]))
-    if state.outputs and draw(st.booleans()):
-        owner, out = draw(st.sampled_from(state.outputs))
+    if (state.outputs or state.checks) and draw(st.booleans()):
+        owner, out = draw(st.sampled_from(state.outputs)) if state.outputs else ("", "")
         metrics: dict[str, Any] = {}
-        for key in draw(st.lists(st.sampled_from(["model_statistics", "model_constraints"]), min_size=1, unique=True)):
-            metrics[key] = {"source": f"${{steps.{owner}.outputs.{out}}}/{key}.json"}
+        for key in draw(st.lists(st.sampled_from(_METRICS), min_size=1, unique=True)):
+            fallback = f"${{steps.{owner}.outputs.{out}}}/{key}.json" if owner else f"s3://bucket/reports/{key}.json"
+            metrics[key] = {"source": _document(draw, state, fallback)}
+            _optional(draw, metrics[key], "content_type", st.just("text/csv"))
         step["metrics"] = metrics
+    if draw(st.booleans()):
+        baselines: dict[str, Any] = {}
+        for key in draw(st.lists(st.sampled_from(_BASELINES), min_size=1, unique=True)):
+            baselines[key] = {"source": _document(draw, state, f"s3://bucket/baselines/{key}.json")}
+            if key.endswith("_file"):
+                _optional(draw, baselines[key], "content_type", st.just("application/json"))
+        step["drift_check_baselines"] = baselines
+    if draw(st.booleans()):
+        metadata = draw(st.dictionaries(st.sampled_from(["team", "git:sha", "run"]), st.just("v1"), max_size=3))
+        if metadata and draw(st.booleans()):
+            metadata["run"] = "${execution.id}"
+        step["customer_metadata"] = metadata
+    strings = state.of_type("string")
+    group = draw(st.sampled_from(["default", "other"] + (["param"] if strings else [])))
+    if group == "other":
+        step["model_package_group"] = "shared-models"
+    elif group == "param":
+        step["model_package_group"] = f"${{params.{strings[0]}}}"
+    _optional(draw, step, "package_description", st.sampled_from(["", "Candidate model, ünïcode."]))
+    return step
+
+
+_METRICS = (
+    "model_statistics",
+    "model_constraints",
+    "model_data_statistics",
+    "model_data_constraints",
+    "bias",
+    "bias_pre_training",
+    "bias_post_training",
+    "explainability",
+)
+_BASELINES = (
+    "model_statistics",
+    "model_constraints",
+    "model_data_statistics",
+    "model_data_constraints",
+    "bias_config_file",
+    "bias_pre_training_constraints",
+    "bias_post_training_constraints",
+    "explainability_constraints",
+    "explainability_config_file",
+)
+_CHECK_PROPERTIES = (
+    "CalculatedBaselineStatistics",
+    "CalculatedBaselineConstraints",
+    "BaselineUsedForDriftCheckStatistics",
+    "BaselineUsedForDriftCheckConstraints",
+)
+
+
+def _document(draw: st.DrawFn, state: _State, fallback: str) -> str:
+    """A report's S3 URI: a check step's property when one exists (as real pipelines wire them), or the fallback."""
+    if state.checks and draw(st.booleans()):
+        return f"${{steps.{draw(st.sampled_from(state.checks))}.properties.{draw(st.sampled_from(_CHECK_PROPERTIES))}}}"
+    return fallback
+
+
+def _switch(draw: st.DrawFn, state: _State) -> bool | str:
+    flags = state.of_type("boolean")
+    if flags and draw(st.booleans()):
+        return f"${{params.{draw(st.sampled_from(flags))}}}"
+    return draw(st.booleans())
+
+
+def _quality_check(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
+    check = draw(st.sampled_from(["data_quality", "model_quality"]))
+    step: dict[str, Any] = {
+        "name": name,
+        "type": "quality_check",
+        "check": check,
+        "baseline_dataset": _s3_source(draw, state),
+        "dataset_format": draw(
+            st.sampled_from(
+                [
+                    "csv",
+                    "json",
+                    "sagemaker_capture_json",
+                    {"type": "csv", "header": False},
+                    {"type": "json", "lines": False},
+                ]
+            )
+        ),
+    }
+    _common(draw, step, state, retry=False)
+    instance = _instance(draw, state)
+    if instance:
+        step["instance"] = instance
+    _optional(draw, step, "max_runtime_seconds", st.sampled_from([60, 3600]))
+    _optional(draw, step, "environment", st.just({"EXTRA": "1"}))
+    for key in ("skip_check", "fail_on_violation", "register_new_baseline"):
+        if draw(st.booleans()):
+            step[key] = _switch(draw, state)
+    _optional(draw, step, "output", st.sampled_from(["s3://bucket/checks", "s3://bucket/c/${execution.id}"]))
+    _optional(draw, step, "model_package_group", st.sampled_from(["gen-p-gen000001", "shared-models"]))
+    _optional(draw, step, "supplied_baseline_statistics", st.just("s3://bucket/baseline/statistics.json"))
+    _optional(draw, step, "supplied_baseline_constraints", st.just("s3://bucket/baseline/constraints.json"))
+    if draw(st.booleans()):
+        step["post_analytics_processor_script"] = "code/post.py"
+        state.code["code/post.py"] = CODE
+    if check == "data_quality":
+        if draw(st.booleans()):
+            step["record_preprocessor_script"] = "code/preprocess_record.py"
+            state.code["code/preprocess_record.py"] = CODE + b"# record\n"
+    else:
+        step["problem_type"] = draw(st.sampled_from(["Regression", "BinaryClassification", "MulticlassClassification"]))
+        strings = state.of_type("string")
+        for key in ("inference_attribute", "probability_attribute", "ground_truth_attribute"):
+            if draw(st.booleans()):
+                step[key] = (
+                    f"${{params.{strings[0]}}}"
+                    if strings and draw(st.booleans())
+                    else draw(st.sampled_from(["_c0", "0", "$.label"]))
+                )
+        _optional(draw, step, "probability_threshold_attribute", st.sampled_from([0.5, "0.7"]))
+    state.checks.append(name)
     return step
 
 
@@ -452,6 +571,7 @@ _KINDS = (
     "lambda",
     "emr",
     "callback",
+    "quality_check",
 )
 
 
@@ -475,6 +595,7 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
             "transform": _transform,
             "fail": _fail,
             **EXTERNAL_BUILDERS,
+            "quality_check": _quality_check,
         }[kind]
         if kind == "training":
             state.steps.append(_training_base(draw, state, name, "training"))
