@@ -12,6 +12,7 @@ from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint import steps_metrics as metrics_spec
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.loader import PathKey
+from mlopsgen.blueprint.steps_checks import CheckStepBase
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_delivery import DeliveryBuilder
 from mlopsgen.plan.check_images import check_image_uri
@@ -31,7 +32,7 @@ _MODEL_QUALITY_FIELDS = (
 class ChecksBuilder(DeliveryBuilder):
     """Builds quality_check steps and the register step's documents."""
 
-    def check_job(self, step: spec.QualityCheckStepSpec, image: str, path: PathKey) -> ir.CheckJob:
+    def check_job(self, step: CheckStepBase, image: str, path: PathKey) -> ir.CheckJob:
         """The baselining job: the check image of the region, compute, keys and network of the blueprint."""
         try:
             uri = check_image_uri(image, self.bp.project.region)

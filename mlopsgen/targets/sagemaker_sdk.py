@@ -17,6 +17,7 @@ from typing import Any
 from mlopsgen.plan import model as ir
 from mlopsgen.targets import sagemaker as native
 from mlopsgen.targets import sagemaker_sdk_checks as checks
+from mlopsgen.targets import sagemaker_sdk_clarify as sdk_clarify
 from mlopsgen.targets import sagemaker_sdk_training as sdk_options
 from mlopsgen.targets.base import OutputFile, dump_json
 from mlopsgen.targets.sagemaker_sdk_external import EXTERNAL_STEPS, build_external, output_property
@@ -64,6 +65,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     return [
         OutputFile("model-build/pipeline-definition.json", dump_json(definition)),
         OutputFile("model-build/code-manifest.json", dump_json(native.code_manifest(plan))),
+        *native.config_outputs(plan),
     ]
 
 
@@ -332,6 +334,8 @@ class _SdkBuilder:
             return build_external(s, self.value, self.common(s.common), self.session)
         if isinstance(s, ir.QualityCheckStep):
             return checks.quality_check(self, s)
+        if isinstance(s, ir.ClarifyCheckStep):
+            return sdk_clarify.clarify_check(self, s)
         if isinstance(s, ir.FailStep):
             from sagemaker.mlops.workflow.fail_step import FailStep
 
