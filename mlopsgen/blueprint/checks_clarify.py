@@ -1,0 +1,115 @@
+"""BlueprintSpec → issues of the clarify_check step (MLG370, MLG376-MLG379).
+
+What sagemaker 3.27.0's Clarify classes would refuse while building (assertions and ValueErrors
+in ``DataConfig``, ``ModelConfig``, ``ClarifyCheckStep``), found at validation with a position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mlopsgen.blueprint.checks import Issue
+from mlopsgen.blueprint.checks_checks import _single_param
+from mlopsgen.blueprint.loader import PathKey
+from mlopsgen.blueprint.models import BlueprintSpec
+from mlopsgen.blueprint.resolve import Scope
+from mlopsgen.blueprint.steps_clarify import ClarifyCheckStepSpec
+
+_SWITCHES = ("skip_check", "fail_on_violation", "register_new_baseline")
+# Which check kinds each optional section belongs to, and which need it.
+_SECTIONS = {
+    "bias": (("data_bias", "model_bias"), True),
+    "methods": (("data_bias", "model_bias"), False),
+    "model": (("model_bias", "model_explainability"), True),
+    "predicted_label": (("model_bias",), False),
+    "shap": (("model_explainability",), True),
+    "model_scores": (("model_explainability",), False),
+}
+
+
+def _check_one(step: ClarifyCheckStepSpec, path: PathKey, scope: Scope) -> list[Issue]:
+    issues: list[Issue] = []
+    for key in _SWITCHES:
+        value = getattr(step, key)
+        if isinstance(value, bool):
+            continue
+        param = _single_param(value, scope)
+        if param is None or scope.params.get(param) != "boolean":
+            issues.append(
+                Issue(
+                    "MLG370",
+                    (*path, key),
+                    f"{key} must be true, false or one boolean ${{params.X}}, not {value!r}",
+                    "SageMaker reads the switch as a boolean when the step runs.",
+                    at_value=True,
+                )
+            )
+    for key, (kinds, required) in _SECTIONS.items():
+        present = getattr(step, key) is not None
+        if present and step.check not in kinds:
+            issues.append(
+                Issue("MLG376", (*path, key), f"{key} applies to {' and '.join(kinds)} checks only", at_value=False)
+            )
+        elif required and not present and step.check in kinds:
+            issues.append(Issue("MLG376", (*path, "check"), f"a {step.check} check needs {key}", at_value=True))
+    if step.dataset_type == "application/json" and step.features is None:
+        issues.append(
+            Issue(
+                "MLG377",
+                (*path, "dataset_type"),
+                "an application/json dataset needs features (the JMESPath of the feature values)",
+                at_value=True,
+            )
+        )
+    if step.features is not None and step.dataset_type in ("text/csv", "application/x-parquet"):
+        issues.append(Issue("MLG377", (*path, "features"), "features applies to JSON and JSON Lines datasets only"))
+    model = step.model if step.check != "data_bias" else None
+    if model is not None:
+        content = model.content_type
+        if content == "application/jsonlines" and (model.content_template or "").find("$features") < 0:
+            issues.append(
+                Issue(
+                    "MLG378",
+                    (*path, "model", "content_type"),
+                    "application/jsonlines model input needs a content_template holding $features",
+                    at_value=True,
+                )
+            )
+        if content == "application/json" and (
+            model.record_template is None or "$record" not in (model.content_template or "")
+        ):
+            issues.append(
+                Issue(
+                    "MLG378",
+                    (*path, "model", "content_type"),
+                    "application/json model input needs record_template and a content_template holding "
+                    "$record or $records",
+                    at_value=True,
+                )
+            )
+    shap = step.shap if step.check == "model_explainability" else None
+    if shap is not None and isinstance(shap.baseline, list) and not shap.baseline:
+        issues.append(Issue("MLG379", (*path, "shap", "baseline"), "a SHAP baseline needs at least one row"))
+    bias = step.bias
+    if bias is not None and any(isinstance(v, str) and "${" in v for v in bias.label_values_or_threshold):
+        issues.append(
+            Issue(
+                "MLG379",
+                (*path, "bias", "label_values_or_threshold"),
+                "Clarify's analysis configuration is written at render time: no ${...} references here",
+                at_value=True,
+            )
+        )
+    return issues
+
+
+def check_clarify_steps(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
+    """Switches are booleans, each section sits on the check kinds that read it, formats are complete."""
+    issues: list[Issue] = []
+    for i, step in enumerate(spec.pipeline.steps):
+        if isinstance(step, ClarifyCheckStepSpec):
+            issues.extend(_check_one(step, ("pipeline", "steps", i), scope))
+    return issues
+
+
+CLARIFY_CHECKS: tuple[Callable[[BlueprintSpec, Scope], list[Issue]], ...] = (check_clarify_steps,)
