@@ -572,6 +572,7 @@ _KINDS = (
     "emr",
     "callback",
     "quality_check",
+    "clarify_check",
 )
 
 
@@ -596,6 +597,7 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
             "fail": _fail,
             **EXTERNAL_BUILDERS,
             "quality_check": _quality_check,
+            "clarify_check": _clarify_check,
         }[kind]
         if kind == "training":
             state.steps.append(_training_base(draw, state, name, "training"))
@@ -620,6 +622,12 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
     if draw(st.booleans()):
         blueprint["security"] = _security(draw)
     return blueprint, dict(state.code)
+
+
+def _clarify_check(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
+    from .blueprint_strategy_clarify import clarify_check
+
+    return clarify_check(draw, state, name, _common, _s3_source, _switch)
 
 
 def _add_condition(draw: st.DrawFn, state: _State) -> None:
