@@ -603,6 +603,8 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
             state.steps.append(_training_base(draw, state, name, "training"))
         else:
             state.steps.append(builder(draw, state, name))  # type: ignore[operator]
+    if draw(st.integers(0, 5)) == 3:  # one kind among many in the list above: drawn too rarely on its own
+        state.steps.append(_clarify_check(draw, state, f"Clarify{len(state.steps)}"))
     if draw(st.booleans()):
         _add_condition(draw, state)
     blueprint: dict[str, Any] = {

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mlopsgen.api import plan_blueprint
+from mlopsgen.runtime import run_pipeline
 from mlopsgen.targets import sagemaker
 from tests.unit.targets.test_check_steps import _SECURITY, _sdk_definition
 
@@ -114,7 +116,23 @@ def test_generated_configurations_are_listed_and_addressed_by_their_content() ->
     }
     assert job["probability_threshold"] == 0.7
     config_input = steps["ModelBias"]["Arguments"]["ProcessingInputs"][0]["S3Input"]["S3Uri"]
-    assert config_input == next(e["s3_uri"] for e in generated if e["path"].endswith("ModelBias/job_analysis_config.json"))
+    assert config_input == next(
+        e["s3_uri"] for e in generated if e["path"].endswith("ModelBias/job_analysis_config.json")
+    )
     assert steps["ModelBias"]["ModelName"] == {"Get": "Steps.Model.ModelName"}
     monitoring = json.loads(files["model-build/clarify/Explain/monitoring_analysis_config.json"])
     assert monitoring["headers"] == ["age", "city"]  # the SDK drops the label from an explainability monitor's headers
+
+
+def test_ci_uploads_the_generated_configurations_from_the_manifest_folder(tmp_path: Path) -> None:
+    files = {f.path: f.content for f in sagemaker.emit(_plan(_blueprint(False)))}
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    manifest = tmp_path / "model-build/code-manifest.json"
+    uploaded = run_pipeline.verify_manifest(manifest, tmp_path / "repository-root")
+    generated = json.loads(files["model-build/code-manifest.json"])["generated"]
+    assert sorted(f"s3://{u.bucket}/{u.key}" for u in uploaded) == sorted(e["s3_uri"] for e in generated)
+    (tmp_path / "model-build" / generated[0]["path"]).write_text("{}\n")
+    with pytest.raises(run_pipeline.ScriptError, match="sha256 differs"):
+        run_pipeline.verify_manifest(manifest, tmp_path)
