@@ -74,12 +74,13 @@ def clarify_check(draw: st.DrawFn, state: Any, name: str, common: Any, s3_source
         step["model"] = model
     if check == "model_bias" and draw(st.booleans()):
         label: dict[str, Any] = {}
-        for key, values in (
+        label_options: tuple[tuple[str, list[Any]], ...] = (
             ("label", ["predicted", 0]),
             ("probability", ["score", 1]),
             ("probability_threshold", [0.6, 1]),
             ("label_headers", [["no", "yes"]]),
-        ):
+        )
+        for key, values in label_options:
             if draw(st.booleans()):
                 label[key] = draw(st.sampled_from(values))
         step["predicted_label"] = label
@@ -87,13 +88,14 @@ def clarify_check(draw: st.DrawFn, state: Any, name: str, common: Any, s3_source
         shap: dict[str, Any] = {}
         if draw(st.booleans()):
             shap["baseline"] = draw(st.sampled_from(["s3://bucket/baseline.csv", [[40, 1]], [[1, "a"], [2, "b"]]]))
-        for key, values in (
+        options: tuple[tuple[str, list[Any]], ...] = (
             ("num_samples", [1, 100]),
             ("agg_method", ["mean_abs", "median", "mean_sq"]),
             ("use_logit", [True, False]),
             ("save_local_shap_values", [True, False]),
             ("seed", [0, 7]),
-        ):
+        )
+        for key, values in options:
             if draw(st.booleans()):
                 shap[key] = draw(st.sampled_from(values))
         step["shap"] = shap

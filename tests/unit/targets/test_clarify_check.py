@@ -96,7 +96,7 @@ def test_clarify_checks_equal_the_sdk(security: bool) -> None:
 
 
 def test_generated_configurations_are_listed_and_addressed_by_their_content() -> None:
-    files = {f.path: f.content for f in sagemaker.emit(_plan(_blueprint(False)))}
+    files = {f.path: str(f.content) for f in sagemaker.emit(_plan(_blueprint(False)))}
     manifest = json.loads(files["model-build/code-manifest.json"])
     generated = manifest["generated"]
     assert len(generated) == 6
@@ -125,7 +125,7 @@ def test_generated_configurations_are_listed_and_addressed_by_their_content() ->
 
 
 def test_ci_uploads_the_generated_configurations_from_the_manifest_folder(tmp_path: Path) -> None:
-    files = {f.path: f.content for f in sagemaker.emit(_plan(_blueprint(False)))}
+    files = {f.path: str(f.content) for f in sagemaker.emit(_plan(_blueprint(False)))}
     for path, text in files.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text)
