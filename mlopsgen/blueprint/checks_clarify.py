@@ -1,4 +1,4 @@
-"""BlueprintSpec → issues of the clarify_check step (MLG370, MLG376-MLG379).
+"""BlueprintSpec → issues of clarify_check steps and drift baselines naming one (MLG123, MLG258-9, MLG370, MLG376-9).
 
 What sagemaker 3.27.0's Clarify classes would refuse while building (assertions and ValueErrors
 in ``DataConfig``, ``ModelConfig``, ``ClarifyCheckStep``), found at validation with a position.
@@ -13,7 +13,9 @@ from mlopsgen.blueprint.checks_checks import _single_param
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
+from mlopsgen.blueprint.steps import RegisterModelStepSpec
 from mlopsgen.blueprint.steps_clarify import ClarifyCheckStepSpec
+from mlopsgen.errors import did_you_mean
 
 _SWITCHES = ("skip_check", "fail_on_violation", "register_new_baseline")
 # Which check kinds each optional section belongs to, and which need it.
@@ -112,4 +114,61 @@ def check_clarify_steps(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     return issues
 
 
-CLARIFY_CHECKS: tuple[Callable[[BlueprintSpec, Scope], list[Issue]], ...] = (check_clarify_steps,)
+_CONFIG_FILES = {
+    "bias_config_file": ("data_bias", "model_bias"),
+    "explainability_config_file": ("model_explainability",),
+}
+
+
+def check_config_file_sources(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
+    """A drift baseline config file has one source, and ``clarify_check`` names a check of the right kind."""
+    clarify = {s.name: s.check for s in spec.pipeline.steps if isinstance(s, ClarifyCheckStepSpec)}
+    issues: list[Issue] = []
+    for i, step in enumerate(spec.pipeline.steps):
+        if not isinstance(step, RegisterModelStepSpec) or step.drift_check_baselines is None:
+            continue
+        for key, kinds in _CONFIG_FILES.items():
+            source = getattr(step.drift_check_baselines, key)
+            if source is None:
+                continue
+            path: PathKey = ("pipeline", "steps", i, "drift_check_baselines", key)
+            if (source.source is None) == (source.clarify_check is None):
+                issues.append(
+                    Issue(
+                        "MLG123",
+                        path,
+                        f"{key} needs exactly one of source and clarify_check",
+                        "source: an S3 URI or reference; clarify_check: a clarify_check step's generated file.",
+                    )
+                )
+                continue
+            name = source.clarify_check
+            if name is None:
+                continue
+            if name not in clarify:
+                issues.append(
+                    Issue(
+                        "MLG258",
+                        (*path, "clarify_check"),
+                        f"'{name}' is not a clarify_check step",
+                        did_you_mean(name, sorted(clarify)).strip() or "name a step of type clarify_check.",
+                        at_value=True,
+                    )
+                )
+            elif clarify[name] not in kinds:
+                issues.append(
+                    Issue(
+                        "MLG259",
+                        (*path, "clarify_check"),
+                        f"{key} reads a {' or '.join(kinds)} check's configuration, "
+                        f"but '{name}' is a {clarify[name]} check",
+                        at_value=True,
+                    )
+                )
+    return issues
+
+
+CLARIFY_CHECKS: tuple[Callable[[BlueprintSpec, Scope], list[Issue]], ...] = (
+    check_clarify_steps,
+    check_config_file_sources,
+)

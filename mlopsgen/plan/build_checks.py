@@ -135,6 +135,8 @@ class ChecksBuilder(DeliveryBuilder):
         return ir.MetricsSource(self.expr(source.source), source.content_type) if source else None
 
     def _file_source(self, source: metrics_spec.FileSourceSpec) -> ir.FileSource:
+        if source.clarify_check is not None:
+            return ir.FileSource("", source.content_type or "", source.clarify_check)
         return ir.FileSource(self.expr(source.source), source.content_type or "")
 
 

@@ -413,7 +413,7 @@ def step(s: ir.Step, plan: ir.Plan) -> dict[str, Any]:
         kinds = {p.name: p.kind for p in plan.pipeline.parameters}
         return _envelope(s.common, "Tuning", _tuning(s, role, kinds))
     if isinstance(s, ir.RegisterModelStep):
-        return _envelope(s.common, "RegisterModel", _register(s))
+        return _envelope(s.common, "RegisterModel", _register(clarify.with_config_uris(s, plan)))
     if isinstance(s, ir.CreateModelStep):
         return _envelope(s.common, "Model", _create_model(s))
     if isinstance(s, ir.TransformStep):

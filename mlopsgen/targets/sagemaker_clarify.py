@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mlopsgen.plan import model as ir
@@ -185,3 +185,18 @@ def clarify_check(s: ir.ClarifyCheckStep, role: str, expr: Expr) -> tuple[dict[s
     if s.model is not None:
         top["ModelName"] = expr(s.model.name)
     return args, top
+
+
+def with_config_uris(s: ir.RegisterModelStep, plan: ir.Plan) -> ir.RegisterModelStep:
+    """The register step with each drift baseline ``*_config_file`` naming a clarify_check given its file's URI."""
+    d = s.drift_check_baselines
+    if d is None:
+        return s
+    named = {c.common.name: c for c in clarify_steps(plan.pipeline.steps)}
+    changes: dict[str, ir.FileSource] = {}
+    for key in ("bias_config_file", "explainability_config_file"):
+        source: ir.FileSource | None = getattr(d, key)
+        if source is not None and source.clarify_check:
+            uri = monitoring_config_file(named[source.clarify_check]).s3_uri
+            changes[key] = replace(source, s3_uri=uri)
+    return replace(s, drift_check_baselines=replace(d, **changes)) if changes else s  # type: ignore[arg-type]

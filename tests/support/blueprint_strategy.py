@@ -55,6 +55,7 @@ class _State:
         self.created: list[str] = []  # create_model steps
         self.property_files: list[str] = []
         self.checks: list[str] = []  # quality_check steps (their properties are S3 URIs)
+        self.clarify: list[tuple[str, str]] = []  # clarify_check steps and their kind
         self.steps: list[dict[str, Any]] = []
         self.code: dict[str, bytes] = {}
 
@@ -364,7 +365,7 @@ def _register(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
         step["approval_status"] = f"${{params.{approval[0]}}}"
     else:
         _optional(draw, step, "approval_status", st.sampled_from(["Approved", "PendingManualApproval"]))
-    if (state.outputs or state.checks) and draw(st.booleans()):
+    if (state.outputs or state.checks or state.clarify) and draw(st.booleans()):
         owner, out = draw(st.sampled_from(state.outputs)) if state.outputs else ("", "")
         metrics: dict[str, Any] = {}
         for key in draw(st.lists(st.sampled_from(_METRICS), min_size=1, unique=True)):
@@ -375,10 +376,22 @@ def _register(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
     if draw(st.booleans()):
         baselines: dict[str, Any] = {}
         for key in draw(st.lists(st.sampled_from(_BASELINES), min_size=1, unique=True)):
-            baselines[key] = {"source": _document(draw, state, f"s3://bucket/baselines/{key}.json")}
+            kinds = {
+                "bias_config_file": ("data_bias", "model_bias"),
+                "explainability_config_file": ("model_explainability",),
+            }
+            generated = [name for name, kind in state.clarify if kind in kinds.get(key, ())]
+            if generated and draw(st.booleans()):
+                baselines[key] = {"clarify_check": draw(st.sampled_from(generated))}
+            else:
+                baselines[key] = {"source": _document(draw, state, f"s3://bucket/baselines/{key}.json")}
             if key.endswith("_file"):
                 _optional(draw, baselines[key], "content_type", st.just("application/json"))
         step["drift_check_baselines"] = baselines
+    if state.clarify and draw(st.booleans()):  # the configuration mlopsgen generates for a clarify_check
+        name, kind = draw(st.sampled_from(state.clarify))
+        key = "explainability_config_file" if kind == "model_explainability" else "bias_config_file"
+        step.setdefault("drift_check_baselines", {})[key] = {"clarify_check": name}
     if draw(st.booleans()):
         metadata = draw(st.dictionaries(st.sampled_from(["team", "git:sha", "run"]), st.just("v1"), max_size=3))
         if metadata and draw(st.booleans()):
@@ -427,6 +440,9 @@ def _document(draw: st.DrawFn, state: _State, fallback: str) -> str:
     """A report's S3 URI: a check step's property when one exists (as real pipelines wire them), or the fallback."""
     if state.checks and draw(st.booleans()):
         return f"${{steps.{draw(st.sampled_from(state.checks))}.properties.{draw(st.sampled_from(_CHECK_PROPERTIES))}}}"
+    if state.clarify and draw(st.booleans()):
+        name = draw(st.sampled_from([n for n, _ in state.clarify]))
+        return f"${{steps.{name}.properties.{draw(st.sampled_from(_CHECK_PROPERTIES[1::2]))}}}"
     return fallback
 
 
@@ -583,6 +599,8 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
 
     state = _State(draw(_parameters()))
     state.steps.append(_processing(draw, state, "Step0"))
+    if draw(st.integers(0, 5)) == 3:  # one kind among many in the list below: drawn too rarely on its own
+        state.steps.append(_clarify_check(draw, state, "Clarify"))
     for i, kind in enumerate(draw(st.lists(st.sampled_from(_KINDS), max_size=6)), start=1):
         name = f"Step{i}"
         if kind == "transform" and not state.created:
@@ -603,8 +621,6 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
             state.steps.append(_training_base(draw, state, name, "training"))
         else:
             state.steps.append(builder(draw, state, name))  # type: ignore[operator]
-    if draw(st.integers(0, 5)) == 3:  # one kind among many in the list above: drawn too rarely on its own
-        state.steps.append(_clarify_check(draw, state, f"Clarify{len(state.steps)}"))
     if draw(st.booleans()):
         _add_condition(draw, state)
     blueprint: dict[str, Any] = {

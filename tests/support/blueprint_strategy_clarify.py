@@ -101,4 +101,5 @@ def clarify_check(draw: st.DrawFn, state: Any, name: str, common: Any, s3_source
         step["shap"] = shap
         if draw(st.booleans()):
             step["model_scores"] = draw(st.sampled_from(["score", 0]))
+    state.clarify.append((name, check))
     return step

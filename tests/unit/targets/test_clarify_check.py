@@ -71,6 +71,25 @@ _STEPS: list[dict[str, Any]] = [
         "model_scores": 0,
         "fail_on_violation": False,
     },
+    {
+        "name": "Register",
+        "type": "register_model",
+        **_MODEL,
+        "content_types": ["text/csv"],
+        "response_types": ["text/csv"],
+        "inference_instances": ["ml.m5.large"],
+        "metrics": {
+            "bias_post_training": {"source": "${steps.ModelBias.properties.CalculatedBaselineConstraints}"},
+            "explainability": {"source": "${steps.Explain.properties.CalculatedBaselineConstraints}"},
+        },
+        "drift_check_baselines": {
+            "bias_config_file": {"clarify_check": "DataBias"},
+            "bias_pre_training_constraints": {
+                "source": "${steps.DataBias.properties.BaselineUsedForDriftCheckConstraints}"
+            },
+            "explainability_config_file": {"clarify_check": "Explain", "content_type": "application/json"},
+        },
+    },
 ]
 
 
@@ -120,6 +139,10 @@ def test_generated_configurations_are_listed_and_addressed_by_their_content() ->
         e["s3_uri"] for e in generated if e["path"].endswith("ModelBias/job_analysis_config.json")
     )
     assert steps["ModelBias"]["ModelName"] == {"Get": "Steps.Model.ModelName"}
+    baselines = steps["Register"]["Arguments"]["DriftCheckBaselines"]
+    for key, check in (("Bias", "DataBias"), ("Explainability", "Explain")):
+        uri = next(e["s3_uri"] for e in generated if e["path"] == f"clarify/{check}/monitoring_analysis_config.json")
+        assert baselines[key]["ConfigFile"]["S3Uri"] == uri
     monitoring = json.loads(files["model-build/clarify/Explain/monitoring_analysis_config.json"])
     assert monitoring["headers"] == ["age", "city"]  # the SDK drops the label from an explainability monitor's headers
 
