@@ -270,6 +270,26 @@ def verify_manifest(manifest_path: Path, repo_root: Path) -> list[CodeFile]:
             problems.append(f"{path} (sha256 differs)")
             continue
         files.append(CodeFile(path=path, bucket=bucket, key=key, data=data))
+    generated = manifest.get("generated", [])
+    if not isinstance(generated, list):
+        raise ScriptError(f'code manifest {manifest_path} "generated" must be a list')
+    folder = manifest_path.parent.resolve()
+    for index, entry in enumerate(generated):
+        # Files mlopsgen wrote beside the manifest (Clarify configurations), relative to its folder.
+        path, sha256, s3_uri = _manifest_entry(manifest_path, index, entry, where="generated")
+        bucket, key = _split_s3_uri(s3_uri, f"{manifest_path} generated[{index}].s3_uri")
+        local = (folder / path).resolve()
+        if Path(path).is_absolute() or not local.is_relative_to(folder):
+            raise ScriptError(f"code manifest {manifest_path}: {path!r} is outside the manifest's folder {folder}")
+        try:
+            data = local.read_bytes()
+        except OSError:
+            problems.append(f"{path} (missing)")
+            continue
+        if hashlib.sha256(data).hexdigest() != sha256.lower():
+            problems.append(f"{path} (sha256 differs)")
+            continue
+        files.append(CodeFile(path=path, bucket=bucket, key=key, data=data))
     source_dirs = manifest.get("source_dirs", [])
     if not isinstance(source_dirs, list):
         raise ScriptError(f'code manifest {manifest_path} "source_dirs" must be a list')
