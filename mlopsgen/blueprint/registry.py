@@ -96,7 +96,7 @@ def check_registry(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
         scope: Unused; every check takes it.
 
     Returns:
-        The issues found (MLG390-MLG398).
+        The issues found (MLG390-MLG398, MLG445).
     """
     from mlopsgen.blueprint.checks import Issue  # checks imports models, which imports this module
     from mlopsgen.blueprint.steps import RegisterModelStepSpec
@@ -198,6 +198,18 @@ def check_registry(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                     at_value=True,
                 )
             )
+        for i, stage in enumerate(spec.deploy.stages if spec.deploy else ()):
+            if stage.organizational_units:
+                issues.append(
+                    Issue(
+                        "MLG445",
+                        ("deploy", "stages", i, "organizational_units"),
+                        f"stage '{stage.name}' deploys the hub's package into OUs, whose accounts the hub "
+                        "template cannot name",
+                        "list the stage's target accounts (the hub grants their model roles exactly), or "
+                        "deploy from the project's group.",
+                    )
+                )
     issues += _list_issues(spec)
     return issues
 

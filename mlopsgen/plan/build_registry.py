@@ -41,7 +41,12 @@ def build_registry(
     )
     spokes = tuple(sorted(set(spec.spokes or [blueprint.project.account])))
     principals = tuple(sorted(set(spec.promotion_principals or [f"arn:{partition}:iam::{a}:root" for a in spokes])))
-    readers = (deploy.model_execution_role_arn,) if spec.deploy_from_hub and deploy is not None else ()
+    readers: tuple[str, ...] = (deploy.model_execution_role_arn,) if spec.deploy_from_hub and deploy is not None else ()
+    multi = deploy.multi_account if spec.deploy_from_hub and deploy is not None else None
+    # Stages in other accounts create their models from the hub's package, run by their model role there.
+    target_accounts = tuple(a for a in (multi.accounts if multi else ()) if a != hub_spec.account)
+    target_roles = tuple(f"arn:{partition}:iam::{a}:role/{multi.model_role}" for a in target_accounts if multi)
+    readers = tuple(sorted(set(readers + target_roles)))
     reader_accounts = spokes if spec.deploy_from_hub else ()
     base = names.project_name_id
     iam = f"arn:{partition}:iam::{hub.account}:role"
@@ -55,6 +60,8 @@ def build_registry(
         promotion_principals=principals,
         readers=readers,
         reader_accounts=reader_accounts,
+        target_accounts=target_accounts,
+        target_model_roles=target_roles,
         source_group=names.model_package_group,
         bus_name=HUB_PREFIX,
         bus_arn=f"arn:{partition}:events:{hub.region}:{hub.account}:event-bus/{HUB_PREFIX}",

@@ -230,27 +230,38 @@ def _group(registry: Registry) -> dict[str, Any]:
         "ModelPackageGroupName": registry.hub.model_package_group,
         "ModelPackageGroupDescription": "Central registry of promoted model versions (mlopsgen hub).",
     }
+    statements: list[dict[str, Any]] = []
     if registry.reader_accounts:
         principals = [f"arn:{_partition(registry)}:iam::{a}:root" for a in registry.reader_accounts]
-        properties["ModelPackageGroupPolicy"] = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "ReadGroup",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": principals},
-                    "Action": ["sagemaker:DescribeModelPackageGroup"],
-                    "Resource": group,
-                },
-                {
-                    "Sid": "ReadPackages",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": principals},
-                    "Action": ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"],
-                    "Resource": packages,
-                },
-            ],
-        }
+        statements += [
+            {
+                "Sid": "ReadGroup",
+                "Effect": "Allow",
+                "Principal": {"AWS": principals},
+                "Action": ["sagemaker:DescribeModelPackageGroup"],
+                "Resource": group,
+            },
+            {
+                "Sid": "ReadPackages",
+                "Effect": "Allow",
+                "Principal": {"AWS": principals},
+                "Action": ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"],
+                "Resource": packages,
+            },
+        ]
+    if registry.target_accounts:
+        # The stack instances in the target accounts create their models from the hub's packages.
+        statements.append(
+            {
+                "Sid": "TargetAccountsDeployVersions",
+                "Effect": "Allow",
+                "Principal": {"AWS": [f"arn:{_partition(registry)}:iam::{a}:root" for a in registry.target_accounts]},
+                "Action": ["sagemaker:CreateModel", "sagemaker:DescribeModelPackage"],
+                "Resource": packages,
+            }
+        )
+    if statements:
+        properties["ModelPackageGroupPolicy"] = {"Version": "2012-10-17", "Statement": statements}
     return {"Type": "AWS::SageMaker::ModelPackageGroup", "Properties": properties}
 
 
