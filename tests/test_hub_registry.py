@@ -199,6 +199,31 @@ def test_pull_handler_refuses_an_account_that_is_not_a_spoke(aws: None, monkeypa
         promote.handler(event, None, session=boto3.session.Session(region_name=REGION))
 
 
+def test_pull_handler_admits_an_ou_account_only_with_org_paths(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With OU spokes the bus policy admitted the sender by org path; the event must still name its own package."""
+    source_arn = _spoke_approved()
+    hub, alias = _hub()
+    for key, value in {"SPOKE_ACCOUNTS": "", "HUB_GROUP": HUB_GROUP, "HUB_BUCKET": HUB_BUCKET}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("HUB_KMS_KEY", alias)
+    event = {
+        "account": SPOKE,
+        "detail": {
+            "ModelPackageArn": source_arn,
+            "ModelPackageGroupName": SPOKE_GROUP,
+            "ModelApprovalStatus": "Approved",
+        },
+    }
+    replication = _in_account(HUB, "mlopsgen-model-hub-replication")
+    with pytest.raises(promote.PromotionError, match="not from an admitted spoke"):
+        promote.handler(event, None, session=replication)
+    monkeypatch.setenv("SPOKE_ORG_PATHS", "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/")
+    assert promote.handler(event, None, session=replication)["created"]
+    forged = {**event, "account": TARGET}  # another account's event naming the spoke's package
+    with pytest.raises(promote.PromotionError, match="not from an admitted spoke"):
+        promote.handler(forged, None, session=replication)
+
+
 class _ReadsHubRegistry:
     """The spoke's deploy job: SageMaker calls reach the hub registry, everything else the spoke.
 

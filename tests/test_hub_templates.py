@@ -50,6 +50,7 @@ def _all_policies(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 HUB, SPOKE = "444444444444", "111111111111"
+OU = "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"  # the example's spoke OU
 
 
 def _literal(value: object) -> str | None:
@@ -63,7 +64,10 @@ def test_no_wildcard_action_and_every_allow_names_its_principal() -> None:
             if statement["Effect"] == "Allow":
                 assert not any(a == "*" or a.endswith(":*") for a in actions), (name, logical_id, actions)
                 principal = statement.get("Principal")
-                assert principal != "*" and principal != {"AWS": "*"}, (name, logical_id)
+                assert principal != "*", (name, logical_id)
+                if principal == {"AWS": "*"}:  # only the spoke OU's accounts, named by their org path
+                    condition = statement["Condition"]["ForAnyValue:StringLike"]
+                    assert condition == {"aws:PrincipalOrgPaths": [f"{OU}*"]}, (name, logical_id)
 
 
 def test_trusts_name_the_roles_of_the_other_side() -> None:
@@ -91,7 +95,30 @@ def test_trusts_name_the_roles_of_the_other_side() -> None:
     deploy_build = project["Resources"]["DeployBuildRole"]["Properties"]["Policies"][0]["PolicyDocument"]
     assert [s["Resource"] for s in _statements(deploy_build) if s["Action"] == ["sts:AssumeRole"]] == [[promotion]]
     promotion_trust = _statements(hub["Resources"]["PromotionRole"]["Properties"]["AssumeRolePolicyDocument"])
-    assert [s["Principal"] for s in promotion_trust] == [{"AWS": [f"arn:aws:iam::{SPOKE}:root"]}]
+    assert [s["Principal"] for s in promotion_trust] == [{"AWS": [f"arn:aws:iam::{SPOKE}:root"]}, {"AWS": "*"}]
+    assert promotion_trust[1]["Condition"] == {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [f"{OU}*"]}}
+
+
+def test_spoke_ous_are_admitted_by_org_path_for_the_roles_of_their_spoke_stacks() -> None:
+    """The spoke stack deployed in an OU account creates the same role names the hub admits by OU path."""
+    hub, spoke = _template("hub-registry.yml"), _template("hub-spoke.yml")
+    bus = hub["Resources"]["HubBusOrgPolicy"]["Properties"]["Statement"]
+    forward_role = spoke["Resources"]["ForwardRole"]["Properties"]["RoleName"]
+    assert bus["Principal"] == {"AWS": "*"} and bus["Action"] == "events:PutEvents"
+    assert bus["Condition"] == {
+        "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [f"{OU}*"]},
+        "ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::*:role/{forward_role}"},
+    }
+    replication = hub["Resources"]["ReplicationRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    reads = {s["Sid"]: s for s in _statements(replication)}["ReadSpokesInOrganizationalUnits"]
+    read_role = spoke["Resources"]["HubReadRole"]["Properties"]["RoleName"]
+    assert reads["Resource"] == [f"arn:aws:iam::*:role/{read_role}"]
+    assert reads["Condition"] == {"ForAnyValue:StringLike": {"aws:ResourceOrgPaths": [f"{OU}*"]}}
+    # The rule cannot list an OU's accounts: the bus policy admits the senders, the Lambda knows the OUs.
+    rule = hub["Resources"]["ReplicationRule"]["Properties"]["EventPattern"]
+    assert "account" not in rule
+    function = hub["Resources"]["ReplicationFunction"]["Properties"]["Environment"]["Variables"]
+    assert function["SPOKE_ORG_PATHS"] == OU and function["SPOKE_ACCOUNTS"] == SPOKE
 
 
 def _target_model_roles() -> list[str]:

@@ -10,7 +10,7 @@ Kept apart from ``models.py`` so the whole feature reads in one file; ``Blueprin
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
@@ -28,6 +28,15 @@ GROUP_PATTERN = SHAPES["model_package_group"].pattern
 KMS_ALIAS_ARN_PATTERN = SHAPES["kms_alias_arn"].pattern
 BUCKET_PATTERN = r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$"
 REGION_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$"
+SPOKE_PATTERN = SHAPES["spoke"].pattern
+Spoke = Annotated[
+    str,
+    Field(
+        pattern=SPOKE_PATTERN,
+        description="A spoke account id (quoted), or an organization OU path o-xxxx/r-xxxx/ou-xxxx/ whose "
+        "accounts (nested OUs included) are all spokes.",
+    ),
+]
 READ_ROLE_SUFFIX = "-hub-read"
 """Suffix of the spoke's read role name (``<model package group>-hub-read``); the hub Lambda derives it."""
 
@@ -71,10 +80,11 @@ class RegistrySpec(Spec):
         description="Deploy stages take the latest approved version of the hub's group (in the hub region, "
         "which must be the project's) instead of the project's own group.",
     )
-    spokes: list[AccountId] | None = Field(
+    spokes: list[Spoke] | None = Field(
         default=None,
         min_length=1,
-        description="Accounts the hub template admits (promotion trust, event bus policy, read roles). "
+        description="Accounts, or organization OU paths (o-xxxx/r-xxxx/ou-xxxx/, matched with "
+        "aws:PrincipalOrgPaths), the hub template admits (promotion trust, event bus policy, read roles). "
         "Default: the project account.",
     )
     promotion_principals: list[IamRoleArn] | None = Field(
@@ -235,9 +245,10 @@ def _list_issues(spec: BlueprintSpec) -> list[Issue]:
                     at_value=True,
                 )
             )
+    in_units = any("/" in s for s in spokes)  # an OU's accounts are known only at deploy time
     for j, arn in enumerate(registry.promotion_principals or []):
         where = ("registry", "promotion_principals", j)
-        if arn.split(":")[4] not in spokes:
+        if arn.split(":")[4] not in spokes and not in_units:
             issues.append(
                 Issue(
                     "MLG398",

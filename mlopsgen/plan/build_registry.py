@@ -39,7 +39,9 @@ def build_registry(
         kms_alias_arn=hub_spec.kms_key,
         kms_alias=hub_spec.kms_key.split(":", 5)[5],
     )
-    spokes = tuple(sorted(set(spec.spokes or [blueprint.project.account])))
+    listed = set(spec.spokes or [blueprint.project.account])
+    org_paths = tuple(sorted(s for s in listed if "/" in s))
+    spokes = tuple(sorted(listed - set(org_paths)))
     principals = tuple(sorted(set(spec.promotion_principals or [f"arn:{partition}:iam::{a}:root" for a in spokes])))
     readers: tuple[str, ...] = (deploy.model_execution_role_arn,) if spec.deploy_from_hub and deploy is not None else ()
     multi = deploy.multi_account if spec.deploy_from_hub and deploy is not None else None
@@ -57,7 +59,9 @@ def build_registry(
         statuses=tuple(spec.statuses),
         deploy_from_hub=spec.deploy_from_hub,
         spokes=spokes,
+        spoke_org_paths=org_paths,
         promotion_principals=principals,
+        promotion_org_paths=() if spec.promotion_principals else org_paths,
         readers=readers,
         reader_accounts=reader_accounts,
         target_accounts=target_accounts,

@@ -75,8 +75,12 @@ class Registry:
     deploy_from_hub: bool
     spokes: tuple[str, ...]
     """Accounts the hub admits, sorted."""
+    spoke_org_paths: tuple[str, ...]
+    """Organization OU paths whose accounts the hub admits (``aws:PrincipalOrgPaths``), sorted."""
     promotion_principals: tuple[str, ...]
     """Principals the promotion role trusts: role ARNs, or the spoke accounts' root ARNs."""
+    promotion_org_paths: tuple[str, ...]
+    """OU paths the promotion role trusts (the spoke OUs, unless promotion principals are listed)."""
     readers: tuple[str, ...]
     """Roles that read promoted packages and artifacts (the model execution role when deploying from the hub)."""
     reader_accounts: tuple[str, ...]

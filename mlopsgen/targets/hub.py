@@ -68,19 +68,7 @@ def _pull_resources(registry: Registry) -> dict[str, Any]:
     log_group = f"/aws/lambda/{registry.function_name}"
     return {
         "HubBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": registry.bus_name}},
-        "HubBusPolicy": {
-            "Type": "AWS::Events::EventBusPolicy",
-            "Properties": {
-                "EventBusName": {"Ref": "HubBus"},
-                "StatementId": "SpokeForwarders",
-                "Statement": {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": forwarders},
-                    "Action": "events:PutEvents",
-                    "Resource": {"Fn::GetAtt": ["HubBus", "Arn"]},
-                },
-            },
-        },
+        **_bus_policies(registry, forwarders),
         "ReplicationRole": store.role(
             registry.replication_role,
             "Replicates forwarded model versions from the spokes into the hub registry.",
@@ -91,7 +79,19 @@ def _pull_resources(registry: Registry) -> dict[str, Any]:
                     ["logs:CreateLogStream", "logs:PutLogEvents"],
                     [{"Fn::GetAtt": ["ReplicationLogGroup", "Arn"]}],
                 ),
-                allow("ReadSpokes", ["sts:AssumeRole"], read_roles),
+                *([allow("ReadSpokes", ["sts:AssumeRole"], read_roles)] if read_roles else []),
+                *(
+                    [
+                        allow(
+                            "ReadSpokesInOrganizationalUnits",
+                            ["sts:AssumeRole"],
+                            [f"arn:{partition}:iam::*:role/{registry.read_role}"],
+                            store.org_condition(registry.spoke_org_paths, "aws:ResourceOrgPaths"),
+                        )
+                    ]
+                    if registry.spoke_org_paths
+                    else []
+                ),
                 *store.writer_statements(registry, update=True),
             ],
         ),
@@ -114,6 +114,7 @@ def _pull_resources(registry: Registry) -> dict[str, Any]:
                 "Environment": {
                     "Variables": {
                         "SPOKE_ACCOUNTS": ",".join(registry.spokes),
+                        **({"SPOKE_ORG_PATHS": ",".join(registry.spoke_org_paths)} if registry.spoke_org_paths else {}),
                         "HUB_GROUP": hub.model_package_group,
                         "HUB_BUCKET": hub.bucket,
                         "HUB_KMS_KEY": hub.kms_alias_arn,
@@ -158,7 +159,8 @@ def _pull_resources(registry: Registry) -> dict[str, Any]:
                 "EventPattern": {
                     "source": ["aws.sagemaker"],
                     "detail-type": [STATE_CHANGE],
-                    "account": list(registry.spokes),
+                    # With OU spokes the bus policy admits the senders (their accounts are unknown here).
+                    **({"account": list(registry.spokes)} if not registry.spoke_org_paths else {}),
                     "detail": {"ModelApprovalStatus": list(registry.statuses)},
                 },
                 "Targets": [
@@ -186,6 +188,37 @@ def _pull_resources(registry: Registry) -> dict[str, Any]:
     }
 
 
+def _bus_policies(registry: Registry, forwarders: list[str]) -> dict[str, Any]:
+    """The bus admits the spokes' forwarding roles: by ARN in listed accounts, by OU path in OUs."""
+    policies: dict[str, Any] = {}
+    for logical_id, sid, principal, condition in (
+        ("HubBusPolicy", "SpokeForwarders", {"AWS": forwarders}, None),
+        (
+            "HubBusOrgPolicy",
+            "SpokeOrganizationalUnitForwarders",
+            {"AWS": "*"},
+            {
+                **store.org_condition(registry.spoke_org_paths),
+                "ArnLike": {"aws:PrincipalArn": f"arn:{store.partition(registry)}:iam::*:role/{registry.forward_role}"},
+            },
+        ),
+    ):
+        if (condition is None and not forwarders) or (condition is not None and not registry.spoke_org_paths):
+            continue
+        statement = {
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": "events:PutEvents",
+            "Resource": {"Fn::GetAtt": ["HubBus", "Arn"]},
+            **({"Condition": condition} if condition else {}),
+        }
+        policies[logical_id] = {
+            "Type": "AWS::Events::EventBusPolicy",
+            "Properties": {"EventBusName": {"Ref": "HubBus"}, "StatementId": sid, "Statement": statement},
+        }
+    return policies
+
+
 def hub_template(plan: ir.Plan, registry: Registry) -> dict[str, Any]:
     """The hub account's stack."""
     hub = registry.hub
@@ -205,6 +238,7 @@ def hub_template(plan: ir.Plan, registry: Registry) -> dict[str, Any]:
             "Assumed by the spokes' deploy jobs to promote approved model versions into the hub.",
             {"AWS": list(registry.promotion_principals)},
             store.writer_statements(registry, update=False),
+            registry.promotion_org_paths,
         )
         outputs["PromotionRoleArn"] = {"Value": {"Fn::GetAtt": ["PromotionRole", "Arn"]}}
     if registry.pull:

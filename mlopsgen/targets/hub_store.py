@@ -13,17 +13,42 @@ from mlopsgen.plan.registry import HUB_ARTIFACT_PREFIX, Registry
 from mlopsgen.targets.iam import allow
 
 
-def role(name: str, description: str, principal: dict[str, Any], statements: list[dict[str, Any]]) -> dict[str, Any]:
-    """An IAM role trusting ``principal``, with one inline least-privilege policy."""
+def org_condition(paths: tuple[str, ...], key: str = "aws:PrincipalOrgPaths") -> dict[str, Any]:
+    """Principals (or resources) in the accounts under the OU paths, nested OUs included.
+
+    ``o-x/r-y/ou-z/*`` matches ``o-x/r-y/ou-z/`` (an account directly in the OU) and every path below it.
+    """
+    return {"ForAnyValue:StringLike": {key: [f"{path}*" for path in paths]}}
+
+
+def role(
+    name: str,
+    description: str,
+    principal: dict[str, Any],
+    statements: list[dict[str, Any]],
+    org_paths: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """An IAM role trusting ``principal``, and the accounts under ``org_paths``, with one inline policy.
+
+    An OU's accounts cannot be named before they exist, so they are admitted as the ``AWS`` principal
+    ``*`` narrowed by ``aws:PrincipalOrgPaths`` (the form the audit accepts as naming its principals).
+    """
+    trust = [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}] if any(principal.values()) else []
+    if org_paths:
+        trust.append(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "sts:AssumeRole",
+                "Condition": org_condition(org_paths),
+            }
+        )
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {
             "RoleName": name,
             "Description": description,
-            "AssumeRolePolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
-            },
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": trust},
             "Policies": [
                 {"PolicyName": "least-privilege", "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}
             ],
@@ -209,6 +234,22 @@ def group(registry: Registry) -> dict[str, Any]:
                 "Action": ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"],
                 "Resource": packages,
             },
+        ]
+    if registry.deploy_from_hub and registry.spoke_org_paths:
+        # Spokes in OUs resolve the hub's versions too (deploy_from_hub).
+        statements += [
+            {
+                "Sid": f"{sid}OrganizationalUnits",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": actions,
+                "Resource": resource,
+                "Condition": org_condition(registry.spoke_org_paths),
+            }
+            for sid, actions, resource in (
+                ("ReadGroup", ["sagemaker:DescribeModelPackageGroup"], group_arn),
+                ("ReadPackages", ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"], packages),
+            )
         ]
     if registry.target_accounts:
         # The stack instances in the target accounts create their models from the hub's packages.
