@@ -65,6 +65,7 @@ def test_corpus_covers_every_error_kind() -> None:
         "MLG405",  # trigger owner not a backend
         "MLG406",  # CodePipeline file path filter too long
         "MLG445",  # deploy_from_hub into OUs
+        "MLG446",  # promotion principals with the CodePipeline backend
     }
     assert len(CASES) >= 30
     assert required <= codes, f"corpus lacks {sorted(required - codes)}"

@@ -106,7 +106,7 @@ def check_registry(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
         scope: Unused; every check takes it.
 
     Returns:
-        The issues found (MLG390-MLG398, MLG445).
+        The issues found (MLG390-MLG398, MLG445, MLG446).
     """
     from mlopsgen.blueprint.checks import Issue  # checks imports models, which imports this module
     from mlopsgen.blueprint.steps import RegisterModelStepSpec
@@ -184,6 +184,24 @@ def check_registry(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                 ("registry", "statuses"),
                 "without Approved no version is ever copied to the hub",
                 "add Approved to registry.statuses.",
+            )
+        )
+    if (
+        registry.mode in ("push", "both")
+        and registry.promotion_principals
+        and spec.ci is not None
+        and "codepipeline" in spec.ci.backends
+    ):
+        issues.append(
+            Issue(
+                "MLG446",
+                ("registry", "promotion_principals"),
+                "promotion_principals replace the spoke accounts in the promotion role's trust, and the "
+                "CodePipeline deploy build's role (named by CloudFormation) cannot be listed: its push would be "
+                "denied",
+                "remove promotion_principals (the spoke account's IAM then decides: the deploy build role and "
+                "the Jenkins credential both need sts:AssumeRole on the promotion role), or use only the "
+                "jenkins backend.",
             )
         )
     if registry.deploy_from_hub:
