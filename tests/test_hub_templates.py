@@ -180,6 +180,9 @@ def test_target_accounts_deploy_the_hub_package_and_read_its_artifact_with_the_h
     artifact = f"arn:aws:s3:::{bucket_name}/models/{SPOKE}/abalone-spoke-p-hub123spoke/1/model.tar.gz"
     assert allowed(policy, "s3:GetObject", artifact)
     assert not allowed(policy, "s3:GetObject", f"arn:aws:s3:::sagemaker-project-p-hub123spoke/{SPOKE}/model.tar.gz")
+    # The deploy build shares no group (deploy_config runs without --share-with-target-accounts).
+    deploy_build = _template("project.yml")["Resources"]["DeployBuildRole"]["Properties"]["Policies"][0]
+    assert "sagemaker:PutModelPackageGroupPolicy" not in json.dumps(deploy_build)
     # The project bucket grants the target accounts no model read: they deploy the hub's copy.
     project = json.dumps(_template("project.yml"))
     assert "TargetModelRead" not in project
