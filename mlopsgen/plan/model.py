@@ -436,6 +436,9 @@ class ModelSource:
     image_uri: str
     model_data: Expr
     environment: tuple[tuple[str, Expr], ...]
+    serving_script: str = ""
+    """A framework inference container's script in the archive's code/ folder (its environment names it); ""
+    for other images. The SDK engine asks the SDK for that environment from it."""
 
 
 @dataclass(frozen=True)

@@ -509,7 +509,7 @@ class _SdkBuilder:
             s3_model_data_url=self.value(s.model.model_data),
             role_arn=self.role,
             sagemaker_session=self.session,
-            env_vars={k: self.value(v) for k, v in user_env.items()} or None,
+            env_vars={**{k: self.value(v) for k, v in user_env.items()}, **self.serving_env(s.model)} or None,
         )
         args = builder.register(
             content_types=list(s.content_types),
@@ -544,9 +544,39 @@ class _SdkBuilder:
             role_arn=s.execution_role_arn,
             sagemaker_session=self.session,
             network=network,
-            env_vars=self.values(s.model.environment) or None,
+            env_vars={
+                **{
+                    k: self.value(v)
+                    for k, v in s.model.environment
+                    if not s.model.serving_script or k not in _SDK_MODEL_ENV
+                },
+                **self.serving_env(s.model),
+            }
+            or None,
         )
         return ModelStep(step_args=builder.build(), **self.common(s.common, cache=False))
+
+    def serving_env(self, model: ir.ModelSource) -> dict[str, Any]:
+        """A framework model's container variables, as sagemaker 3.27.0's ModelBuilder derives them.
+
+        The serving code is inside the model archive (code/), which is what the SDK's repack makes of a
+        ``source_code``; its ``_script_mode_env_vars`` (private API, pinned by the sdk extra) then names the
+        script and ``/opt/ml/model/code``. It is asked on a builder of its own: the repack itself would add
+        a training step and upload code at definition time, neither offline nor deterministic.
+        """
+        if not model.serving_script:
+            return {}
+        from sagemaker.core.fw_utils import UploadedCode
+        from sagemaker.serve.model_builder import ModelBuilder
+
+        data = self.value(model.model_data)
+        probe = ModelBuilder(
+            image_uri=model.image_uri, s3_model_data_url=data, role_arn=self.role, sagemaker_session=self.session
+        )
+        probe.uploaded_code = UploadedCode(s3_prefix=data, script_name=model.serving_script)
+        probe.repacked_model_data = data
+        env: dict[str, Any] = probe._script_mode_env_vars()
+        return env
 
     def transform(self, s: ir.TransformStep) -> Any:
         from sagemaker.core.transformer import Transformer
