@@ -171,3 +171,46 @@ def test_a_serving_container_that_cannot_be_chosen_is_located(blueprint: dict[st
     plan, diagnostics = plan_blueprint(blueprint, code=_CODE)
     assert plan is None
     assert [(d.code, d.path) for d in diagnostics] == [(code, where)]
+
+
+def test_a_pytorch_project_deploys_the_registered_serving_container() -> None:
+    """abalone.yaml trained in PyTorch script mode, registered for JSON: the deploy side is unchanged.
+
+    Each stage's endpoint model is created from the approved package (ModelPackageName), so the
+    registered inference image and environment are what the endpoint runs; data capture and the
+    smoke test follow the register step's JSON content types.
+    """
+    import yaml
+
+    import mlopsgen
+    from tests.unit.views.support import _code, edit
+
+    text = edit(
+        "abalone",
+        (
+            '      image: {framework: xgboost, version: "1.7-1"}\n'
+            '      instance: {type: "${params.TrainingInstanceType}"}\n',
+            '      image: {framework: pytorch, version: "2.6.0", processor: cpu}\n'
+            '      instance: {type: "${params.TrainingInstanceType}"}\n'
+            "      source_dir: src\n      entry_point: train.py\n"
+            '      metric_definitions: [{name: "validation:mse", regex: "mse=([0-9.]+)"}]\n',
+        ),
+        ("      content_types: [text/csv]\n      response_types: [text/csv]\n",
+         "      content_types: [application/json]\n      response_types: [application/json]\n"),
+        ("  sample_payload: tests/abalone-sample.csv\n", "  sample_payload: tests/sample.json\n"),
+    )  # fmt: skip
+    code = {**_code(), **_CODE, "tests/sample.json": b'{"instances": [[0.5, 0.4]]}\n'}
+    result = mlopsgen.render(text, name="abalone.yaml", code=code)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    definition = json.loads(result.files["model-build/pipeline-definition.json"])
+    [condition] = [s for s in definition["Steps"] if s["Type"] == "Condition"]
+    [register] = condition["Arguments"]["IfSteps"]
+    container = register["Arguments"]["InferenceSpecification"]["Containers"][0]
+    assert container["Image"] == f"{_ECR}/pytorch-inference:2.6.0-cpu-py312"
+    assert container["Environment"]["SAGEMAKER_SUBMIT_DIRECTORY"] == "/opt/ml/model/code"
+    endpoint = yaml.safe_load(result.files["model-deploy/endpoint-config-template.yml"])["Resources"]
+    assert endpoint["Model"]["Properties"]["PrimaryContainer"] == {"ModelPackageName": {"Ref": "ModelPackageName"}}
+    capture = endpoint["EndpointConfig"]["Properties"]["DataCaptureConfig"]["CaptureContentTypeHeader"]
+    assert capture == {"JsonContentTypes": ["application/json"]}
+    commands = yaml.safe_load(result.files["model-deploy/test/buildspec.yml"])["phases"]["build"]["commands"]
+    assert any("test_endpoint.py" in c and "application/json" in c for c in commands), commands
