@@ -13,8 +13,9 @@ The serving code travels inside the model archive: the training script copies ``
 environment is the one the SDK's ModelBuilder writes for a model whose code is packed into the archive
 (``_script_mode_env_vars`` after a repack): ``SAGEMAKER_PROGRAM`` the script's name,
 ``SAGEMAKER_SUBMIT_DIRECTORY`` ``/opt/ml/model/code``, the log level and the region. Setting the
-program matters: ModelBuilder.register otherwise writes ``SAGEMAKER_PROGRAM: ""``, and the toolkit
-reads an empty program as an empty module name instead of its default ``inference.py``.
+program matters: ModelBuilder.register otherwise writes ``SAGEMAKER_PROGRAM: ""``; the toolkit takes
+that as the module name instead of its default ``inference.py``, ``find_spec("")`` finds nothing, and
+the container silently serves with its default handlers, ignoring ``code/inference.py``.
 """
 
 from __future__ import annotations
