@@ -326,3 +326,13 @@ def test_wrong_framework_processing_is_reported_where_it_was_written(
     step = {k: v for k, v in step.items() if v is not None}
     code, where = expected
     assert (code, f"pipeline.steps[Prep].{where}") in _codes(step)
+
+
+def test_ci_refuses_a_helper_outside_the_generated_tree(tmp_path: Path) -> None:
+    manifest = tmp_path / "model-build" / "code-manifest.json"
+    manifest.parent.mkdir()
+    (tmp_path / "secret.txt").write_text("x")
+    entry = {"path": "../secret.txt", "sha256": "0" * 64, "s3_uri": "s3://b/k/secret.txt"}
+    manifest.write_text(json.dumps({"files": [], "helpers": [entry]}))
+    with pytest.raises(run_pipeline.ScriptError, match="outside"):
+        run_pipeline.verify_manifest(manifest, tmp_path)
