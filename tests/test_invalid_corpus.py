@@ -62,6 +62,9 @@ def test_corpus_covers_every_error_kind() -> None:
         "MLG313",  # cross-account model outside the artifact bucket
         "MLG314",  # stack set role names too long
         "MLG320",  # required security control missing
+        "MLG357",  # processing code with entry_point, or requirements without source_dir
+        "MLG358",  # processing entry_point below source_dir's top, requirements not in it
+        "MLG359",  # text runproc.sh cannot hold unquoted
         "MLG360",  # spot wait shorter than the run
         "MLG361",  # warm pool on spot
         "MLG362",  # Pipe-only channel option in another mode

@@ -20,6 +20,7 @@ from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
 from mlopsgen.plan.build_checks import ChecksBuilder
 from mlopsgen.plan.build_external import EXTERNAL_SPECS, build_external_step
+from mlopsgen.plan.build_frameproc import FrameworkProcessingBuilder
 from mlopsgen.plan.build_registry import build_registry
 from mlopsgen.plan.build_script import ListCode
 from mlopsgen.plan.build_serving import SERVING_SCRIPT, ServingBuilder, is_framework, serving_environment
@@ -36,7 +37,7 @@ _COMPARISONS = {
 }
 
 
-class _Builder(ServingBuilder, ChecksBuilder):
+class _Builder(ServingBuilder, ChecksBuilder, FrameworkProcessingBuilder):
     """Builds the pipeline half of the Plan (steps, conditions, parameters) and assembles the whole."""
 
     # --- steps ------------------------------------------------------------------------------------
@@ -63,12 +64,14 @@ class _Builder(ServingBuilder, ChecksBuilder):
             )
             for name, out in step.outputs.items()
         )
+        # With code or entry_point, the command runs it (python3 by default); without, it is the whole entrypoint.
+        runs_script = step.code is not None or step.entry_point is not None or step.source_dir is not None
+        command = tuple(step.command if step.command is not None else ["python3"] if runs_script else [])
         return ir.ProcessingStep(
             common=self.common(step),
             image_uri=self.image(step.image, (*path, "image"), step.instance.type),
             compute=self.compute(step.instance),
-            # With code, the command runs it (python3 by default); without, it is the whole entrypoint.
-            command=tuple(step.command if step.command is not None else ["python3"] if step.code else []),
+            command=command,
             code=self.code(step.code, (*path, "code")) if step.code is not None else None,
             arguments=tuple(self.expr(a) for a in step.arguments),
             environment=self.env(step.environment),
@@ -78,6 +81,7 @@ class _Builder(ServingBuilder, ChecksBuilder):
             property_files=tuple(ir.PropertyFile(p.name, p.output, p.path) for p in step.property_files),
             max_runtime_seconds=step.max_runtime_seconds or 0,
             network=self.network(step.network_isolation),
+            framework=self.framework_code(step, command, path),
         )
 
     def training_job(self, step: spec.TrainingBase, path: PathKey) -> ir.TrainingJob:
@@ -344,6 +348,7 @@ class _Builder(ServingBuilder, ChecksBuilder):
             ci=self.ci(deploy, registry),
             registry=registry,
             source_bundles=tuple(sorted(self.bundles.values(), key=lambda b: b.path)),
+            helper_files=self.helper_files(),
         )
 
 

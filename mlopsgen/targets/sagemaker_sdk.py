@@ -16,7 +16,9 @@ from typing import Any
 
 from mlopsgen.plan import model as ir
 from mlopsgen.targets import sagemaker as native
+from mlopsgen.targets import sagemaker_frameproc as frameproc
 from mlopsgen.targets import sagemaker_sdk_checks as checks
+from mlopsgen.targets import sagemaker_sdk_frameproc as sdk_frameproc
 from mlopsgen.targets import sagemaker_sdk_training as sdk_options
 from mlopsgen.targets.base import OutputFile, dump_json
 from mlopsgen.targets.sagemaker_sdk_external import EXTERNAL_STEPS, build_external, output_property
@@ -64,6 +66,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     return [
         OutputFile("model-build/pipeline-definition.json", dump_json(definition)),
         OutputFile("model-build/code-manifest.json", dump_json(native.code_manifest(plan))),
+        *frameproc.helper_outputs(plan),
     ]
 
 
@@ -176,6 +179,7 @@ def build_pipeline(plan: ir.Plan) -> Any:
     )
     # Private attribute: a preset bucket skips the S3 head/create-bucket calls (toolchain.md §1.3.3).
     session._default_bucket = plan.project.artifact_bucket
+    sdk_frameproc.keep_uploads(session)
     from sagemaker.core.workflow.execution_variables import ExecutionVariables
     from sagemaker.mlops.workflow.pipeline_experiment_config import PipelineExperimentConfig
 
@@ -342,7 +346,7 @@ class _SdkBuilder:
 
     def processing(self, s: ir.ProcessingStep) -> Any:
         from sagemaker.core.network import NetworkConfig
-        from sagemaker.core.processing import Processor, ScriptProcessor
+        from sagemaker.core.processing import FrameworkProcessor, Processor, ScriptProcessor
         from sagemaker.core.shapes import ProcessingInput, ProcessingOutput, ProcessingS3Input, ProcessingS3Output
         from sagemaker.core.workflow.properties import PropertyFile
         from sagemaker.mlops.workflow.steps import ProcessingStep
@@ -357,9 +361,10 @@ class _SdkBuilder:
                 enable_network_isolation=n.network_isolation,
             )
         # Without code, the SDK's base Processor: the image's entrypoint, or the command as the whole entrypoint.
-        processor = (ScriptProcessor if s.code else Processor)(
+        kind = FrameworkProcessor if s.framework else ScriptProcessor if s.code else Processor
+        processor = kind(
             image_uri=s.image_uri,
-            **({"command": list(s.command)} if s.code else {"entrypoint": list(s.command) or None}),
+            **({"command": list(s.command)} if s.code or s.framework else {"entrypoint": list(s.command) or None}),
             instance_type=self.value(s.compute.instance_type),
             instance_count=self.value(s.compute.instance_count),
             volume_size_in_gb=s.compute.volume_size_gb,
@@ -394,6 +399,7 @@ class _SdkBuilder:
             or None,
             arguments=[self.value(a) for a in s.arguments] or None,
             **({"code": s.code.s3_uri} if s.code else {}),
+            **(sdk_frameproc.run_arguments(processor, s.framework) if s.framework else {}),
         )
         files = []
         for p in s.property_files:

@@ -173,7 +173,9 @@ def _literal_or_param(draw: st.DrawFn, state: _State) -> Any:
 
 def _processing(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
     step: dict[str, Any] = {"name": name, "type": "processing", "image": draw(st.sampled_from(_IMAGES))}
-    if draw(st.integers(0, 3)) > 0:  # else no code: the image's entrypoint (or the command) runs
+    # code; none (the image's entrypoint, or the command, runs); or entry_point + source_dir (framework processor)
+    mode = draw(st.sampled_from(["code", "code", "code", "none", "framework", "framework"]))
+    if mode == "code":
         step["code"] = code = f"code/{name.lower()}.py"
         state.code[code] = CODE
     _common(draw, step, state)
@@ -182,6 +184,8 @@ def _processing(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
         step["instance"] = instance
     if draw(st.integers(0, 3)) == 0:
         step["command"] = draw(st.sampled_from([["python3"], ["python3", "-u"], ["/bin/sh"], ["bash", "-c", "ls"]]))
+    if mode == "framework":
+        _framework_processing(draw, state, step)
     if draw(st.booleans()):
         step["arguments"] = draw(
             st.lists(st.sampled_from(["--flag", "${execution.id}"]) | st.just(_s3_source(draw, state)), max_size=3)
@@ -298,6 +302,25 @@ def _script_mode(draw: st.DrawFn, state: _State, step: dict[str, Any]) -> None:
         state.code.setdefault(f"{folder}/{name}", data)
     step["source_dir"] = folder
     step["entry_point"] = draw(st.sampled_from(["train.py", "lib/util.py"]))
+
+
+def _framework_processing(draw: st.DrawFn, state: _State, step: dict[str, Any]) -> None:
+    """entry_point (at the folder's top) + source_dir, sometimes requirements; folders shared with script mode."""
+    step["image"] = draw(st.sampled_from(_SCRIPT_IMAGES))
+    if step["image"].get("framework") == "pytorch" and "processor" not in step["image"]:
+        step["instance"] = {**step.get("instance", {}), "type": draw(st.sampled_from(["ml.m5.xlarge", "ml.g5.xlarge"]))}
+    folder = draw(st.sampled_from(["src/shared", f"src/{step['name'].lower()}"]))
+    files = {"prep.py": CODE, "lib/util.py": b"X = 1\n"}
+    requirements = draw(st.sampled_from([None, None, "requirements.txt", "reqs/extra.txt"]))
+    if requirements is not None or draw(st.booleans()):
+        files[requirements or "requirements.txt"] = b"numpy\n"
+    for name, data in files.items():
+        state.code.setdefault(f"{folder}/{name}", data)
+    step["source_dir"] = folder
+    step["entry_point"] = "prep.py"
+    if requirements is not None:
+        step["requirements"] = requirements
+    _optional(draw, step, "command", st.sampled_from([["python3"], ["python3", "-u"], ["python"]]))
 
 
 def _range(draw: st.DrawFn) -> dict[str, Any]:
