@@ -1,8 +1,9 @@
 """Regenerate mlopsgen/plan/framework_images.json from the pinned SageMaker SDK's own image_uris.retrieve.
 
 The script-mode framework containers (PyTorch, TensorFlow, Hugging Face) are chosen by version, Python
-version and processor, every combination the SDK's image tables list for training, in every commercial
-region. Run with the sdk extra installed: ``python scripts/sync_framework_images.py``;
+version and processor, every combination the SDK's image tables list for training (``frameworks``) and
+for inference (``inference``: the serving containers a model trained in script mode is registered with),
+in every commercial region. Run with the sdk extra installed: ``python scripts/sync_framework_images.py``;
 tests/unit/plan/test_framework_images.py checks the table against the SDK again.
 """
 
@@ -24,9 +25,13 @@ INSTANCE = {"cpu": "ml.m5.xlarge", "gpu": "ml.p3.2xlarge"}
 """An instance type the SDK maps to each processor (``image_uris._processor``)."""
 
 
-def _combinations(name: str) -> list[tuple[str, str | None, dict]]:
-    """(version, Hugging Face base framework or None, the version's config) for every training version."""
-    versions = json.loads((CONFIG / f"{name}.json").read_text())["training"]["versions"]
+SCOPES = {"frameworks": "training", "inference": "inference"}
+"""The table's key → the SDK's image scope."""
+
+
+def _combinations(name: str, scope: str) -> list[tuple[str, str | None, dict]]:
+    """(version, Hugging Face base framework or None, the version's config) for every version of a scope."""
+    versions = json.loads((CONFIG / f"{name}.json").read_text())[scope]["versions"]
     out = []
     for version, spec in sorted(versions.items()):
         if name != "huggingface":
@@ -39,16 +44,32 @@ def _combinations(name: str) -> list[tuple[str, str | None, dict]]:
 
 
 def main() -> int:
-    table: dict[str, dict] = {}
     accounts: dict[str, dict] = {}
-    processors_of = {}
+    tables = {key: _scope(scope, accounts) for key, scope in SCOPES.items()}
+    out = {
+        "source": "sagemaker==3.27.0 sagemaker.core.image_uris.retrieve(image_scope='training' for frameworks, "
+        "'inference' for inference), per py_version and processor; Hugging Face versions are "
+        "'<transformers>-<base framework>'",
+        "registries": {v["id"]: v["regions"] for v in accounts.values()},
+        **tables,
+    }
+    path = ROOT / "mlopsgen" / "plan" / "framework_images.json"
+    path.write_text(json.dumps(out, indent=0, sort_keys=True, separators=(",", ":")) + "\n")
+    print(f"wrote {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+def _scope(scope: str, accounts: dict[str, dict]) -> dict[str, dict]:
+    """framework → version → py_version → processor → [registry id, repository, tag] for one image scope."""
+    table: dict[str, dict] = {}
     for name in FRAMEWORKS:
-        processors_of[name] = json.loads((CONFIG / f"{name}.json").read_text())["training"]["processors"]
+        processors = json.loads((CONFIG / f"{name}.json").read_text())[scope]["processors"]
         entries: dict[str, dict] = {}
-        for version, base, spec in _combinations(name):
+        for version, base, spec in _combinations(name, scope):
             key = f"{version}-{base}" if base else version
-            for py in spec.get("py_versions", []):
-                for processor in processors_of[name]:
+            # Inference images without a Python version (TensorFlow Serving) are filed under "".
+            for py in spec.get("py_versions") or ([None] if scope == "inference" else []):
+                for processor in processors:
                     if processor not in INSTANCE:
                         continue
                     regions = {
@@ -67,7 +88,7 @@ def main() -> int:
                             version=version,
                             py_version=py,
                             instance_type=INSTANCE[processor],
-                            image_scope="training",
+                            image_scope=scope,
                             **kwargs,
                         )
                     except Exception:  # the SDK refuses some combinations; leave them out
@@ -80,22 +101,13 @@ def main() -> int:
                         continue
                     registry = json.dumps(regions, sort_keys=True)
                     accounts.setdefault(registry, {"id": f"r{len(accounts)}", "regions": regions})
-                    entries.setdefault(key, {}).setdefault(py, {})[processor] = [
+                    entries.setdefault(key, {}).setdefault(py or "", {})[processor] = [
                         accounts[registry]["id"],
                         repo,
                         tag,
                     ]
         table[name] = entries
-    out = {
-        "source": "sagemaker==3.27.0 sagemaker.core.image_uris.retrieve(image_scope='training'), per py_version "
-        "and processor; Hugging Face versions are '<transformers>-<base framework>'",
-        "registries": {v["id"]: v["regions"] for v in accounts.values()},
-        "frameworks": table,
-    }
-    path = ROOT / "mlopsgen" / "plan" / "framework_images.json"
-    path.write_text(json.dumps(out, indent=0, sort_keys=True, separators=(",", ":")) + "\n")
-    print(f"wrote {path} ({path.stat().st_size} bytes)")
-    return 0
+    return table
 
 
 if __name__ == "__main__":

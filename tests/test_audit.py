@@ -104,6 +104,30 @@ def test_rule_passes_and_fails(rule: str) -> None:
     assert ("R", rule) in [(f.resource, f.rule) for f in failures]
 
 
+ORG_PATHS = {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]}}
+
+
+@pytest.mark.parametrize(
+    ("principal", "condition", "open_"),
+    [
+        ({"AWS": "*"}, ORG_PATHS, False),  # an OU's accounts, named by their org path
+        ({"AWS": "*"}, {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, False),
+        ({"AWS": "*"}, None, True),
+        ({"AWS": "*"}, {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": []}}, True),  # no value: no narrowing
+        ({"AWS": "*"}, {"StringEquals": {"aws:SourceAccount": "111111111111"}}, True),  # not an org key
+        ("*", ORG_PATHS, True),  # the bare "*" principal stays open: the AWS principal is required
+    ],
+)
+def test_trust_open_to_an_organization_path_only_with_the_aws_principal(
+    principal: Any, condition: dict[str, Any] | None, open_: bool
+) -> None:
+    role = _trusting(principal)
+    if condition is not None:
+        role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"] = condition
+    rules_found = [f.rule for f in audit_template({"Resources": {"R": role}}, "x.yaml")]
+    assert ("iam_trust_not_open" in rules_found) is open_
+
+
 def test_wildcard_action_as_plain_text_is_caught() -> None:
     failures = audit_template({"Resources": {"Admin": _role("*")}}, "x.yaml")
     assert [f.rule for f in failures] == ["iam_no_wildcard_actions"]

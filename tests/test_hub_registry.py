@@ -11,15 +11,20 @@ with a botocore Stubber answering AccessDenied, and the policies themselves are 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from mlopsgen.runtime import deploy_config, promote
+import mlopsgen
+from mlopsgen.api import plan_blueprint
+from mlopsgen.runtime import deploy_config, deploy_stackset, promote
 
 SPOKE, HUB, TARGET = "111111111111", "444444444444", "333333333333"
 REGION = "eu-west-1"
@@ -194,20 +199,137 @@ def test_pull_handler_refuses_an_account_that_is_not_a_spoke(aws: None, monkeypa
         promote.handler(event, None, session=boto3.session.Session(region_name=REGION))
 
 
-def test_deploy_in_a_target_account_resolves_the_hub_package(aws: None, tmp_path: Any) -> None:
+def test_pull_handler_admits_an_ou_account_only_with_org_paths(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With OU spokes the bus policy admitted the sender by org path; the event must still name its own package."""
     source_arn = _spoke_approved()
     hub, alias = _hub()
-    assert promote.main(_push_argv(alias), session=_in_account(SPOKE, "spoke-ci")) == 0
-    hub_arn = _hub_packages(hub)[0]["ModelPackageArn"]
-    config = tmp_path / "prod-config.json"
-    config.write_text('{"Parameters": {"StageName": "prod"}, "Tags": {}}')
-    # moto evaluates no group resource policy, so the caller reads the hub's registry as the hub group
-    # policy lets the reader accounts do: through the hub's own backend, addressed by the group ARN.
-    group_arn = f"arn:aws:sagemaker:{REGION}:{HUB}:model-package-group/{HUB_GROUP}"
-    argv = ["--model-package-group", group_arn, "--region", REGION, "--stage-config", str(config)]
-    assert deploy_config.main([*argv, "--output-dir", str(tmp_path)], session=hub) == 0
-    exported = (tmp_path / "prod-config-export.json").read_text()
-    assert hub_arn in exported and source_arn not in exported
+    for key, value in {"SPOKE_ACCOUNTS": "", "HUB_GROUP": HUB_GROUP, "HUB_BUCKET": HUB_BUCKET}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("HUB_KMS_KEY", alias)
+    event = {
+        "account": SPOKE,
+        "detail": {
+            "ModelPackageArn": source_arn,
+            "ModelPackageGroupName": SPOKE_GROUP,
+            "ModelApprovalStatus": "Approved",
+        },
+    }
+    replication = _in_account(HUB, "mlopsgen-model-hub-replication")
+    with pytest.raises(promote.PromotionError, match="not from an admitted spoke"):
+        promote.handler(event, None, session=replication)
+    monkeypatch.setenv("SPOKE_ORG_PATHS", "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/")
+    assert promote.handler(event, None, session=replication)["created"]
+    forged = {**event, "account": TARGET}  # another account's event naming the spoke's package
+    with pytest.raises(promote.PromotionError, match="not from an admitted spoke"):
+        promote.handler(forged, None, session=replication)
+
+
+class _ReadsHubRegistry:
+    """The spoke's deploy job: SageMaker calls reach the hub registry, everything else the spoke.
+
+    In AWS the hub group's resource policy lets the spoke read the hub's packages by group ARN;
+    moto keeps one registry per account and evaluates no resource policy, so the ARN is served by
+    the hub's backend here (the policy itself is checked in tests/test_hub_templates.py).
+    """
+
+    def __init__(self, spoke: boto3.session.Session, hub: boto3.session.Session) -> None:
+        self.spoke, self.hub = spoke, hub
+
+    def client(self, name: str, **kwargs: Any) -> Any:
+        if name != "sagemaker":
+            return self.spoke.client(name, **kwargs)
+        client = self.hub.client(name, **kwargs)
+
+        def describe_project(ProjectName: str) -> dict[str, Any]:  # noqa: N803
+            # moto has no SageMaker projects: this flow runs without one (no project tags to add).
+            error = {"Code": "ValidationException", "Message": f"Project {ProjectName} does not exist."}
+            raise ClientError({"Error": error}, "DescribeProject")
+
+        client.describe_project = describe_project
+        return client
+
+
+def _generated_argv(command: tuple[str, ...], out: Path, tmp_path: Path) -> list[str]:
+    """A generated CI command's arguments, with the CI variables set as the deploy job sets them."""
+    values = {
+        "$SOURCE_MODEL_PACKAGE_GROUP_NAME": SPOKE_GROUP,
+        "$AWS_REGION": REGION,
+        "$SAGEMAKER_PROJECT_NAME": "abalone-spoke",
+    }
+    argv = [values.get(arg, arg).replace("generated/hub_spoke", str(out)) for arg in command[2:]]
+    if "--output-dir" in argv:
+        argv[argv.index("--output-dir") + 1] = str(tmp_path)
+    return argv
+
+
+def test_spoke_to_hub_to_target_account(aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The example's prod stage: promoted into the hub, deployed from the hub into the target account.
+
+    The generated commands run in order: promote.py (push) in the spoke, deploy_config.py resolving
+    the hub group's latest approved version, deploy_stackset.py creating the prod stack instance in
+    the target account. There the model is created from the hub's package as the target account's
+    model role, and that role reads the hub's copy of the artifact (encrypted with the hub key).
+    """
+    blueprint = Path(__file__).resolve().parents[1] / "blueprints" / "hub_spoke.yaml"
+    plan, _ = plan_blueprint(blueprint)
+    assert plan is not None and plan.ci is not None and plan.deploy is not None
+    multi = plan.deploy.multi_account
+    assert multi is not None and multi.accounts == (TARGET,)
+    out = tmp_path / "generated"
+    files = mlopsgen.render(blueprint).files
+    for rel, content in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(content if isinstance(content, bytes) else content.encode())
+
+    # One-time setup: the hub's key, bucket and group; the target account's roles (target-account.yml).
+    source_arn = _spoke_approved()
+    hub, alias = _hub()
+    target_cfn = _in_account(TARGET).client("cloudformation")
+    target_cfn.create_stack(
+        StackName="mlopsgen-target-account",
+        TemplateBody=str(files["infrastructure/target-account.yml"]),
+        Parameters=[{"ParameterKey": "TestPrincipalArns", "ParameterValue": f"arn:aws:iam::{SPOKE}:role/test"}],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    assert target_cfn.describe_stacks(StackName="mlopsgen-target-account")["Stacks"][0]["StackStatus"] == (
+        "CREATE_COMPLETE"
+    )
+
+    # The deploy job, as generated: promote, resolve from the hub, deploy the prod stack set.
+    spoke = _in_account(SPOKE, "spoke-ci")
+    promote_cmd, config_cmd, *_ = plan.ci.deploy_commands
+    assert promote_cmd[1].endswith("promote.py") and config_cmd[1].endswith("deploy_config.py")
+    assert promote.main(_generated_argv(promote_cmd, out, tmp_path), session=spoke) == 0
+    hub_package = _hub_packages(hub)[0]
+    assert "--share-with-target-accounts" not in config_cmd  # the hub template shares the hub group
+    assert deploy_config.main(_generated_argv(config_cmd, out, tmp_path), session=_ReadsHubRegistry(spoke, hub)) == 0
+    params = {
+        p["ParameterKey"]: p["ParameterValue"] for p in json.loads((tmp_path / "prod-params-export.json").read_text())
+    }
+    assert params["ModelPackageName"] == hub_package["ModelPackageArn"] != source_arn
+    assert json.loads((tmp_path / "prod-accounts-export.json").read_text()) == [TARGET]
+    (tmp_path / "stackset-template-export.yml").write_text(str(files["model-deploy/endpoint-stackset-template.yml"]))
+    ((stage, command),) = plan.ci.stackset_commands
+    argv = [REGION if a == "$AWS_REGION" else a for a in command[2:]]
+    argv = [str(tmp_path / a) if a.endswith((".json", ".yml")) else a for a in argv]
+    assert deploy_stackset.main([*argv, "--poll-seconds", "0.01"], session=spoke) == 0, stage
+
+    # In the target account: the model comes from the hub's package and runs as the target model role...
+    target = _in_account(TARGET)
+    sm = target.client("sagemaker")
+    (model,) = sm.list_models()["Models"]
+    described = sm.describe_model(ModelName=model["ModelName"])
+    assert described["PrimaryContainer"]["ModelPackageName"] == hub_package["ModelPackageArn"]
+    assert described["ExecutionRoleArn"] == f"arn:aws:iam::{TARGET}:role/{multi.model_role}"
+    # ...which reads the hub's copy of the artifact, in the hub bucket under the hub key.
+    (container,) = hub_package["InferenceSpecification"]["Containers"]
+    bucket, key = container["ModelDataUrl"].removeprefix("s3://").split("/", 1)
+    assert bucket == HUB_BUCKET
+    as_model_role = _in_account(TARGET, multi.model_role).client("s3")
+    read = as_model_role.get_object(Bucket=bucket, Key=key)
+    assert read["Body"].read() == b"model-bytes"
+    assert read["ServerSideEncryption"] == "aws:kms"
+    capsys.readouterr()
 
 
 class _Denying:

@@ -137,12 +137,14 @@ def _names_subnets(texts: list[str]) -> bool:
     return bool(texts) and all(re.search(r"subnet/(subnet-[0-9a-f]+)?$", t) for t in pieces)
 
 
-def _condition_scopes(statement: dict[str, Any], project_id: str) -> bool:
+def _condition_scopes(statement: dict[str, Any], project_id: str, aliases: set[str]) -> bool:
     for block in statement.get("Condition", {}).values():
         for key, values in block.items():
+            texts = _texts(values)
+            if key.lower() == "kms:resourcealiases" and texts and set(texts) <= aliases:
+                return True  # keys narrowed to the alias the hub template creates (deploying from the hub)
             if key.lower() not in SCOPING_KEYS:
                 continue
-            texts = _texts(values)
             if key.lower() == "ec2:subnet" and _names_subnets(texts):
                 return True
             if texts == [project_id]:
@@ -160,6 +162,14 @@ def _hub_names(root: Path) -> set[str]:
     return {f"model-package/{group.lower()}/", f"{found['AWS::S3::Bucket']['BucketName']}/"}
 
 
+def _hub_aliases(root: Path) -> set[str]:
+    """The hub key's alias, which a kms:ResourceAliases condition may name to scope ``key/*``."""
+    hub = _templates(root).get("infrastructure/hub-registry.yml")
+    if hub is None:
+        return set()
+    return {r["Properties"]["AliasName"] for r in hub["Resources"].values() if r["Type"] == "AWS::KMS::Alias"}
+
+
 def wildcards(root: Path) -> list[str]:
     """Every wildcard resource of every Allow statement neither scoped nor in NO_RESOURCE_LEVEL."""
     project_id, endpoints = _project(root)
@@ -174,7 +184,7 @@ def wildcards(root: Path) -> list[str]:
                 for t in _texts(values if isinstance(values, list) else [values])
                 if not _scoped(t, project_id, endpoints, resources)
             ]
-            if not loose or _condition_scopes(statement, project_id):
+            if not loose or _condition_scopes(statement, project_id, _hub_aliases(root)):
                 continue
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             for action in actions:

@@ -62,15 +62,21 @@ def test_corpus_covers_every_error_kind() -> None:
         "MLG313",  # cross-account model outside the artifact bucket
         "MLG314",  # stack set role names too long
         "MLG320",  # required security control missing
+        "MLG357",  # processing code with entry_point, or requirements without source_dir
+        "MLG358",  # processing entry_point below source_dir's top, requirements not in it
+        "MLG359",  # text runproc.sh cannot hold unquoted
         "MLG360",  # spot wait shorter than the run
         "MLG361",  # warm pool on spot
         "MLG362",  # Pipe-only channel option in another mode
         "MLG363",  # distribution on an image without a launcher
         "MLG364",  # distribution options of another type
         "MLG365",  # Hyperband settings
+        "MLG399",  # registry names over 64 characters
         "MLG404",  # both CI backends, no trigger owner
         "MLG405",  # trigger owner not a backend
         "MLG406",  # CodePipeline file path filter too long
+        "MLG445",  # deploy_from_hub into OUs
+        "MLG446",  # promotion principals with the CodePipeline backend
     }
     assert len(CASES) >= 30
     assert required <= codes, f"corpus lacks {sorted(required - codes)}"

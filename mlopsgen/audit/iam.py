@@ -26,7 +26,10 @@ RULES = {
     "iam_no_wildcard_actions": (
         'IAM policies never allow every action ("*", "service:*" in any case, or Allow with NotAction).'
     ),
-    "iam_trust_not_open": 'role trust policies name who may assume the role (never the "*" principal).',
+    "iam_trust_not_open": (
+        'role trust policies name who may assume the role (never the "*" principal; AWS "*" only narrowed to '
+        "an organization or OU path by aws:PrincipalOrgID / aws:PrincipalOrgPaths)."
+    ),
     "iam_no_broad_managed_policies": (
         "roles, users and groups attach no broad AWS-managed policy (AdministratorAccess, AmazonS3FullAccess, ...)."
     ),
@@ -150,11 +153,29 @@ def _trust(document: Any, who: str) -> list[Violation]:
         for value, at in _strings(principal, (*where, "Principal")):
             if value.strip() == "*":
                 found.append(("iam_trust_not_open", at, f"{who} may be assumed by anyone (principal '*')"))
-        if isinstance(principal, dict):
+        if isinstance(principal, dict) and not _in_organization(statement):
             for value, at in _strings(principal.get("AWS"), (*where, "Principal", "AWS")):
                 if value.strip() == "*":
                     found.append(("iam_trust_not_open", at, f"{who} may be assumed by any AWS account (AWS '*')"))
     return found
+
+
+ORG_KEYS = frozenset({"aws:principalorgpaths", "aws:principalorgid"})
+
+
+def _in_organization(statement: dict[str, Any]) -> bool:
+    """Whether an Allow names its principals by organization (or OU path) in a condition.
+
+    Accounts of an OU cannot be listed before they join it; ``{"AWS": "*"}`` narrowed by
+    ``aws:PrincipalOrgPaths`` or ``aws:PrincipalOrgID`` (with a value) is IAM's documented way to trust them.
+    """
+    condition = statement.get("Condition")
+    if statement.get("Effect") != "Allow" or not isinstance(condition, dict):
+        return False
+    return any(
+        isinstance(block, dict) and any(key.lower() in ORG_KEYS and values for key, values in block.items())
+        for block in condition.values()
+    )
 
 
 def _broad_managed(arn: Any) -> str | None:

@@ -38,6 +38,14 @@ _TAG_CHARACTERS = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]"
 SHAPES: dict[str, AwsShape] = {
     # botocore organizations AccountId: ^\d{12}$ (ASCII digits: \d would accept Arabic-Indic digits).
     "account_id": AwsShape("^[0-9]{12}$", "AWS account id (12 digits, quoted)", "'111122223333'"),
+    # A spoke of a hub registry: an account, or an aws:PrincipalOrgPaths entry (IAM User Guide, global
+    # condition keys): organization, root and OUs, with botocore organizations' OrganizationId, RootId
+    # and OrganizationalUnitId shapes, ending in "/".
+    "spoke": AwsShape(
+        "^([0-9]{12}|o-[a-z0-9]{10,32}/r-[0-9a-z]{4,32}(/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})+/)$",
+        "spoke: an AWS account id (12 digits, quoted) or an organization OU path ending in '/'",
+        "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/",
+    ),
     # botocore organizations OrganizationalUnitId: ^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$.
     "organizational_unit_id": AwsShape(
         "^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$", "AWS Organizations OU id", "ou-ab12-cdefgh34"

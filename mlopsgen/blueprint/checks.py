@@ -445,6 +445,8 @@ def _model_location_issues(spec: BlueprintSpec) -> list[Issue]:
     assert spec.deploy is not None
     if not any(stage.accounts or stage.organizational_units for stage in spec.deploy.stages):
         return []
+    if spec.registry is not None and spec.registry.deploy_from_hub:
+        return []  # the target accounts deploy the hub's copy, which the hub template shares with them
     by_name = {step.name: (path, step) for path, step in _steps(spec)}
     issues: list[Issue] = []
     for _, step in _steps(spec):

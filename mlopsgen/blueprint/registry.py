@@ -10,7 +10,7 @@ Kept apart from ``models.py`` so the whole feature reads in one file; ``Blueprin
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
@@ -28,6 +28,15 @@ GROUP_PATTERN = SHAPES["model_package_group"].pattern
 KMS_ALIAS_ARN_PATTERN = SHAPES["kms_alias_arn"].pattern
 BUCKET_PATTERN = r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$"
 REGION_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$"
+SPOKE_PATTERN = SHAPES["spoke"].pattern
+Spoke = Annotated[
+    str,
+    Field(
+        pattern=SPOKE_PATTERN,
+        description="A spoke account id (quoted), or an organization OU path o-xxxx/r-xxxx/ou-xxxx/ whose "
+        "accounts (nested OUs included) are all spokes.",
+    ),
+]
 READ_ROLE_SUFFIX = "-hub-read"
 """Suffix of the spoke's read role name (``<model package group>-hub-read``); the hub Lambda derives it."""
 
@@ -71,10 +80,11 @@ class RegistrySpec(Spec):
         description="Deploy stages take the latest approved version of the hub's group (in the hub region, "
         "which must be the project's) instead of the project's own group.",
     )
-    spokes: list[AccountId] | None = Field(
+    spokes: list[Spoke] | None = Field(
         default=None,
         min_length=1,
-        description="Accounts the hub template admits (promotion trust, event bus policy, read roles). "
+        description="Accounts, or organization OU paths (o-xxxx/r-xxxx/ou-xxxx/, matched with "
+        "aws:PrincipalOrgPaths), the hub template admits (promotion trust, event bus policy, read roles). "
         "Default: the project account.",
     )
     promotion_principals: list[IamRoleArn] | None = Field(
@@ -96,7 +106,7 @@ def check_registry(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
         scope: Unused; every check takes it.
 
     Returns:
-        The issues found (MLG390-MLG398).
+        The issues found (MLG390-MLG398, MLG445, MLG446).
     """
     from mlopsgen.blueprint.checks import Issue  # checks imports models, which imports this module
     from mlopsgen.blueprint.steps import RegisterModelStepSpec
@@ -176,6 +186,24 @@ def check_registry(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                 "add Approved to registry.statuses.",
             )
         )
+    if (
+        registry.mode in ("push", "both")
+        and registry.promotion_principals
+        and spec.ci is not None
+        and "codepipeline" in spec.ci.backends
+    ):
+        issues.append(
+            Issue(
+                "MLG446",
+                ("registry", "promotion_principals"),
+                "promotion_principals replace the spoke accounts in the promotion role's trust, and the "
+                "CodePipeline deploy build's role (named by CloudFormation) cannot be listed: its push would be "
+                "denied",
+                "remove promotion_principals (the spoke account's IAM then decides: the deploy build role and "
+                "the Jenkins credential both need sts:AssumeRole on the promotion role), or use only the "
+                "jenkins backend.",
+            )
+        )
     if registry.deploy_from_hub:
         if spec.deploy is None:
             issues.append(
@@ -198,6 +226,18 @@ def check_registry(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                     at_value=True,
                 )
             )
+        for i, stage in enumerate(spec.deploy.stages if spec.deploy else ()):
+            if stage.organizational_units:
+                issues.append(
+                    Issue(
+                        "MLG445",
+                        ("deploy", "stages", i, "organizational_units"),
+                        f"stage '{stage.name}' deploys the hub's package into OUs, whose accounts the hub "
+                        "template cannot name",
+                        "list the stage's target accounts (the hub grants their model roles exactly), or "
+                        "deploy from the project's group.",
+                    )
+                )
     issues += _list_issues(spec)
     return issues
 
@@ -223,9 +263,10 @@ def _list_issues(spec: BlueprintSpec) -> list[Issue]:
                     at_value=True,
                 )
             )
+    in_units = any("/" in s for s in spokes)  # an OU's accounts are known only at deploy time
     for j, arn in enumerate(registry.promotion_principals or []):
         where = ("registry", "promotion_principals", j)
-        if arn.split(":")[4] not in spokes:
+        if arn.split(":")[4] not in spokes and not in_units:
             issues.append(
                 Issue(
                     "MLG398",

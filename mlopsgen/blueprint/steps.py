@@ -172,6 +172,20 @@ class ProcessingStepSpec(JobStepBase):
     code: str | None = Field(
         default=None, description="Script path, relative to the blueprint file; omit to run the image's entrypoint."
     )
+    entry_point: str | None = Field(
+        default=None,
+        description="Framework processor: the script at the top of source_dir the command runs (instead of code).",
+    )
+    source_dir: str | None = Field(
+        default=None,
+        description="Framework processor: folder (relative to the blueprint file) packed into sourcedir.tar.gz, "
+        "unpacked in the container by a generated runproc.sh before entry_point runs.",
+    )
+    requirements: str | None = Field(
+        default=None,
+        description="Framework processor: pip requirements file inside source_dir, installed before entry_point "
+        "runs; default: requirements.txt when the folder has one.",
+    )
     arguments: list[Value] = Field(default_factory=list)
     """Command-line arguments passed to the script."""
     environment: dict[str, Value] = Field(default_factory=dict)

@@ -16,21 +16,16 @@ from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint.checks import Issue, property_file_owners
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
-from mlopsgen.plan import framework_images
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
 from mlopsgen.plan.build_clarify import ClarifyBuilder
 from mlopsgen.plan.build_external import EXTERNAL_SPECS, build_external_step
+from mlopsgen.plan.build_frameproc import FrameworkProcessingBuilder
 from mlopsgen.plan.build_registry import build_registry
 from mlopsgen.plan.build_script import ListCode
+from mlopsgen.plan.build_serving import SERVING_SCRIPT, ServingBuilder, is_framework, serving_environment
 from mlopsgen.plan.build_training import channel, training_options, tuning_options, with_distribution
 from mlopsgen.plan.name_limits import name_problems
-
-
-def _framework(image: spec.ImageSpec) -> bool:
-    """A PyTorch/TensorFlow/Hugging Face container by name: a training image, reported where a model uses it."""
-    return image.uri is None and image.framework in framework_images.frameworks()
-
 
 _PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
 _COMPARISONS = {
@@ -42,7 +37,7 @@ _COMPARISONS = {
 }
 
 
-class _Builder(ClarifyBuilder):
+class _Builder(ServingBuilder, ClarifyBuilder, FrameworkProcessingBuilder):
     """Builds the pipeline half of the Plan (steps, conditions, parameters) and assembles the whole."""
 
     # --- steps ------------------------------------------------------------------------------------
@@ -69,12 +64,14 @@ class _Builder(ClarifyBuilder):
             )
             for name, out in step.outputs.items()
         )
+        # With code or entry_point, the command runs it (python3 by default); without, it is the whole entrypoint.
+        runs_script = step.code is not None or step.entry_point is not None or step.source_dir is not None
+        command = tuple(step.command if step.command is not None else ["python3"] if runs_script else [])
         return ir.ProcessingStep(
             common=self.common(step),
             image_uri=self.image(step.image, (*path, "image"), step.instance.type),
             compute=self.compute(step.instance),
-            # With code, the command runs it (python3 by default); without, it is the whole entrypoint.
-            command=tuple(step.command if step.command is not None else ["python3"] if step.code else []),
+            command=command,
             code=self.code(step.code, (*path, "code")) if step.code is not None else None,
             arguments=tuple(self.expr(a) for a in step.arguments),
             environment=self.env(step.environment),
@@ -84,6 +81,7 @@ class _Builder(ClarifyBuilder):
             property_files=tuple(ir.PropertyFile(p.name, p.output, p.path) for p in step.property_files),
             max_runtime_seconds=step.max_runtime_seconds or 0,
             network=self.network(step.network_isolation),
+            framework=self.framework_code(step, command, path),
         )
 
     def training_job(self, step: spec.TrainingBase, path: PathKey) -> ir.TrainingJob:
@@ -159,28 +157,27 @@ class _Builder(ClarifyBuilder):
     def model_source(
         self, step: spec.RegisterModelStepSpec | spec.CreateModelStepSpec, path: PathKey
     ) -> ir.ModelSource:
+        """Image, artifacts and environment; a framework model gets its serving container (``build_serving``)."""
+        instance_type: Any = None
+        image_path: PathKey = (*path, "image")
         if step.model_from is not None:
             source = self.steps_by_name[step.model_from]
             assert isinstance(source, spec.TrainingStepSpec | spec.TuningStepSpec)  # guaranteed by checks
-            index = self.bp.pipeline.steps.index(source)
-            if _framework(source.image):
-                self.issues.append(
-                    Issue(
-                        "MLG356",
-                        (*path, "model_from"),
-                        f"step '{source.name}' trains in a {source.image.framework} training container, which "
-                        "serves no model",
-                        "give the inference image as image.uri and model_data instead of model_from.",
-                        at_value=True,
-                    )
-                )
-            image = self.image(source.image, ("pipeline", "steps", index, "image"), source.instance.type)
+            image_spec, instance_type = source.image, source.instance.type
+            image_path = ("pipeline", "steps", self.bp.pipeline.steps.index(source), "image")
             data = self._model_artifacts(step.model_from)
         else:
             assert step.image is not None and step.model_data is not None  # guaranteed by checks
-            image = self.image(step.image, (*path, "image"))
+            image_spec = step.image
             data = self.expr(step.model_data)
-        return ir.ModelSource(image, data, self.env(step.environment))
+        env = self.env(step.environment)
+        if not is_framework(image_spec):
+            return ir.ModelSource(self.image(image_spec, image_path, instance_type), data, env)
+        given = dict(env)
+        script = given.get("SAGEMAKER_PROGRAM", SERVING_SCRIPT)
+        serving = serving_environment(script if isinstance(script, str) else SERVING_SCRIPT, self.bp.project.region)
+        merged = tuple(sorted({**serving, **given}.items()))
+        return ir.ModelSource(self.serving_image(step, image_spec, path), data, merged, serving["SAGEMAKER_PROGRAM"])
 
     def register(self, step: spec.RegisterModelStepSpec, path: PathKey) -> ir.RegisterModelStep:
         source = self.model_source(step, path)
@@ -195,7 +192,7 @@ class _Builder(ClarifyBuilder):
         merged = tuple(sorted({**defaults, **env}.items()))
         return ir.RegisterModelStep(
             common=self.common(step),
-            model=ir.ModelSource(source.image_uri, source.model_data, merged),
+            model=dataclasses.replace(source, environment=merged),
             model_package_group=self.names.model_package_group
             if step.model_package_group is None
             else self.expr(step.model_package_group),
@@ -353,6 +350,7 @@ class _Builder(ClarifyBuilder):
             ci=self.ci(deploy, registry),
             registry=registry,
             source_bundles=tuple(sorted(self.bundles.values(), key=lambda b: b.path)),
+            helper_files=self.helper_files(),
         )
 
 

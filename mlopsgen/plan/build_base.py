@@ -119,7 +119,7 @@ class BuilderBase:
         """A step's image URI: given, or looked up offline by framework and version (MLG111/MLG309 otherwise).
 
         ``instance_type`` is the job's (a training or processing step) and picks a framework container's
-        processor; None for a model, whose framework containers are not in the training table (MLG356).
+        processor; None for a model (a framework model's serving container comes from ``build_serving``).
         """
         if image.uri is not None:
             return image.uri
@@ -137,18 +137,8 @@ class BuilderBase:
             return ""
 
     def _framework_image(self, image: spec.ImageSpec, path: PathKey, instance_type: Any) -> str:
-        """A PyTorch, TensorFlow or Hugging Face training container (MLG355 no processor, MLG356 not for models)."""
-        if instance_type is None:
-            self.issues.append(
-                Issue(
-                    "MLG356",
-                    (*path, "framework"),
-                    f"the {image.framework} images resolved by name are training containers, which serve no model",
-                    "give the inference image as image.uri (and model_data).",
-                    at_value=True,
-                )
-            )
-            return ""
+        """A PyTorch, TensorFlow or Hugging Face training container (MLG355 when no processor can be derived)."""
+        assert instance_type is not None, "a framework model's image is resolved by build_serving"
         processor: str | None = image.processor
         if processor is None:
             literal = isinstance(instance_type, str) and "${" not in instance_type

@@ -98,7 +98,9 @@ class DeliveryBuilder(ScriptBuilder):
             return None
         admin, execution, model, test = multi_account_roles(self.names)
         prefixes = []
-        for step in self.bp.pipeline.steps:
+        # deploy_from_hub: the target accounts read the hub's copies (hub template), not the artifact bucket.
+        from_hub = self.bp.registry is not None and self.bp.registry.deploy_from_hub
+        for step in self.bp.pipeline.steps if not from_hub else ():
             source = (
                 self.steps_by_name.get(step.model_from or model_data_step(step.model_data) or "")
                 if isinstance(step, spec.RegisterModelStepSpec)

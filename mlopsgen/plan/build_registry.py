@@ -39,9 +39,16 @@ def build_registry(
         kms_alias_arn=hub_spec.kms_key,
         kms_alias=hub_spec.kms_key.split(":", 5)[5],
     )
-    spokes = tuple(sorted(set(spec.spokes or [blueprint.project.account])))
+    listed = set(spec.spokes or [blueprint.project.account])
+    org_paths = tuple(sorted(s for s in listed if "/" in s))
+    spokes = tuple(sorted(listed - set(org_paths)))
     principals = tuple(sorted(set(spec.promotion_principals or [f"arn:{partition}:iam::{a}:root" for a in spokes])))
-    readers = (deploy.model_execution_role_arn,) if spec.deploy_from_hub and deploy is not None else ()
+    readers: tuple[str, ...] = (deploy.model_execution_role_arn,) if spec.deploy_from_hub and deploy is not None else ()
+    multi = deploy.multi_account if spec.deploy_from_hub and deploy is not None else None
+    # Stages in other accounts create their models from the hub's package, run by their model role there.
+    target_accounts = tuple(a for a in (multi.accounts if multi else ()) if a != hub_spec.account)
+    target_roles = tuple(f"arn:{partition}:iam::{a}:role/{multi.model_role}" for a in target_accounts if multi)
+    readers = tuple(sorted(set(readers + target_roles)))
     reader_accounts = spokes if spec.deploy_from_hub else ()
     base = names.project_name_id
     iam = f"arn:{partition}:iam::{hub.account}:role"
@@ -52,9 +59,13 @@ def build_registry(
         statuses=tuple(spec.statuses),
         deploy_from_hub=spec.deploy_from_hub,
         spokes=spokes,
+        spoke_org_paths=org_paths,
         promotion_principals=principals,
+        promotion_org_paths=() if spec.promotion_principals else org_paths,
         readers=readers,
         reader_accounts=reader_accounts,
+        target_accounts=target_accounts,
+        target_model_roles=target_roles,
         source_group=names.model_package_group,
         bus_name=HUB_PREFIX,
         bus_arn=f"arn:{partition}:events:{hub.region}:{hub.account}:event-bus/{HUB_PREFIX}",

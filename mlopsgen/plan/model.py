@@ -232,6 +232,38 @@ class ScriptMode:
 
 
 @dataclass(frozen=True)
+class HelperFile:
+    """A file mlopsgen generates for the containers (``runproc.sh``, the requirements installer).
+
+    Emitted under ``model-build/`` at ``path``, listed in the code manifest and uploaded by CI to
+    ``s3_uri``, which is addressed by the sha256 of exactly ``content``.
+    """
+
+    path: str
+    """Where it is emitted, relative to ``model-build/`` (the code manifest's folder)."""
+    content: str
+    sha256: str
+    s3_uri: str
+
+
+@dataclass(frozen=True)
+class FrameworkCode:
+    """A processing job in the SDK's FrameworkProcessor convention (``plan/build_frameproc.py``).
+
+    ``runproc.sh`` unpacks the source archive, installs the requirements with ``installer`` and runs
+    ``command`` on ``entry_point`` with the job's arguments.
+    """
+
+    source: SourceBundle
+    entry_point: str
+    """A file at the top of the source directory (the convention runs its base name)."""
+    requirements: str
+    """The requirements file runproc.sh installs when the archive holds it (``requirements.txt`` by default)."""
+    runproc: HelperFile
+    installer: HelperFile
+
+
+@dataclass(frozen=True)
 class Compute:
     """Instances of a job."""
 
@@ -288,6 +320,8 @@ class ProcessingStep:
     max_runtime_seconds: int
     """0 when unset (the job default applies)."""
     network: Network
+    framework: FrameworkCode | None = None
+    """entry_point + source_dir: ``command`` runs in the generated runproc.sh (``code`` is None then)."""
 
 
 @dataclass(frozen=True)
@@ -436,6 +470,9 @@ class ModelSource:
     image_uri: str
     model_data: Expr
     environment: tuple[tuple[str, Expr], ...]
+    serving_script: str = ""
+    """A framework inference container's script in the archive's code/ folder (its environment names it); ""
+    for other images. The SDK engine asks the SDK for that environment from it."""
 
 
 @dataclass(frozen=True)
@@ -810,3 +847,5 @@ class Plan:
     """Promotion into a hub registry in another account (``plan/registry.py``)."""
     source_bundles: tuple[SourceBundle, ...] = ()
     """Source directories CI packs and uploads (sorted by path), beside ``code_files``."""
+    helper_files: tuple[HelperFile, ...] = ()
+    """Generated files the containers run (sorted by path), emitted and uploaded beside the code."""

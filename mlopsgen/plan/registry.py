@@ -35,6 +35,31 @@ class Hub:
     kms_alias: str
     """``alias/<name>``, the AWS::KMS::Alias the hub template creates."""
 
+    @property
+    def partition(self) -> str:
+        """The hub's partition (from its group ARN)."""
+        return self.group_arn.split(":")[1]
+
+    @property
+    def package_arns(self) -> str:
+        """The hub group's versions (package ARNs spell the group in lower case)."""
+        base = f"arn:{self.partition}:sagemaker:{self.region}:{self.account}"
+        return f"{base}:model-package/{self.model_package_group.lower()}/*"
+
+    @property
+    def artifact_arns(self) -> str:
+        """The promoted artifacts in the hub bucket (every spoke's: the group mixes them)."""
+        return f"arn:{self.partition}:s3:::{self.bucket}/{HUB_ARTIFACT_PREFIX}/*"
+
+    @property
+    def key_arns(self) -> str:
+        """The hub account's keys in the hub region; IAM narrows them to the hub alias (``kms:ResourceAliases``).
+
+        A key policy or IAM policy cannot name a key by alias, and the key id is known only once the
+        hub template ran: the alias condition names exactly the key the hub template created.
+        """
+        return f"arn:{self.partition}:kms:{self.region}:{self.account}:key/*"
+
 
 @dataclass(frozen=True)
 class Registry:
@@ -50,12 +75,20 @@ class Registry:
     deploy_from_hub: bool
     spokes: tuple[str, ...]
     """Accounts the hub admits, sorted."""
+    spoke_org_paths: tuple[str, ...]
+    """Organization OU paths whose accounts the hub admits (``aws:PrincipalOrgPaths``), sorted."""
     promotion_principals: tuple[str, ...]
     """Principals the promotion role trusts: role ARNs, or the spoke accounts' root ARNs."""
+    promotion_org_paths: tuple[str, ...]
+    """OU paths the promotion role trusts (the spoke OUs, unless promotion principals are listed)."""
     readers: tuple[str, ...]
     """Roles that read promoted packages and artifacts (the model execution role when deploying from the hub)."""
     reader_accounts: tuple[str, ...]
     """Accounts whose principals may read the hub group (spokes deploying from it), sorted."""
+    target_accounts: tuple[str, ...]
+    """Stack set target accounts deploying from the hub (their stacks create models from hub packages), sorted."""
+    target_model_roles: tuple[str, ...]
+    """The model roles of those accounts: they read the hub artifacts and decrypt with the hub key."""
     source_group: str
     """The spoke's model package group (this project's)."""
     bus_name: str

@@ -269,26 +269,6 @@ def verify_manifest(manifest_path: Path, repo_root: Path) -> list[CodeFile]:
             problems.append(f"{path} (sha256 differs)")
             continue
         files.append(CodeFile(path=path, bucket=bucket, key=key, data=data))
-    generated = manifest.get("generated", [])
-    if not isinstance(generated, list):
-        raise ScriptError(f'code manifest {manifest_path} "generated" must be a list')
-    folder = manifest_path.parent.resolve()
-    for index, entry in enumerate(generated):
-        # Files mlopsgen wrote beside the manifest (Clarify configurations), relative to its folder.
-        path, sha256, s3_uri = _manifest_entry(manifest_path, index, entry, where="generated")
-        bucket, key = _split_s3_uri(s3_uri, f"{manifest_path} generated[{index}].s3_uri")
-        local = (folder / path).resolve()
-        if Path(path).is_absolute() or not local.is_relative_to(folder):
-            raise ScriptError(f"code manifest {manifest_path}: {path!r} is outside the manifest's folder {folder}")
-        try:
-            data = local.read_bytes()
-        except OSError:
-            problems.append(f"{path} (missing)")
-            continue
-        if hashlib.sha256(data).hexdigest() != sha256.lower():
-            problems.append(f"{path} (sha256 differs)")
-            continue
-        files.append(CodeFile(path=path, bucket=bucket, key=key, data=data))
     source_dirs = manifest.get("source_dirs", [])
     if not isinstance(source_dirs, list):
         raise ScriptError(f'code manifest {manifest_path} "source_dirs" must be a list')
@@ -296,6 +276,7 @@ def verify_manifest(manifest_path: Path, repo_root: Path) -> list[CodeFile]:
         packed = _pack_source_dir(manifest_path, index, entry, root, problems)
         if packed is not None:
             files.append(packed)
+    files += _helpers(manifest_path, manifest.get("helpers", []), problems)
     if problems:
         raise ScriptError(
             f"the generated output is stale: {len(problems)} file(s) in {manifest_path} do not match the "
@@ -595,6 +576,34 @@ def _pack_source_dir(
         problems.append(f"{path} (archive digest differs)")
         return None
     return CodeFile(path=path, bucket=bucket, key=key, data=sourcedir.compress(tar))
+
+
+def _helpers(manifest_path: Path, entries: object, problems: list[str]) -> list[CodeFile]:
+    """The generated files the containers run (runproc.sh, install_requirements.py), checked like code files.
+
+    They are part of the generated tree, so their paths are relative to the manifest's own folder
+    (``model-build/``), not to the repository root the code files are read from.
+    """
+    if not isinstance(entries, list):
+        raise ScriptError(f'code manifest {manifest_path} "helpers" must be a list')
+    folder = manifest_path.parent.resolve()
+    found: list[CodeFile] = []
+    for index, entry in enumerate(entries):
+        path, sha256, s3_uri = _manifest_entry(manifest_path, index, entry, where="helpers")
+        bucket, key = _split_s3_uri(s3_uri, f"{manifest_path} helpers[{index}].s3_uri")
+        local = (folder / path).resolve()
+        if Path(path).is_absolute() or not local.is_relative_to(folder):
+            raise ScriptError(f"code manifest {manifest_path}: helper {path!r} is outside {folder}")
+        try:
+            data = local.read_bytes()
+        except OSError:
+            problems.append(f"{path} (missing)")
+            continue
+        if hashlib.sha256(data).hexdigest() != sha256.lower():
+            problems.append(f"{path} (sha256 differs)")
+            continue
+        found.append(CodeFile(path=path, bucket=bucket, key=key, data=data))
+    return found
 
 
 def _sourcedir() -> Any:

@@ -642,13 +642,15 @@ def _share_statements(plan: ir.Plan) -> list[dict[str, Any]]:
     if multi is None:
         return []
     names = plan.names
+    # Deploying from the hub, the hub template shares the hub's group: the project's stays unshared.
+    from_hub = plan.registry is not None and plan.registry.deploy_from_hub
     statements = [
         _allow(
             "ShareModelPackageGroup",
             ["sagemaker:DescribeModelPackageGroup", "sagemaker:PutModelPackageGroupPolicy"],
             [_arn("sagemaker", f"model-package-group/{names.model_package_group}")],
         )
-    ]
+    ][from_hub:]
     if multi.organizational_units:
         # Organizations ARNs embed the organization id, which the blueprint does not know.
         statements.append(

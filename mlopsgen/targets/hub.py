@@ -15,7 +15,8 @@ from importlib import resources
 from typing import Any
 
 from mlopsgen.plan import model as ir
-from mlopsgen.plan.registry import HUB_ARTIFACT_PREFIX, Registry
+from mlopsgen.plan.registry import Registry
+from mlopsgen.targets import hub_store as store
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow
 
@@ -57,227 +58,18 @@ def lambda_source() -> str:
     return resources.files("mlopsgen.runtime").joinpath("promote.py").read_text(encoding="utf-8")
 
 
-def _role(name: str, description: str, principal: dict[str, Any], statements: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "Type": "AWS::IAM::Role",
-        "Properties": {
-            "RoleName": name,
-            "Description": description,
-            "AssumeRolePolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
-            },
-            "Policies": [
-                {"PolicyName": "least-privilege", "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}
-            ],
-        },
-    }
-
-
-def _partition(registry: Registry) -> str:
-    return registry.hub.group_arn.split(":")[1]
-
-
-def _package_arns(registry: Registry) -> tuple[str, str]:
-    """The hub group's ARN and its packages' (package ARNs spell the group in lower case)."""
-    hub = registry.hub
-    base = f"arn:{_partition(registry)}:sagemaker:{hub.region}:{hub.account}"
-    return hub.group_arn, f"{base}:model-package/{hub.model_package_group.lower()}/*"
-
-
-def _writer_statements(registry: Registry, update: bool) -> list[dict[str, Any]]:
-    """What promoting needs in the hub: put objects under models/, list, read and create packages."""
-    group, packages = _package_arns(registry)
-    actions = ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage"]
-    return [
-        allow(
-            "WriteModelStore",
-            ["s3:PutObject"],
-            [f"arn:{_partition(registry)}:s3:::{registry.hub.bucket}/{HUB_ARTIFACT_PREFIX}/*"],
-        ),
-        # ListModelPackages has no resource-level permissions.
-        allow("ListModelPackages", ["sagemaker:ListModelPackages"], ["*"]),
-        allow("DescribeHubGroup", ["sagemaker:DescribeModelPackageGroup"], [group]),
-        allow(
-            "CreateHubPackages",
-            [*actions, *(["sagemaker:UpdateModelPackage"] if update else [])],
-            [group, packages],
-        ),
-    ]
-
-
-def _roles(registry: Registry) -> list[Any]:
-    """The hub roles that write promoted objects (for the key policy)."""
-    roles: list[Any] = []
-    if registry.push:
-        roles.append({"Fn::GetAtt": ["PromotionRole", "Arn"]})
-    if registry.pull:
-        roles.append({"Fn::GetAtt": ["ReplicationRole", "Arn"]})
-    return roles
-
-
-def _key(registry: Registry) -> dict[str, Any]:
-    hub = registry.hub
-    via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{hub.region}.amazonaws.com"}}
-    admin = [
-        "kms:CancelKeyDeletion", "kms:DescribeKey", "kms:DisableKeyRotation", "kms:EnableKeyRotation",
-        "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy",
-        "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
-    ]  # fmt: skip
-    statements = [
-        {
-            "Sid": "KeyAdministration",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:{_partition(registry)}:iam::{hub.account}:root"},
-            "Action": admin,
-            "Resource": "*",
-        },
-        {
-            "Sid": "HubWriters",
-            "Effect": "Allow",
-            "Principal": {"AWS": _roles(registry)},
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-            "Resource": "*",
-            "Condition": via_s3,
-        },
-    ]
-    if registry.readers:
-        statements.append(
-            {
-                "Sid": "ModelReaders",
-                "Effect": "Allow",
-                "Principal": {"AWS": list(registry.readers)},
-                "Action": ["kms:Decrypt"],
-                "Resource": "*",
-                "Condition": via_s3,
-            }
-        )
-    return {
-        "Type": "AWS::KMS::Key",
-        "DeletionPolicy": "Retain",
-        "UpdateReplacePolicy": "Retain",
-        "Properties": {
-            "Description": f"Model store key of the hub registry {hub.model_package_group} (mlopsgen)",
-            "EnableKeyRotation": True,
-            "KeyPolicy": {"Version": "2012-10-17", "Statement": statements},
-        },
-    }
-
-
-def _bucket(registry: Registry) -> dict[str, dict[str, Any]]:
-    bucket_arn = f"arn:{_partition(registry)}:s3:::{registry.hub.bucket}"
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-    ]
-    if registry.readers:
-        statements.append(
-            {
-                "Sid": "ModelReaders",
-                "Effect": "Allow",
-                "Principal": {"AWS": list(registry.readers)},
-                "Action": "s3:GetObject",
-                "Resource": f"{bucket_arn}/{HUB_ARTIFACT_PREFIX}/*",
-            }
-        )
-    return {
-        "ModelStore": {
-            "Type": "AWS::S3::Bucket",
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
-            "Properties": {
-                "BucketName": registry.hub.bucket,
-                "BucketEncryption": {
-                    "ServerSideEncryptionConfiguration": [
-                        {
-                            "ServerSideEncryptionByDefault": {
-                                "SSEAlgorithm": "aws:kms",
-                                "KMSMasterKeyID": {"Fn::GetAtt": ["HubKey", "Arn"]},
-                            },
-                            "BucketKeyEnabled": True,
-                        }
-                    ]
-                },
-                "PublicAccessBlockConfiguration": {
-                    "BlockPublicAcls": True,
-                    "BlockPublicPolicy": True,
-                    "IgnorePublicAcls": True,
-                    "RestrictPublicBuckets": True,
-                },
-                "VersioningConfiguration": {"Status": "Enabled"},
-                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-            },
-        },
-        "ModelStorePolicy": {
-            "Type": "AWS::S3::BucketPolicy",
-            "Properties": {
-                "Bucket": {"Ref": "ModelStore"},
-                "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
-            },
-        },
-    }
-
-
-def _group(registry: Registry) -> dict[str, Any]:
-    group, packages = _package_arns(registry)
-    properties: dict[str, Any] = {
-        "ModelPackageGroupName": registry.hub.model_package_group,
-        "ModelPackageGroupDescription": "Central registry of promoted model versions (mlopsgen hub).",
-    }
-    if registry.reader_accounts:
-        principals = [f"arn:{_partition(registry)}:iam::{a}:root" for a in registry.reader_accounts]
-        properties["ModelPackageGroupPolicy"] = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "ReadGroup",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": principals},
-                    "Action": ["sagemaker:DescribeModelPackageGroup"],
-                    "Resource": group,
-                },
-                {
-                    "Sid": "ReadPackages",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": principals},
-                    "Action": ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"],
-                    "Resource": packages,
-                },
-            ],
-        }
-    return {"Type": "AWS::SageMaker::ModelPackageGroup", "Properties": properties}
-
-
 def _pull_resources(registry: Registry) -> dict[str, Any]:
     """Event bus and its policy, rule, replication Lambda and role, dead-letter queue."""
     hub = registry.hub
-    partition = _partition(registry)
+    partition = store.partition(registry)
     forwarders = [f"arn:{partition}:iam::{a}:role/{registry.forward_role}" for a in registry.spokes]
     read_roles = [f"arn:{partition}:iam::{a}:role/{registry.read_role}" for a in registry.spokes]
     rule_arn = f"arn:{partition}:events:{hub.region}:{hub.account}:rule/{registry.bus_name}/{registry.hub_rule}"
     log_group = f"/aws/lambda/{registry.function_name}"
     return {
         "HubBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": registry.bus_name}},
-        "HubBusPolicy": {
-            "Type": "AWS::Events::EventBusPolicy",
-            "Properties": {
-                "EventBusName": {"Ref": "HubBus"},
-                "StatementId": "SpokeForwarders",
-                "Statement": {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": forwarders},
-                    "Action": "events:PutEvents",
-                    "Resource": {"Fn::GetAtt": ["HubBus", "Arn"]},
-                },
-            },
-        },
-        "ReplicationRole": _role(
+        **_bus_policies(registry, forwarders),
+        "ReplicationRole": store.role(
             registry.replication_role,
             "Replicates forwarded model versions from the spokes into the hub registry.",
             {"Service": "lambda.amazonaws.com"},
@@ -287,8 +79,20 @@ def _pull_resources(registry: Registry) -> dict[str, Any]:
                     ["logs:CreateLogStream", "logs:PutLogEvents"],
                     [{"Fn::GetAtt": ["ReplicationLogGroup", "Arn"]}],
                 ),
-                allow("ReadSpokes", ["sts:AssumeRole"], read_roles),
-                *_writer_statements(registry, update=True),
+                *([allow("ReadSpokes", ["sts:AssumeRole"], read_roles)] if read_roles else []),
+                *(
+                    [
+                        allow(
+                            "ReadSpokesInOrganizationalUnits",
+                            ["sts:AssumeRole"],
+                            [f"arn:{partition}:iam::*:role/{registry.read_role}"],
+                            store.org_condition(registry.spoke_org_paths, "aws:ResourceOrgPaths"),
+                        )
+                    ]
+                    if registry.spoke_org_paths
+                    else []
+                ),
+                *store.writer_statements(registry, update=True),
             ],
         ),
         "ReplicationLogGroup": {
@@ -310,6 +114,7 @@ def _pull_resources(registry: Registry) -> dict[str, Any]:
                 "Environment": {
                     "Variables": {
                         "SPOKE_ACCOUNTS": ",".join(registry.spokes),
+                        **({"SPOKE_ORG_PATHS": ",".join(registry.spoke_org_paths)} if registry.spoke_org_paths else {}),
                         "HUB_GROUP": hub.model_package_group,
                         "HUB_BUCKET": hub.bucket,
                         "HUB_KMS_KEY": hub.kms_alias_arn,
@@ -354,7 +159,8 @@ def _pull_resources(registry: Registry) -> dict[str, Any]:
                 "EventPattern": {
                     "source": ["aws.sagemaker"],
                     "detail-type": [STATE_CHANGE],
-                    "account": list(registry.spokes),
+                    # With OU spokes the bus policy admits the senders (their accounts are unknown here).
+                    **({"account": list(registry.spokes)} if not registry.spoke_org_paths else {}),
                     "detail": {"ModelApprovalStatus": list(registry.statuses)},
                 },
                 "Targets": [
@@ -382,25 +188,57 @@ def _pull_resources(registry: Registry) -> dict[str, Any]:
     }
 
 
+def _bus_policies(registry: Registry, forwarders: list[str]) -> dict[str, Any]:
+    """The bus admits the spokes' forwarding roles: by ARN in listed accounts, by OU path in OUs."""
+    policies: dict[str, Any] = {}
+    for logical_id, sid, principal, condition in (
+        ("HubBusPolicy", "SpokeForwarders", {"AWS": forwarders}, None),
+        (
+            "HubBusOrgPolicy",
+            "SpokeOrganizationalUnitForwarders",
+            {"AWS": "*"},
+            {
+                **store.org_condition(registry.spoke_org_paths),
+                "ArnLike": {"aws:PrincipalArn": f"arn:{store.partition(registry)}:iam::*:role/{registry.forward_role}"},
+            },
+        ),
+    ):
+        if (condition is None and not forwarders) or (condition is not None and not registry.spoke_org_paths):
+            continue
+        statement = {
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": "events:PutEvents",
+            "Resource": {"Fn::GetAtt": ["HubBus", "Arn"]},
+            **({"Condition": condition} if condition else {}),
+        }
+        policies[logical_id] = {
+            "Type": "AWS::Events::EventBusPolicy",
+            "Properties": {"EventBusName": {"Ref": "HubBus"}, "StatementId": sid, "Statement": statement},
+        }
+    return policies
+
+
 def hub_template(plan: ir.Plan, registry: Registry) -> dict[str, Any]:
     """The hub account's stack."""
     hub = registry.hub
     resources_: dict[str, Any] = {
-        "HubKey": _key(registry),
+        "HubKey": store.key(registry),
         "HubKeyAlias": {
             "Type": "AWS::KMS::Alias",
             "Properties": {"AliasName": hub.kms_alias, "TargetKeyId": {"Ref": "HubKey"}},
         },
-        **_bucket(registry),
-        "HubModelPackageGroup": _group(registry),
+        **store.bucket(registry),
+        "HubModelPackageGroup": store.group(registry),
     }
     outputs: dict[str, Any] = {"ModelStoreKeyArn": {"Value": {"Fn::GetAtt": ["HubKey", "Arn"]}}}
     if registry.push:
-        resources_["PromotionRole"] = _role(
+        resources_["PromotionRole"] = store.role(
             registry.promotion_role,
             "Assumed by the spokes' deploy jobs to promote approved model versions into the hub.",
             {"AWS": list(registry.promotion_principals)},
-            _writer_statements(registry, update=False),
+            store.writer_statements(registry, update=False),
+            registry.promotion_org_paths,
         )
         outputs["PromotionRoleArn"] = {"Value": {"Fn::GetAtt": ["PromotionRole", "Arn"]}}
     if registry.pull:
@@ -416,7 +254,7 @@ def hub_template(plan: ir.Plan, registry: Registry) -> dict[str, Any]:
 
 def spoke_template(plan: ir.Plan, registry: Registry) -> dict[str, Any]:
     """The project (spoke) account's stack for pull: forward state changes, let the hub read."""
-    partition = _partition(registry)
+    partition = store.partition(registry)
     project = plan.project
     group_packages = (
         f"arn:{partition}:sagemaker:{project.region}:{project.account}:model-package/{registry.source_group.lower()}/*"
@@ -433,7 +271,7 @@ def spoke_template(plan: ir.Plan, registry: Registry) -> dict[str, Any]:
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"Spoke side of hub registry {registry.hub.model_package_group} (mlopsgen, {plan.blueprint})",
         "Resources": {
-            "ForwardRole": _role(
+            "ForwardRole": store.role(
                 registry.forward_role,
                 "Lets EventBridge forward this project's model package state changes to the hub bus.",
                 {"Service": "events.amazonaws.com"},
@@ -457,7 +295,7 @@ def spoke_template(plan: ir.Plan, registry: Registry) -> dict[str, Any]:
                     ],
                 },
             },
-            "HubReadRole": _role(
+            "HubReadRole": store.role(
                 registry.read_role,
                 "Assumed by the hub's replication Lambda to read this project's approved versions.",
                 {"AWS": registry.replication_role_arn},

@@ -324,7 +324,12 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
     endpoints = [
         _local("sagemaker", f"endpoint/{stage.endpoint_name}") for stage in plan.deploy.stages if stage.targets
     ]
-    model_package = f"arn:aws:sagemaker:{project.region}:{project.account}:model-package/{names.model_package_group}/*"
+    hub = plan.registry.hub if plan.registry is not None and plan.registry.deploy_from_hub else None
+    model_package = (
+        hub.package_arns
+        if hub is not None  # deploy_from_hub: the stacks create their models from the hub's packages
+        else f"arn:aws:sagemaker:{project.region}:{project.account}:model-package/{names.model_package_group}/*"
+    )
     model_role_arn = _sub(f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{multi.model_role}")
     parameters: dict[str, Any] = {
         "ProjectAccountId": {
@@ -380,7 +385,7 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
         _allow(
             "ReadModelArtifacts",
             MODEL_READ_ACTIONS,
-            model_object_arns(plan, bucket_arn),
+            [hub.artifact_arns] if hub is not None else model_object_arns(plan, bucket_arn),
         ),
         *(
             [_allow("WriteDataCapture", ["s3:PutObject"], _capture_object_arns(plan, bucket_arn))]
@@ -414,6 +419,18 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
                 {"StringEquals": {"kms:ViaService": f"s3.{project.region}.amazonaws.com"}},
             )
         )
+    if hub is not None:
+        model_statements.append(
+            _allow(
+                "UseHubKey",
+                ["kms:Decrypt"],
+                [hub.key_arns],
+                {
+                    "StringEquals": {"kms:ViaService": f"s3.{hub.region}.amazonaws.com"},
+                    "ForAnyValue:StringEquals": {"kms:ResourceAliases": [hub.kms_alias]},
+                },
+            )
+        )
     if plan.security.subnets:
         # ENIs only in this account's project subnets (its SubnetIds / SecurityGroupIds parameters).
         model_statements += vpc_network_interfaces(
@@ -441,8 +458,9 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             project.id,
             key_arns,
         ),
-        _allow("ReadEndpointParameters", ["ssm:GetParameters"], parameter_arns),
     ]
+    if resources:  # the stack set template reads SSM parameters only for a VPC or a volume key
+        execution_statements.append(_allow("ReadEndpointParameters", ["ssm:GetParameters"], parameter_arns))
     resources["StackSetExecutionRole"] = _role(
         multi.execution_role,
         f"The project account's stack set administration role deploys {names.project_name_id}'s endpoints with it.",

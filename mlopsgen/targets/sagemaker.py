@@ -13,6 +13,7 @@ from typing import Any
 from mlopsgen.plan import model as ir
 from mlopsgen.targets import sagemaker_checks as checks
 from mlopsgen.targets import sagemaker_clarify as clarify
+from mlopsgen.targets import sagemaker_frameproc as frameproc
 from mlopsgen.targets import sagemaker_training as options
 from mlopsgen.targets.base import OutputFile, dump_json
 from mlopsgen.targets.sagemaker_external import EXTERNAL_STEPS, external_step
@@ -21,6 +22,7 @@ NAME = "sagemaker"
 FILES = {
     "model-build/pipeline-definition.json": "the CreatePipeline definition",
     "model-build/code-manifest.json": "code files to upload before the pipeline is created",
+    "model-build/processing/": "runproc.sh and install_requirements.py of framework-processor steps",
 }
 DEFINITION_VERSION = "2020-12-01"
 CODE_DIR = "/opt/ml/processing/input/code"
@@ -33,36 +35,36 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         plan: The resolved blueprint.
 
     Returns:
-        The two files of this target.
+        The definition, the manifest, and the framework processor's helper files.
     """
     return [
         OutputFile("model-build/pipeline-definition.json", dump_json(definition(plan))),
         OutputFile("model-build/code-manifest.json", dump_json(code_manifest(plan))),
+        *frameproc.helper_outputs(plan),
         *config_outputs(plan),
     ]
 
 
 def config_outputs(plan: ir.Plan) -> list[OutputFile]:
-    """The Clarify configurations mlopsgen generates (listed in the manifest's ``generated``)."""
+    """The Clarify configurations mlopsgen generates (listed in the manifest's ``helpers``)."""
     return [OutputFile(f"model-build/{f.path}", f.text) for f in clarify.config_files(plan)]
 
 
 def code_manifest(plan: ir.Plan) -> dict[str, Any]:
     """Which repository files go to which S3 keys; CI uploads them before creating the pipeline.
 
-    ``generated`` lists files mlopsgen wrote itself (Clarify configurations), relative to the manifest's folder.
+    ``helpers`` lists files mlopsgen wrote itself (the framework processor's helpers, Clarify's
+    configurations), relative to the manifest's folder.
     """
-    configs = clarify.config_files(plan)
+    helpers = frameproc.manifest_entries(plan).get("helpers", []) + [
+        {"path": f.path, "sha256": f.sha256, "s3_uri": f.s3_uri} for f in clarify.config_files(plan)
+    ]
     return {
         "blueprint": plan.blueprint,
         "generated_by": "mlopsgen; do not edit",
         "files": [{"path": c.path, "sha256": c.sha256, "s3_uri": c.s3_uri} for c in plan.code_files],
         **({"source_dirs": [_bundle(b) for b in plan.source_bundles]} if plan.source_bundles else {}),
-        **(
-            {"generated": [{"path": f.path, "sha256": f.sha256, "s3_uri": f.s3_uri} for f in configs]}
-            if configs
-            else {}
-        ),
+        **({"helpers": helpers} if helpers else {}),
     }
 
 
@@ -200,6 +202,8 @@ def _processing(s: ir.ProcessingStep, role: str) -> dict[str, Any]:
     app: dict[str, Any] = {"ImageUri": s.image_uri}
     # Without code the image's own entrypoint runs, unless a command replaces it (the SDK's Processor).
     entrypoint = [*s.command, *((f"{CODE_DIR}/{s.code.basename}",) if s.code else ())]
+    if s.framework:  # the command runs inside runproc.sh
+        entrypoint = list(frameproc.ENTRYPOINT)
     if entrypoint:
         app["ContainerEntrypoint"] = entrypoint
     if s.arguments:
@@ -208,6 +212,11 @@ def _processing(s: ir.ProcessingStep, role: str) -> dict[str, Any]:
     inputs = [{"InputName": i.name, "S3Input": _s3_input(i.source, i.destination)} for i in s.inputs]
     if s.code:
         inputs.append({"InputName": "code", "S3Input": _s3_input(s.code.s3_uri, CODE_DIR)})
+    if s.framework:
+        inputs += [
+            {"InputName": n, "S3Input": _s3_input(uri, local)}
+            for n, uri, local in frameproc.framework_inputs(s.framework)
+        ]
     args: dict[str, Any] = {"AppSpecification": app}
     if inputs:
         args["ProcessingInputs"] = inputs

@@ -16,8 +16,10 @@ from typing import Any
 
 from mlopsgen.plan import model as ir
 from mlopsgen.targets import sagemaker as native
+from mlopsgen.targets import sagemaker_frameproc as frameproc
 from mlopsgen.targets import sagemaker_sdk_checks as checks
 from mlopsgen.targets import sagemaker_sdk_clarify as sdk_clarify
+from mlopsgen.targets import sagemaker_sdk_frameproc as sdk_frameproc
 from mlopsgen.targets import sagemaker_sdk_training as sdk_options
 from mlopsgen.targets.base import OutputFile, dump_json
 from mlopsgen.targets.sagemaker_sdk_external import EXTERNAL_STEPS, build_external, output_property
@@ -65,6 +67,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     return [
         OutputFile("model-build/pipeline-definition.json", dump_json(definition)),
         OutputFile("model-build/code-manifest.json", dump_json(native.code_manifest(plan))),
+        *frameproc.helper_outputs(plan),
         *native.config_outputs(plan),
     ]
 
@@ -178,6 +181,7 @@ def build_pipeline(plan: ir.Plan) -> Any:
     )
     # Private attribute: a preset bucket skips the S3 head/create-bucket calls (toolchain.md §1.3.3).
     session._default_bucket = plan.project.artifact_bucket
+    sdk_frameproc.keep_uploads(session)
     from sagemaker.core.workflow.execution_variables import ExecutionVariables
     from sagemaker.mlops.workflow.pipeline_experiment_config import PipelineExperimentConfig
 
@@ -346,7 +350,7 @@ class _SdkBuilder:
 
     def processing(self, s: ir.ProcessingStep) -> Any:
         from sagemaker.core.network import NetworkConfig
-        from sagemaker.core.processing import Processor, ScriptProcessor
+        from sagemaker.core.processing import FrameworkProcessor, Processor, ScriptProcessor
         from sagemaker.core.shapes import ProcessingInput, ProcessingOutput, ProcessingS3Input, ProcessingS3Output
         from sagemaker.core.workflow.properties import PropertyFile
         from sagemaker.mlops.workflow.steps import ProcessingStep
@@ -361,9 +365,10 @@ class _SdkBuilder:
                 enable_network_isolation=n.network_isolation,
             )
         # Without code, the SDK's base Processor: the image's entrypoint, or the command as the whole entrypoint.
-        processor = (ScriptProcessor if s.code else Processor)(
+        kind = FrameworkProcessor if s.framework else ScriptProcessor if s.code else Processor
+        processor = kind(
             image_uri=s.image_uri,
-            **({"command": list(s.command)} if s.code else {"entrypoint": list(s.command) or None}),
+            **({"command": list(s.command)} if s.code or s.framework else {"entrypoint": list(s.command) or None}),
             instance_type=self.value(s.compute.instance_type),
             instance_count=self.value(s.compute.instance_count),
             volume_size_in_gb=s.compute.volume_size_gb,
@@ -398,6 +403,7 @@ class _SdkBuilder:
             or None,
             arguments=[self.value(a) for a in s.arguments] or None,
             **({"code": s.code.s3_uri} if s.code else {}),
+            **(sdk_frameproc.run_arguments(processor, s.framework) if s.framework else {}),
         )
         files = []
         for p in s.property_files:
@@ -513,7 +519,7 @@ class _SdkBuilder:
             s3_model_data_url=self.value(s.model.model_data),
             role_arn=self.role,
             sagemaker_session=self.session,
-            env_vars={k: self.value(v) for k, v in user_env.items()} or None,
+            env_vars={**{k: self.value(v) for k, v in user_env.items()}, **self.serving_env(s.model)} or None,
         )
         args = builder.register(
             content_types=list(s.content_types),
@@ -548,9 +554,39 @@ class _SdkBuilder:
             role_arn=s.execution_role_arn,
             sagemaker_session=self.session,
             network=network,
-            env_vars=self.values(s.model.environment) or None,
+            env_vars={
+                **{
+                    k: self.value(v)
+                    for k, v in s.model.environment
+                    if not s.model.serving_script or k not in _SDK_MODEL_ENV
+                },
+                **self.serving_env(s.model),
+            }
+            or None,
         )
         return ModelStep(step_args=builder.build(), **self.common(s.common, cache=False))
+
+    def serving_env(self, model: ir.ModelSource) -> dict[str, Any]:
+        """A framework model's container variables, as sagemaker 3.27.0's ModelBuilder derives them.
+
+        The serving code is inside the model archive (code/), which is what the SDK's repack makes of a
+        ``source_code``; its ``_script_mode_env_vars`` (private API, pinned by the sdk extra) then names the
+        script and ``/opt/ml/model/code``. It is asked on a builder of its own: the repack itself would add
+        a training step and upload code at definition time, neither offline nor deterministic.
+        """
+        if not model.serving_script:
+            return {}
+        from sagemaker.core.fw_utils import UploadedCode
+        from sagemaker.serve.model_builder import ModelBuilder
+
+        data = self.value(model.model_data)
+        probe = ModelBuilder(
+            image_uri=model.image_uri, s3_model_data_url=data, role_arn=self.role, sagemaker_session=self.session
+        )
+        probe.uploaded_code = UploadedCode(s3_prefix=data, script_name=model.serving_script)
+        probe.repacked_model_data = data
+        env: dict[str, Any] = probe._script_mode_env_vars()
+        return env
 
     def transform(self, s: ir.TransformStep) -> Any:
         from sagemaker.core.transformer import Transformer

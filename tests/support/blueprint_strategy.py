@@ -43,6 +43,13 @@ _SCRIPT_IMAGES = [
     {"framework": "huggingface", "version": "4.28.1", "base_framework": "pytorch2.0.0", "processor": "gpu"},
 ]
 """Framework images with the processor left out resolve it from the instance type (set to a literal then)."""
+_FRAMEWORKS = ("pytorch", "tensorflow", "huggingface")
+_SERVING_IMAGES = [
+    {"framework": "pytorch", "version": "2.6.0", "processor": "gpu"},
+    {"framework": "tensorflow", "version": "2.13.0", "processor": "cpu"},
+    {"framework": "huggingface", "version": "4.28.1", "base_framework": "pytorch2.0.0", "processor": "cpu"},
+]
+"""Inference containers by name for a model step's ``image``; a register step may leave the processor out."""
 
 
 class _State:
@@ -53,6 +60,8 @@ class _State:
         self.outputs: list[tuple[str, str]] = []  # (processing step, output name)
         self.models: list[str] = []  # training and tuning steps
         self.created: list[str] = []  # create_model steps
+        self.framework_models: set[str] = set()  # training/tuning steps in a framework container by name
+        self.framework_created: set[str] = set()  # create_model steps serving one (need a literal transform)
         self.property_files: list[str] = []
         self.checks: list[str] = []  # quality_check steps (their properties are S3 URIs)
         self.clarify: list[tuple[str, str]] = []  # clarify_check steps and their kind
@@ -165,7 +174,9 @@ def _literal_or_param(draw: st.DrawFn, state: _State) -> Any:
 
 def _processing(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
     step: dict[str, Any] = {"name": name, "type": "processing", "image": draw(st.sampled_from(_IMAGES))}
-    if draw(st.integers(0, 3)) > 0:  # else no code: the image's entrypoint (or the command) runs
+    # code; none (the image's entrypoint, or the command, runs); or entry_point + source_dir (framework processor)
+    mode = draw(st.sampled_from(["code", "code", "code", "none", "framework", "framework"]))
+    if mode == "code":
         step["code"] = code = f"code/{name.lower()}.py"
         state.code[code] = CODE
     _common(draw, step, state)
@@ -174,6 +185,8 @@ def _processing(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
         step["instance"] = instance
     if draw(st.integers(0, 3)) == 0:
         step["command"] = draw(st.sampled_from([["python3"], ["python3", "-u"], ["/bin/sh"], ["bash", "-c", "ls"]]))
+    if mode == "framework":
+        _framework_processing(draw, state, step)
     if draw(st.booleans()):
         step["arguments"] = draw(
             st.lists(st.sampled_from(["--flag", "${execution.id}"]) | st.just(_s3_source(draw, state)), max_size=3)
@@ -232,8 +245,9 @@ def _training_base(draw: st.DrawFn, state: _State, name: str, kind: str) -> dict
     if "uri" in step["image"] or step["image"]["framework"] not in _BUILTIN:  # built-ins publish their own metrics
         step["metric_definitions"] = [{"name": "validation:rmse", "regex": "rmse=([0-9.]+)"}]
     _training_options(draw, state, step, kind)
-    if step["image"].get("framework") not in ("pytorch", "tensorflow", "huggingface"):
-        state.models.append(name)  # a training container by name serves no model (MLG356)
+    state.models.append(name)
+    if step["image"].get("framework") in _FRAMEWORKS:
+        state.framework_models.add(name)  # served by the framework's inference container
     return step
 
 
@@ -291,6 +305,25 @@ def _script_mode(draw: st.DrawFn, state: _State, step: dict[str, Any]) -> None:
     step["entry_point"] = draw(st.sampled_from(["train.py", "lib/util.py"]))
 
 
+def _framework_processing(draw: st.DrawFn, state: _State, step: dict[str, Any]) -> None:
+    """entry_point (at the folder's top) + source_dir, sometimes requirements; folders shared with script mode."""
+    step["image"] = draw(st.sampled_from(_SCRIPT_IMAGES))
+    if step["image"].get("framework") == "pytorch" and "processor" not in step["image"]:
+        step["instance"] = {**step.get("instance", {}), "type": draw(st.sampled_from(["ml.m5.xlarge", "ml.g5.xlarge"]))}
+    folder = draw(st.sampled_from(["src/shared", f"src/{step['name'].lower()}"]))
+    files = {"prep.py": CODE, "lib/util.py": b"X = 1\n"}
+    requirements = draw(st.sampled_from([None, None, "requirements.txt", "reqs/extra.txt"]))
+    if requirements is not None or draw(st.booleans()):
+        files[requirements or "requirements.txt"] = b"numpy\n"
+    for name, data in files.items():
+        state.code.setdefault(f"{folder}/{name}", data)
+    step["source_dir"] = folder
+    step["entry_point"] = "prep.py"
+    if requirements is not None:
+        step["requirements"] = requirements
+    _optional(draw, step, "command", st.sampled_from([["python3"], ["python3", "-u"], ["python"]]))
+
+
 def _range(draw: st.DrawFn) -> dict[str, Any]:
     kind = draw(st.sampled_from(["integer", "continuous", "categorical"]))
     if kind == "categorical":
@@ -340,13 +373,22 @@ def _tuning(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
 
 
 def _model_source(draw: st.DrawFn, state: _State, step: dict[str, Any]) -> None:
+    framework = False
     if state.models and draw(st.integers(0, 3)) > 0:
         step["model_from"] = draw(st.sampled_from(state.models))
+        framework = step["model_from"] in state.framework_models
     else:
-        step["image"] = draw(st.sampled_from(_IMAGES[1:]))
+        step["image"] = dict(draw(st.sampled_from(_IMAGES[1:] + _SERVING_IMAGES)))
         step["model_data"] = draw(st.sampled_from(["s3://bucket/model.tar.gz"]))
+        framework = "processor" in step["image"]
+        if framework and step["type"] == "register_model" and draw(st.booleans()):
+            del step["image"]["processor"]  # then the one kind of its inference_instances
     if draw(st.booleans()):
         step["environment"] = {"WORKERS": str(_literal_or_param(draw, state))}
+    if framework and draw(st.integers(0, 3)) == 0:
+        step["environment"] = {**step.get("environment", {}), "SAGEMAKER_PROGRAM": "serve.py"}
+    if framework and step["type"] == "create_model" and "model_from" in step:
+        state.framework_created.add(step["name"])
 
 
 def _register(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
@@ -355,7 +397,10 @@ def _register(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
         "type": "register_model",
         "content_types": ["text/csv"],
         "response_types": draw(st.sampled_from([["text/csv"], ["application/json"]])),
-        "inference_instances": draw(st.sampled_from([["ml.m5.large"], ["ml.m5.large", "ml.c5.xlarge"]])),
+        # One kind each (cpu or gpu): a framework model's serving image is chosen from them (MLG366).
+        "inference_instances": draw(
+            st.sampled_from([["ml.m5.large"], ["ml.m5.large", "ml.c5.xlarge"], ["ml.g5.xlarge", "ml.g4dn.xlarge"]])
+        ),
     }
     _common(draw, step, state, job=False)
     _model_source(draw, state, step)
@@ -517,10 +562,12 @@ def _create_model(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
     return step
 
 
-def _transform(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
-    step: dict[str, Any] = {"name": name, "type": "transform", "model": draw(st.sampled_from(state.created))}
+def _transform(draw: st.DrawFn, state: _State, name: str, model: str | None = None) -> dict[str, Any]:
+    step: dict[str, Any] = {"name": name, "type": "transform", "model": model or draw(st.sampled_from(state.created))}
     _common(draw, step, state)
     instance = _instance(draw, state, volume=False)
+    if step["model"] in state.framework_created:  # its serving processor comes from a literal type (MLG367)
+        instance = {**(instance or {}), "type": draw(st.sampled_from(["ml.m5.xlarge", "ml.g4dn.xlarge"]))}
     if instance is not None:
         step["instance"] = instance
     source: dict[str, Any] = {"source": _s3_source(draw, state)}
@@ -621,6 +668,9 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
             state.steps.append(_training_base(draw, state, name, "training"))
         else:
             state.steps.append(builder(draw, state, name))  # type: ignore[operator]
+    served = {s["model"] for s in state.steps if s["type"] == "transform"}
+    for model in sorted(state.framework_created - served):
+        state.steps.append(_transform(draw, state, f"Serve{model}", model))
     if draw(st.booleans()):
         _add_condition(draw, state)
     blueprint: dict[str, Any] = {

@@ -10,31 +10,32 @@ from typing import Any
 import pytest
 
 import mlopsgen
-from mlopsgen.plan.framework_images import _table, framework_image_uri, processor_of
+from mlopsgen.plan.framework_images import GRAVITON_FAMILIES, _table, framework_image_uri, processor_of
 from mlopsgen.plan.images import UnknownImage
 from tests.conftest import ROOT
 
 _INSTANCE = {"cpu": "ml.m5.xlarge", "gpu": "ml.g5.xlarge"}
 
 
-def test_table_matches_sdk_for_every_combination() -> None:
+@pytest.mark.parametrize(("table_key", "scope"), [("frameworks", "training"), ("inference", "inference")])
+def test_table_matches_sdk_for_every_combination(table_key: str, scope: str) -> None:
     """Every (framework, version, py_version, processor) in one region each, a few regions for some."""
     table = _table()
     cases = []
-    for framework, versions in table["frameworks"].items():
+    for framework, versions in table[table_key].items():
         for key, pythons in versions.items():
             version, _, base = key.partition("-") if framework == "huggingface" else (key, "", "")
             for py, processors in pythons.items():
                 for processor, (registry, _, _) in processors.items():
                     regions = sorted(table["registries"][registry])
                     for region in regions[:: max(1, len(regions) // 2)]:
-                        cases.append((framework, version, py, processor, region, base or None))
-    ours = [framework_image_uri(*case) for case in cases]
+                        cases.append((framework, version, py or None, processor, region, base or None))
+    ours = [framework_image_uri(*case, scope=scope) for case in cases]  # type: ignore[arg-type]
     script = (
         "import os, json, sys; os.environ.setdefault('AWS_DEFAULT_REGION', 'eu-west-1');"
         "from sagemaker.core import image_uris;"
         "cases = json.loads(sys.stdin.read());"
-        "print(json.dumps([image_uris.retrieve(f, region=r, version=v, py_version=p, image_scope='training',"
+        f"print(json.dumps([image_uris.retrieve(f, region=r, version=v, py_version=p, image_scope={scope!r},"
         f" instance_type={_INSTANCE!r}[c], **({{'base_framework_version': b}} if b else {{}}))"
         " for f, v, p, c, r, b in cases]))"
     )
@@ -44,6 +45,8 @@ def test_table_matches_sdk_for_every_combination() -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert ours == json.loads(proc.stdout.splitlines()[-1])
     assert {c[0] for c in cases} == {"pytorch", "tensorflow", "huggingface"} and len(cases) > 200
+    if scope == "inference":  # TensorFlow Serving images have no Python version, and are in the table
+        assert any(c[0] == "tensorflow" and c[2] is None for c in cases)
 
 
 @pytest.mark.parametrize(
@@ -53,6 +56,14 @@ def test_table_matches_sdk_for_every_combination() -> None:
 )  # fmt: skip
 def test_processor_follows_the_sdk(instance: str, processor: str | None) -> None:
     assert processor_of(instance) == processor
+
+
+def test_graviton_serves_from_its_own_images() -> None:
+    """sagemaker 3.27.0 picks the inference_graviton scope for these families, which the table does not hold."""
+    from sagemaker.core.fw_utils import GRAVITON_ALLOWED_TARGET_INSTANCE_FAMILY
+
+    assert sorted(GRAVITON_FAMILIES) == sorted(GRAVITON_ALLOWED_TARGET_INSTANCE_FAMILY)
+    assert processor_of("ml.c7g.xlarge") == "cpu" and processor_of("ml.c7g.xlarge", "inference") is None
 
 
 def test_misses_list_the_choices() -> None:

@@ -117,7 +117,7 @@ def test_clarify_checks_equal_the_sdk(security: bool) -> None:
 def test_generated_configurations_are_listed_and_addressed_by_their_content() -> None:
     files = {f.path: str(f.content) for f in sagemaker.emit(_plan(_blueprint(False)))}
     manifest = json.loads(files["model-build/code-manifest.json"])
-    generated = manifest["generated"]
+    generated = manifest["helpers"]
     assert len(generated) == 6
     for entry in generated:
         text = files[f"model-build/{entry['path']}"]
@@ -154,7 +154,7 @@ def test_ci_uploads_the_generated_configurations_from_the_manifest_folder(tmp_pa
         (tmp_path / path).write_text(text)
     manifest = tmp_path / "model-build/code-manifest.json"
     uploaded = run_pipeline.verify_manifest(manifest, tmp_path / "repository-root")
-    generated = json.loads(files["model-build/code-manifest.json"])["generated"]
+    generated = json.loads(files["model-build/code-manifest.json"])["helpers"]
     assert sorted(f"s3://{u.bucket}/{u.key}" for u in uploaded) == sorted(e["s3_uri"] for e in generated)
     (tmp_path / "model-build" / generated[0]["path"]).write_text("{}\n")
     with pytest.raises(run_pipeline.ScriptError, match="sha256 differs"):

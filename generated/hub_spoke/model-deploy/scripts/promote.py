@@ -211,7 +211,10 @@ def handler(event: dict[str, Any], context: Any, *, session: Any | None = None) 
     arn = str(detail.get("ModelPackageArn", ""))
     group = str(detail.get("ModelPackageGroupName", ""))
     spokes = os.environ.get("SPOKE_ACCOUNTS", "").split(",")
-    if account not in spokes or arn.split(":")[4:5] != [account]:
+    # Spokes in OUs: the hub bus admitted the forwarding role by its org path (aws:PrincipalOrgPaths),
+    # and only a spoke's own read role, trusting this Lambda's role, lets the copy go on.
+    in_units = bool(os.environ.get("SPOKE_ORG_PATHS"))
+    if (account not in spokes and not in_units) or arn.split(":")[4:5] != [account]:
         raise PromotionError(f"event from account {account!r} for {arn!r} is not from an admitted spoke")
     session = session if session is not None else _session(os.environ.get("AWS_REGION"))
     target = HubTarget(os.environ["HUB_GROUP"], os.environ["HUB_BUCKET"], os.environ["HUB_KMS_KEY"])
