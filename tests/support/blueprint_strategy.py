@@ -426,14 +426,14 @@ def _register(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
                 "explainability_config_file": ("model_explainability",),
             }
             generated = [name for name, kind in state.clarify if kind in kinds.get(key, ())]
-            if generated and draw(st.booleans()):
+            if bool(generated) and draw(st.booleans()):
                 baselines[key] = {"clarify_check": draw(st.sampled_from(generated))}
             else:
                 baselines[key] = {"source": _document(draw, state, f"s3://bucket/baselines/{key}.json")}
             if key.endswith("_file"):
                 _optional(draw, baselines[key], "content_type", st.just("application/json"))
         step["drift_check_baselines"] = baselines
-    if state.clarify and draw(st.booleans()):  # the configuration mlopsgen generates for a clarify_check
+    if bool(state.clarify) and draw(st.booleans()):  # the configuration mlopsgen generates for a clarify_check
         name, kind = draw(st.sampled_from(state.clarify))
         key = "explainability_config_file" if kind == "model_explainability" else "bias_config_file"
         step.setdefault("drift_check_baselines", {})[key] = {"clarify_check": name}
@@ -485,7 +485,7 @@ def _document(draw: st.DrawFn, state: _State, fallback: str) -> str:
     """A report's S3 URI: a check step's property when one exists (as real pipelines wire them), or the fallback."""
     if state.checks and draw(st.booleans()):
         return f"${{steps.{draw(st.sampled_from(state.checks))}.properties.{draw(st.sampled_from(_CHECK_PROPERTIES))}}}"
-    if state.clarify and draw(st.booleans()):
+    if bool(state.clarify) and draw(st.booleans()):
         name = draw(st.sampled_from([n for n, _ in state.clarify]))
         return f"${{steps.{name}.properties.{draw(st.sampled_from(_CHECK_PROPERTIES[1::2]))}}}"
     return fallback
@@ -704,7 +704,7 @@ def _add_condition(draw: st.DrawFn, state: _State) -> None:
     condition: dict[str, Any] = {"name": gate, "type": "condition", "if": _condition(draw, state)}
     _common(draw, condition, state, job=False, retry=False)
     state.steps.append(condition)
-    branch: list[str] = []
+    branch: list[list[str]] = []  # groups that stay in one branch (a framework model and the transform serving it)
     from .blueprint_strategy_external import EXTERNAL_BUILDERS
 
     kinds = ["register_model", "create_model", "fail", "lambda", "callback"]
@@ -716,14 +716,20 @@ def _add_condition(draw: st.DrawFn, state: _State) -> None:
         state.__dict__["step_outputs"] = readable  # a branch step's outputs are read by nothing else
         step.pop("depends_on", None)
         state.steps.append(step)
-        branch.append(name)
+        group = [name]
+        if name in state.framework_created:  # its serving processor comes from a transform's literal type (MLG367)
+            serve = _transform(draw, state, f"Serve{name}", name)
+            serve.pop("depends_on", None)
+            state.steps.append(serve)
+            group.append(serve["name"])
+        branch.append(group)
     failure = _fail(draw, state, f"{gate}Failed")
     failure.pop("depends_on", None)
     state.steps.append(failure)
     split = draw(st.integers(0, len(branch)))
     if branch[:split]:
-        condition["then"] = branch[:split]
-    condition["else"] = [*branch[split:], failure["name"]]
+        condition["then"] = [n for g in branch[:split] for n in g]
+    condition["else"] = [*(n for g in branch[split:] for n in g), failure["name"]]
 
 
 def _security(draw: st.DrawFn) -> dict[str, Any]:
