@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from mlopsgen.blueprint.checks import CHECKS, Issue
 from mlopsgen.blueprint.checks_checks import CHECK_STEP_CHECKS
+from mlopsgen.blueprint.checks_clarify import CLARIFY_CHECKS
 from mlopsgen.blueprint.checks_external import EXTERNAL_CHECKS
 from mlopsgen.blueprint.limits import LIMIT_CHECKS
 from mlopsgen.blueprint.loader import Loaded
@@ -196,7 +197,15 @@ def plan_blueprint(
 def _check(spec: BlueprintSpec) -> list[Issue]:
     scope = Scope.of(spec)
     issues: list[Issue] = []
-    for check in (*CHECKS, *SERVING_CHECKS, *TRAINING_CHECKS, *LIMIT_CHECKS, *EXTERNAL_CHECKS, *CHECK_STEP_CHECKS):
+    for check in (
+        *CHECKS,
+        *SERVING_CHECKS,
+        *TRAINING_CHECKS,
+        *LIMIT_CHECKS,
+        *EXTERNAL_CHECKS,
+        *CHECK_STEP_CHECKS,
+        *CLARIFY_CHECKS,
+    ):
         issues += check(spec, scope)
     return issues
 

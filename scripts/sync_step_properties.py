@@ -45,6 +45,10 @@ CHECK_STEP_SHAPES: dict[str, dict[str, list[str]]] = {
             "CalculatedBaselineStatistics",
         ]
     },
+    # ClarifyCheckStep.__init__ (mlops/workflow/clarify_check_step.py): constraints only.
+    "clarify_check": {
+        "ClarifyCheckStepProperties": ["BaselineUsedForDriftCheckConstraints", "CalculatedBaselineConstraints"]
+    },
 }
 # ConditionStep's Properties has Outcome only; FailStep has none; LambdaStep and CallbackStep have
 # only their declared outputs (read as ${steps.S.outputs.o}).

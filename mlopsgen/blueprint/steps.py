@@ -410,6 +410,7 @@ class FailStepSpec(StepBase):
 # imports this module first, so importing steps_external on its own cannot hit the cycle).
 # The check steps reuse the shared pieces above, so they are imported once those exist.
 from mlopsgen.blueprint.steps_checks import QualityCheckStepSpec as QualityCheckStepSpec  # noqa: E402
+from mlopsgen.blueprint.steps_clarify import ClarifyCheckStepSpec as ClarifyCheckStepSpec  # noqa: E402
 from mlopsgen.blueprint.steps_external import CallbackStepSpec, EmrStepSpec, LambdaStepSpec  # noqa: E402
 
 STEP_TYPES = (
@@ -425,6 +426,7 @@ STEP_TYPES = (
     "emr",
     "callback",
     "quality_check",
+    "clarify_check",
 )
 
 StepSpec = Annotated[
@@ -439,7 +441,8 @@ StepSpec = Annotated[
     | LambdaStepSpec
     | EmrStepSpec
     | CallbackStepSpec
-    | QualityCheckStepSpec,
+    | QualityCheckStepSpec
+    | ClarifyCheckStepSpec,
     Field(discriminator="type"),
 ]
 """One step, chosen by its ``type`` key: the schema's discriminator, so an editor reports one error, not 24."""

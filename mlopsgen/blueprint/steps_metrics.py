@@ -23,10 +23,12 @@ class MetricsSourceSpec(Spec):
 
 
 class FileSourceSpec(Spec):
-    """A configuration file in S3 (a Clarify analysis configuration)."""
+    """A configuration file in S3 (a Clarify analysis configuration): ``source`` or ``clarify_check``."""
 
-    source: Value
+    source: Value | None = None
     """S3 URI of the file, or a reference."""
+    clarify_check: str | None = None
+    """Name of a clarify_check step: the monitoring configuration mlopsgen generates for it."""
     content_type: str | None = None
     """MIME type of the file; left out of the request when unset, as the SDK does."""
 

@@ -18,7 +18,7 @@ from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
-from mlopsgen.plan.build_checks import ChecksBuilder
+from mlopsgen.plan.build_clarify import ClarifyBuilder
 from mlopsgen.plan.build_external import EXTERNAL_SPECS, build_external_step
 from mlopsgen.plan.build_frameproc import FrameworkProcessingBuilder
 from mlopsgen.plan.build_registry import build_registry
@@ -37,7 +37,7 @@ _COMPARISONS = {
 }
 
 
-class _Builder(ServingBuilder, ChecksBuilder, FrameworkProcessingBuilder):
+class _Builder(ServingBuilder, ClarifyBuilder, FrameworkProcessingBuilder):
     """Builds the pipeline half of the Plan (steps, conditions, parameters) and assembles the whole."""
 
     # --- steps ------------------------------------------------------------------------------------
@@ -283,6 +283,8 @@ class _Builder(ServingBuilder, ChecksBuilder, FrameworkProcessingBuilder):
             return self.transform(step, path)
         if isinstance(step, spec.QualityCheckStepSpec):
             return self.quality_check(step, path)
+        if isinstance(step, spec.ClarifyCheckStepSpec):
+            return self.clarify_check(step, path)
         if isinstance(step, spec.FailStepSpec):
             return ir.FailStep(self.common(step), self.expr(step.message))
         if isinstance(step, EXTERNAL_SPECS):

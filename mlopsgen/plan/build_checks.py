@@ -12,6 +12,7 @@ from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint import steps_metrics as metrics_spec
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.loader import PathKey
+from mlopsgen.blueprint.steps_checks import CheckStepBase
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_delivery import DeliveryBuilder
 from mlopsgen.plan.check_images import check_image_uri
@@ -31,7 +32,7 @@ _MODEL_QUALITY_FIELDS = (
 class ChecksBuilder(DeliveryBuilder):
     """Builds quality_check steps and the register step's documents."""
 
-    def check_job(self, step: spec.QualityCheckStepSpec, image: str, path: PathKey) -> ir.CheckJob:
+    def check_job(self, step: CheckStepBase, image: str, path: PathKey) -> ir.CheckJob:
         """The baselining job: the check image of the region, compute, keys and network of the blueprint."""
         try:
             uri = check_image_uri(image, self.bp.project.region)
@@ -134,6 +135,8 @@ class ChecksBuilder(DeliveryBuilder):
         return ir.MetricsSource(self.expr(source.source), source.content_type) if source else None
 
     def _file_source(self, source: metrics_spec.FileSourceSpec) -> ir.FileSource:
+        if source.clarify_check is not None:
+            return ir.FileSource("", source.content_type or "", source.clarify_check)
         return ir.FileSource(self.expr(source.source), source.content_type or "")
 
 

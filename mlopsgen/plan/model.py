@@ -597,6 +597,12 @@ from mlopsgen.plan.model_checks import FileSource as FileSource  # noqa: E402
 from mlopsgen.plan.model_checks import MetricsSource as MetricsSource  # noqa: E402
 from mlopsgen.plan.model_checks import ModelMetrics as ModelMetrics  # noqa: E402
 from mlopsgen.plan.model_checks import QualityCheckStep as QualityCheckStep  # noqa: E402
+from mlopsgen.plan.model_clarify import ClarifyBias as ClarifyBias  # noqa: E402
+from mlopsgen.plan.model_clarify import ClarifyCheckStep as ClarifyCheckStep  # noqa: E402
+from mlopsgen.plan.model_clarify import ClarifyData as ClarifyData  # noqa: E402
+from mlopsgen.plan.model_clarify import ClarifyModel as ClarifyModel  # noqa: E402
+from mlopsgen.plan.model_clarify import ClarifyPredictedLabel as ClarifyPredictedLabel  # noqa: E402
+from mlopsgen.plan.model_clarify import ClarifyShap as ClarifyShap  # noqa: E402
 
 Step = (
     ProcessingStep
@@ -611,6 +617,7 @@ Step = (
     | CallbackStep
     | EmrStep
     | QualityCheckStep
+    | ClarifyCheckStep
 )
 
 

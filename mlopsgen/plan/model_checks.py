@@ -28,6 +28,9 @@ class FileSource:
 
     s3_uri: Expr
     content_type: str
+    clarify_check: str = ""
+    """A clarify_check step whose generated monitoring configuration this is (``s3_uri`` then empty:
+    the definition target addresses the file by its content)."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from mlopsgen.plan import model as ir
 from mlopsgen.targets import sagemaker_checks as checks
+from mlopsgen.targets import sagemaker_clarify as clarify
 from mlopsgen.targets import sagemaker_frameproc as frameproc
 from mlopsgen.targets import sagemaker_training as options
 from mlopsgen.targets.base import OutputFile, dump_json
@@ -40,17 +41,30 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         OutputFile("model-build/pipeline-definition.json", dump_json(definition(plan))),
         OutputFile("model-build/code-manifest.json", dump_json(code_manifest(plan))),
         *frameproc.helper_outputs(plan),
+        *config_outputs(plan),
     ]
 
 
+def config_outputs(plan: ir.Plan) -> list[OutputFile]:
+    """The Clarify configurations mlopsgen generates (listed in the manifest's ``helpers``)."""
+    return [OutputFile(f"model-build/{f.path}", f.text) for f in clarify.config_files(plan)]
+
+
 def code_manifest(plan: ir.Plan) -> dict[str, Any]:
-    """Which repository files go to which S3 keys; CI uploads them before creating the pipeline."""
+    """Which repository files go to which S3 keys; CI uploads them before creating the pipeline.
+
+    ``helpers`` lists files mlopsgen wrote itself (the framework processor's helpers, Clarify's
+    configurations), relative to the manifest's folder.
+    """
+    helpers = frameproc.manifest_entries(plan).get("helpers", []) + [
+        {"path": f.path, "sha256": f.sha256, "s3_uri": f.s3_uri} for f in clarify.config_files(plan)
+    ]
     return {
         "blueprint": plan.blueprint,
         "generated_by": "mlopsgen; do not edit",
         "files": [{"path": c.path, "sha256": c.sha256, "s3_uri": c.s3_uri} for c in plan.code_files],
         **({"source_dirs": [_bundle(b) for b in plan.source_bundles]} if plan.source_bundles else {}),
-        **frameproc.manifest_entries(plan),
+        **({"helpers": helpers} if helpers else {}),
     }
 
 
@@ -408,7 +422,7 @@ def step(s: ir.Step, plan: ir.Plan) -> dict[str, Any]:
         kinds = {p.name: p.kind for p in plan.pipeline.parameters}
         return _envelope(s.common, "Tuning", _tuning(s, role, kinds))
     if isinstance(s, ir.RegisterModelStep):
-        return _envelope(s.common, "RegisterModel", _register(s))
+        return _envelope(s.common, "RegisterModel", _register(clarify.with_config_uris(s, plan)))
     if isinstance(s, ir.CreateModelStep):
         return _envelope(s.common, "Model", _create_model(s))
     if isinstance(s, ir.TransformStep):
@@ -416,6 +430,9 @@ def step(s: ir.Step, plan: ir.Plan) -> dict[str, Any]:
     if isinstance(s, ir.QualityCheckStep):
         arguments, top = checks.quality_check(s, role, expr)
         return {**_envelope(s.common, "QualityCheck", arguments), **top}
+    if isinstance(s, ir.ClarifyCheckStep):
+        arguments, top = clarify.clarify_check(s, role, expr)
+        return {**_envelope(s.common, "ClarifyCheck", arguments), **top}
     if isinstance(s, ir.FailStep):
         return _envelope(s.common, "Fail", {"ErrorMessage": expr(s.message)})
     if isinstance(s, EXTERNAL_STEPS):

@@ -18,6 +18,7 @@ from mlopsgen.plan import model as ir
 from mlopsgen.targets import sagemaker as native
 from mlopsgen.targets import sagemaker_frameproc as frameproc
 from mlopsgen.targets import sagemaker_sdk_checks as checks
+from mlopsgen.targets import sagemaker_sdk_clarify as sdk_clarify
 from mlopsgen.targets import sagemaker_sdk_frameproc as sdk_frameproc
 from mlopsgen.targets import sagemaker_sdk_training as sdk_options
 from mlopsgen.targets.base import OutputFile, dump_json
@@ -67,6 +68,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         OutputFile("model-build/pipeline-definition.json", dump_json(definition)),
         OutputFile("model-build/code-manifest.json", dump_json(native.code_manifest(plan))),
         *frameproc.helper_outputs(plan),
+        *native.config_outputs(plan),
     ]
 
 
@@ -336,6 +338,8 @@ class _SdkBuilder:
             return build_external(s, self.value, self.common(s.common), self.session)
         if isinstance(s, ir.QualityCheckStep):
             return checks.quality_check(self, s)
+        if isinstance(s, ir.ClarifyCheckStep):
+            return sdk_clarify.clarify_check(self, s)
         if isinstance(s, ir.FailStep):
             from sagemaker.mlops.workflow.fail_step import FailStep
 

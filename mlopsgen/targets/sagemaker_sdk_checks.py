@@ -130,7 +130,13 @@ def drift_check_baselines(b: Any, d: ir.DriftCheckBaselines | None) -> Any:
     for name in d.__dataclass_fields__:
         value = getattr(d, name)
         if isinstance(value, ir.FileSource):
-            kwargs[name] = FileSource(s3_uri=b.value(value.s3_uri), content_type=value.content_type or None)
+            # A generated Clarify configuration: the URI the SDK's own ClarifyCheckStep gave it.
+            uri = (
+                b.step_named(value.clarify_check).clarify_check_config.monitoring_analysis_config_uri
+                if value.clarify_check
+                else b.value(value.s3_uri)
+            )
+            kwargs[name] = FileSource(s3_uri=uri, content_type=value.content_type or None)
         else:
             kwargs[name] = _metrics_source(b, value)
     return DriftCheckBaselines(**kwargs)

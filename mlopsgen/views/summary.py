@@ -14,6 +14,7 @@ from mlopsgen.plan.model import (
     Autoscaling,
     CallbackStep,
     Ci,
+    ClarifyCheckStep,
     Comparison,
     Compute,
     Condition,
@@ -65,6 +66,7 @@ STEP_TYPES: dict[type, str] = {
     EmrStep: "emr",
     CallbackStep: "callback",
     QualityCheckStep: "quality_check",
+    ClarifyCheckStep: "clarify_check",
 }
 """Plan step class → the blueprint's ``type`` value."""
 
@@ -110,7 +112,7 @@ def step_type(step: Step) -> str:
 def _compute(step: Step) -> Compute | None:
     if isinstance(step, ProcessingStep | TransformStep):
         return step.compute
-    if isinstance(step, TrainingStep | TuningStep | QualityCheckStep):
+    if isinstance(step, TrainingStep | TuningStep | QualityCheckStep | ClarifyCheckStep):
         return step.job.compute
     return None
 
@@ -118,7 +120,7 @@ def _compute(step: Step) -> Compute | None:
 def _image(step: Step) -> str | None:
     if isinstance(step, ProcessingStep):
         return step.image_uri
-    if isinstance(step, TrainingStep | TuningStep | QualityCheckStep):
+    if isinstance(step, TrainingStep | TuningStep | QualityCheckStep | ClarifyCheckStep):
         return step.job.image_uri
     if isinstance(step, RegisterModelStep | CreateModelStep):
         return step.model.image_uri
@@ -128,7 +130,7 @@ def _image(step: Step) -> str | None:
 def _network(step: Step) -> Network | None:
     if isinstance(step, ProcessingStep | CreateModelStep):
         return step.network
-    if isinstance(step, TrainingStep | TuningStep | QualityCheckStep):
+    if isinstance(step, TrainingStep | TuningStep | QualityCheckStep | ClarifyCheckStep):
         return step.job.network
     return None
 

@@ -64,6 +64,7 @@ class _State:
         self.framework_created: set[str] = set()  # create_model steps serving one (need a literal transform)
         self.property_files: list[str] = []
         self.checks: list[str] = []  # quality_check steps (their properties are S3 URIs)
+        self.clarify: list[tuple[str, str]] = []  # clarify_check steps and their kind
         self.steps: list[dict[str, Any]] = []
         self.code: dict[str, bytes] = {}
 
@@ -409,7 +410,7 @@ def _register(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
         step["approval_status"] = f"${{params.{approval[0]}}}"
     else:
         _optional(draw, step, "approval_status", st.sampled_from(["Approved", "PendingManualApproval"]))
-    if (state.outputs or state.checks) and draw(st.booleans()):
+    if (state.outputs or state.checks or state.clarify) and draw(st.booleans()):
         owner, out = draw(st.sampled_from(state.outputs)) if state.outputs else ("", "")
         metrics: dict[str, Any] = {}
         for key in draw(st.lists(st.sampled_from(_METRICS), min_size=1, unique=True)):
@@ -420,10 +421,22 @@ def _register(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
     if draw(st.booleans()):
         baselines: dict[str, Any] = {}
         for key in draw(st.lists(st.sampled_from(_BASELINES), min_size=1, unique=True)):
-            baselines[key] = {"source": _document(draw, state, f"s3://bucket/baselines/{key}.json")}
+            kinds = {
+                "bias_config_file": ("data_bias", "model_bias"),
+                "explainability_config_file": ("model_explainability",),
+            }
+            generated = [name for name, kind in state.clarify if kind in kinds.get(key, ())]
+            if bool(generated) and draw(st.booleans()):
+                baselines[key] = {"clarify_check": draw(st.sampled_from(generated))}
+            else:
+                baselines[key] = {"source": _document(draw, state, f"s3://bucket/baselines/{key}.json")}
             if key.endswith("_file"):
                 _optional(draw, baselines[key], "content_type", st.just("application/json"))
         step["drift_check_baselines"] = baselines
+    if bool(state.clarify) and draw(st.booleans()):  # the configuration mlopsgen generates for a clarify_check
+        name, kind = draw(st.sampled_from(state.clarify))
+        key = "explainability_config_file" if kind == "model_explainability" else "bias_config_file"
+        step.setdefault("drift_check_baselines", {})[key] = {"clarify_check": name}
     if draw(st.booleans()):
         metadata = draw(st.dictionaries(st.sampled_from(["team", "git:sha", "run"]), st.just("v1"), max_size=3))
         if metadata and draw(st.booleans()):
@@ -472,6 +485,9 @@ def _document(draw: st.DrawFn, state: _State, fallback: str) -> str:
     """A report's S3 URI: a check step's property when one exists (as real pipelines wire them), or the fallback."""
     if state.checks and draw(st.booleans()):
         return f"${{steps.{draw(st.sampled_from(state.checks))}.properties.{draw(st.sampled_from(_CHECK_PROPERTIES))}}}"
+    if bool(state.clarify) and draw(st.booleans()):
+        name = draw(st.sampled_from([n for n, _ in state.clarify]))
+        return f"${{steps.{name}.properties.{draw(st.sampled_from(_CHECK_PROPERTIES[1::2]))}}}"
     return fallback
 
 
@@ -619,6 +635,7 @@ _KINDS = (
     "emr",
     "callback",
     "quality_check",
+    "clarify_check",
 )
 
 
@@ -629,6 +646,8 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
 
     state = _State(draw(_parameters()))
     state.steps.append(_processing(draw, state, "Step0"))
+    if draw(st.integers(0, 5)) == 3:  # one kind among many in the list below: drawn too rarely on its own
+        state.steps.append(_clarify_check(draw, state, "Clarify"))
     for i, kind in enumerate(draw(st.lists(st.sampled_from(_KINDS), max_size=6)), start=1):
         name = f"Step{i}"
         if kind == "transform" and not state.created:
@@ -643,6 +662,7 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
             "fail": _fail,
             **EXTERNAL_BUILDERS,
             "quality_check": _quality_check,
+            "clarify_check": _clarify_check,
         }[kind]
         if kind == "training":
             state.steps.append(_training_base(draw, state, name, "training"))
@@ -672,13 +692,19 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
     return blueprint, dict(state.code)
 
 
+def _clarify_check(draw: st.DrawFn, state: _State, name: str) -> dict[str, Any]:
+    from .blueprint_strategy_clarify import clarify_check
+
+    return clarify_check(draw, state, name, _common, _s3_source, _switch)
+
+
 def _add_condition(draw: st.DrawFn, state: _State) -> None:
     """A condition whose branches are steps drawn after it (nothing else reads them), plus a fail step."""
     gate = f"Gate{len(state.steps)}"
     condition: dict[str, Any] = {"name": gate, "type": "condition", "if": _condition(draw, state)}
     _common(draw, condition, state, job=False, retry=False)
     state.steps.append(condition)
-    branch: list[str] = []
+    branch: list[list[str]] = []  # groups that stay in one branch (a framework model and the transform serving it)
     from .blueprint_strategy_external import EXTERNAL_BUILDERS
 
     kinds = ["register_model", "create_model", "fail", "lambda", "callback"]
@@ -690,14 +716,20 @@ def _add_condition(draw: st.DrawFn, state: _State) -> None:
         state.__dict__["step_outputs"] = readable  # a branch step's outputs are read by nothing else
         step.pop("depends_on", None)
         state.steps.append(step)
-        branch.append(name)
+        group = [name]
+        if name in state.framework_created:  # its serving processor comes from a transform's literal type (MLG367)
+            serve = _transform(draw, state, f"Serve{name}", name)
+            serve.pop("depends_on", None)
+            state.steps.append(serve)
+            group.append(serve["name"])
+        branch.append(group)
     failure = _fail(draw, state, f"{gate}Failed")
     failure.pop("depends_on", None)
     state.steps.append(failure)
     split = draw(st.integers(0, len(branch)))
     if branch[:split]:
-        condition["then"] = branch[:split]
-    condition["else"] = [*branch[split:], failure["name"]]
+        condition["then"] = [n for g in branch[:split] for n in g]
+    condition["else"] = [*(n for g in branch[split:] for n in g), failure["name"]]
 
 
 def _security(draw: st.DrawFn) -> dict[str, Any]:

@@ -90,6 +90,9 @@ STEP_ACTIONS = {
     "Transform": "sagemaker:CreateTransformJob",
     "Model": "sagemaker:CreateModel",
     "RegisterModel": "sagemaker:CreateModelPackage",
+    # Check steps run a processing job (sagemaker 3.27.0 _build_check_job_request); no example uses them yet.
+    "QualityCheck": "sagemaker:CreateProcessingJob",
+    "ClarifyCheck": "sagemaker:CreateProcessingJob",
 }
 STEPS_WITHOUT_REQUEST = {"Condition", "Fail"}
 RESOURCE_ACTIONS = {
