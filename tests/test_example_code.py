@@ -15,7 +15,6 @@ cannot be fetched offline.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -30,8 +29,10 @@ from typing import Any
 import boto3
 import pytest
 
+from mlopsgen.runtime import run_pipeline
+from tests.support import framework_container
 from tests.support.example_runtime import REPO, ensure_venv, run_job, sandbox_available
-from tests.support.local_pipeline import ALGORITHM, LocalPipeline, Run, code_manifest, json_get
+from tests.support.local_pipeline import ALGORITHM, LocalPipeline, Run, json_get
 
 GENERATED = REPO / "generated"
 DATA = REPO / "tests" / "data"
@@ -87,10 +88,9 @@ def run_example(
     definition = json.loads((model_build / "pipeline-definition.json").read_text())
     for bucket in sorted(set(re.findall(r"s3://([a-z0-9.\-]+)", json.dumps(definition) + json.dumps(list(data))))):
         s3.create_bucket(Bucket=bucket)
-    for path, uri in code_manifest(model_build):
-        assert f"/{hashlib.sha256(path.read_bytes()).hexdigest()}/" in uri, f"{path} changed: regenerate goldens"
-        bucket, _, key = uri.removeprefix("s3://").partition("/")
-        s3.upload_file(str(path), bucket, key)
+    # The generated CI's own code: verify every file and source directory against the manifest, pack the
+    # source directories with the planner's packer, upload (a stale tree fails here: regenerate goldens).
+    run_pipeline.upload_files(s3, run_pipeline.verify_manifest(model_build / "code-manifest.json", REPO / "blueprints"))
     for uri, path in data.items():
         bucket, _, key = uri.removeprefix("s3://").partition("/")
         s3.upload_file(str(path), bucket, key)
@@ -287,3 +287,119 @@ def test_fraud_features_feed_the_linear_learner_channels(
         assert rows, f"channel {channel['ChannelName']}: BuildFeatures wrote no rows to {local}"
         assert {len(r) - 1 for r in rows} == {feature_dim}
         assert {float(r[0]) for r in rows} <= {0.0, 1.0}
+
+
+# ---- credit (PyTorch script mode) --------------------------------------------------------------------------
+
+CREDIT_DATA = "s3://credit-risk-data-111111111111/applicants/applicants.csv"
+#: The PyTorch images: their code runs under the pinned venv's torch (tests/example-runtime-requirements.txt).
+PYTORCH_IMAGES = ("/pytorch-training:2.3.0-cpu-py311", "/pytorch-training:2.3.0-gpu-py311")
+
+
+@pytest.fixture(scope="module")
+def credit(
+    example_python: Path, s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[LocalPipeline, Run | Exception, Path]:
+    workdir = tmp_path_factory.mktemp("credit")
+    data = {CREDIT_DATA: DATA / "credit-small.csv"}
+    pipeline, result = run_example("credit", data, s3_endpoint, example_python, workdir, PYTORCH_IMAGES)
+    return pipeline, result, workdir
+
+
+def test_credit_trains_distributed_in_script_mode_and_evaluates(credit: tuple[LocalPipeline, Any, Path]) -> None:
+    """Preparation, torchrun training from the packed source directory (2 Gloo ranks), evaluation, AUC gate.
+
+    The training job gets what the PyTorch container gets: the source archive CI packed and uploaded,
+    unpacked into /opt/ml/code, requirements.txt installed, hyperparameters as ``--name value``, the
+    channels in ``SM_CHANNEL_*``, and the torchrun launcher the distribution hyperparameter asks for.
+    """
+    pipeline, result, _ = credit
+    run = _ok(result)
+    assert "TrainCreditModel" in run.ran and "EvaluateCreditModel" in run.ran
+    log = run.logs["TrainCreditModel"]
+    assert f"training on {framework_container.PROCESSES_PER_HOST} process(es)" in log  # torchrun started the ranks
+    assert "validation_auc=" in log
+    metric = re.compile(
+        next(
+            m["Regex"]
+            for m in _training_args(pipeline)["AlgorithmSpecification"]["MetricDefinitions"]
+            if m["Name"] == "validation:auc"
+        )
+    )
+    assert metric.search(log), "the metric definition's regex does not match what the script prints"
+    report = json.loads(run.property_files["CreditEvaluationReport"].read_text())
+    auc = json_get(report, "binary_classification_metrics.auc.value")
+    assert isinstance(auc, float) and 0.5 < auc <= 1.0
+    assert "CheckCreditAuc" in run.conditions
+
+
+def _training_args(pipeline: LocalPipeline) -> dict[str, Any]:
+    args: dict[str, Any] = pipeline.steps["TrainCreditModel"]["Arguments"]
+    return args
+
+
+def test_credit_training_resumes_from_its_spot_checkpoint(credit: tuple[LocalPipeline, Any, Path]) -> None:
+    """A restarted spot job finds the checkpoint SageMaker synced to S3 and continues after its last epoch."""
+    pipeline, result, _ = credit
+    _ok(result)
+    args = _training_args(pipeline)
+    assert args["EnableManagedSpotTraining"] is True
+    hyper = {k: str(pipeline.resolve(v)) for k, v in args["HyperParameters"].items()}
+    hyper["epochs"] = str(int(hyper["epochs"]) + 2)  # the same job restarted, asked for two more epochs
+    pipeline._train(
+        "TrainCreditModel:restarted",
+        "traincreditmodel-restarted",
+        args,
+        hyper,
+        pipeline._output_path(pipeline.steps["TrainCreditModel"]),
+    )
+    log = pipeline.run_state.logs["TrainCreditModel:restarted"]
+    last = int(hyper["epochs"]) - 3
+    assert f"resuming after epoch {last}" in log
+    assert "epoch=0 " not in log
+
+
+CREDIT_PAYLOAD = REPO / "blueprints" / "tests" / "credit-sample.csv"
+PYTORCH_SERVING = Path(__file__).resolve().parent / "support" / "pytorch_serving.py"
+
+
+def test_credit_smoke_payload_is_a_prepared_feature_row(
+    credit: tuple[LocalPipeline, Any, Path], update_goldens: bool
+) -> None:
+    """The payload is a test row as preprocess.py writes it (scaled, header and label dropped)."""
+    _, result, workdir = credit
+    _ok(result)
+    test_rows = (workdir / "PrepareApplicants" / "ml" / "processing" / "test" / "test.csv").read_text().splitlines()
+    features = [row.split(",", 1)[1] for row in test_rows[1:]]
+    if update_goldens:
+        CREDIT_PAYLOAD.write_text(features[0] + "\n")
+    assert CREDIT_PAYLOAD.read_text().strip() in features
+
+
+def test_credit_registered_model_serves_the_smoke_payload(credit: tuple[LocalPipeline, Any, Path]) -> None:
+    """The trained archive, served with the registered container's environment, answers the payload CI sends.
+
+    The environment is the register step's own (SAGEMAKER_PROGRAM, SAGEMAKER_SUBMIT_DIRECTORY): the handler
+    must be found where the training script packed it (``code/inference.py`` inside ``model.tar.gz``).
+    """
+    pipeline, result, workdir = credit
+    _ok(result)
+    container = pipeline.steps["RegisterCreditModel"]["Arguments"]["InferenceSpecification"]["Containers"][0]
+    assert "/pytorch-inference:" in container["Image"]
+    env = {k: str(pipeline.resolve(v)) for k, v in container.get("Environment", {}).items()}
+    root = workdir / "serve-credit" / "ml"
+    (root / "model").mkdir(parents=True)
+    model_data = str(pipeline.resolve(container["ModelDataUrl"]))
+    bucket, _, key = model_data.removeprefix("s3://").partition("/")
+    archive = root.parent / "model.tar.gz"
+    pipeline.s3.download_file(bucket, key, str(archive))
+    with tarfile.open(archive) as tar:
+        tar.extractall(root / "model", filter="data")
+    payload = GENERATED / "credit" / "model-deploy" / "test" / "sample-payload.csv"
+    done = run_job(
+        root, [str(pipeline.python), str(PYTORCH_SERVING), str(payload), "text/csv", "application/json"], env
+    )
+    assert done.returncode == 0, f"the serving container would fail on the payload:\n{done.stderr[-3000:]}"
+    predictions = json.loads(done.stdout.strip().splitlines()[-1])["predictions"]
+    assert len(predictions) == len(payload.read_text().strip().splitlines())
+    assert all(0.0 <= p <= 1.0 for p in predictions)

@@ -130,9 +130,13 @@ def test_build_flow_creates_and_runs_the_pipeline(blueprint: Path, aws: None, tm
     assert plan is not None and plan.ci is not None
     region = plan.project.region
     files = mlopsgen.render(blueprint).files
-    for rel in ("model-build/pipeline-definition.json", "model-build/code-manifest.json"):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(files[rel])
+    for rel, content in files.items():  # the whole model-build tree, as CI checks it out
+        if rel.startswith("model-build/"):
+            (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                (tmp_path / rel).write_bytes(content)
+            else:
+                (tmp_path / rel).write_text(content)
     s3 = boto3.client("s3", region_name=region)
     kwargs: dict[str, Any] = {}
     if region != "us-east-1":

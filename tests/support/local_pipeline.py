@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.support import framework_container
 from tests.support.example_runtime import REPO, run_job
 
 #: Images whose libraries .venv-examples carries (tests/example-runtime-requirements.txt).
@@ -37,6 +38,8 @@ ALGORITHM = Path(__file__).resolve().with_name("xgboost_algorithm.py")
 LINEAR_LEARNER = Path(__file__).resolve().with_name("linear_learner_algorithm.py")
 #: Training image suffix -> the stand-in script that plays it.
 STAND_INS = {"/sagemaker-xgboost:1.7-1": ALGORITHM, "/linear-learner:1": LINEAR_LEARNER}
+#: The framework processor's entrypoint script (sagemaker 3.27.0's FrameworkProcessor, as mlopsgen emits it).
+RUNPROC = "/opt/ml/processing/input/entrypoint/runproc.sh"
 _OUTPUT = re.compile(r"^Steps\.(\w+)\.ProcessingOutputConfig\.Outputs\['([\w-]+)'\]\.S3Output\.S3Uri$")
 _MODEL_STEP = re.compile(r"^Steps\.(\w+)\.ModelName$")
 _TRANSFORM_STEP = re.compile(r"^Steps\.(\w+)\.TransformOutput\.S3OutputPath$")
@@ -133,7 +136,7 @@ class LocalPipeline:
         return str(self.resolve(spec["OutputDataConfig"]["S3OutputPath"])).rstrip("/")
 
     # ---- S3 ----------------------------------------------------------------------------------------------
-    def download(self, uri: str, dest: Path) -> None:
+    def download(self, uri: str, dest: Path, *, missing_ok: bool = False) -> None:
         """Copy an S3 prefix (or one object) into ``dest`` as a File-mode input does."""
         bucket, _, prefix = uri.removeprefix("s3://").partition("/")
         found = False
@@ -144,7 +147,7 @@ class LocalPipeline:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self.s3.download_file(bucket, item["Key"], str(target))
                 found = True
-        if not found:
+        if not found and not missing_ok:
             raise JobFailed(f"no S3 object under {uri}")
 
     def upload(self, src: Path, uri: str) -> None:
@@ -192,11 +195,18 @@ class LocalPipeline:
         for item in outputs:
             _local(root, item["S3Output"]["LocalPath"]).mkdir(parents=True, exist_ok=True)
         entry = list(args["AppSpecification"]["ContainerEntrypoint"])
-        if entry[0] != "python3":
-            raise NotImplementedError(f"{step['Name']}: entrypoint {entry[0]}")
         arguments = [str(self.resolve(a)) for a in args["AppSpecification"].get("ContainerArguments", [])]
-        argv = [str(self.python), *entry[1:], *arguments]
         env = {k: str(self.resolve(v)) for k, v in args.get("Environment", {}).items()}
+        if entry == ["/bin/bash", RUNPROC]:
+            # The framework processor's convention: runproc.sh unpacks the source archive, installs its
+            # requirements (offline here: PIP_NO_INDEX) and runs the entry point with python3 from PATH,
+            # which is the pinned venv's, as the image's own python would be.
+            argv = ["bash", RUNPROC, *arguments]
+            env |= {"PATH": f"{self.python.parent}:/usr/local/bin:/usr/bin:/bin", "PIP_NO_INDEX": "1"}
+        elif entry[0] == "python3":
+            argv = [str(self.python), *entry[1:], *arguments]
+        else:
+            raise NotImplementedError(f"{step['Name']}: entrypoint {entry[0]}")
         self._job(step["Name"], root, argv, env)
         for item in outputs:
             self.upload(_local(root, item["S3Output"]["LocalPath"]), str(self.resolve(item["S3Output"]["S3Uri"])))
@@ -207,7 +217,8 @@ class LocalPipeline:
     def _train(self, name: str, job: str, spec: dict[str, Any], hyperparameters: dict[str, str], out: str) -> None:
         image = spec["AlgorithmSpecification"].get("TrainingImage", "")
         stand_in = next((script for suffix, script in STAND_INS.items() if image.endswith(suffix)), None)
-        if stand_in is None:
+        script_mode = framework_container.is_framework_training(image)
+        if stand_in is None and not script_mode:
             raise Unavailable(f"no local stand-in for training image {image}")
         root = self.workdir / job / "ml"
         config = root / "input" / "config"
@@ -220,7 +231,19 @@ class LocalPipeline:
             content_type = channel.get("ContentType", "")
             channels[channel["ChannelName"]] = {"ContentType": content_type, "TrainingInputMode": "File"}
         (config / "inputdataconfig.json").write_text(json.dumps(channels))
-        self._job(name, root, [str(self.python), str(stand_in), "train"], {})
+        checkpoint = spec.get("CheckpointConfig")
+        if checkpoint:  # SageMaker copies the checkpoint prefix in before the job (a restarted spot job resumes)
+            local = _local(root, checkpoint.get("LocalPath", "/opt/ml/checkpoints"))
+            local.mkdir(parents=True, exist_ok=True)
+            self.download(str(self.resolve(checkpoint["S3Uri"])), local, missing_ok=True)
+        if script_mode:
+            self._script_mode(name, root, hyperparameters, list(channels), spec.get("Environment", {}))
+        else:
+            assert stand_in is not None
+            self._job(name, root, [str(self.python), str(stand_in), "train"], {})
+        if checkpoint:  # ... and back out while and after it runs
+            local = _local(root, checkpoint.get("LocalPath", "/opt/ml/checkpoints"))
+            self.upload(local, str(self.resolve(checkpoint["S3Uri"])))
         archive = root.parent / "model.tar.gz"
         with tarfile.open(archive, "w:gz") as tar:
             for path in sorted((root / "model").iterdir()):
@@ -228,6 +251,21 @@ class LocalPipeline:
         bucket, _, key = f"{out}/{job}/output/model.tar.gz".removeprefix("s3://").partition("/")
         self.s3.upload_file(str(archive), bucket, key)
         self.jobs[name] = job
+
+    def _script_mode(
+        self, name: str, root: Path, hyperparameters: dict[str, str], channels: list[str], environment: dict[str, Any]
+    ) -> None:
+        """Run a framework container's script-mode job: requirements, then the entry point (tests/support/...)."""
+        argv, env = framework_container.prepare(root, hyperparameters, channels, self._download_file)
+        env.update({k: str(self.resolve(v)) for k, v in environment.items()})
+        install = framework_container.requirements(root)
+        if install is not None:
+            self._job(f"{name}:requirements", root, [str(self.python), *install], env)
+        self._job(name, root, [str(self.python), *argv], env)
+
+    def _download_file(self, uri: str, dest: Path) -> None:
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        self.s3.download_file(bucket, key, str(dest))
 
     def _step_training(self, step: dict[str, Any]) -> None:
         args = step["Arguments"]

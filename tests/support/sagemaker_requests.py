@@ -94,7 +94,9 @@ STEP_ACTIONS = {
     "QualityCheck": "sagemaker:CreateProcessingJob",
     "ClarifyCheck": "sagemaker:CreateProcessingJob",
 }
-STEPS_WITHOUT_REQUEST = {"Condition", "Fail"}
+# Steps that create no SageMaker resource: the service evaluates conditions and failures itself; Lambda,
+# Callback and EMR steps call other services (their permissions: targets/pipeline_policy.py).
+STEPS_WITHOUT_REQUEST = {"Condition", "Fail", "Lambda", "Callback", "EMR"}
 RESOURCE_ACTIONS = {
     "AWS::SageMaker::Model": "sagemaker:CreateModel",
     "AWS::SageMaker::EndpointConfig": "sagemaker:CreateEndpointConfig",

@@ -95,8 +95,11 @@ def test_code_manifest_lists_every_code_uri_in_the_definition(blueprint: Path) -
     manifest = json.loads(files["model-build/code-manifest.json"])
     definition = files["model-build/pipeline-definition.json"]
     uris = set(re.findall(r'"(s3://[^"]+/code/[0-9a-f]{64}/[^"]+)"', definition))
-    assert uris == {f["s3_uri"] for f in manifest["files"]}
-    for entry in manifest["files"]:
+    # Code files, source-directory archives (packed by CI) and generated helpers (runproc.sh, installers,
+    # Clarify configurations): every content-addressed URI the definition names is uploaded by CI.
+    listed = manifest["files"] + manifest.get("source_dirs", []) + manifest.get("helpers", [])
+    assert uris == {f["s3_uri"] for f in listed}
+    for entry in listed:
         assert entry["sha256"] in entry["s3_uri"]
         assert not entry["path"].startswith("/")
 

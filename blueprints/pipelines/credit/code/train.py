@@ -51,6 +51,8 @@ def main() -> None:
     if distributed:
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
     rank = dist.get_rank() if distributed else 0
+    if rank == 0:
+        print(f"training on {dist.get_world_size() if distributed else 1} process(es)")
     torch.manual_seed(args.seed)
     features, labels = read_split(args.train)
     val_features, val_labels = read_split(args.validation)
