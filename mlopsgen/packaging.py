@@ -35,7 +35,7 @@ EXCLUDED = (
     "mlopsgen/cli_report.py",
     "mlopsgen/__main__.py",
     "mlopsgen/audit/",
-    "mlopsgen/targets/sagemaker_sdk.py",
+    "mlopsgen/targets/sagemaker_sdk",  # the SDK engine and its helper modules (sagemaker_sdk_*.py)
     "mlopsgen/packaging.py",
     "mlopsgen/project_template.py",
 )
