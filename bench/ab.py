@@ -48,8 +48,12 @@ def main() -> int:
                 compileall.compile_dir(str(tree / "mlopsgen"), quiet=1)
             samples: dict[str, list[float]] = {name: [] for name in trees}
             for run in range(args.runs + 1):
-                for name, tree in trees.items():
-                    elapsed = _time(tree, args.blueprint, os.path.join(scratch, "out-" + name.replace("/", "_")))
+                order = list(trees.items())
+                if run % 2:  # ABBA: neither version always runs first after the other's process exits
+                    order.reverse()
+                for name, tree in order:
+                    out = os.path.join(scratch, "out-" + ("new" if tree == ROOT else "old"))
+                    elapsed = _time(tree, args.blueprint, out)
                     if run:  # the first round warms the caches and is not counted
                         samples[name].append(elapsed)
             medians = {name: statistics.median(times) for name, times in samples.items()}
