@@ -48,6 +48,27 @@ def _has_ref(value: Any) -> bool:
     return isinstance(value, str) and "${" in value
 
 
+def switch_issues(step: Any, path: PathKey, scope: Scope) -> list[Issue]:
+    """MLG370 for each check-step switch (quality and Clarify alike) that is not a boolean or one boolean parameter."""
+    issues: list[Issue] = []
+    for key in _SWITCHES:
+        value = getattr(step, key)
+        if isinstance(value, bool):
+            continue
+        param = _single_param(value, scope)
+        if param is None or scope.params.get(param) != "boolean":
+            issues.append(
+                Issue(
+                    "MLG370",
+                    (*path, key),
+                    f"{key} must be true, false or one boolean ${{params.X}}, not {value!r}",
+                    "SageMaker reads the switch as a boolean when the step runs.",
+                    at_value=True,
+                )
+            )
+    return issues
+
+
 def check_quality_steps(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     """Switches are booleans, model quality fields sit on model quality checks, formats fit their type."""
     issues: list[Issue] = []
@@ -55,21 +76,7 @@ def check_quality_steps(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
         if not isinstance(step, QualityCheckStepSpec):
             continue
         path: PathKey = ("pipeline", "steps", i)
-        for key in _SWITCHES:
-            value = getattr(step, key)
-            if isinstance(value, bool):
-                continue
-            param = _single_param(value, scope)
-            if param is None or scope.params.get(param) != "boolean":
-                issues.append(
-                    Issue(
-                        "MLG370",
-                        (*path, key),
-                        f"{key} must be true, false or one boolean ${{params.X}}, not {value!r}",
-                        "SageMaker reads the switch as a boolean when the step runs.",
-                        at_value=True,
-                    )
-                )
+        issues += switch_issues(step, path, scope)
         if step.check == "data_quality":
             for key in _MODEL_QUALITY_ONLY:
                 if getattr(step, key) is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mlopsgen.blueprint.checks import Issue
-from mlopsgen.blueprint.checks_checks import _single_param
+from mlopsgen.blueprint.checks_checks import switch_issues
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
@@ -17,7 +17,6 @@ from mlopsgen.blueprint.steps import RegisterModelStepSpec
 from mlopsgen.blueprint.steps_clarify import ClarifyCheckStepSpec
 from mlopsgen.errors import did_you_mean
 
-_SWITCHES = ("skip_check", "fail_on_violation", "register_new_baseline")
 # Which check kinds each optional section belongs to, and which need it.
 _SECTIONS = {
     "bias": (("data_bias", "model_bias"), True),
@@ -30,22 +29,7 @@ _SECTIONS = {
 
 
 def _check_one(step: ClarifyCheckStepSpec, path: PathKey, scope: Scope) -> list[Issue]:
-    issues: list[Issue] = []
-    for key in _SWITCHES:
-        value = getattr(step, key)
-        if isinstance(value, bool):
-            continue
-        param = _single_param(value, scope)
-        if param is None or scope.params.get(param) != "boolean":
-            issues.append(
-                Issue(
-                    "MLG370",
-                    (*path, key),
-                    f"{key} must be true, false or one boolean ${{params.X}}, not {value!r}",
-                    "SageMaker reads the switch as a boolean when the step runs.",
-                    at_value=True,
-                )
-            )
+    issues = switch_issues(step, path, scope)
     for key, (kinds, required) in _SECTIONS.items():
         present = getattr(step, key) is not None
         if present and step.check not in kinds:

@@ -157,17 +157,8 @@ class FrameworkProcessingBuilder(ScriptBuilder):
         if bundle is None or unsafe:
             return None
         files = dict(bundle.files)
-        entry = step.entry_point.replace("\\", "/").removeprefix("./")
-        if entry not in files:
-            self.issues.append(
-                Issue(
-                    "MLG351",
-                    (*path, "entry_point"),
-                    f"entry_point '{step.entry_point}' is not a file in source_dir '{bundle.path}'",
-                    "entry_point is relative to source_dir; files: " + ", ".join(n for n, _ in bundle.files[:8]),
-                    at_value=True,
-                )
-            )
+        entry = self.entry_in_bundle(step.entry_point, bundle, path)
+        if entry is None:
             return None
         if "/" in entry:
             self.issues.append(

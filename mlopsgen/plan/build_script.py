@@ -75,19 +75,24 @@ class ScriptBuilder(BuilderBase):
         bundle = self.source_bundle(step.source_dir, (*path, "source_dir"))
         if bundle is None:
             return None
-        entry = step.entry_point.replace("\\", "/").removeprefix("./")
-        if entry not in dict(bundle.files):
-            self.issues.append(
-                Issue(
-                    "MLG351",
-                    (*path, "entry_point"),
-                    f"entry_point '{step.entry_point}' is not a file in source_dir '{bundle.path}'",
-                    "entry_point is relative to source_dir; files: " + ", ".join(n for n, _ in bundle.files[:8]),
-                    at_value=True,
-                )
+        entry = self.entry_in_bundle(step.entry_point, bundle, path)
+        return None if entry is None else ir.ScriptMode(bundle, entry)
+
+    def entry_in_bundle(self, entry_point: str, bundle: ir.SourceBundle, path: PathKey) -> str | None:
+        """The entry point as a path inside the packed folder, or None (MLG351) when the folder lacks it."""
+        entry = entry_point.replace("\\", "/").removeprefix("./")
+        if entry in dict(bundle.files):
+            return entry
+        self.issues.append(
+            Issue(
+                "MLG351",
+                (*path, "entry_point"),
+                f"entry_point '{entry_point}' is not a file in source_dir '{bundle.path}'",
+                "entry_point is relative to source_dir; files: " + ", ".join(n for n, _ in bundle.files[:8]),
+                at_value=True,
             )
-            return None
-        return ir.ScriptMode(bundle, entry)
+        )
+        return None
 
     def source_bundle(self, folder: str, path: PathKey) -> ir.SourceBundle | None:
         """A source directory packed and addressed by content (MLG352 unreadable, MLG352 too large)."""
