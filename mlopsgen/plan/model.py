@@ -8,7 +8,7 @@ time is an ``Expr`` (a literal, or a reference the pipeline engine evaluates).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mlopsgen.plan.registry import Registry
@@ -619,6 +619,17 @@ Step = (
     | QualityCheckStep
     | ClarifyCheckStep
 )
+
+
+def steps_of(steps: tuple[Step, ...], *kinds: type) -> list[Any]:
+    """The steps of the given kinds, condition branches included, in pipeline order."""
+    found: list[Any] = []
+    for s in steps:
+        if isinstance(s, kinds):
+            found.append(s)
+        if isinstance(s, ConditionStep):
+            found += steps_of(s.if_steps + s.else_steps, *kinds)
+    return found
 
 
 @dataclass(frozen=True)

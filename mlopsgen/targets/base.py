@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -34,6 +36,28 @@ class Target(Protocol):
     def emit(self, plan: Plan) -> list[OutputFile]:
         """Produce this target's files for the plan."""
         ...
+
+
+@dataclass
+class LazyTarget:
+    """A target for an optional construct, imported only when a plan has the construct.
+
+    Why: every render starts a process, and importing a target costs start-up time whether or not it
+    emits anything. ``applies`` must be exactly the target's own "nothing to emit" test, so that the
+    files do not depend on whether the module was loaded (a test runs every target on plans for which
+    ``applies`` is false and asserts they emit nothing).
+    """
+
+    NAME: str
+    module: str
+    applies: Callable[[Plan], bool]
+
+    def emit(self, plan: Plan) -> list[OutputFile]:
+        """The module's files for the plan; none, without importing it, when it does not apply."""
+        if not self.applies(plan):
+            return []
+        target: Target = importlib.import_module(self.module)
+        return target.emit(plan)
 
 
 def dump_json(data: Any) -> str:
