@@ -41,8 +41,11 @@ _SCRIPT_IMAGES = [
     {"framework": "pytorch", "version": "1.13.1", "py_version": "py39", "processor": "gpu"},
     {"framework": "tensorflow", "version": "2.13.0", "processor": "cpu"},
     {"framework": "huggingface", "version": "4.28.1", "base_framework": "pytorch2.0.0", "processor": "gpu"},
+    {"framework": "pytorch", "version": "2.3", "py_version": "py311"},
+    {"framework": "huggingface", "version": "4.28", "base_framework": "pytorch2.0", "processor": "gpu"},
 ]
-"""Framework images with the processor left out resolve it from the instance type (set to a literal then)."""
+"""Framework images with the processor left out resolve it from the instance type (set to a literal then).
+Short versions ("2.3", "pytorch2.0") are the SDK's version aliases: the floating tags of the containers."""
 _FRAMEWORKS = ("pytorch", "tensorflow", "huggingface")
 _SERVING_IMAGES = [
     {"framework": "pytorch", "version": "2.6.0", "processor": "gpu"},
