@@ -25,6 +25,7 @@ from mlopsgen.cli_report import (
     report_error,
     shown,
 )
+from mlopsgen.errors import Diagnostic
 from mlopsgen.output import Drift, HandEdited, OutputError, diff_files, eject, leftovers, read_manifest, write_files
 from mlopsgen.swap import write_atomic
 
@@ -106,8 +107,9 @@ def validate(blueprints: Blueprints = None, format: FormatOption = Format.text) 
     paths = _collect(blueprints)
     results = []
     for path in paths:
-        plan, diagnostics = api.plan_blueprint(path)
-        results.append(api.RenderResult(path.stem, {}, diagnostics))
+        warnings: list[Diagnostic] = []
+        plan, diagnostics = api.plan_blueprint(path, warnings=warnings)
+        results.append(api.RenderResult(path.stem, {}, diagnostics, warnings=warnings))
         for note in api.trigger_notes(plan) if plan is not None else []:
             typer.echo(note, err=True)
     code = report(results, format)
@@ -324,6 +326,36 @@ def schema(
         sys.stdout.write(text)
         return
     _write_file(output, text)
+
+
+@app.command()
+def migrate(
+    blueprints: Blueprints = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when a blueprint would change (for CI).")
+    ] = False,
+) -> None:
+    """Rewrite older blueprints to the current language version in place, comments and layout kept.
+
+    Prints each change as a unified diff. Running it again changes nothing (exit 0).
+    """
+    from mlopsgen.migrate import migrate_files  # ruamel.yaml loads only for this command
+
+    paths = _collect(blueprints)
+    try:
+        results = migrate_files(paths, write=not check)
+    except OSError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for result in results:
+        for diagnostic in result.diagnostics:
+            typer.echo(diagnostic.format())
+        typer.echo(result.diff() if result.changed and not result.diagnostics else "", nl=False)
+    changed = [r for r in results if r.changed and not r.diagnostics]
+    failed = [r for r in results if r.diagnostics]
+    verb = "would migrate" if check else "migrated"
+    typer.echo(f"{verb} {len(changed)} of {len(results)} blueprint(s); {len(failed)} with problems", err=True)
+    raise typer.Exit(1 if failed or (check and changed) else 0)
 
 
 @app.command(name="package-lambda")
