@@ -139,6 +139,10 @@ def _rename_key(mapping: Any, old: str, new: str) -> None:
     value = mapping.pop(old)
     mapping.insert(position, new, value)
     if comment is not None:
+        token = comment[2] if len(comment) > 2 else None
+        if token is not None and hasattr(token, "start_mark"):
+            # ruamel keeps an end-of-line comment at its column; shift it so the gap before it stays.
+            token.start_mark.column += len(new) - len(old)
         mapping.ca.items[new] = comment
 
 
