@@ -118,7 +118,8 @@ def test_newer_version_is_refused_by_load_and_migrate() -> None:
     text = MINIMAL.replace("version: 1", f"version: {CURRENT + 1}")
     assert [d.code for d in mlopsgen.validate(text)] == ["MLG131"]
     assert [d.code for d in migrate_text(text).diagnostics] == ["MLG131"]
-    assert [d.code for d in migrate_text(MINIMAL.replace("version: 1", "version: '1'")).diagnostics] == ["MLG133"]
+    assert [d.code for d in migrate_text(MINIMAL.replace("version: 1", "version: '1'")).diagnostics] == ["MLG113"]
+    assert [d.code for d in migrate_text(MINIMAL.replace("version: 1", "version: 0")).diagnostics] == ["MLG133"]
 
 
 def test_cli_migrate_check_then_write_then_idempotent(tmp_path: Path) -> None:

@@ -103,9 +103,19 @@ def upgrade(loaded: Loaded, *, migrate_command: str = "mlopsgen migrate") -> Upg
     data = loaded.data
     version = declared_version(data)
     source = loaded.source
+    at_version = source.values.get(("version",)) or Position(1, 1)
+    written = data.get("version") if isinstance(data, dict) else None
+    if isinstance(written, str) and written.strip() in {str(v) for v in range(UNVERSIONED, CURRENT + 1)}:
+        # Quoted, the version is text; say so rather than listing only the current version as allowed.
+        hint = f"write {written.strip()} without quotes: the language version is a number."
+        return Upgraded(
+            loaded,
+            errors=[
+                Diagnostic("MLG113", f"version: {written!r} is not allowed", "version", source.file, at_version, hint)
+            ],
+        )
     if version is None or version == CURRENT or version < UNVERSIONED:
         return Upgraded(loaded)  # not a version we know how to read: the schema reports it (MLG113)
-    at_version = source.values.get(("version",)) or Position(1, 1)
     if version > CURRENT:
         message = f"blueprint language version {version} is newer than this mlopsgen reads (at most {CURRENT})"
         hint = f"upgrade mlopsgen, or write the blueprint for version {CURRENT}."
