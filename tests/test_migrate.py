@@ -6,6 +6,7 @@ The golden pair tests/migrate/<case>.yaml → <case>.migrated.yaml is written by
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -146,12 +147,19 @@ def test_cli_prints_the_warning_and_exits_zero(tmp_path: Path) -> None:
     assert f"{blueprint}:1:10: MLG130 blueprint language version 1 is deprecated" in result.stderr
     github = CliRunner().invoke(app, ["validate", "--format", "github", str(blueprint)])
     assert github.exit_code == 0 and github.stdout.startswith("::warning ")
+    as_json = CliRunner().invoke(app, ["validate", "--format", "json", str(blueprint)])
+    assert as_json.exit_code == 0
+    document = json.loads(as_json.stdout)
+    assert document["diagnostics"] == [] and [w["code"] for w in document["warnings"]] == ["MLG130"]
+    rendered = CliRunner().invoke(app, ["render", str(blueprint), "-o", str(tmp_path / "out")])
+    assert rendered.exit_code == 0 and "MLG130" in rendered.stderr
 
 
 def test_seed_lambda_renders_a_v1_blueprint() -> None:
     text = MINIMAL.replace("name: tiny", 'name: "${SageMakerProjectName}"') + V1_CI.format(owner="codepipeline")
     seeded = seed_repository({"old.yaml": text.encode()}, "old.yaml", {"SageMakerProjectName": "seeded"})
     assert seeded.ok, [d.format() for d in seeded.diagnostics]
+    assert [w.code for w in seeded.warnings] == ["MLG130"]
     migrated = migrate_text(text).new
     again = seed_repository({"old.yaml": migrated.encode()}, "old.yaml", {"SageMakerProjectName": "seeded"})
     generated = {k: v for k, v in seeded.files.items() if k.startswith("generated/")}
@@ -198,3 +206,23 @@ def test_generated_v1_blueprints_migrate_to_what_the_loader_reads(
     assert in_memory.files == rewritten.files
     assert [w.code for w in in_memory.warnings] == ["MLG130"] and rewritten.warnings == []
     assert not migrate_text(migrated.new, "gen.yaml").changed
+
+
+def test_seed_lambda_logs_the_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from mlopsgen.seed import handler
+
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "old.yaml").write_text(MINIMAL + V1_CI.format(owner="codepipeline"))
+    monkeypatch.setenv("MLOPSGEN_SEED_TEMPLATES", str(tmp_path))
+    properties = {
+        "ProjectName": "seeded",
+        "ProjectId": "p-seed0001",
+        "Blueprint": "old.yaml",
+        "Template": {"Shipped": "old"},
+    }
+    with caplog.at_level("WARNING", logger="mlopsgen.seed"):
+        files = handler.render(properties)
+    assert any(path.startswith("generated/old/") for path in files)
+    assert "MLG130 blueprint language version 1 is deprecated" in caplog.text
