@@ -107,6 +107,8 @@ def _rewrite(text: str, version: int) -> str:
     offset = block_seq_indent or 0
     yaml.indent(mapping=_mapping_indent(text), sequence=offset + 2, offset=offset)
     document: Any = yaml.load(text)
+    baseline = io.StringIO()
+    yaml.dump(document, baseline)  # the same tree unedited: what ruamel itself would change
     for rename in renames_from(version):
         parent = document
         for key in rename.old[:-1]:
@@ -119,7 +121,43 @@ def _rewrite(text: str, version: int) -> str:
         document.insert(0, "version", CURRENT)
     out = io.StringIO()
     yaml.dump(document, out)
-    return out.getvalue()
+    return keep_untouched(text, baseline.getvalue(), out.getvalue())
+
+
+def keep_untouched(original: str, baseline: str, edited: str) -> str:
+    """Apply only the lines the edits changed to the original text, so every other line stays byte for byte.
+
+    ruamel.yaml reproduces almost every file exactly, but normalises a few spellings on the way (``TRUE``
+    → ``true``, keys over 128 characters as ``? key``, unused anchors). ``baseline`` is its dump of the
+    unedited tree and ``edited`` the dump after the renames: the lines that differ between those two are
+    the edits, and they are put in place of the original's matching lines. When an edit touches a line
+    ruamel also normalised, the whole of ``edited`` is returned (still checked for meaning by the caller).
+
+    Args:
+        original: The file as written.
+        baseline: ruamel's dump of it, unedited.
+        edited: ruamel's dump after the edits.
+
+    Returns:
+        The original text with the edited lines replaced.
+    """
+    old, base, new = (t.splitlines(keepends=True) for t in (original, baseline, edited))
+    same: dict[int, int] = {len(base): len(old)}  # baseline line → the original's identical line
+    for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, base, old, autojunk=False).get_opcodes():
+        if tag == "equal":
+            same.update({i1 + k: j1 + k for k in range(i2 - i1)})
+    replacements: list[tuple[int, int, list[str]]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, base, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        lines = [same.get(k) for k in range(i1, i2)] if i2 > i1 else [same.get(i1)]
+        start = lines[0]
+        if start is None or any(line != start + k for k, line in enumerate(lines)):
+            return edited
+        replacements.append((start, start + (i2 - i1), new[j1:j2]))
+    for start, end, lines_new in sorted(replacements, reverse=True):
+        old[start:end] = lines_new
+    return "".join(old)
 
 
 def _mapping_indent(text: str) -> int:
