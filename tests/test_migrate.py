@@ -257,3 +257,13 @@ def test_migrate_changes_only_the_renamed_and_version_lines_across_the_corpus() 
             assert a == b or a.strip().split(":")[0].lstrip("- ") in renamed, (case.name, a, b)
         assert not migrate_text(result.new, case.name).changed, case.name
     assert migrated > 150
+
+
+def test_migrate_adds_a_missing_version_after_the_header_and_renames_in_flow_style() -> None:
+    text = "# header\n\nproject: {name: x}   # c\nci: {backends: [jenkins], triggers: jenkins}\n"
+    result = migrate_text(text, "x.yaml")
+    assert not result.diagnostics
+    assert (
+        result.new
+        == "# header\n\nversion: 2\nproject: {name: x}   # c\nci: {backends: [jenkins], trigger_owner: jenkins}\n"
+    )
