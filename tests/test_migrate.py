@@ -267,3 +267,10 @@ def test_migrate_adds_a_missing_version_after_the_header_and_renames_in_flow_sty
         result.new
         == "# header\n\nversion: 2\nproject: {name: x}   # c\nci: {backends: [jenkins], trigger_owner: jenkins}\n"
     )
+
+
+def test_an_old_spelling_in_a_current_blueprint_names_the_new_key() -> None:
+    text = MINIMAL.replace("version: 1", "version: 2") + V1_CI.format(owner="codepipeline")
+    (diag,) = mlopsgen.validate(text, name="new.yaml")
+    assert diag.code == "MLG110" and diag.message == "unknown key 'triggers' in ci"
+    assert diag.hint == "Did you mean 'trigger_owner'? Language version 2 renamed it (see mlopsgen migrate)."

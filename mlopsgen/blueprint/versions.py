@@ -72,6 +72,11 @@ class Upgraded:
     errors: list[Diagnostic] = field(default_factory=list)
 
 
+def renamed_to(path: tuple[str | int, ...]) -> tuple[int, Rename] | None:
+    """The version that renamed the key at ``path`` and the rename, when an older version spelled a key so."""
+    return next(((v + 1, r) for v, rs in MIGRATIONS.items() for r in rs if r.old == path), None)
+
+
 def declared_version(data: Any) -> int | None:
     """The version a blueprint declares (``UNVERSIONED`` without the key); None when it is not a whole number."""
     if not isinstance(data, dict):
