@@ -339,23 +339,18 @@ def migrate(
 
     Prints each change as a unified diff. Running it again changes nothing (exit 0).
     """
-    from mlopsgen.migrate import migrate_files  # ruamel.yaml loads only for this command
+    from mlopsgen.migrate import migrate_files, outcome  # ruamel.yaml loads only for this command
 
-    paths = _collect(blueprints)
     try:
-        results = migrate_files(paths, write=not check)
+        results = migrate_files(_collect(blueprints), write=not check)
     except OSError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     for result in results:
-        for diagnostic in result.diagnostics:
-            typer.echo(diagnostic.format())
-        typer.echo(result.diff() if result.changed and not result.diagnostics else "", nl=False)
-    changed = [r for r in results if r.changed and not r.diagnostics]
-    failed = [r for r in results if r.diagnostics]
-    verb = "would migrate" if check else "migrated"
-    typer.echo(f"{verb} {len(changed)} of {len(results)} blueprint(s); {len(failed)} with problems", err=True)
-    raise typer.Exit(1 if failed or (check and changed) else 0)
+        typer.echo("".join(d.format() + "\n" for d in result.diagnostics) or result.diff(), nl=False)
+    summary, code = outcome(results, check=check)
+    typer.echo(summary, err=True)
+    raise typer.Exit(code)
 
 
 @app.command(name="package-lambda")

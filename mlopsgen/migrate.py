@@ -213,3 +213,16 @@ def migrate_files(paths: list[Path], *, write: bool) -> list[Migrated]:
             write_atomic(path, result.new.encode("utf-8"))
         results.append(result)
     return results
+
+
+def outcome(results: list[Migrated], *, check: bool) -> tuple[str, int]:
+    """The summary line and exit code of ``mlopsgen migrate``.
+
+    Exit 1 when a file could not be migrated, or with ``check`` when one would change (CI fails
+    until the blueprints are migrated); 0 otherwise, so a second run after a migration exits 0.
+    """
+    changed = sum(1 for r in results if r.changed and not r.diagnostics)
+    failed = sum(1 for r in results if r.diagnostics)
+    verb = "would migrate" if check else "migrated"
+    summary = f"{verb} {changed} of {len(results)} blueprint(s); {failed} with problems"
+    return summary, 1 if failed or (check and changed) else 0

@@ -137,6 +137,11 @@ def test_cli_migrate_check_then_write_then_idempotent(tmp_path: Path) -> None:
     again = runner.invoke(app, ["migrate", "--check", str(blueprint)])
     assert again.exit_code == 0 and again.stdout == ""
     assert [p.name for p in tmp_path.iterdir()] == ["old.yaml"]  # no temporary file left behind
+    newer = tmp_path / "newer.yaml"
+    newer.write_text(MINIMAL.replace("version: 1", "version: 9"))
+    refused = runner.invoke(app, ["migrate", str(newer), str(blueprint)])
+    assert refused.exit_code == 1 and f"{newer}:1:10: MLG131 " in refused.stdout
+    assert newer.read_text() == MINIMAL.replace("version: 1", "version: 9")
 
 
 def test_cli_prints_the_warning_and_exits_zero(tmp_path: Path) -> None:
