@@ -523,7 +523,7 @@ def check_backends(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                     "remove it, or add codepipeline to ci.backends.",
                 )
             )
-    return issues + _trigger_owner_issues(ci.backends, ci.triggers)
+    return issues + _trigger_owner_issues(ci.backends, ci.trigger_owner)
 
 
 def _trigger_owner_issues(backends: Sequence[str], triggers: str | None) -> list[Issue]:
@@ -538,17 +538,17 @@ def _trigger_owner_issues(backends: Sequence[str], triggers: str | None) -> list
             Issue(
                 "MLG404",
                 ("ci", "backends"),
-                "with both backends, say which one starts builds and deployments (ci.triggers)",
-                "add ci.triggers: codepipeline (or jenkins); the other backend then runs on demand only.",
+                "with both backends, say which one starts builds and deployments (ci.trigger_owner)",
+                "add ci.trigger_owner: codepipeline (or jenkins); the other backend then runs on demand only.",
             )
         ]
     if triggers is not None and triggers not in backends:
         return [
             Issue(
                 "MLG405",
-                ("ci", "triggers"),
-                f"ci.triggers is {triggers}, which is not in ci.backends",
-                f"add {triggers} to ci.backends, or remove ci.triggers (the only backend owns the triggers).",
+                ("ci", "trigger_owner"),
+                f"ci.trigger_owner is {triggers}, which is not in ci.backends",
+                f"add {triggers} to ci.backends, or remove ci.trigger_owner (the only backend owns the triggers).",
                 at_value=True,
             )
         ]

@@ -193,7 +193,7 @@ class CiSpec(Spec):
 
     backends: list[Literal["codepipeline", "jenkins"]] = Field(default=["codepipeline"], min_length=1)
     """CI/CD systems to generate: codepipeline, jenkins or both."""
-    triggers: Literal["codepipeline", "jenkins"] | None = Field(
+    trigger_owner: Literal["codepipeline", "jenkins"] | None = Field(
         default=None,
         description=(
             "The backend that starts runs by itself (source pushes, model approval); the other runs on demand "

@@ -146,7 +146,10 @@ class SecuritySpec(Spec):
 class BlueprintSpec(Spec):
     """A whole blueprint."""
 
-    version: Literal[1] = Field(default=1, description="Blueprint language version.")
+    version: Literal[2] = Field(
+        description="Blueprint language version: 2. A blueprint without it is read as version 1 "
+        "(deprecated; `mlopsgen migrate` rewrites it)."
+    )
     project: ProjectSpec
     """Who the project is: its SageMaker project name and id, region and account."""
     pipeline: PipelineSpec

@@ -190,7 +190,7 @@ class DeliveryBuilder(ScriptBuilder):
             blueprint_dir,
             tuple(sorted(self.code_files.values(), key=lambda c: c.path)) + self.bundle_files(),
         )
-        owner = triggers.trigger_owner(tuple(ci.backends), ci.triggers)
+        owner = triggers.trigger_owner(tuple(ci.backends), ci.trigger_owner)
         longest = max(
             triggers.longest_pattern(build_paths), triggers.longest_pattern(triggers.deploy_paths(output_dir))
         )

@@ -15,6 +15,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from mlopsgen.blueprint.versions import CURRENT
+
 CODE = b"print('generated')\n"
 """Contents of every code file a generated blueprint names (the plan hashes them)."""
 
@@ -677,7 +679,7 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
     if draw(st.booleans()):
         _add_condition(draw, state)
     blueprint: dict[str, Any] = {
-        "version": 1,
+        "version": CURRENT,
         "project": {
             "name": "gen",
             "id": "p-gen000001",
