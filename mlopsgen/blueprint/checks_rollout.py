@@ -1,4 +1,4 @@
-"""BlueprintSpec → diagnostics: a stage's rollout is one SageMaker accepts and honours (MLG341-MLG345).
+"""BlueprintSpec → diagnostics: a stage's rollout is one SageMaker accepts and honours (MLG341-MLG346).
 
 Each rule is AWS's, reported at the blueprint line that breaks it, because CloudFormation would only
 fail (or SageMaker silently fall back to an all-at-once swap) when the stage deploys:
@@ -10,6 +10,8 @@ fail (or SageMaker silently fall back to an all-at-once swap) when the stage dep
 - AutoRollbackConfig: 1-10 alarms (botocore AlarmList);
 - guardrails do not apply to Inf1 instances (SageMaker falls back to all at once with no baking).
   ref: https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html
+
+and one of ours: the Jenkins deploy step must wait as long as the rollout may take (MLG346).
 """
 
 from __future__ import annotations
@@ -118,6 +120,45 @@ def _stage_issues(where: PathKey, stage: StageSpec, rollout: RolloutSpec) -> lis
     return issues
 
 
+def baking_seconds(rollout: RolloutSpec) -> int:
+    """The least time a rollout takes once the new fleet is up: each traffic step bakes, then the old fleet waits.
+
+    Canary shifts in two steps, linear and rolling in ``ceil(100 / step)``, all at once in one; each
+    step bakes ``wait_seconds``. The step count of an instance-sized step is that of its share.
+    """
+    if rollout.strategy == "all_at_once":
+        steps = 1
+    elif rollout.strategy == "canary":
+        steps = 2
+    else:
+        step = rollout.step_percent or 100
+        steps = -(-100 // step)
+    return steps * rollout.wait_seconds + rollout.termination_wait_seconds
+
+
+def _timeout_issues(spec: BlueprintSpec, where: PathKey, stage: StageSpec, rollout: RolloutSpec) -> list[Issue]:
+    """Jenkins stops waiting for a stack after ``deploy_timeout_minutes``, failing a deployment that is still fine."""
+    ci = spec.ci
+    if ci is None or ci.jenkins is None or "jenkins" not in ci.backends:
+        return []
+    limit = ci.jenkins.deploy_timeout_minutes * 60
+    bound, key, what = rollout.max_execution_timeout_seconds, "max_execution_timeout_seconds", "may run"
+    if bound is None:
+        bound, key, what = baking_seconds(rollout), "wait_seconds", "bakes for at least"
+    if bound <= limit:
+        return []
+    return [
+        Issue(
+            "MLG346",
+            (*where, key),
+            f"the {rollout.strategy} rollout of stage '{stage.name}' {what} {bound} s, longer than the Jenkins "
+            f"deploy step waits ({ci.jenkins.deploy_timeout_minutes} min)",
+            f"raise ci.jenkins.deploy_timeout_minutes above {-(-bound // 60)}, or shorten the rollout.",
+            at_value=True,
+        )
+    ]
+
+
 def check_rollouts(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     """Each stage's rollout has the step size its strategy needs, within AWS's bounds, and few enough alarms."""
     if spec.deploy is None:
@@ -125,7 +166,8 @@ def check_rollouts(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     issues: list[Issue] = []
     for i, stage in enumerate(spec.deploy.stages):
         if stage.rollout is not None:
-            issues += _stage_issues(("deploy", "stages", i, "rollout"), stage, stage.rollout)
+            where: PathKey = ("deploy", "stages", i, "rollout")
+            issues += _stage_issues(where, stage, stage.rollout) + _timeout_issues(spec, where, stage, stage.rollout)
     return issues
 
 
