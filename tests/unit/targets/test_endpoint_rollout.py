@@ -84,7 +84,9 @@ class Stack:
                 if arg in self.values:
                     text = self.values[arg]
                     return int(text) if arg in self.numbers else text
-                return f"<{arg}>"  # a resource: its name (Ref of an alarm is its name)
+                # Ref of an alarm is its name; other resources' physical ids do not matter here.
+                properties = self.template["Resources"][arg].get("Properties", {})
+                return self.value(properties["AlarmName"]) if "AlarmName" in properties else f"<{arg}>"
             if kind == "Fn::If":
                 name, yes, no = arg
                 return self.value(yes if self.condition(name) else no)
@@ -150,8 +152,8 @@ def test_each_stage_gets_its_own_deployment_config_and_botocore_accepts_it() -> 
             },
             "AutoRollbackConfiguration": {
                 "Alarms": [
-                    {"AlarmName": "<ErrorsAlarm>"},
-                    {"AlarmName": "<LatencyAlarm>"},
+                    {"AlarmName": "abalone-prod-AllTraffic-5xx-errors"},
+                    {"AlarmName": "abalone-prod-AllTraffic-model-latency"},
                     {"AlarmName": "team-abalone-errors"},
                     {"AlarmName": "team-abalone-drift"},
                 ]
@@ -192,7 +194,10 @@ def test_blue_green_forms_resolve_per_stage(rollout: str, routing: dict[str, Any
     config = stacks["prod"].resources()["Endpoint"]["DeploymentConfig"]
     assert config["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"] == routing
     assert config["AutoRollbackConfiguration"] == {
-        "Alarms": [{"AlarmName": "<ErrorsAlarm>"}, {"AlarmName": "<LatencyAlarm>"}]
+        "Alarms": [
+            {"AlarmName": "abalone-prod-AllTraffic-5xx-errors"},
+            {"AlarmName": "abalone-prod-AllTraffic-model-latency"},
+        ]
     }
     _validate_update_endpoint(config)
     # A stage without a rollout keeps SageMaker's plain swap: no DeploymentConfig, no alarms.
@@ -239,6 +244,44 @@ def test_projects_without_rollouts_keep_their_template() -> None:
     template = yaml.safe_load(files[TEMPLATES[0]])
     assert not any(name.startswith(("Rollout", "Rollback")) for name in template["Parameters"])
     assert "DeploymentConfig" not in template["Resources"]["Endpoint"]["Properties"]
+
+
+def test_the_sdk_builds_the_same_deployment_config() -> None:
+    """The oracle: sagemaker-core's own shapes, built from the blueprint's values, serialize to what we send."""
+    shapes = pytest.importorskip("sagemaker.core.shapes")
+    from sagemaker.core.utils.utils import serialize
+
+    files = _render(_blueprint(staging=ROLLING, prod=CANARY))
+    stacks = _stacks(files)
+    step = shapes.CapacitySize
+    canary = shapes.DeploymentConfig(
+        blue_green_update_policy=shapes.BlueGreenUpdatePolicy(
+            traffic_routing_configuration=shapes.TrafficRoutingConfig(
+                type="CANARY", wait_interval_in_seconds=600, canary_size=step(type="CAPACITY_PERCENT", value=10)
+            ),
+            termination_wait_in_seconds=120,
+            maximum_execution_timeout_in_seconds=1800,
+        ),
+        auto_rollback_configuration=shapes.AutoRollbackConfig(
+            alarms=[
+                shapes.Alarm(alarm_name=name)
+                for name in (
+                    "abalone-prod-AllTraffic-5xx-errors",
+                    "abalone-prod-AllTraffic-model-latency",
+                    "team-abalone-errors",
+                    "team-abalone-drift",
+                )
+            ]
+        ),
+    )
+    rolling = shapes.DeploymentConfig(
+        rolling_update_policy=shapes.RollingUpdatePolicy(
+            maximum_batch_size=step(type="INSTANCE_COUNT", value=1), wait_interval_in_seconds=60
+        ),
+        auto_rollback_configuration=shapes.AutoRollbackConfig(alarms=[shapes.Alarm(alarm_name="team-abalone-errors")]),
+    )
+    assert stacks["prod"].resources()["Endpoint"]["DeploymentConfig"] == serialize(canary)
+    assert stacks["staging"].resources()["Endpoint"]["DeploymentConfig"] == serialize(rolling)
 
 
 # --- review and graph ------------------------------------------------------------------------------
