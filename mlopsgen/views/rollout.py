@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import mlopsgen.views.review_read as read
-from mlopsgen.plan.model_rollout import Rollout
+from mlopsgen.plan.model import Rollout
 from mlopsgen.views.markdown import code_span as _code
 from mlopsgen.views.markdown import show as _show
 from mlopsgen.views.review_read import Summary
