@@ -131,4 +131,6 @@ def test_rollouts_are_refused_at_their_line_or_valid_for_aws(
         _check_stage(parameters, resources["Endpoint"].get("DeploymentConfig", {}), instances)
         alarms = resources["Endpoint"].get("DeploymentConfig", {}).get("AutoRollbackConfiguration", {})
         assert len(alarms.get("Alarms", [])) <= 10
-    assert lint(files[TEMPLATES[0]], "eu-west-1") == []
+    endpoint_template = files[TEMPLATES[0]]
+    assert isinstance(endpoint_template, str)
+    assert lint(endpoint_template, "eu-west-1") == []
