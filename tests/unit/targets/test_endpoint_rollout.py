@@ -229,6 +229,27 @@ def test_generated_alarms_watch_the_stage_endpoint_variant() -> None:
         assert not report.has_errors(), report.generate_report()
 
 
+def test_generated_alarms_are_accepted_by_cloudwatch_on_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's CloudFormation does not model AWS::CloudWatch::Alarm (it skips it with a warning), so each
+    resolved alarm goes to moto's CloudWatch PutMetricAlarm as CloudFormation's handler would send it."""
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(key, "testing")
+    files = _render(_blueprint(prod=CANARY))
+    resources = _stacks(files)["prod"].resources()
+    with moto.mock_aws():
+        cloudwatch = boto3.client("cloudwatch", region_name="eu-west-1")
+        for logical_id in ("ErrorsAlarm", "LatencyAlarm"):
+            cloudwatch.put_metric_alarm(**resources[logical_id])
+        alarms = cloudwatch.describe_alarms(AlarmNamePrefix="abalone-prod-")["MetricAlarms"]
+    assert sorted(a["AlarmName"] for a in alarms) == [
+        "abalone-prod-AllTraffic-5xx-errors",
+        "abalone-prod-AllTraffic-model-latency",
+    ]
+    assert {a["TreatMissingData"] for a in alarms} == {"notBreaching"}
+
+
 def test_stack_set_stages_create_their_alarms_in_the_target_account() -> None:
     files = _render(_blueprint(prod='      accounts: ["333333333333"]\n' + CANARY))
     stackset = yaml.safe_load(files[TEMPLATES[1]])
