@@ -238,6 +238,40 @@ def test_parity_with_codepipeline(blueprint: Path, rendered: dict[str, dict[str,
         assert params == expected, seed
 
 
+def _rollout_seconds(parameters: dict[str, str]) -> int:
+    """The longest a stage's rollout may take by its stack parameters (its bound, else its baking time)."""
+    if int(parameters["RolloutTimeoutSeconds"]):
+        return int(parameters["RolloutTimeoutSeconds"])
+    traffic, step = parameters["RolloutTraffic"], int(parameters["RolloutStepSize"])
+    steps = {"ALL_AT_ONCE": 1, "CANARY": 2}.get(traffic) or -(-100 // step)
+    return steps * int(parameters["RolloutWaitSeconds"]) + int(parameters["RolloutTerminationWaitSeconds"])
+
+
+@pytest.mark.parametrize("blueprint", JENKINS_BLUEPRINTS, ids=[b.stem for b in JENKINS_BLUEPRINTS])
+def test_jenkins_waits_as_long_as_each_rollout_may_take(
+    blueprint: Path, rendered: dict[str, dict[str, str]], parsed: dict[str, Any]
+) -> None:
+    """CodePipeline waits for the stack (set) as long as it runs; Jenkins stops at its timeout, failing a
+    blue/green update that is still baking. Each stage's Jenkins wait must cover its rollout (MLG346)."""
+    files = rendered[blueprint.stem]
+    waits = {}
+    for stage in declarative_outline(parsed[f"{blueprint.stem}/model-deploy/jenkins/Jenkinsfile"].tree)["stages"]:
+        for step in calls(stage["steps"], "cfnUpdate"):
+            waits[step["named"]["paramsFile"].removesuffix("-params-export.json")] = step["named"]["timeoutInMinutes"]
+        for node in calls(stage["steps"], "sh"):
+            command = shlex.split(node["args"][0])
+            if command[1:2] and command[1].endswith("/deploy_stackset.py"):
+                stage_name = _option(command, "--parameters-file").removesuffix("-params-export.json")
+                waits[stage_name] = int(_option(command, "--timeout-minutes"))
+    for path, text in files.items():
+        if not path.endswith("-config.json") or "RolloutTraffic" not in text:
+            continue
+        parameters = json.loads(text)["Parameters"]
+        if parameters["RolloutTraffic"] != "NONE":
+            stage_name = parameters["StageName"]
+            assert waits[stage_name] * 60 >= _rollout_seconds(parameters), (stage_name, waits[stage_name])
+
+
 ADVERSARIAL = [
     "it's",
     'say "hi"',

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mlopsgen.plan.model_rollout import GeneratedAlarms as GeneratedAlarms
+from mlopsgen.plan.model_rollout import Rollout as Rollout
+
 if TYPE_CHECKING:
     from mlopsgen.plan.registry import Registry
 
@@ -696,6 +699,8 @@ class Stage:
     endpoint_name: str
     targets: Targets | None
     """Target accounts when the stage deploys through a stack set; None for the project account."""
+    rollout: Rollout | None = None
+    """Blue/green or rolling update with rollback alarms; None for SageMaker's plain blue/green swap."""
 
 
 @dataclass(frozen=True)

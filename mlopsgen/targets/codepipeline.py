@@ -621,6 +621,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     plan.deploy.model_execution_role_arn,
                     plan.project.id,
                     _volume_key(plan.security.volume_kms_key),
+                    rollback_alarms=any(s.rollout is not None for s in plan.deploy.stages),
                 ),
             ],
             "Creates and updates the endpoint stacks of the deploy stages.",

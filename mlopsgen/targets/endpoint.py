@@ -74,6 +74,10 @@ def stage_config(plan: ir.Plan, stage: ir.Stage) -> dict[str, Any]:
         "ScaleInCooldown": str(scaling.scale_in_cooldown_seconds if scaling else 300),
         "ScaleOutCooldown": str(scaling.scale_out_cooldown_seconds if scaling else 60),
     }
+    if any(other.rollout is not None for other in plan.deploy.stages):
+        from mlopsgen.targets.endpoint_rollout import stage_parameters  # only projects with rollouts
+
+        parameters.update(stage_parameters(plan, stage))
     if stage.targets is not None:
         # In target accounts the model runs as the account's own model role (named in the template).
         del parameters["ModelExecutionRoleArn"]
@@ -160,7 +164,8 @@ def stackset_template(plan: ir.Plan) -> dict[str, Any]:
         {"Key": "sagemaker:project-id", "Value": plan.project.id},
         {"Key": "sagemaker:project-name", "Value": plan.project.name},
     ]
-    for name in ("Model", "EndpointConfig", "Endpoint"):
+    rollback_alarms = [name for name in ("ErrorsAlarm", "LatencyAlarm") if name in resources]
+    for name in ("Model", "EndpointConfig", "Endpoint", *rollback_alarms):
         resources[name]["Properties"]["Tags"] = tags
     out["Description"] = (
         f"SageMaker endpoint of one deploy stage of project {plan.project.name} in a target account (mlopsgen)."
@@ -257,7 +262,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
             },
         },
     }
-    return {
+    out: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"SageMaker endpoint of one deploy stage of project {plan.project.name} (mlopsgen).",
         "Parameters": _parameters(),
@@ -265,3 +270,8 @@ def template(plan: ir.Plan) -> dict[str, Any]:
         "Resources": resources,
         "Outputs": {"EndpointName": {"Value": {"Fn::GetAtt": ["Endpoint", "EndpointName"]}}},
     }
+    if any(stage.rollout is not None for stage in plan.deploy.stages):
+        from mlopsgen.targets.endpoint_rollout import add_rollout  # only projects with rollouts pay the import
+
+        add_rollout(plan, out)
+    return out

@@ -45,6 +45,7 @@ from mlopsgen.plan.model import (
     TransformStep,
     TuningStep,
 )
+from mlopsgen.views.rollout import summarize_rollout
 
 # Still 1 after stages gained ``targets`` and security ``vpc_endpoints``: no existing key changed
 # meaning, and an absent key reads as its default (None / []), which is exactly what a blueprint of the
@@ -258,6 +259,8 @@ def _stage(stage: Stage) -> dict[str, Any]:
         "stack_name": stage.stack_name,
         "endpoint_name": stage.endpoint_name,
         "targets": _targets(stage.targets),
+        # Only when declared: an absent key reads as None (no rollout), and other manifests stay as they were.
+        **({"rollout": summarize_rollout(stage.rollout)} if stage.rollout is not None else {}),
     }
 
 
