@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mlopsgen.plan.operations import Operations
     from mlopsgen.plan.registry import Registry
 
 # --- run-time expressions -------------------------------------------------------------------------
@@ -849,3 +850,5 @@ class Plan:
     """Source directories CI packs and uploads (sorted by path), beside ``code_files``."""
     helper_files: tuple[HelperFile, ...] = ()
     """Generated files the containers run (sorted by path), emitted and uploaded beside the code."""
+    operations: Operations | None = None
+    """Schedules, new-data trigger and notifications (``plan/operations.py``)."""

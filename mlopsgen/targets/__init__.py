@@ -11,6 +11,7 @@ from mlopsgen.targets import (
     jenkins,
     jenkins_trigger,
     multi_account,
+    operations,
     pipeline_policy,
     sagemaker,
     scripts,
@@ -29,4 +30,5 @@ TARGETS: dict[str, Target] = {
     "multi_account": multi_account,
     "hub": hub,
     "pipeline_policy": pipeline_policy,
+    "operations": operations,
 }
