@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from mlopsgen.blueprint.resolve import Scope
 
 ParameterValues = dict[str, str | int | float | bool]
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
+HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s/]+(/\S*)?$", max_length=2048)]
 
 # EventBridge Scheduler's CreateSchedule: Name 1-64 of [0-9a-zA-Z-_.]; the blueprint name is a suffix.
 SCHEDULE_NAME_PATTERN = r"^[0-9a-zA-Z][0-9a-zA-Z_.-]{0,31}$"
@@ -73,15 +75,11 @@ class NotificationsSpec(Spec):
         description="Notify when a deployment fails (the CodePipeline deploy pipeline's failed executions; "
         "the Jenkins deploy job's post-failure step).",
     )
-    email: list[str] = Field(
-        default_factory=list,
-        description="E-mail addresses subscribed to the topic (each confirms once).",
-        json_schema_extra={"items": {"pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$"}},
+    email: list[Email] = Field(
+        default_factory=list, description="E-mail addresses subscribed to the topic (each confirms once)."
     )
-    https: list[str] = Field(
-        default_factory=list,
-        description="HTTPS endpoints subscribed to the topic (each confirms once).",
-        json_schema_extra={"items": {"pattern": r"^https://[^\s]+$"}},
+    https: list[HttpsUrl] = Field(
+        default_factory=list, description="HTTPS endpoints subscribed to the topic (each confirms once)."
     )
     encrypted: bool | None = Field(
         default=None,
