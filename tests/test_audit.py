@@ -135,12 +135,14 @@ def test_wildcard_action_as_plain_text_is_caught() -> None:
 
 def test_secured_example_passes_every_rule() -> None:
     findings, checked = audit_files([ROOT / "generated" / "fraud_secure"])
-    # endpoint (stack and stack set), project, Jenkins trigger, guardrails, stack set administration, target account
+    # endpoint (stack and stack set), project, Jenkins trigger, guardrails, operations, stack set administration,
+    # target account
     assert sorted(path.name for path in checked) == [
         "endpoint-config-template.yml",
         "endpoint-stackset-template.yml",
         "guardrails.yml",
         "jenkins-trigger.yml",
+        "operations.yml",
         "project.yml",
         "stackset-administration.yml",
         "target-account.yml",
