@@ -10,6 +10,7 @@ import mlopsgen.views.review_read as read
 from mlopsgen.views.behaviour import behaviour_risks
 from mlopsgen.views.markdown import code_span as _code
 from mlopsgen.views.markdown import show as _show
+from mlopsgen.views.review_operations import operations_risks
 from mlopsgen.views.review_read import Summary
 
 _SECURITY_RISKS = (
@@ -120,7 +121,8 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
     removed, inter-container encryption or network isolation turned off (blueprint-wide, or for one
     job), and VPC endpoints removed while stages deploy into other accounts; and in what the
     pipeline decides (``views.behaviour``): models registered as Approved, a quality gate removed or
-    loosened, a tuning budget raised.
+    loosened, a tuning budget raised; and schedules or the new-data trigger added, changed or removed,
+    notifications removed or weakened (``views.review_operations``).
 
     Args:
         old: The summary recorded for the previous output; None (or empty) for new output.
@@ -138,4 +140,5 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
         + _endpoint_risks(old, new)
         + _step_risks(old, new)
         + behaviour_risks(old, new)
+        + operations_risks(old, new)
     )
