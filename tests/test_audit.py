@@ -89,6 +89,14 @@ FIXTURES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"Type": "AWS::SecretsManager::Secret", "Properties": {"KmsKeyId": KEY}},
         {"Type": "AWS::SecretsManager::Secret", "Properties": {"SecretString": "x"}},
     ),
+    "sns_topic_kms_encrypted": (
+        {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": {"Ref": "TopicKey"}}},
+        {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": "alias/aws/sns"}},
+    ),
+    "kms_key_rotation_enabled": (
+        {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True, "KeyPolicy": {}}},
+        {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {}}},
+    ),
 }  # fmt: skip
 
 

@@ -19,6 +19,7 @@ import yaml
 from moto import mock_aws
 
 import mlopsgen
+from mlopsgen.audit import audit_template
 from mlopsgen.blueprint.operations import expression_problem
 from mlopsgen.runtime import notify
 from mlopsgen.targets.operations import input_template
@@ -208,6 +209,9 @@ def test_unencrypted_topic_without_security() -> None:
     assert "KmsMasterKeyId" not in template["Resources"]["Topic"]["Properties"]
     pattern = template["Resources"]["PipelineAlertRule"]["Properties"]["EventPattern"]
     assert pattern["detail"]["currentPipelineExecutionStatus"] == ["Failed", "Succeeded"]
+    # The Guard pack flags the unencrypted topic (a secure blueprint cannot produce one: MLG414).
+    findings = audit_template(template, "operations.yml")
+    assert [(f.resource, f.rule) for f in findings] == [("Topic", "sns_topic_kms_encrypted")]
 
 
 # --- escaping ------------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ class Tree:
         roles = [p for name, p in self.principals.items() if name.split("#")[0] in pipelines]
         policy = [s for role in roles for s in role.policy]
         # Managed policies the README says to attach to the Jenkins credential (JenkinsNotifyPolicy, ...).
-        for path, body in self.templates.items():
+        for body in self.templates.values():
             for logical_id, resource in body["Resources"].items():
                 if resource["Type"] == "AWS::IAM::ManagedPolicy" and logical_id.startswith("Jenkins"):
                     policy += statements(resource["Properties"]["PolicyDocument"], Resolver(body, {}, self.region))
