@@ -16,6 +16,7 @@ import boto3
 import botocore.session
 import pytest
 import yaml
+from hypothesis import HealthCheck, assume, given, settings
 from moto import mock_aws
 
 import mlopsgen
@@ -27,6 +28,8 @@ from mlopsgen.views.review_risks import risks
 from tests.unit.views.support import edit, summary_of, text
 
 from .conftest import ROOT
+from .support.blueprint_strategy import blueprints
+from .support.cfn import lint
 
 FRAUD = ROOT / "blueprints" / "fraud_secure.yaml"
 
@@ -364,3 +367,28 @@ def test_new_data_trigger_removed_is_a_risk() -> None:
 
 def test_unchanged_operations_are_no_risk() -> None:
     assert _risks(text("fraud_secure")) == []
+
+
+# --- generated blueprints ------------------------------------------------------------------------
+
+
+@settings(max_examples=20, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+@given(drawn=blueprints())
+def test_drawn_operations_pass_cfn_lint_and_keep_their_values(drawn: tuple[dict[str, Any], dict[str, bytes]]) -> None:
+    """Every operations template the generator leads to lints clean, and each parameter value arrives intact."""
+    blueprint, code = drawn
+    pipeline = blueprint["pipeline"]
+    assume("schedules" in pipeline or "on_new_data" in pipeline or "notifications" in blueprint)
+    result = mlopsgen.render(blueprint, code=code)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    text_ = result.files["infrastructure/operations.yml"]
+    assert isinstance(text_, str)
+    assert lint(text_, blueprint["project"]["region"]) == []
+    template = yaml.safe_load(text_)
+    schedules = {p["Name"]: p for p in _of_type(template, "AWS::Scheduler::Schedule").values()}
+    for schedule in pipeline.get("schedules", []):
+        sent = schedules[schedule["name"]]["Target"]["SageMakerPipelineParameters"]["PipelineParameterList"]
+        expected = schedule.get("parameters", {})
+        assert {e["Name"]: e["Value"] for e in sent} == {
+            k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in expected.items()
+        }
