@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mlopsgen.plan.operations import Operations as Operations
+
 if TYPE_CHECKING:
-    from mlopsgen.plan.operations import Operations
     from mlopsgen.plan.registry import Registry
 
 # --- run-time expressions -------------------------------------------------------------------------

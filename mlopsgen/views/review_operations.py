@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import mlopsgen.views.review_read as read
-from mlopsgen.plan.operations import Operations
+from mlopsgen.plan.model import Operations
 from mlopsgen.views.markdown import code_span as _code
 from mlopsgen.views.review_read import Summary
 
