@@ -32,7 +32,10 @@ def main(argv: list[str] | None = None, *, session: Any | None = None) -> int:
     Returns:
         0 (sent, or could not be sent: reported on stderr), 2 on bad arguments.
     """
-    parser = argparse.ArgumentParser(description="Publish a failed-deployment notice to an SNS topic.")
+    parser = argparse.ArgumentParser(
+        description="Publish a failed-deployment notice to an SNS topic.",
+        epilog="Exit codes: 0 sent, or not sent and reported on stderr (the job has failed already); 2 bad arguments.",
+    )
     parser.add_argument("--topic-arn", required=True)
     parser.add_argument("--region", required=True)
     parser.add_argument("--subject", required=True)
