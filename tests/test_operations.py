@@ -30,6 +30,7 @@ from tests.unit.views.support import edit, summary_of, text
 from .conftest import ROOT
 from .support.blueprint_strategy import blueprints
 from .support.cfn import lint
+from .support.cfn_permissions import handler_permissions
 
 FRAUD = ROOT / "blueprints" / "fraud_secure.yaml"
 
@@ -392,3 +393,53 @@ def test_drawn_operations_pass_cfn_lint_and_keep_their_values(drawn: tuple[dict[
         assert {e["Name"]: e["Value"] for e in sent} == {
             k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in expected.items()
         }
+
+
+# --- one CI variant at a time --------------------------------------------------------------------
+
+
+def _fraud_with(*replacements: tuple[str, str]) -> dict[str, Any]:
+    folder = ROOT / "blueprints"
+    code = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    result = mlopsgen.render(edit("fraud_secure", *replacements), name="fraud_secure.yaml", code=code)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    return dict(result.files)
+
+
+def test_jenkins_only_reports_failed_deployments_from_the_job() -> None:
+    files = _fraud_with(("backends: [codepipeline, jenkins]", "backends: [jenkins]"))
+    resources = yaml.safe_load(files["infrastructure/operations.yml"])["Resources"]
+    assert "DeployAlertRule" not in resources and "JenkinsNotifyPolicy" in resources
+    assert "post {\n    failure {" in files["model-deploy/jenkins/Jenkinsfile"]
+    assert "model-deploy/scripts/notify.py" in files
+
+
+def test_codepipeline_only_reports_failed_deployments_from_eventbridge() -> None:
+    files = _fraud_with(
+        ("backends: [codepipeline, jenkins]", "backends: [codepipeline]"),
+        (
+            "  triggers: jenkins        # Jenkins polls and takes the approval trigger; CodePipeline runs on demand\n",
+            "",
+        ),
+        (
+            "  jenkins:\n    url: https://jenkins.fraud.example.com/ci\n    polling: H/15 * * * *\n"
+            "    deploy_timeout_minutes: 45\n",
+            "",
+        ),
+    )
+    resources = yaml.safe_load(files["infrastructure/operations.yml"])["Resources"]
+    assert "DeployAlertRule" in resources and "JenkinsNotifyPolicy" not in resources
+    assert "model-deploy/scripts/notify.py" not in files
+
+
+@pytest.mark.parametrize("kind", sorted({"AWS::Scheduler::Schedule", "AWS::Scheduler::ScheduleGroup", "AWS::SNS::Topic",
+                                          "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription", "AWS::Events::Rule",
+                                          "AWS::KMS::Key", "AWS::KMS::Alias", "AWS::IAM::ManagedPolicy"}))  # fmt: skip
+def test_permission_data_covers_the_operations_resource_types(kind: str, operations: dict[str, Any]) -> None:
+    """The provider schemas the permission test reads know each type operations.yml creates, and a
+    schedule's create handler passes its role (who deploys operations.yml needs iam:PassRole on it)."""
+    assert kind in {r["Type"] for r in operations["Resources"].values()}
+    permissions = handler_permissions(kind)
+    assert all(permissions.get(h) for h in ("create", "delete")), permissions
+    if kind == "AWS::Scheduler::Schedule":
+        assert "iam:PassRole" in permissions["create"]
