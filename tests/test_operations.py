@@ -21,7 +21,7 @@ from moto import mock_aws
 
 import mlopsgen
 from mlopsgen.audit import audit_template
-from mlopsgen.blueprint.operations import expression_problem
+from mlopsgen.blueprint.operations import expression_problem, time_zones
 from mlopsgen.runtime import notify
 from mlopsgen.targets.operations import input_template
 from mlopsgen.views.review_risks import risks
@@ -443,3 +443,14 @@ def test_permission_data_covers_the_operations_resource_types(kind: str, operati
     assert all(permissions.get(h) for h in ("create", "delete")), permissions
     if kind == "AWS::Scheduler::Schedule":
         assert "iam:PassRole" in permissions["create"]
+
+
+def test_time_zone_table_is_iana_names() -> None:
+    """The shipped table (not the host's database) decides MLG411; every name in it is a real zone."""
+    import zoneinfo
+
+    zones = time_zones()
+    assert {"UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"} <= zones
+    host = zoneinfo.available_timezones()
+    if host:  # where the host has a tz database, the table names zones it knows
+        assert zones <= host

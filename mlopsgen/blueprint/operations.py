@@ -179,10 +179,17 @@ def _in_range(word: str, low: int, high: int, names: tuple[str, ...]) -> bool:
 
 
 @cache
-def _time_zones() -> frozenset[str]:
-    import zoneinfo
+def time_zones() -> frozenset[str]:
+    """IANA time zone names, from a table under version control (``time_zones.json``).
 
-    return frozenset(zoneinfo.available_timezones())
+    Not the host's tz database: validation must give the same answer everywhere, the seed-code
+    Lambda included.
+    """
+    import json
+    from importlib import resources
+
+    text = resources.files("mlopsgen.blueprint").joinpath("time_zones.json").read_text(encoding="utf-8")
+    return frozenset(json.loads(text)["zones"])
 
 
 # --- checks --------------------------------------------------------------------------------------
@@ -218,8 +225,8 @@ def check_operations(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                     at_value=True,
                 )
             )
-        zones = _time_zones()
-        if zones and schedule.timezone not in zones:
+        zones = time_zones()
+        if schedule.timezone not in zones:
             from mlopsgen.errors import did_you_mean
 
             issues.append(
