@@ -454,3 +454,31 @@ def test_time_zone_table_is_iana_names() -> None:
     host = zoneinfo.available_timezones()
     if host:  # where the host has a tz database, the table names zones it knows
         assert zones <= host
+
+
+def test_subscription_changes_are_listed_in_their_section() -> None:
+    from mlopsgen.views.review import review_markdown
+
+    new = edit("fraud_secure", ("email: [fraud-ml-oncall@example.com]", "email: [fraud-ml-lead@example.com]"))
+    markdown = review_markdown("fraud_secure.yaml", summary_of(text("fraud_secure")), summary_of(new), [])
+    section = markdown.split("#### Schedules and notifications\n\n", 1)[1]
+    assert section.startswith("- Notification subscriptions: ")
+    assert "fraud-ml-lead@example.com" in section and "fraud-ml-oncall@example.com" in section
+
+
+def test_operations_diagram_escapes_endpoints_and_links_every_trigger() -> None:
+    from mlopsgen.api import plan_blueprint
+    from mlopsgen.views.graph_operations import operations_mermaid
+
+    folder = ROOT / "blueprints"
+    code = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    hostile = 'https://hooks.example.com/a"]-->x[<b>&#'
+    blueprint = edit("fraud_secure", ("  email: [fraud-ml-oncall@example.com]\n", f"  https: ['{hostile}']\n"))
+    plan, diagnostics = plan_blueprint(blueprint, code=code)
+    assert plan is not None, [d.format() for d in diagnostics]
+    diagram = operations_mermaid(plan)
+    assert hostile not in diagram and "#quot;" in diagram and "#lt;b#gt;" in diagram
+    edges = [line.strip() for line in diagram.splitlines() if "-->" in line or "-.->" in line]
+    assert "schedule_nightly --> pipeline" in edges and "schedule_weekly_strict --> pipeline" in edges
+    assert "new_data --> pipeline" in edges and "pipeline -.->|Failed| topic" in edges
+    assert "deploy -.->|failed| topic" in edges
