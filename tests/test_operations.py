@@ -482,3 +482,36 @@ def test_operations_diagram_escapes_endpoints_and_links_every_trigger() -> None:
     assert "schedule_nightly --> pipeline" in edges and "schedule_weekly_strict --> pipeline" in edges
     assert "new_data --> pipeline" in edges and "pipeline -.->|Failed| topic" in edges
     assert "deploy -.->|failed| topic" in edges
+
+
+def test_schedules_target_the_pipeline_as_the_sagemaker_sdk_does(
+    operations: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Oracle: the SDK's own schedule helper (``put_triggers``) sends the same target shape and window:
+    the pipeline's ARN with SageMakerPipelineParameters (required for target resolution) and no
+    flexible time window; the expressions it builds from cron/rate/at arguments are ones we accept."""
+    from datetime import datetime, timezone
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")  # the SDK builds a client at import time
+    from sagemaker.mlops.workflow._event_bridge_client_helper import EventBridgeSchedulerHelper
+    from sagemaker.mlops.workflow.triggers import PipelineSchedule
+
+    sent: list[dict[str, Any]] = []
+
+    class Client:
+        def update_schedule(self, **request: Any) -> dict[str, str]:
+            sent.append(request)
+            return {"ScheduleArn": "arn"}
+
+    arn = "arn:aws:sagemaker:eu-central-1:333333333333:pipeline/fraud-p-secure0001"
+    for schedule in _of_type(operations, "AWS::Scheduler::Schedule").values():
+        EventBridgeSchedulerHelper(Client()).upsert_schedule(
+            schedule["Name"], arn, schedule["ScheduleExpression"], schedule["State"], datetime.now(timezone.utc), "role"
+        )
+        request = sent[-1]
+        assert request["FlexibleTimeWindow"] == schedule["FlexibleTimeWindow"]
+        assert set(request["Target"]) <= set(schedule["Target"])  # Arn, RoleArn, SageMakerPipelineParameters
+        assert request["State"] == schedule["State"]
+    at = datetime(2027, 1, 1, 12, 0, tzinfo=timezone.utc)
+    for trigger in (PipelineSchedule(cron="0 3 * * ? *"), PipelineSchedule(rate=(2, "hours")), PipelineSchedule(at=at)):
+        assert expression_problem(trigger.resolve_schedule_expression()) == ""

@@ -203,7 +203,7 @@ def check_operations(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
         scope: The pipeline's parameters (name → type).
 
     Returns:
-        The issues found (MLG202, MLG301, MLG304, MLG305, MLG410-MLG414).
+        The issues found (MLG202, MLG301, MLG304, MLG305, MLG410-MLG414, MLG416).
     """
     from mlopsgen.blueprint.checks import Issue  # checks imports models, which imports this module
 
@@ -239,9 +239,11 @@ def check_operations(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                 )
             )
         issues += parameter_value_issues(spec, scope, (*where, "parameters"), schedule.parameters)
+        issues += _unset_issues(spec, where, f"schedule '{schedule.name}'", schedule.parameters)
     if spec.pipeline.on_new_data is not None:
-        where = ("pipeline", "on_new_data", "parameters")
-        issues += parameter_value_issues(spec, scope, where, spec.pipeline.on_new_data.parameters)
+        data = spec.pipeline.on_new_data
+        issues += parameter_value_issues(spec, scope, ("pipeline", "on_new_data", "parameters"), data.parameters)
+        issues += _unset_issues(spec, ("pipeline", "on_new_data"), "on_new_data", data.parameters)
     issues += _notification_issues(spec)
     return issues
 
@@ -304,6 +306,29 @@ def parameter_value_issues(spec: BlueprintSpec, scope: Scope, where: PathKey, va
                 )
             )
     return issues
+
+
+def _unset_issues(spec: BlueprintSpec, where: PathKey, what: str, values: ParameterValues) -> list[Issue]:
+    """MLG416: a parameter without a default that the trigger does not set.
+
+    A scheduled or event-started execution gets only the values the trigger sends; the SageMaker SDK
+    refuses triggers on such pipelines outright (``validate_default_parameters_for_schedules``).
+    """
+    from mlopsgen.blueprint.checks import Issue
+
+    unset = [name for name, p in spec.pipeline.parameters.items() if p.default is None and name not in values]
+    if not unset:
+        return []
+    names = ", ".join(f"'{n}'" for n in unset)
+    return [
+        Issue(
+            "MLG416",
+            where,
+            f"{what} does not set {names}, which {'has' if len(unset) == 1 else 'have'} no default: "
+            "its executions would fail to start",
+            "set them under parameters, or give them defaults.",
+        )
+    ]
 
 
 def execution_text(value: Any) -> str:

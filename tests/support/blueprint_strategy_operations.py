@@ -42,7 +42,10 @@ def _expression(draw: st.DrawFn) -> str:
 
 def _values(draw: st.DrawFn, state: _State) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for name in draw(st.lists(st.sampled_from(sorted(state.params)), unique=True)) if state.params else []:
+    chosen = draw(st.lists(st.sampled_from(sorted(state.params)), unique=True)) if state.params else []
+    # Parameters without a default must be set (MLG416): a triggered execution gets only these values.
+    chosen += [n for n in sorted(state.params) if "default" not in state.params[n] and n not in chosen]
+    for name in chosen:
         spec = state.params[name]
         if spec.get("allowed"):
             values[name] = draw(st.sampled_from(spec["allowed"]))
