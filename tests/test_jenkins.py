@@ -220,6 +220,24 @@ def test_parity_with_codepipeline(blueprint: Path, rendered: dict[str, dict[str,
     assert all(command in jenkins_commands for command in deploy_spec if not command.startswith("cat "))
     test_spec = yaml.safe_load(files["model-deploy/test/buildspec.yml"])["phases"]["build"]["commands"][0]
     assert test_spec in jenkins_commands
+    # Same failure notice: CodePipeline's failed deploy executions (an EventBridge rule) and the Jenkins
+    # deploy job's post { failure } step tell the same topic, or neither variant notifies.
+    operations = yaml.safe_load(files.get("infrastructure/operations.yml", "Resources: {}"))["Resources"]
+    rule = operations.get("DeployAlertRule")
+    failure = declarative_outline(deploy_tree)["post"].get("failure", [])
+    notify = [shlex.split(node["args"][0]) for node in calls(failure, "sh")]
+    assert all(c[1].endswith("/notify.py") for c in notify), notify
+    assert bool(rule) == bool(notify), "one variant notifies about failed deployments, the other does not"
+    if rule:
+        deploy_pipeline = yaml.safe_load(files["infrastructure/project.yml"])["Resources"]["ModelDeployPipeline"]
+        assert rule["Properties"]["EventPattern"]["detail"] == {
+            "pipeline": [deploy_pipeline["Properties"]["Name"]],
+            "state": ["FAILED"],
+        }
+        assert rule["Properties"]["Targets"][0]["Arn"] == {"Ref": "Topic"}
+        (command,) = notify
+        topic_name = operations["Topic"]["Properties"]["TopicName"]
+        assert _option(command, "--topic-arn").rsplit(":", 1)[1] == topic_name
     # Same parameters: the Jenkins jobs take what the CodeBuild projects set.
     stack = yaml.safe_load(files["infrastructure/project.yml"])["Resources"]
 

@@ -15,6 +15,7 @@ from mlopsgen.blueprint.base import INSTANCE_PATTERN
 from mlopsgen.blueprint.conditions import JsonGetOperand
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
+from mlopsgen.blueprint.operations import check_operations
 from mlopsgen.blueprint.registry import check_registry
 from mlopsgen.blueprint.resolve import Ref, ReferenceError_, Scope, referenced_steps, split_value, walk_values
 from mlopsgen.blueprint.steps import (
@@ -743,4 +744,5 @@ CHECKS: tuple[Callable[[BlueprintSpec, Scope], list[Issue]], ...] = (
     check_backends,
     check_required_security,
     check_registry,
+    check_operations,
 )

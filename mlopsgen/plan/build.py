@@ -339,6 +339,13 @@ class _Builder(ServingBuilder, ClarifyBuilder, FrameworkProcessingBuilder):
         deploy = self.deploy()
         registry, issues = build_registry(self.bp, self.names, deploy)
         self.issues += issues
+        ci = self.ci(deploy, registry)
+        operations = None
+        if self.bp.pipeline.schedules or self.bp.pipeline.on_new_data or self.bp.notifications:
+            from mlopsgen.plan.build_operations import build_operations  # only blueprints that use it pay
+
+            operations, issues = build_operations(self.bp, self.names, ci, deploy)
+            self.issues += issues
         return ir.Plan(
             blueprint=self.display,
             project=self.plan_project(),
@@ -347,10 +354,11 @@ class _Builder(ServingBuilder, ClarifyBuilder, FrameworkProcessingBuilder):
             pipeline=pipeline,
             code_files=tuple(sorted(self.code_files.values(), key=lambda c: c.path)),
             deploy=deploy,
-            ci=self.ci(deploy, registry),
+            ci=ci,
             registry=registry,
             source_bundles=tuple(sorted(self.bundles.values(), key=lambda b: b.path)),
             helper_files=self.helper_files(),
+            operations=operations,
         )
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from mlopsgen.plan.model_rollout import GeneratedAlarms as GeneratedAlarms
 from mlopsgen.plan.model_rollout import Rollout as Rollout
 
+from mlopsgen.plan.operations import Operations as Operations
+
 if TYPE_CHECKING:
     from mlopsgen.plan.registry import Registry
 
@@ -865,3 +867,5 @@ class Plan:
     """Source directories CI packs and uploads (sorted by path), beside ``code_files``."""
     helper_files: tuple[HelperFile, ...] = ()
     """Generated files the containers run (sorted by path), emitted and uploaded beside the code."""
+    operations: Operations | None = None
+    """Schedules, new-data trigger and notifications (``plan/operations.py``)."""

@@ -32,5 +32,6 @@ TARGETS: dict[str, Target] = {
         "mlopsgen.targets.pipeline_policy",
         lambda plan: bool(ir.steps_of(plan.pipeline.steps, ir.LambdaStep, ir.CallbackStep, ir.EmrStep)),
     ),
+    "operations": LazyTarget("operations", "mlopsgen.targets.operations", lambda plan: plan.operations is not None),
 }
 """Every target, in emission order. Targets for optional constructs load on demand (``LazyTarget``)."""

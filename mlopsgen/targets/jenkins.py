@@ -115,7 +115,14 @@ def deploy_jenkinsfile(plan: ir.Plan, ci: ir.Ci, deploy: ir.Deploy) -> str:
         install=groovy_string(INSTALL),
         build_commands=[_sh(c) for c in ci.deploy_commands],
         stages=stages,
+        notify_command=_notify(plan),
     )
+
+
+def _notify(plan: ir.Plan) -> str:
+    """The ``post { failure }`` command that reports a failed deployment ("" without notifications)."""
+    notes = plan.operations.notifications if plan.operations is not None else None
+    return _sh(notes.notify_command) if notes is not None and notes.notify_command else ""
 
 
 def seed_job(plan: ir.Plan, ci: ir.Ci, *, deploy: bool) -> str:

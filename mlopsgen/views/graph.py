@@ -263,7 +263,8 @@ def mermaid_markdown(plan: Plan) -> str:
 
     Returns:
         Markdown with a header comment, a heading and a ``mermaid`` fenced block per diagram (the
-        deploy flow only when the blueprint has a deploy section), ending in a newline.
+        deploy flow only when the blueprint has a deploy section, the operations only when it has
+        schedules, a new-data trigger or notifications), ending in a newline.
     """
     parts = [
         # "--" may not appear inside an HTML comment.
@@ -274,4 +275,8 @@ def mermaid_markdown(plan: Plan) -> str:
     deploy = deploy_mermaid(plan)
     if deploy:
         parts += ["## Deploy flow", f"```mermaid\n{deploy}```"]
+    if plan.operations is not None:
+        from mlopsgen.views.graph_operations import operations_mermaid  # graph_operations imports this module
+
+        parts += ["## Schedules and notifications", f"```mermaid\n{operations_mermaid(plan)}```"]
     return "\n\n".join(parts) + "\n"

@@ -10,6 +10,7 @@ import mlopsgen.views.review_read as read
 from mlopsgen.views.behaviour import behaviour_risks
 from mlopsgen.views.markdown import code_span as _code
 from mlopsgen.views.markdown import show as _show
+from mlopsgen.views.review_operations import operations_risks
 from mlopsgen.views.review_read import Summary
 from mlopsgen.views.rollout import rollout_risks
 
@@ -122,7 +123,8 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
     job), and VPC endpoints removed while stages deploy into other accounts; a stage's rollout
     weakened (``views.rollout``: rollback or its alarms removed, all-at-once traffic); and in what the
     pipeline decides (``views.behaviour``): models registered as Approved, a quality gate removed or
-    loosened, a tuning budget raised.
+    loosened, a tuning budget raised; and schedules or the new-data trigger added, changed or removed,
+    notifications removed or weakened (``views.review_operations``).
 
     Args:
         old: The summary recorded for the previous output; None (or empty) for new output.
@@ -141,4 +143,5 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
         + _step_risks(old, new)
         + rollout_risks(old, new)
         + behaviour_risks(old, new)
+        + operations_risks(old, new)
     )

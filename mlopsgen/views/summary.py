@@ -344,4 +344,8 @@ def summarize(plan: Plan) -> dict[str, Any]:
             "deploy_from_hub": registry.deploy_from_hub,
             "spokes": list(registry.spokes),
         }
+    if plan.operations is not None:  # only then, as for the registry
+        from mlopsgen.views.review_operations import summarize_operations
+
+        summary["operations"] = summarize_operations(plan.operations)
     return summary

@@ -694,6 +694,9 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
     _optional(draw, blueprint["pipeline"], "parallelism", st.sampled_from([1, 2, 10, 50]))
     if draw(st.booleans()):
         blueprint["security"] = _security(draw)
+    from .blueprint_strategy_operations import add_operations
+
+    add_operations(draw, state, blueprint)
     return blueprint, dict(state.code)
 
 

@@ -34,7 +34,7 @@ def _agree(plan: Plan) -> None:
 
 
 def test_there_are_lazy_targets() -> None:
-    assert set(LAZY) >= {"hub", "pipeline_policy"}
+    assert set(LAZY) >= {"hub", "pipeline_policy", "operations"}
 
 
 @pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=lambda p: p.stem)
@@ -71,6 +71,7 @@ def test_a_plain_render_does_not_import_the_optional_targets(tmp_path: Any) -> N
     optional = {
         "mlopsgen.targets.hub",
         "mlopsgen.targets.hub_store",
+        "mlopsgen.targets.operations",
         "mlopsgen.targets.pipeline_policy",
         "mlopsgen.targets.sagemaker_clarify",
         "mlopsgen.targets.sagemaker_external",
