@@ -7,8 +7,10 @@ time is an ``Expr`` (a literal, or a reference the pipeline engine evaluates).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from mlopsgen.provenance import Origins
 
 if TYPE_CHECKING:
     from mlopsgen.plan.registry import Registry
@@ -849,3 +851,5 @@ class Plan:
     """Source directories CI packs and uploads (sorted by path), beside ``code_files``."""
     helper_files: tuple[HelperFile, ...] = ()
     """Generated files the containers run (sorted by path), emitted and uploaded beside the code."""
+    origins: Origins = field(default_factory=Origins, compare=False, repr=False)
+    """The blueprint keys each Plan item came from (``plan/origins.py``), for ``mlopsgen explain``."""

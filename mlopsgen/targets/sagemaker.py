@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from mlopsgen.plan import model as ir
+from mlopsgen.provenance import tag
 from mlopsgen.targets import sagemaker_checks as checks
 from mlopsgen.targets import sagemaker_clarify as clarify
 from mlopsgen.targets import sagemaker_frameproc as frameproc
@@ -94,14 +95,14 @@ def definition(plan: ir.Plan) -> dict[str, Any]:
         "Version": DEFINITION_VERSION,
         "Metadata": {},
         "MlflowConfig": None,
-        "Parameters": [_parameter(p) for p in plan.pipeline.parameters],
+        "Parameters": [tag(_parameter(p), p) for p in plan.pipeline.parameters],
         "PipelineExperimentConfig": {
             "ExperimentName": expr(ir.ExecVar("PipelineName")),
             "TrialName": expr(ir.ExecVar("PipelineExecutionId")),
         }
         if plan.pipeline.experiment_tracking
         else None,
-        "Steps": [step(s, plan) for s in plan.pipeline.steps],
+        "Steps": [tag(step(s, plan), s) for s in plan.pipeline.steps],
     }
 
 
@@ -442,7 +443,7 @@ def step(s: ir.Step, plan: ir.Plan) -> dict[str, Any]:
         "Condition",
         {
             "Conditions": [_condition(c) for c in s.conditions],
-            "IfSteps": [step(b, plan) for b in s.if_steps],
-            "ElseSteps": [step(b, plan) for b in s.else_steps],
+            "IfSteps": [tag(step(b, plan), b) for b in s.if_steps],
+            "ElseSteps": [tag(step(b, plan), b) for b in s.else_steps],
         },
     )
