@@ -50,16 +50,24 @@ class Origins:
     """
 
     def __init__(self) -> None:
-        self._by_id: dict[int, tuple[object, Origin]] = {}
+        self._by_id: dict[tuple[int, str], tuple[object, Origin]] = {}
 
-    def add(self, item: object, label: str, *keys: PathKey) -> None:
-        """File ``item`` under ``keys`` (one key for a written item, several for a derived one)."""
+    def add(self, item: object, label: str, *keys: PathKey, field: str = "") -> None:
+        """File ``item`` (or one ``field`` of it, a derived name) under ``keys``.
+
+        Args:
+            item: A Plan item.
+            label: The item in words, for answers.
+            *keys: Blueprint paths: one for a written item, several for a derived one.
+            field: A field of the item whose value is derived from other keys than the item's own
+                (a stage's stack name comes from the project name and id as well as the stage name).
+        """
         if item is not None:
-            self._by_id[id(item)] = (item, Origin(label, tuple(keys)))
+            self._by_id[(id(item), field)] = (item, Origin(label, tuple(keys)))
 
-    def get(self, item: object) -> Origin | None:
-        """The origin filed for ``item``, if any."""
-        found = self._by_id.get(id(item))
+    def get(self, item: object, field: str = "") -> Origin | None:
+        """The origin filed for ``item`` (or its ``field``), if any."""
+        found = self._by_id.get((id(item), field))
         return found[1] if found is not None and found[0] is item else None
 
     def __len__(self) -> int:
@@ -91,6 +99,8 @@ class Recorder:
 
     origins: Origins
     tags: dict[int, tuple[object, Origin]] = field(default_factory=dict)
+    key_tags: dict[tuple[int, str | int], tuple[object, Origin]] = field(default_factory=dict)
+    """(container id, key) → origin of the one value under that key (a derived name)."""
     scopes: list[Origin] = field(default_factory=list)
     fragments: list[Fragment] = field(default_factory=list)
     files: dict[str, Origin | None] = field(default_factory=dict)
@@ -98,9 +108,9 @@ class Recorder:
     markers: list[Origin | None] = field(default_factory=list)
     """Origins that template markers stand for, by number."""
 
-    def origin_of(self, item: object) -> Origin | None:
-        """The origin the planner filed for a Plan item."""
-        return self.origins.get(item)
+    def origin_of(self, item: object, field: str = "") -> Origin | None:
+        """The origin the planner filed for a Plan item (or one field of it)."""
+        return self.origins.get(item, field)
 
 
 _ACTIVE: ContextVar[Recorder | None] = ContextVar("mlopsgen_provenance", default=None)
@@ -125,6 +135,16 @@ def tag(value: T, item: object) -> T:
         if origin is not None:
             recorder.tags[id(value)] = (value, origin)
     return value
+
+
+def tag_key(container: T, key: str | int, item: object, field: str) -> T:
+    """Mark the value under ``container[key]`` as ``item``'s derived ``field`` (a name); returns the container."""
+    recorder = _ACTIVE.get()
+    if recorder is not None:
+        origin = recorder.origin_of(item, field)
+        if origin is not None:
+            recorder.key_tags[(id(container), key)] = (container, origin)
+    return container
 
 
 @contextmanager
@@ -155,10 +175,13 @@ def _tagged(recorder: Recorder, data: Any, pointer: PathKey) -> Origin | None:
     origin = found[1] if found is not None and found[0] is data else None
     node = data
     for part in pointer:
+        keyed = recorder.key_tags.get((id(node), part))
         try:
             node = node[part]
         except (KeyError, IndexError, TypeError):
             break
+        if keyed is not None:
+            origin = keyed[1]
         hit = recorder.tags.get(id(node))
         if hit is not None and hit[0] is node:
             origin = hit[1]
@@ -245,7 +268,7 @@ def _yaml_rows(node: Any, path: PathKey, pointers: list[PathKey], offset: int) -
 _MARKER = re.compile("\x00(\\d+)\x00")
 
 
-def marker(plan_item: object) -> str:
+def marker(plan_item: object, field: str = "") -> str:
     """For templates: text that opens ``plan_item``'s region (None closes it); empty unless recording.
 
     The marker is a NUL-delimited number, which no escaped value can contain (``groovy_string`` escapes
@@ -254,7 +277,7 @@ def marker(plan_item: object) -> str:
     recorder = _ACTIVE.get()
     if recorder is None:
         return ""
-    recorder.markers.append(recorder.origin_of(plan_item) if plan_item is not None else None)
+    recorder.markers.append(recorder.origin_of(plan_item, field) if plan_item is not None else None)
     return f"\x00{len(recorder.markers) - 1}\x00"
 
 

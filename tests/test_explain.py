@@ -151,3 +151,29 @@ def test_recording_changes_no_byte() -> None:
     assert recorded is not None
     plain = api.render(ABALONE).tree
     assert recorded.files == plain
+
+
+def test_a_stack_name_is_derived_from_project_and_stage_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    keys = ["project.name", "project.id", "deploy.stages[staging].name"]
+    project = OUT.parent.parent / "generated/abalone/infrastructure/project.yml"
+    line = _line_of(project, "StackName: sagemaker-abalone-p-abc123def456-deploy-staging")
+    (cfn,), _ = explain(f"generated/abalone/infrastructure/project.yml:{line}")
+    assert cfn.derived and [k.path for k in cfn.keys] == keys and cfn.pointer.endswith("/Configuration/StackName")
+    jenkinsfile = OUT / "model-deploy/jenkins/Jenkinsfile"
+    line = _line_of(jenkinsfile, "cfnUpdate(stack: 'sagemaker-abalone-p-abc123def456-deploy-staging'")
+    (groovy,), _ = explain(f"generated/abalone/model-deploy/jenkins/Jenkinsfile:{line}")
+    assert groovy.derived and [k.path for k in groovy.keys] == keys
+    (after,), _ = explain(f"generated/abalone/model-deploy/jenkins/Jenkinsfile:{line + 1}")
+    assert after.item == "deploy stage staging"  # the derived region is one line; the stage's resumes
+    line = _line_of(jenkinsfile, "ENDPOINT_NAME = 'abalone-staging'")
+    (endpoint,), _ = explain(f"generated/abalone/model-deploy/jenkins/Jenkinsfile:{line}")
+    assert [k.path for k in endpoint.keys] == ["project.name", "deploy.stages[staging].name"]
+
+
+def test_a_code_file_entry_points_at_the_step_that_runs_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    manifest = OUT / "model-build/code-manifest.json"
+    line = _line_of(manifest, '"path": "pipelines/abalone/preprocess.py"')
+    (answer,), _ = explain(f"generated/abalone/model-build/code-manifest.json:{line}")
+    assert [k.path for k in answer.keys] == ["pipeline.steps[PreprocessAbaloneData]"]

@@ -93,6 +93,8 @@ def deploy_jenkinsfile(plan: ir.Plan, ci: ir.Ci, deploy: ir.Deploy) -> str:
         stages.append(
             {
                 "origin": provenance.marker(stage),
+                "stack_origin": provenance.marker(stage, "stack_name"),
+                "endpoint_origin": provenance.marker(stage, "endpoint_name"),
                 "approval": stage.manual_approval,
                 "approval_stage": groovy_string(f"Manual Approval for {title}"),
                 "approval_message": groovy_string(f"Approve this model for {stage.name}"),

@@ -63,7 +63,7 @@ def code_manifest(plan: ir.Plan) -> dict[str, Any]:
     return {
         "blueprint": plan.blueprint,
         "generated_by": "mlopsgen; do not edit",
-        "files": [{"path": c.path, "sha256": c.sha256, "s3_uri": c.s3_uri} for c in plan.code_files],
+        "files": [tag({"path": c.path, "sha256": c.sha256, "s3_uri": c.s3_uri}, c) for c in plan.code_files],
         **({"source_dirs": [_bundle(b) for b in plan.source_bundles]} if plan.source_bundles else {}),
         **({"helpers": helpers} if helpers else {}),
     }
