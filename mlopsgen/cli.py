@@ -292,7 +292,14 @@ def graph(
 def explain(
     target: Annotated[str, typer.Argument(help="A generated file, FILE:LINE, or FILE#/json/pointer.")],
     blueprint: Annotated[
-        Path | None, typer.Option("--blueprint", "-b", help="The blueprint, if not found beside the output folder.")
+        Path | None,
+        typer.Option(
+            "--blueprint",
+            "-b",
+            help="The blueprint, if not found beside the output folder.",
+            exists=True,
+            dir_okay=False,
+        ),
     ] = None,
     format: FormatOption = Format.text,
 ) -> None:

@@ -198,12 +198,30 @@ def note_json(data: Any, text: str) -> None:
     recorder = _ACTIVE.get()
     if recorder is None:
         return
-    rows: list[tuple[str, PathKey]] = []
-    _json_rows(data, (), 0, "", rows)
+    rows = json_rows(data)
     if "\n".join(r for r, _ in rows) + "\n" != text:  # a layout this walker does not know: whole-file scope
         _fragment(recorder, data, text, [() for _ in text.splitlines()])
         return
     _fragment(recorder, data, text, [p for _, p in rows])
+
+
+def json_rows(data: Any) -> list[tuple[str, PathKey]]:
+    """The lines ``dump_json`` writes for ``data`` (without the final newline), each with its data path."""
+    rows: list[tuple[str, PathKey]] = []
+    _json_rows(data, (), 0, "", rows)
+    return rows
+
+
+def yaml_pointers(text: str, header_lines: int = 0) -> list[PathKey]:
+    """The data path of the value on each line of YAML ``text`` (comment header lines: the root)."""
+    import yaml  # already loaded by dump_yaml's caller; local so this module stays a leaf
+
+    pointers: list[PathKey] = [() for _ in text.splitlines()]
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    root = yaml.compose("".join(text.splitlines(keepends=True)[header_lines:]), Loader=loader)
+    if root is not None:
+        _yaml_rows(root, (), pointers, header_lines)
+    return pointers
 
 
 def _json_rows(value: Any, path: PathKey, depth: int, prefix: str, rows: list[tuple[str, PathKey]]) -> None:
@@ -231,18 +249,8 @@ def _json_rows(value: Any, path: PathKey, depth: int, prefix: str, rows: list[tu
 def note_yaml(data: Any, text: str, header_lines: int) -> None:
     """Called by ``dump_yaml``: map each line of the written YAML to the data path the parser finds there."""
     recorder = _ACTIVE.get()
-    if recorder is None:
-        return
-    import yaml  # already loaded by the caller; local so this module stays a leaf
-
-    count = len(text.splitlines())
-    pointers: list[PathKey] = [() for _ in range(count)]
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    body = text.splitlines(keepends=True)[header_lines:]
-    root = yaml.compose("".join(body), Loader=loader)
-    if root is not None:
-        _yaml_rows(root, (), pointers, header_lines)
-    _fragment(recorder, data, text, pointers)
+    if recorder is not None:
+        _fragment(recorder, data, text, yaml_pointers(text, header_lines))
 
 
 def _yaml_rows(node: Any, path: PathKey, pointers: list[PathKey], offset: int) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, note, settings
 from typer.testing import CliRunner
 
 from mlopsgen import api
@@ -16,6 +20,9 @@ from mlopsgen.explain.query import _answer, parse_target
 from mlopsgen.explain.record import record
 from mlopsgen.manifest import MANIFEST
 from tests.conftest import BLUEPRINTS, ROOT
+from tests.support.blueprint_strategy import blueprints
+
+EXAMPLES = int(os.environ.get("MLOPSGEN_EXPLAIN_EXAMPLES", "25"))
 
 
 def _line_of(blueprint: Path, text: str) -> int:
@@ -177,3 +184,31 @@ def test_a_code_file_entry_points_at_the_step_that_runs_it(monkeypatch: pytest.M
     line = _line_of(manifest, '"path": "pipelines/abalone/preprocess.py"')
     (answer,), _ = explain(f"generated/abalone/model-build/code-manifest.json:{line}")
     assert [k.path for k in answer.keys] == ["pipeline.steps[PreprocessAbaloneData]"]
+
+
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(drawn=blueprints())
+def test_generated_blueprints_explain_every_line(drawn: tuple[dict[str, Any], dict[str, bytes]]) -> None:
+    """Every construct the generator draws (other features' too, once they extend it) is covered."""
+    data, code = drawn
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    note("blueprint:\n" + text)
+    recorded, diagnostics = record(text, name="drawn.yaml", code=code)
+    assert recorded is not None, [d.format() for d in diagnostics]
+    assert recorded.files == api.render(text, name="drawn.yaml", code=code).tree  # recording changes no byte
+    total = len(text.splitlines())
+    for path, lines in recorded.lines.items():
+        for n, line in enumerate(lines, 1):
+            answer = _answer(path, n, "", line, recorded)
+            assert answer.keys and all(1 <= k.line <= total for k in answer.keys), f"{path}:{n}"
+    definition = json.loads(recorded.files["model-build/pipeline-definition.json"])
+    steps = recorded.lines["model-build/pipeline-definition.json"]
+    for index, step in enumerate(definition["Steps"]):
+        opening = next(line for line in steps if line.pointer == ("Steps", index))
+        assert opening.origin is not None and opening.origin.item == f"step {step['Name']}"

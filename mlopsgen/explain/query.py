@@ -106,7 +106,7 @@ def explain(target: str, blueprint: Path | None = None) -> tuple[list[Answer], l
         return [], [Diagnostic(code, message, file=shown, pos=Position(line, 1), hint=hint)]
 
     if not path.is_file():
-        return fail("MLG700", "no such file", "name a file mlopsgen generated, e.g. generated/<name>/...")
+        return fail("MLG700", "not a file", "name a file mlopsgen generated, e.g. generated/<name>/...")
     folder = _output_folder(path)
     if folder is None:
         return fail("MLG700", f"not in an mlopsgen output folder (no {MANIFEST} above it)")

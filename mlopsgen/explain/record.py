@@ -8,7 +8,7 @@ the line numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,19 +51,24 @@ class Recorded:
     data: Any
 
 
-def record(blueprint: Path) -> tuple[Recorded | None, list[Diagnostic]]:
+def record(
+    blueprint: Path | str, *, name: str | None = None, code: Mapping[str, bytes] | None = None
+) -> tuple[Recorded | None, list[Diagnostic]]:
     """Render ``blueprint`` with provenance recording on.
 
     Args:
-        blueprint: The blueprint file.
+        blueprint: The blueprint file, or its YAML text (positions need the text).
+        name: The blueprint's file name, for text (as ``api.render`` takes it).
+        code: Code files by blueprint-relative path, for text.
 
     Returns:
         The recorded render, or None with the blueprint's diagnostics when it does not render.
     """
-    plan, diagnostics = api.plan_blueprint(blueprint)
+    plan, diagnostics = api.plan_blueprint(blueprint, name=name, code=code)
     if plan is None:
         return None, diagnostics
-    loaded = load_blueprint(blueprint.read_text(encoding="utf-8"), str(blueprint))
+    text = blueprint.read_text(encoding="utf-8") if isinstance(blueprint, Path) else blueprint
+    loaded = load_blueprint(text, str(blueprint) if isinstance(blueprint, Path) else name or "<string>")
     project = plan.origins.get(plan.project) or Origin("project", (("project",),))
     lines: dict[str, list[Line]] = {}
     files: dict[str, str | bytes] = {}
@@ -77,7 +82,7 @@ def record(blueprint: Path) -> tuple[Recorded | None, list[Diagnostic]]:
                 files[out.path] = out.content
                 default = recorder.files.get(out.path) or fallback
                 lines[out.path] = _lines(out.content, default, recorder.fragments[before:])
-    result = api.RenderResult(blueprint.stem, files, [], plan.blueprint, summarize(plan))
+    result = api.RenderResult("", files, [], plan.blueprint, summarize(plan))
     manifest = result.manifest
     files[MANIFEST] = manifest
     lines[MANIFEST] = [Line(MANIFEST_ORIGIN) for _ in manifest.splitlines()]
