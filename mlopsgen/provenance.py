@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -51,6 +51,11 @@ class Origins:
 
     def __init__(self) -> None:
         self._by_id: dict[tuple[int, str], tuple[object, Origin]] = {}
+        self._pending: Callable[[], None] | None = None
+
+    def defer(self, fill: Callable[[], None]) -> None:
+        """Run ``fill`` (which calls ``add``) on the first look-up: a render nobody explains pays nothing."""
+        self._pending = fill
 
     def add(self, item: object, label: str, *keys: PathKey, field: str = "") -> None:
         """File ``item`` (or one ``field`` of it, a derived name) under ``keys``.
@@ -67,10 +72,14 @@ class Origins:
 
     def get(self, item: object, field: str = "") -> Origin | None:
         """The origin filed for ``item`` (or its ``field``), if any."""
+        if self._pending is not None:
+            fill, self._pending = self._pending, None
+            fill()
         found = self._by_id.get((id(item), field))
         return found[1] if found is not None and found[0] is item else None
 
     def __len__(self) -> int:
+        self.get(None)  # runs a deferred fill
         return len(self._by_id)
 
 

@@ -26,7 +26,7 @@ from mlopsgen.plan.build_script import ListCode
 from mlopsgen.plan.build_serving import SERVING_SCRIPT, ServingBuilder, is_framework, serving_environment
 from mlopsgen.plan.build_training import channel, training_options, tuning_options, with_distribution
 from mlopsgen.plan.name_limits import name_problems
-from mlopsgen.plan.origins import file_origins
+from mlopsgen.plan.origins import defer_origins
 
 _PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
 _COMPARISONS = {
@@ -382,7 +382,7 @@ def build_plan(
     builder.issues += _name_issues(blueprint, plan.names)
     if builder.issues:
         return None, builder.issues
-    file_origins(plan, blueprint)
+    defer_origins(plan, blueprint)  # filled when explain first asks
     return plan, []
 
 

@@ -9,11 +9,24 @@ shares) are filed under every key they are derived from.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import fields, is_dataclass
 
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.plan import model as ir
 from mlopsgen.provenance import Origins, PathKey
+
+
+def defer_origins(plan: ir.Plan, spec: BlueprintSpec) -> None:
+    """Have ``plan.origins`` filled on first use (only ``explain`` asks), without a reference cycle."""
+    ref = weakref.ref(plan)
+
+    def fill() -> None:
+        alive = ref()
+        if alive is not None:
+            file_origins(alive, spec)
+
+    plan.origins.defer(fill)
 
 
 def file_origins(plan: ir.Plan, spec: BlueprintSpec) -> None:
