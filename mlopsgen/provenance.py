@@ -100,6 +100,8 @@ class Fragment:
     text: str
     lines: list[Line]
     scope: Origin | None
+    claimed: bool = False
+    """Taken by the first file made after it that contains it (two equal texts stay in their own files)."""
 
 
 @dataclass
@@ -114,6 +116,8 @@ class Recorder:
     fragments: list[Fragment] = field(default_factory=list)
     files: dict[str, Origin | None] = field(default_factory=dict)
     """Output path → the scope open when the file was made."""
+    placed: dict[str, list[tuple[int, Fragment]]] = field(default_factory=dict)
+    """Output path → the fragments it contains, each with the file line it starts at."""
     markers: list[Origin | None] = field(default_factory=list)
     """Origins that template markers stand for, by number."""
 
@@ -171,11 +175,20 @@ def item(plan_item: object) -> Iterator[None]:
         recorder.scopes.pop()
 
 
-def note_file(path: str) -> None:
-    """Called for every OutputFile: remember the scope it was made in."""
+def note_file(path: str, content: str | bytes) -> None:
+    """Called for every OutputFile: remember the scope it was made in and claim the fragments it holds."""
     recorder = _ACTIVE.get()
-    if recorder is not None:
-        recorder.files.setdefault(path, recorder.scopes[-1] if recorder.scopes else None)
+    if recorder is None:
+        return
+    recorder.files.setdefault(path, recorder.scopes[-1] if recorder.scopes else None)
+    if not isinstance(content, str):
+        return
+    placed = recorder.placed.setdefault(path, [])
+    for fragment in reversed(recorder.fragments):  # the latest first: the outer text an emitter wrote last
+        start = content.find(fragment.text) if fragment.text and not fragment.claimed else -1
+        if start >= 0:
+            fragment.claimed = True
+            placed.append((content.count("\n", 0, start), fragment))
 
 
 def _tagged(recorder: Recorder, data: Any, pointer: PathKey) -> Origin | None:

@@ -73,15 +73,14 @@ def record(
     lines: dict[str, list[Line]] = {}
     files: dict[str, str | bytes] = {}
     with provenance.recording(plan.origins) as recorder:
-        for name, target in TARGETS.items():
-            before = len(recorder.fragments)
+        for target_name, target in TARGETS.items():
             emitted = target.emit(plan)
-            section = SECTIONS.get(name)
+            section = SECTIONS.get(target_name)
             fallback = (plan.origins.get(section(plan)) if section else None) or project
             for out in emitted:
                 files[out.path] = out.content
                 default = recorder.files.get(out.path) or fallback
-                lines[out.path] = _lines(out.content, default, recorder.fragments[before:])
+                lines[out.path] = _lines(out.content, default, recorder.placed.get(out.path, []))
     result = api.RenderResult("", files, [], plan.blueprint, summarize(plan))
     manifest = result.manifest
     files[MANIFEST] = manifest
@@ -89,19 +88,15 @@ def record(
     return Recorded(files, lines, loaded.source, loaded.data), []
 
 
-def _lines(content: str | bytes, default: Origin, fragments: list[provenance.Fragment]) -> list[Line]:
-    """Each line's origin: the writers' fragments found in the file, over the file's own scope."""
+def _lines(content: str | bytes, default: Origin, placed: list[tuple[int, provenance.Fragment]]) -> list[Line]:
+    """Each line's origin: the writers' fragments the file claimed, over the file's own scope."""
     if isinstance(content, bytes):
         count = len(content.decode("utf-8", errors="replace").splitlines())
         return [Line(default) for _ in range(count)]
     out = [Line(default) for _ in content.splitlines()]
-    # Outer fragments are written after the inner ones they contain: apply the latest first, so the
-    # finer, earlier ones win where both are found.
-    for fragment in reversed(fragments):
-        start = content.find(fragment.text) if fragment.text else -1
-        if start < 0:
-            continue
-        first = content.count("\n", 0, start)
+    # Claimed latest first (outer text is written after the inner text it holds): apply in that order,
+    # so the finer, earlier fragments win where both cover a line.
+    for first, fragment in placed:
         scope = fragment.scope or default
         for n, line in enumerate(fragment.lines):
             if first + n < len(out):

@@ -27,7 +27,7 @@ class OutputFile:
     content: str | bytes
 
     def __post_init__(self) -> None:
-        provenance.note_file(self.path)  # the provenance scope this file was made in (only under explain)
+        provenance.note_file(self.path, self.content)  # its provenance scope and fragments (only under explain)
 
 
 class Target(Protocol):

@@ -74,3 +74,19 @@ def test_tags_scopes_and_markers_attribute_lines_only_while_recording() -> None:
     assert by_line[()] is None and recorder.fragments[0].scope == origins.get(stage)
     assert [line.origin for line in recorder.fragments[1].lines] == [None, origins.get(step), origins.get(step), None]
     assert json.loads(text) == data
+
+
+def test_equal_texts_of_two_items_stay_in_their_own_files() -> None:
+    from mlopsgen.targets.base import OutputFile
+
+    staging, prod = _Item(), _Item()
+    origins = Origins()
+    origins.add(staging, "deploy stage staging", ("deploy", "stages", 0))
+    origins.add(prod, "deploy stage prod", ("deploy", "stages", 1))
+    with provenance.recording(origins) as recorder:
+        for name, stage in (("staging", staging), ("prod", prod)):
+            with provenance.item(stage):
+                OutputFile(f"{name}-targets.json", dump_json({"accounts": ["111111111111"]}))
+    for name, stage in (("staging", staging), ("prod", prod)):
+        ((first, fragment),) = recorder.placed[f"{name}-targets.json"]
+        assert first == 0 and fragment.scope == origins.get(stage)
