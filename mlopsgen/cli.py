@@ -291,6 +291,30 @@ def graph(
 
 
 @app.command()
+def explain(
+    target: Annotated[str, typer.Argument(help="A generated file, FILE:LINE, or FILE#/json/pointer.")],
+    blueprint: Annotated[
+        Path | None,
+        typer.Option(
+            "--blueprint",
+            "-b",
+            help="The blueprint, if not found beside the output folder.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Which blueprint key (file:line:col) and Plan item produced a generated line."""
+    from mlopsgen.explain import explain_report
+
+    out, err, code = explain_report(target, blueprint, as_json=format is Format.json)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    raise typer.Exit(code)
+
+
+@app.command()
 def audit(
     paths: Annotated[
         list[Path] | None,

@@ -26,6 +26,7 @@ from mlopsgen.plan.build_script import ListCode
 from mlopsgen.plan.build_serving import SERVING_SCRIPT, ServingBuilder, is_framework, serving_environment
 from mlopsgen.plan.build_training import channel, training_options, tuning_options, with_distribution
 from mlopsgen.plan.name_limits import name_problems
+from mlopsgen.plan.origins import defer_origins
 
 _PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
 _COMPARISONS = {
@@ -389,6 +390,7 @@ def build_plan(
     builder.issues += _name_issues(blueprint, plan.names)
     if builder.issues:
         return None, builder.issues
+    defer_origins(plan, blueprint)  # filled when explain first asks
     return plan, []
 
 

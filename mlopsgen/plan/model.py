@@ -7,13 +7,13 @@ time is an ``Expr`` (a literal, or a reference the pipeline engine evaluates).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlopsgen.plan.model_rollout import GeneratedAlarms as GeneratedAlarms
 from mlopsgen.plan.model_rollout import Rollout as Rollout
-
 from mlopsgen.plan.operations import Operations as Operations
+from mlopsgen.provenance import Origins
 
 if TYPE_CHECKING:
     from mlopsgen.plan.registry import Registry
@@ -869,3 +869,5 @@ class Plan:
     """Generated files the containers run (sorted by path), emitted and uploaded beside the code."""
     operations: Operations | None = None
     """Schedules, new-data trigger and notifications (``plan/operations.py``)."""
+    origins: Origins = field(default_factory=Origins, compare=False, repr=False)
+    """The blueprint keys each Plan item came from (``plan/origins.py``), for ``mlopsgen explain``."""

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import yaml
 
+from mlopsgen import provenance
 from mlopsgen.plan.ci_commands import EnvRef
 from mlopsgen.plan.model import Plan
 
@@ -26,6 +27,9 @@ class OutputFile:
 
     path: str
     content: str | bytes
+
+    def __post_init__(self) -> None:
+        provenance.note_file(self.path, self.content)  # its provenance scope and fragments (only under explain)
 
 
 class Target(Protocol):
@@ -62,7 +66,9 @@ class LazyTarget:
 
 def dump_json(data: Any) -> str:
     """The one JSON layout of generated files: sorted keys, 2-space indent, LF, trailing newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    provenance.note_json(data, text)
+    return text
 
 
 # Strings a YAML 1.1 or 1.2 reader would not read back as text: booleans (yes/no/on/off...), null, numbers
@@ -123,6 +129,7 @@ def dump_yaml(data: Any, header: str = "", *, dumper: Any = None) -> str:
         data, Dumper=dumper or _Dumper, sort_keys=False, default_flow_style=False, width=1000, allow_unicode=True
     )
     lines = "".join(f"# {line}\n" for line in header.splitlines())
+    provenance.note_yaml(data, lines + body, len(header.splitlines()))
     return lines + body
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlopsgen import provenance
 from mlopsgen.plan import model as ir
 from mlopsgen.targets.base import OutputFile, dump_json, dump_yaml, generated_header
 from mlopsgen.targets.iam import PROJECT_TAG
@@ -42,15 +43,20 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         header = generated_header(plan, "Endpoint stack set instance of one stage, in each target account.")
         files.append(OutputFile(STACKSET_TEMPLATE, dump_yaml(stackset_template(plan), header)))
     for stage in plan.deploy.stages:
-        files.append(OutputFile(f"model-deploy/{stage.name}-config.json", dump_json(stage_config(plan, stage))))
-        if stage.targets is not None:
-            listed = {"accounts": stage.targets.accounts, "organizational_units": stage.targets.organizational_units}
-            targets = {key: list(values) for key, values in listed.items() if values}
-            files.append(OutputFile(f"model-deploy/{stage.name}-targets.json", dump_json(targets)))
+        with provenance.item(stage):
+            files.append(OutputFile(f"model-deploy/{stage.name}-config.json", dump_json(stage_config(plan, stage))))
+            if stage.targets is not None:
+                listed = {
+                    "accounts": stage.targets.accounts,
+                    "organizational_units": stage.targets.organizational_units,
+                }
+                targets = {key: list(values) for key, values in listed.items() if values}
+                files.append(OutputFile(f"model-deploy/{stage.name}-targets.json", dump_json(targets)))
     payload = plan.deploy.sample_payload
     if payload is not None:
         # Beside the templates, whichever CI backend runs the smoke test (both read it from here).
-        files.append(OutputFile(payload.output_path, payload.content))
+        with provenance.item(payload):
+            files.append(OutputFile(payload.output_path, payload.content))
     return files
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from mlopsgen.plan import model as ir
+from mlopsgen.provenance import tag
 from mlopsgen.targets import sagemaker_training as options
 from mlopsgen.targets.base import OutputFile, dump_json
 
@@ -70,7 +71,7 @@ def code_manifest(plan: ir.Plan) -> dict[str, Any]:
     return {
         "blueprint": plan.blueprint,
         "generated_by": "mlopsgen; do not edit",
-        "files": [{"path": c.path, "sha256": c.sha256, "s3_uri": c.s3_uri} for c in plan.code_files],
+        "files": [tag({"path": c.path, "sha256": c.sha256, "s3_uri": c.s3_uri}, c) for c in plan.code_files],
         **({"source_dirs": [_bundle(b) for b in plan.source_bundles]} if plan.source_bundles else {}),
         **({"helpers": helpers} if helpers else {}),
     }
@@ -102,14 +103,14 @@ def definition(plan: ir.Plan) -> dict[str, Any]:
         "Version": DEFINITION_VERSION,
         "Metadata": {},
         "MlflowConfig": None,
-        "Parameters": [_parameter(p) for p in plan.pipeline.parameters],
+        "Parameters": [tag(_parameter(p), p) for p in plan.pipeline.parameters],
         "PipelineExperimentConfig": {
             "ExperimentName": expr(ir.ExecVar("PipelineName")),
             "TrialName": expr(ir.ExecVar("PipelineExecutionId")),
         }
         if plan.pipeline.experiment_tracking
         else None,
-        "Steps": [step(s, plan) for s in plan.pipeline.steps],
+        "Steps": [tag(step(s, plan), s) for s in plan.pipeline.steps],
     }
 
 
@@ -466,7 +467,7 @@ def step(s: ir.Step, plan: ir.Plan) -> dict[str, Any]:
         "Condition",
         {
             "Conditions": [_condition(c) for c in s.conditions],
-            "IfSteps": [step(b, plan) for b in s.if_steps],
-            "ElseSteps": [step(b, plan) for b in s.else_steps],
+            "IfSteps": [tag(step(b, plan), b) for b in s.if_steps],
+            "ElseSteps": [tag(step(b, plan), b) for b in s.else_steps],
         },
     )

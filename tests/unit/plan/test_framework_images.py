@@ -67,7 +67,7 @@ def test_graviton_serves_from_its_own_images() -> None:
 
 
 def test_short_versions_are_the_sdks_aliases() -> None:
-    """The short version "2.1" is the SDK's alias of 2.1.0: looked up as 2.1.0, tagged as ``retrieve`` tags it (the floating tag)."""
+    """Short "2.1" is the SDK alias of 2.1.0: looked up as 2.1.0, tagged as ``retrieve`` does (the floating tag)."""
     assert framework_image_uri("pytorch", "2.1", None, "cpu", "eu-west-1", None).endswith(":2.1-cpu-py310")
     assert framework_image_uri("pytorch", "2.1.0", None, "cpu", "eu-west-1", None).endswith(":2.1.0-cpu-py310")
     hf = framework_image_uri("huggingface", "4.28", "py310", "gpu", "eu-west-1", "pytorch2.0")
