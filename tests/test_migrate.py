@@ -254,7 +254,9 @@ def test_migrate_changes_only_the_renamed_and_version_lines_across_the_corpus() 
             continue
         migrated += 1
         old_lines, new_lines = text.splitlines(keepends=True), result.new.splitlines(keepends=True)
-        if "version" not in yaml.safe_load(text):
+        # Parsed as mlopsgen's loader parses (libyaml): the pure-Python scanner refuses ``cron(0 3 * * ? *)``
+        # in a flow mapping, which libyaml reads as the plain text it is.
+        if "version" not in yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # noqa: S506
             assert new_lines.count(f"version: {CURRENT}\n") == 1, case.name
             new_lines.remove(f"version: {CURRENT}\n")
         assert len(old_lines) == len(new_lines), case.name
