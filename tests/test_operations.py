@@ -418,7 +418,8 @@ def test_codepipeline_only_reports_failed_deployments_from_eventbridge() -> None
     files = _fraud_with(
         ("backends: [codepipeline, jenkins]", "backends: [codepipeline]"),
         (
-            "  trigger_owner: jenkins        # Jenkins polls and takes the approval trigger; CodePipeline runs on demand\n",
+            "  trigger_owner: jenkins        # Jenkins polls and takes the approval trigger;"
+            " CodePipeline runs on demand\n",
             "",
         ),
         (
