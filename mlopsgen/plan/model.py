@@ -590,6 +590,7 @@ class EmrStep:
 
 
 # The check steps and the register step's documents live in model_checks (model.py would pass 650 lines).
+from mlopsgen.plan.model_batch import BatchTransform as BatchTransform  # noqa: E402
 from mlopsgen.plan.model_checks import CheckJob as CheckJob  # noqa: E402
 from mlopsgen.plan.model_checks import CheckSwitches as CheckSwitches  # noqa: E402
 from mlopsgen.plan.model_checks import DriftCheckBaselines as DriftCheckBaselines  # noqa: E402
@@ -685,6 +686,8 @@ class Stage:
     endpoint_name: str
     targets: Targets | None
     """Target accounts when the stage deploys through a stack set; None for the project account."""
+    batch: BatchTransform | None = None
+    """A batch stage: no endpoint, a transform job run on approval and/or on a schedule (model_batch)."""
 
 
 @dataclass(frozen=True)
@@ -817,6 +820,8 @@ class Ci:
     """Changes that rerun the model build: the generated model-build tree and the step code."""
     deploy_paths: PathFilter
     """Changes that rerun the deployment: the generated model-deploy tree."""
+    batch_command: tuple[str, ...] = ()
+    """Argument list of a batch stage's run (smoke and/or on approval); empty without batch stages."""
 
 
 @dataclass(frozen=True)

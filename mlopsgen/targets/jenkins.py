@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlopsgen.plan import ci_batch
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.naming import stage_words
 from mlopsgen.rendering import groovy_string, render_template
@@ -107,8 +108,11 @@ def deploy_jenkinsfile(plan: ir.Plan, ci: ir.Ci, deploy: ir.Deploy) -> str:
                 "test_command": _sh(ci.test_command),
                 "stackset_command": _sh(stackset[stage.name]) if stage.name in stackset else "",
                 "stack_set": groovy_string(stage.stack_name if stage.targets else "") if deploy.multi_account else None,
+                "batch_env": [],
             }
         )
+        if stage.batch is not None:
+            stages[-1].update(_batch_stage(stage, ci, title))
     return render_template(
         "jenkins/deploy.Jenkinsfile.j2",
         header=_header(plan, "Model deploy: build the stage configurations, then deploy and test each stage."),
@@ -116,6 +120,20 @@ def deploy_jenkinsfile(plan: ir.Plan, ci: ir.Ci, deploy: ir.Deploy) -> str:
         build_commands=[_sh(c) for c in ci.deploy_commands],
         stages=stages,
     )
+
+
+def _batch_stage(stage: ir.Stage, ci: ir.Ci, title: str) -> dict[str, Any]:
+    """A batch stage: its own template, and a run stage (smoke and/or on approval) instead of the endpoint test.
+
+    The CodePipeline variant's RunBatch action runs the same command with the same variables.
+    """
+    return {
+        "template": groovy_string(ci_batch.template_export(stage.name)),
+        "test": ci_batch.runs(stage),
+        "test_stage": groovy_string(f"Run Batch {title}"),
+        "test_command": _sh(ci.batch_command),
+        "batch_env": [(name, groovy_string(value)) for name, value in ci_batch.batch_environment(stage)[1:]],
+    }
 
 
 def seed_job(plan: ir.Plan, ci: ir.Ci, *, deploy: bool) -> str:
