@@ -17,6 +17,32 @@ from mlopsgen.targets.endpoint_batch import SCHEDULER_ROLE_PATH
 from mlopsgen.targets.iam import allow, sub_literal
 
 
+SCHEDULER_ROLE_ACTIONS = frozenset(
+    f"iam:{verb}"
+    for verb in (
+        "AttachRolePolicy",
+        "CreateRole",
+        "DeleteRole",
+        "DeleteRolePermissionsBoundary",
+        "DeleteRolePolicy",
+        "DetachRolePolicy",
+        "GetRole",
+        "GetRolePolicy",
+        "ListAttachedRolePolicies",
+        "ListRolePolicies",
+        "PutRolePermissionsBoundary",
+        "PutRolePolicy",
+        "TagRole",
+        "UntagRole",
+        "UpdateAssumeRolePolicy",
+        "UpdateRole",
+        "UpdateRoleDescription",
+    )
+)
+"""The AWS::IAM::Role resource provider's handler permissions (cfn-lint's schema), granted on the schedule
+roles' path only: CloudFormation calls them to create, update and delete the stack's SchedulerRole."""
+
+
 def _arn(service: str, resource: str, *, region: bool = True) -> dict[str, str]:
     where = "${AWS::Region}" if region else ""
     return {"Fn::Sub": f"arn:${{AWS::Partition}}:{service}:{where}:${{AWS::AccountId}}:{sub_literal(resource)}"}
@@ -80,16 +106,8 @@ def deploy_statements(plan: ir.Plan) -> list[dict[str, Any]]:
             ),
             allow(
                 "ManageBatchSchedulerRoles",
-                [
-                    "iam:CreateRole",
-                    "iam:DeleteRole",
-                    "iam:DeleteRolePolicy",
-                    "iam:GetRole",
-                    "iam:GetRolePolicy",
-                    "iam:PutRolePolicy",
-                    "iam:TagRole",
-                    "iam:UntagRole",
-                ],
+                # Every call of the AWS::IAM::Role handlers (create, update, delete), on these roles only.
+                sorted(SCHEDULER_ROLE_ACTIONS),
                 [roles],
             ),
             allow(

@@ -139,7 +139,10 @@ def template(plan: ir.Plan, stage: ir.Stage, model: dict[str, Any]) -> dict[str,
             "Type": "AWS::SageMaker::Pipeline",
             "Properties": {
                 "PipelineName": batch.pipeline_name,
-                "PipelineDescription": f"Batch transform of deploy stage {stage.name} (mlopsgen).",
+                "PipelineDescription": {
+                    "Fn::Sub": "Batch transform of deploy stage ${StageName} of project ${SageMakerProjectName} "
+                    "(mlopsgen)."
+                },
                 "PipelineDefinition": {"PipelineDefinitionBody": definition_body(batch)},
                 # The transform job runs as the model's role; the pipeline starts it as the same role.
                 "RoleArn": {"Ref": "ModelExecutionRoleArn"},
