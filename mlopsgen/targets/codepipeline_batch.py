@@ -16,7 +16,6 @@ from mlopsgen.plan import model as ir
 from mlopsgen.targets.endpoint_batch import SCHEDULER_ROLE_PATH
 from mlopsgen.targets.iam import allow, sub_literal
 
-
 SCHEDULER_ROLE_ACTIONS = frozenset(
     f"iam:{verb}"
     for verb in (
