@@ -131,6 +131,7 @@ def _batch_stage(stage: ir.Stage, ci: ir.Ci, title: str) -> dict[str, Any]:
         "template": groovy_string(ci_batch.template_export(stage.name)),
         "test": ci_batch.runs(stage),
         "test_stage": groovy_string(f"Run Batch {title}"),
+        "endpoint": None,  # no endpoint: the run reads its BATCH_* variables
         "test_command": _sh(ci.batch_command),
         "batch_env": [(name, groovy_string(value)) for name, value in ci_batch.batch_environment(stage)[1:]],
     }
