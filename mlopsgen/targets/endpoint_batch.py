@@ -93,6 +93,7 @@ def definition(batch: ir.BatchTransform) -> dict[str, Any]:
     return {
         "Version": "2020-12-01",
         "Metadata": {},
+        "MlflowConfig": None,  # as the SDK (3.27.0) and the build pipeline's definition write it
         "Parameters": [
             {"Name": "ModelName", "Type": "String", "DefaultValue": MODEL_PLACEHOLDER},
             {"Name": "InputDataUri", "Type": "String", "DefaultValue": batch.input},
