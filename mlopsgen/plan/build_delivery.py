@@ -38,7 +38,7 @@ class DeliveryBuilder(ScriptBuilder):
             return None
         stages = []
         for stage in deploy.stages:
-            capture = stage.data_capture
+            capture = stage.data_capture if stage.batch is None else None  # a batch stage has no endpoint to capture
             stages.append(
                 ir.Stage(
                     name=stage.name,
