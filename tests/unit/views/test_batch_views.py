@@ -7,7 +7,8 @@ from mlopsgen.views.review import RISK, review_markdown
 from tests.unit.views.support import edit, plan_named, summary_of, text
 
 STAGING = "    - name: staging\n      instance_type: ml.m5.large\n      data_capture: {sampling_percentage: 100}\n"
-STAGING_BATCH = "    - name: staging\n      batch: {input: 's3://a-bucket/in/', output: 's3://a-bucket/out/', schedule: rate(1 day)}\n"
+BATCH = "{input: 's3://a-bucket/in/', output: 's3://a-bucket/out/', schedule: rate(1 day)}"
+STAGING_BATCH = f"    - name: staging\n      batch: {BATCH}\n"
 SCHEDULE = "        schedule: cron(0 2 * * ? *)\n"
 
 
