@@ -126,11 +126,16 @@ def test_schedule_role_may_start_only_its_pipeline() -> None:
 
 
 def test_security_controls_reach_the_batch_stack() -> None:
-    """VPC and network isolation on the model (the transform job runs in it), KMS on output and volume."""
+    """Under security.required: VPC and isolation on the model (the transform job runs in it), KMS on the
+    job's output and volume (what the guardrails demand of CreateTransformJob), and the Guard pack passes."""
+    from mlopsgen.audit.guard import check_guard
+
     security = (
-        "\nsecurity:\n  vpc: {subnets: [subnet-0123456789abcdef0], security_groups: [sg-0123456789abcdef0]}\n"
-        "  kms: {volume: 1234abcd-12ab-34cd-56ef-1234567890ab, output: alias/ml-output}\n"
-        "  network_isolation: true\n"
+        "\nsecurity:\n  required: true\n"
+        "  vpc: {subnets: [subnet-0123456789abcdef0], security_groups: [sg-0123456789abcdef0]}\n"
+        "  kms:\n    volume: arn:aws:kms:eu-west-1:111111111111:key/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b\n"
+        "    output: arn:aws:kms:eu-west-1:111111111111:key/9a8b7c6d-5e4f-4321-9876-543210fedcba\n"
+        "  encrypt_inter_container_traffic: true\n  network_isolation: true\n"
     )
     template = _credit_batch_template(("\nci:\n", security + "\nci:\n"))
     model = template["Resources"]["Model"]["Properties"]
@@ -138,8 +143,11 @@ def test_security_controls_reach_the_batch_stack() -> None:
     assert model["EnableNetworkIsolation"] is True
     body = template["Resources"]["BatchPipeline"]["Properties"]["PipelineDefinition"]["PipelineDefinitionBody"]
     (step,) = json.loads(body["Fn::Sub"].replace("${Model.ModelName}", "m").replace("${!", "${"))["Steps"]
-    assert step["Arguments"]["TransformOutput"]["KmsKeyId"] == "alias/ml-output"
-    assert step["Arguments"]["TransformResources"]["VolumeKmsKeyId"] == "1234abcd-12ab-34cd-56ef-1234567890ab"
+    assert step["Arguments"]["TransformOutput"]["KmsKeyId"].endswith("key/9a8b7c6d-5e4f-4321-9876-543210fedcba")
+    assert step["Arguments"]["TransformResources"]["VolumeKmsKeyId"].endswith(
+        "key/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b"
+    )
+    assert [v for name, r in template["Resources"].items() for v in check_guard(name, r)] == []
 
 
 # --- scripts/run_batch.py on moto -------------------------------------------------------------------
