@@ -150,6 +150,24 @@ def test_security_controls_reach_the_batch_stack() -> None:
     assert [v for name, r in template["Resources"].items() for v in check_guard(name, r)] == []
 
 
+def test_a_project_whose_only_stage_is_batch_grants_no_empty_statement() -> None:
+    """Without endpoint stages the endpoint rights have no resource: IAM rejects such a statement."""
+    from .support.cfn import lint
+
+    root = ROOT / "blueprints"
+    text = (root / "credit.yaml").read_text()
+    text = text[: text.index("    - name: staging")] + text[text.index("    # Nightly scoring") :]
+    code = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    result = mlopsgen.render(text, code=code, name="credit.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    project = result.files["infrastructure/project.yml"]
+    assert lint(project, REGION) == []
+    for name, resource in yaml.safe_load(project)["Resources"].items():
+        if resource["Type"] == "AWS::IAM::Role":
+            for statement in resource["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]:
+                assert statement["Resource"], f"{name} {statement['Sid']} names no resource"
+
+
 # --- scripts/run_batch.py on moto -------------------------------------------------------------------
 
 

@@ -48,6 +48,8 @@ def _arn(service: str, resource: str) -> dict[str, str]:
 
 
 def _role(service: str, statements: list[dict[str, Any]], description: str) -> dict[str, Any]:
+    # A statement on no resource grants nothing and IAM rejects it (e.g. endpoint rights when every stage is batch).
+    statements = [s for s in statements if s.get("Resource") != []]
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {
