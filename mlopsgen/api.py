@@ -28,6 +28,7 @@ from mlopsgen.blueprint.resolve import Scope
 from mlopsgen.blueprint.schema_docs import DocumentedSchema
 from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
+from mlopsgen.blueprint.stage_batch_checks import BATCH_CHECKS
 from mlopsgen.blueprint.training_checks import TRAINING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.blueprint.versions import upgrade
@@ -222,6 +223,7 @@ def _check(spec: BlueprintSpec) -> list[Issue]:
         *CHECK_STEP_CHECKS,
         *CLARIFY_CHECKS,
         *ROLLOUT_CHECKS,
+        *BATCH_CHECKS,
     ):
         issues += check(spec, scope)
     return issues

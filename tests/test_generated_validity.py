@@ -50,7 +50,8 @@ def test_cloudformation_templates_have_no_cfn_lint_findings(blueprint: Path) -> 
 def test_buildspecs_follow_the_codebuild_reference(blueprint: Path) -> None:
     files = _render(blueprint)
     buildspecs = [p for p in files if p.endswith("buildspec.yml")]
-    assert len(buildspecs) == 3
+    batch = any(p.startswith("model-deploy/batch-") for p in files)  # batch stages add their run's buildspec
+    assert len(buildspecs) == 3 + batch
     for path in buildspecs:
         spec = parse_buildspec(files[path])
         assert spec.phases is not None
@@ -66,13 +67,17 @@ def test_buildspecs_and_project_stack_agree(blueprint: Path) -> None:
     projects = {
         r["Properties"]["Source"]["BuildSpec"]: r for r in stack.values() if r["Type"] == "AWS::CodeBuild::Project"
     }
-    assert len(projects) == 3
+    assert len(projects) == 3 + bool(plan.ci.batch_command)
     per_action = {"STAGE_NAME", "ENDPOINT_NAME"}  # set by every test action (and STACK_SET_NAME by some)
+    # Set by every batch run action, per stage.
+    per_batch_action = {"STAGE_NAME", "BATCH_PIPELINE_NAME", "BATCH_SMOKE_URI", "BATCH_RUN_ON_APPROVAL"}
+    per_batch_action |= {"BATCH_TIMEOUT_MINUTES"}
     for stage in stack["ModelDeployPipeline"]["Properties"]["Stages"]:
         for action in stage["Actions"]:
             if "EnvironmentVariables" in action.get("Configuration", {}):
                 names = {e["name"] for e in json.loads(action["Configuration"]["EnvironmentVariables"])}
-                assert per_action <= names, action["Name"]
+                batch = action["Configuration"]["ProjectName"] == {"Ref": "BatchProject"}
+                assert (per_batch_action if batch else per_action) <= names, action["Name"]
                 per_action |= names
     for buildspec_path, project in projects.items():
         relative = buildspec_path.removeprefix(plan.ci.output_dir + "/")
@@ -102,7 +107,12 @@ def test_stage_configs_match_the_endpoint_template(blueprint: Path) -> None:
             assert required - {"ModelPackageName"} <= set(config["Parameters"]) <= set(stackset), path
             continue
         # The deploy step adds ModelPackageName once the approved version is known.
-        assert set(config["Parameters"]) | {"ModelPackageName"} == declared, path
+        batch = path.replace("model-deploy/", "model-deploy/batch-").replace("-config.json", "-template.yml")
+        if batch in files:  # a batch stage: its own stack template
+            batch_declared = set(yaml.safe_load(files[batch])["Parameters"])
+            assert set(config["Parameters"]) | {"ModelPackageName"} == batch_declared, path
+        else:
+            assert set(config["Parameters"]) | {"ModelPackageName"} == declared, path
         assert all(isinstance(v, str) for v in config["Parameters"].values())
         assert config["Tags"]["sagemaker:deployment-stage"] == config["Parameters"]["StageName"]
 

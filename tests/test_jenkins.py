@@ -31,6 +31,29 @@ KNOWN_JOB_DSL = {
 }  # fmt: skip
 
 
+# Examples rendered with the Jenkins backend added, so parity covers stage shapes only they have
+# (credit: a batch stage). name → (example, the ci block's first line, what replaces it).
+JENKINS_VARIANTS = {
+    "credit_jenkins": (
+        "credit.yaml",
+        "ci:\n  backends: [codepipeline]\n",
+        "ci:\n  backends: [codepipeline, jenkins]\n  triggers: codepipeline\n"
+        "  jenkins:\n    url: https://jenkins.example.com\n",
+    )
+}
+PARITY_CASES = [b.stem for b in JENKINS_BLUEPRINTS] + sorted(JENKINS_VARIANTS)
+
+
+def _render_variant(example: str, old: str, new: str) -> dict[str, str]:
+    root = ROOT / "blueprints"
+    text = (root / example).read_text()
+    assert old in text, f"{example}: the variant's anchor is gone"
+    code = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    result = mlopsgen.render(text.replace(old, new), code=code, name=example)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    return result.files
+
+
 @pytest.fixture(scope="module")
 def rendered() -> dict[str, dict[str, str]]:
     out = {}
@@ -38,6 +61,8 @@ def rendered() -> dict[str, dict[str, str]]:
         result = mlopsgen.render(blueprint)
         assert result.ok, [d.format() for d in result.diagnostics]
         out[blueprint.stem] = result.files
+    for name, variant in JENKINS_VARIANTS.items():
+        out[name] = _render_variant(*variant)
     return out
 
 
@@ -85,8 +110,8 @@ def test_jenkinsfiles_are_declarative_with_known_steps(parsed: dict[str, Any]) -
 
 def test_seed_jobs_use_known_job_dsl(parsed: dict[str, Any]) -> None:
     for path, result in parsed.items():
-        if not path.endswith("seed_job.groovy"):
-            continue
+        if not path.endswith("seed_job.groovy") or path.split("/")[0] in JENKINS_VARIANTS:
+            continue  # (a variant differs from its example in deploy stages, which seed jobs do not name)
         (job,) = calls(result.tree, "pipelineJob")
         used = _all_calls([job])
         assert used <= KNOWN_JOB_DSL, f"{path}: unknown Job DSL calls {used - KNOWN_JOB_DSL}"
@@ -161,9 +186,12 @@ def _codepipeline_deploy_graph(files: dict[str, str]) -> list[tuple[str, str]]:
                     )
                 )
             elif kind == "Deploy":
-                graph.append(("deploy", config["StackName"]))
+                graph.append(("deploy", config["StackName"], config["TemplatePath"].removeprefix("BuildArtifact::")))
             else:
                 env = {e["name"]: e["value"] for e in json.loads(config["EnvironmentVariables"])}
+                if "BATCH_PIPELINE_NAME" in env:  # a batch stage's run: the same variables as the Jenkins stage
+                    graph.append(("batch", *sorted(env.items())))
+                    continue
                 graph.append(("test", env["ENDPOINT_NAME"], env.get("STACK_SET_NAME", "")))
     return graph
 
@@ -180,7 +208,11 @@ def _jenkins_deploy_graph(tree: list[Any]) -> list[tuple[str, str]]:
             graph.append(("approval", step["named"]["message"]))
         elif calls(stage["steps"], "cfnUpdate"):
             (step,) = calls(stage["steps"], "cfnUpdate")
-            graph.append(("deploy", step["named"]["stack"]))
+            graph.append(("deploy", step["named"]["stack"], step["named"]["file"]))
+        elif "BATCH_PIPELINE_NAME" in stage.get("environment", {}):
+            # STACK_SET_NAME is set on every run stage of a multi-account project; the batch run ignores it.
+            env = {k: v for k, v in stage["environment"].items() if k != "STACK_SET_NAME"}
+            graph.append(("batch", *sorted(env.items())))
         elif "ENDPOINT_NAME" not in stage.get("environment", {}):
             (command,) = [shlex.split(node["args"][0]) for node in calls(stage["steps"], "sh")]
             assert command[1].endswith("/deploy_stackset.py"), command
@@ -206,10 +238,9 @@ def _sh_commands(tree: list[Any]) -> list[str]:
     return [node["args"][0] for node in calls(tree, "sh")]
 
 
-@pytest.mark.parametrize("blueprint", JENKINS_BLUEPRINTS, ids=[b.stem for b in JENKINS_BLUEPRINTS])
-def test_parity_with_codepipeline(blueprint: Path, rendered: dict[str, dict[str, str]], parsed: dict[str, Any]) -> None:
-    files = rendered[blueprint.stem]
-    name = blueprint.stem
+@pytest.mark.parametrize("name", PARITY_CASES)
+def test_parity_with_codepipeline(name: str, rendered: dict[str, dict[str, str]], parsed: dict[str, Any]) -> None:
+    files = rendered[name]
     deploy_tree = parsed[f"{name}/model-deploy/jenkins/Jenkinsfile"].tree
     assert _jenkins_deploy_graph(deploy_tree) == _codepipeline_deploy_graph(files)
     # Same commands: the buildspecs and the Jenkinsfiles run identical shell lines.
@@ -238,6 +269,9 @@ def test_parity_with_codepipeline(blueprint: Path, rendered: dict[str, dict[str,
         (command,) = notify
         topic_name = operations["Topic"]["Properties"]["TopicName"]
         assert _option(command, "--topic-arn").rsplit(":", 1)[1] == topic_name
+    if "model-deploy/test/batch-buildspec.yml" in files:
+        batch_spec = yaml.safe_load(files["model-deploy/test/batch-buildspec.yml"])["phases"]["build"]["commands"]
+        assert batch_spec[0] in jenkins_commands
     # Same parameters: the Jenkins jobs take what the CodeBuild projects set.
     stack = yaml.safe_load(files["infrastructure/project.yml"])["Resources"]
 

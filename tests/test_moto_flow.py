@@ -70,7 +70,7 @@ def _register_approved(region: str, group: str) -> str:
     return arn
 
 
-def _deploy_stack(region: str, stack: str, template: str, config_file: Path) -> str:
+def _deploy_stack(region: str, stack: str, template: str, config_file: Path, output: str = "EndpointName") -> str:
     cfn = boto3.client("cloudformation", region_name=region)
     config = json.loads(config_file.read_text())
     cfn.create_stack(
@@ -83,7 +83,7 @@ def _deploy_stack(region: str, stack: str, template: str, config_file: Path) -> 
     described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
     assert described["StackStatus"] == "CREATE_COMPLETE", described.get("StackStatusReason")
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}
-    return outputs["EndpointName"]
+    return outputs[output]
 
 
 @pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[b.stem for b in BLUEPRINTS])
@@ -110,6 +110,13 @@ def test_deploy_flow_end_to_end(blueprint: Path, aws: None, tmp_path: Path, caps
         assert json.loads(export.read_text())["Parameters"]["ModelPackageName"] == package
         params = json.loads((tmp_path / f"{stage.name}-params-export.json").read_text())
         assert {"ParameterKey": "ModelPackageName", "ParameterValue": package} in params
+        if stage.batch is not None:
+            # A batch stage's own stack; moto creates its model from the approved package (it skips the
+            # Pipeline and Schedule resources: scripts/run_batch.py runs on moto in tests/test_batch_stage.py).
+            batch_template = files[f"model-deploy/batch-{stage.name}-template.yml"]
+            model = _deploy_stack(region, stage.stack_name, batch_template, export, output="ModelName")
+            assert sm.describe_model(ModelName=model)["PrimaryContainer"]["ModelPackageName"] == package
+            continue
         endpoint = _deploy_stack(region, stage.stack_name, template, export)
         assert sm.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] == "InService"
         if stage.test:

@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from mlopsgen.blueprint.aws_shapes import AccountId, OrganizationalUnitId
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
+from mlopsgen.blueprint.stage_batch import BatchSpec
 from mlopsgen.blueprint.stage_rollout import RolloutSpec
 
 HTTPS_URL_PATTERN = r"^https://[!#-&(-\[\]-~]+$"
@@ -86,6 +87,11 @@ class StageSpec(Spec):
         default=None,
         description="Blue/green (all at once, canary, linear) or rolling update of the endpoint, rolled back "
         "automatically on CloudWatch alarms. Default: SageMaker's plain blue/green swap without alarms.",
+    )
+    batch: BatchSpec | None = Field(
+        default=None,
+        description="Make this a batch stage: no endpoint; the approved model scores S3 data with a "
+        "transform job, on approval and/or on a schedule.",
     )
 
 

@@ -135,7 +135,7 @@ def check_stage_instances(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     registers = [step for _, step in _steps(spec) if isinstance(step, RegisterModelStepSpec)]
     issues: list[Issue] = []
     for i, stage in enumerate(spec.deploy.stages):
-        for step in registers:
+        for step in registers if stage.batch is None else ():  # batch stages: MLG337 (stage_batch_checks)
             if stage.instance_type in step.inference_instances:
                 continue
             allowed = ", ".join(step.inference_instances)

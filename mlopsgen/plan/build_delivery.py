@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint.checks import Issue
+from mlopsgen.blueprint.delivery import StageSpec
 from mlopsgen.blueprint.limits import model_data_step
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.stage_rollout import RolloutSpec
-from mlopsgen.plan import ci_commands, triggers
+from mlopsgen.plan import ci_batch, ci_commands, triggers
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import CodeRefused
 from mlopsgen.plan.build_script import ScriptBuilder
@@ -46,7 +47,7 @@ class DeliveryBuilder(ScriptBuilder):
             return None
         stages = []
         for stage in deploy.stages:
-            capture = stage.data_capture
+            capture = stage.data_capture if stage.batch is None else None  # a batch stage has no endpoint to capture
             stages.append(
                 ir.Stage(
                     name=stage.name,
@@ -75,6 +76,7 @@ class DeliveryBuilder(ScriptBuilder):
                     if stage.accounts or stage.organizational_units
                     else None,
                     rollout=_rollout(stage.rollout),
+                    batch=self._batch(stage),
                 )
             )
         registers = [s for s in self.bp.pipeline.steps if isinstance(s, spec.RegisterModelStepSpec)]
@@ -101,6 +103,14 @@ class DeliveryBuilder(ScriptBuilder):
             capture_csv_types=csv,
             capture_json_types=json_types,
         )
+
+    def _batch(self, stage: StageSpec) -> ir.BatchTransform | None:
+        """A batch stage's transform job; the builder is imported only when a stage is a batch stage."""
+        if stage.batch is None:
+            return None
+        from mlopsgen.plan.build_batch import build_batch
+
+        return build_batch(self.bp, stage.batch, stage.name, stage.test, self.names, self.bucket, self.security)
 
     def _multi_account(self, stages: list[ir.Stage]) -> ir.MultiAccount | None:
         targets = [stage.targets for stage in stages if stage.targets is not None]
@@ -191,6 +201,7 @@ class DeliveryBuilder(ScriptBuilder):
                 for name in (
                     *(f"{s.name}-{kind}-export.json" for kind in ("config", "params", "tags")),
                     *((ci_commands.accounts_export(s.name),) if s.targets else ()),
+                    *((ci_batch.template_export(s.name),) if s.batch else ()),
                 )
             )
         )
@@ -230,6 +241,7 @@ class DeliveryBuilder(ScriptBuilder):
                     output_dir, deploy.stages, registry.hub.group_arn if registry and registry.deploy_from_hub else None
                 ),
                 ci_commands.copy_template_command(output_dir),
+                *(ci_batch.copy_template_command(output_dir, s.name) for s in deploy.stages if s.batch),
                 *((ci_commands.copy_stackset_template_command(output_dir),) if multi else ()),
             )
             if deploy
@@ -287,4 +299,7 @@ class DeliveryBuilder(ScriptBuilder):
             pipeline_timeout_minutes=ci.build.pipeline_timeout_minutes,
             python_version=ci.build.python,
             execution_parameters=parameters,
+            batch_command=ci_batch.batch_command(output_dir, deploy.sample_payload)
+            if deploy and any(s.batch for s in deploy.stages)
+            else (),
         )

@@ -595,6 +595,7 @@ class EmrStep:
 
 
 # The check steps and the register step's documents live in model_checks (model.py would pass 650 lines).
+from mlopsgen.plan.model_batch import BatchTransform as BatchTransform  # noqa: E402
 from mlopsgen.plan.model_checks import CheckJob as CheckJob  # noqa: E402
 from mlopsgen.plan.model_checks import CheckSwitches as CheckSwitches  # noqa: E402
 from mlopsgen.plan.model_checks import DriftCheckBaselines as DriftCheckBaselines  # noqa: E402
@@ -703,6 +704,8 @@ class Stage:
     """Target accounts when the stage deploys through a stack set; None for the project account."""
     rollout: Rollout | None = None
     """Blue/green or rolling update with rollback alarms; None for SageMaker's plain blue/green swap."""
+    batch: BatchTransform | None = None
+    """A batch stage: no endpoint, a transform job run on approval and/or on a schedule (model_batch)."""
 
 
 @dataclass(frozen=True)
@@ -835,6 +838,8 @@ class Ci:
     """Changes that rerun the model build: the generated model-build tree and the step code."""
     deploy_paths: PathFilter
     """Changes that rerun the deployment: the generated model-deploy tree."""
+    batch_command: tuple[str, ...] = ()
+    """Argument list of a batch stage's run (smoke and/or on approval); empty without batch stages."""
 
 
 @dataclass(frozen=True)

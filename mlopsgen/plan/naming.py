@@ -65,6 +65,26 @@ def endpoint_name(project_name: str, stage: str) -> str:
     return f"{project_name}-{stage}"
 
 
+def batch_pipeline_name(names: Names, stage: str) -> str:
+    """The one-step SageMaker pipeline of a batch stage (its stack creates it; CI and the schedule start it)."""
+    return f"{names.project_name_id}-{stage}-batch"
+
+
+def batch_schedule_name(project_id: str, stage: str) -> str:
+    """The EventBridge Scheduler schedule of a batch stage (at most 64 characters: a 14-character id leaves room)."""
+    return f"{project_id}-{stage}-batch"
+
+
+def batch_project_name(names: Names) -> str:
+    """The CodeBuild project that runs batch stages' pipelines (CodePipeline variant)."""
+    return f"sagemaker-{names.project_name_id}-batch"
+
+
+def batch_smoke_uri(bucket: str, stage: str) -> str:
+    """Where CI's smoke run of a batch stage puts the sample payload (input/) and reads results (output/)."""
+    return f"s3://{bucket}/batch-smoke/{stage}"
+
+
 def default_data_capture_uri(bucket: str, stage: str) -> str:
     """Where a stage's endpoint captures payloads unless the blueprint says otherwise."""
     return f"s3://{bucket}/datacapture-{stage}"

@@ -17,10 +17,12 @@ FILES = {
     "model-build/buildspec.yml": "runs the SageMaker pipeline",
     "model-deploy/buildspec.yml": "resolves the approved model and writes the stage configurations",
     "model-deploy/test/buildspec.yml": "smoke-tests a deployed endpoint",
+    "model-deploy/test/batch-buildspec.yml": "runs a batch stage's transform pipeline (smoke, on approval)",
 }
 BUILD = "model-build/buildspec.yml"
 DEPLOY = "model-deploy/buildspec.yml"
 TEST = "model-deploy/test/buildspec.yml"
+BATCH = "model-deploy/test/batch-buildspec.yml"
 
 
 def emit(plan: ir.Plan) -> list[OutputFile]:
@@ -38,6 +40,9 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     if plan.deploy is not None:
         files.append(OutputFile(DEPLOY, dump_yaml(deploy_spec(plan), generated_header(plan, "Model deploy build."))))
         files.append(OutputFile(TEST, dump_yaml(test_spec(plan), generated_header(plan, "Endpoint smoke test."))))
+        if plan.ci.batch_command:
+            header = generated_header(plan, "Batch stage run: smoke run on the sample, run on approval.")
+            files.append(OutputFile(BATCH, dump_yaml(batch_spec(plan), header)))
     return files
 
 
@@ -80,4 +85,11 @@ def test_spec(plan: ir.Plan) -> dict[str, Any]:
     """Check a stage's endpoint is InService and answers the sample payload."""
     assert plan.ci is not None and plan.deploy is not None
     commands = [_command(plan.ci.test_command), 'cat "$EXPORT_TEST_RESULTS"']
+    return _buildspec(plan.ci, commands, ["$EXPORT_TEST_RESULTS"])
+
+
+def batch_spec(plan: ir.Plan) -> dict[str, Any]:
+    """Run a batch stage's pipeline: the stage's action sets which pipeline, smoke prefix and bound."""
+    assert plan.ci is not None
+    commands = [_command(plan.ci.batch_command), 'cat "$EXPORT_TEST_RESULTS"']
     return _buildspec(plan.ci, commands, ["$EXPORT_TEST_RESULTS"])

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlopsgen.plan import ci_commands
+from mlopsgen.plan import ci_batch, ci_commands
 from mlopsgen.plan import model as ir
-from mlopsgen.plan.naming import stage_title
+from mlopsgen.plan.naming import batch_project_name, stage_title
 from mlopsgen.provenance import tag, tag_key
 from mlopsgen.targets import multi_account
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
@@ -49,6 +49,8 @@ def _arn(service: str, resource: str) -> dict[str, str]:
 
 
 def _role(service: str, statements: list[dict[str, Any]], description: str) -> dict[str, Any]:
+    # A statement on no resource grants nothing and IAM rejects it (e.g. endpoint rights when every stage is batch).
+    statements = [s for s in statements if s.get("Resource") != []]
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {
@@ -298,14 +300,19 @@ def deploy_stages(plan: ir.Plan) -> list[dict[str, Any]]:
                         "RoleArn": {"Fn::GetAtt": ["CloudFormationRole", "Arn"]},
                         "StackName": stage.stack_name,
                         "TemplateConfiguration": f"BuildArtifact::{stage.name}-config-export.json",
-                        "TemplatePath": "BuildArtifact::template-export.yml",
+                        "TemplatePath": f"BuildArtifact::{_template_export(stage)}",
                     },
                     "InputArtifacts": [{"Name": "BuildArtifact"}],
                     "RunOrder": len(actions) + 1,
                 }
             )
             tag_key(actions[-1]["Configuration"], "StackName", stage, "stack_name")
-        if stage.test:
+        if stage.batch is not None:
+            from mlopsgen.targets import codepipeline_batch
+
+            if ci_batch.runs(stage):
+                actions.append(codepipeline_batch.run_action(stage, title, len(actions) + 1, _build_action))
+        elif stage.test:
             test = _build_action(
                 f"Test{title}",
                 "TestProject",
@@ -325,6 +332,11 @@ def deploy_stages(plan: ir.Plan) -> list[dict[str, Any]]:
             actions.append(test)
         stages.append(tag({"Name": f"Deploy{title}", "Actions": actions}, stage))
     return stages
+
+
+def _template_export(stage: ir.Stage) -> str:
+    """The template a stage's stack is deployed from: the shared endpoint template, or a batch stage's own."""
+    return ci_batch.template_export(stage.name) if stage.batch is not None else "template-export.yml"
 
 
 def _stackset_action(plan: ir.Plan, stage: ir.Stage, title: str, run_order: int) -> dict[str, Any]:
@@ -531,7 +543,8 @@ def _stackset_statements(plan: ir.Plan) -> list[dict[str, Any]]:
 def _build_projects(plan: ir.Plan) -> list[str]:
     """The CodeBuild projects the pipelines run."""
     names = plan.names
-    return [names.build_project] + ([names.deploy_project, names.test_project] if plan.deploy else [])
+    batch = [batch_project_name(names)] if plan.ci and plan.ci.batch_command else []
+    return [names.build_project] + ([names.deploy_project, names.test_project, *batch] if plan.deploy else [])
 
 
 def _source_statement(plan: ir.Plan) -> dict[str, Any]:
@@ -581,8 +594,8 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
         if plan.registry is not None and plan.registry.deploy_from_hub
         else _arn("sagemaker", f"model-package/{names.model_package_group}/*")
     )
-    endpoints = [_arn("sagemaker", f"endpoint/{s.endpoint_name}") for s in plan.deploy.stages]
-    return {
+    endpoints = [_arn("sagemaker", f"endpoint/{s.endpoint_name}") for s in plan.deploy.stages if s.batch is None]
+    roles = {
         "DeployBuildRole": _role(
             "codebuild",
             [
@@ -629,6 +642,23 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
             "Creates and updates the endpoint stacks of the deploy stages.",
         ),
     }
+    if plan.ci is not None and plan.ci.batch_command:
+        from mlopsgen.targets import codepipeline_batch
+
+        roles["CloudFormationRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"] += (
+            codepipeline_batch.deploy_statements(plan)
+        )
+        roles["BatchRole"] = _role(
+            "codebuild",
+            [
+                _logs(batch_project_name(names)),
+                *_bucket_statements(),
+                *_kms(plan),
+                *codepipeline_batch.run_statements(plan),
+            ],
+            "Runs the batch stages' transform pipelines (smoke run on the sample, run on approval).",
+        )
+    return roles
 
 
 def _volume_key(key: str) -> list[Any]:
@@ -809,6 +839,17 @@ def template(plan: ir.Plan) -> dict[str, Any]:
         resources["TestProject"] = _codebuild(
             plan, names.test_project, "TestRole", f"{ci.output_dir}/model-deploy/test/buildspec.yml", ci.test_env, 60
         )
+        if ci.batch_command:
+            from mlopsgen.targets import codepipeline_batch
+
+            resources["BatchProject"] = _codebuild(
+                plan,
+                batch_project_name(names),
+                "BatchRole",
+                f"{ci.output_dir}/model-deploy/test/batch-buildspec.yml",
+                ci.test_env,
+                codepipeline_batch.project_timeout(plan),
+            )
         resources["ModelDeployPipeline"] = _pipeline(
             plan,
             names.deploy_pipeline,

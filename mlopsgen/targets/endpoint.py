@@ -20,6 +20,7 @@ FILES = {
     "model-deploy/endpoint-stackset-template.yml": "the endpoint stack set of stages in other accounts",
     "model-deploy/<stage>-config.json": "parameters and tags of each stage's stack",
     "model-deploy/<stage>-targets.json": "accounts and OUs of a stage deployed by stack set",
+    "model-deploy/batch-<stage>-template.yml": "the batch transform stack of a batch stage",
     "model-deploy/test/sample-payload.<ext>": "the smoke test's request body, byte for byte",
 }
 TEMPLATE = "model-deploy/endpoint-config-template.yml"
@@ -44,6 +45,9 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         files.append(OutputFile(STACKSET_TEMPLATE, dump_yaml(stackset_template(plan), header)))
     for stage in plan.deploy.stages:
         with provenance.item(stage):
+            if stage.batch is not None:
+                files += _batch_files(plan, stage)
+                continue
             files.append(OutputFile(f"model-deploy/{stage.name}-config.json", dump_json(stage_config(plan, stage))))
             if stage.targets is not None:
                 listed = {
@@ -58,6 +62,18 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         with provenance.item(payload):
             files.append(OutputFile(payload.output_path, payload.content))
     return files
+
+
+def _batch_files(plan: ir.Plan, stage: ir.Stage) -> list[OutputFile]:
+    """A batch stage's own stack template and configuration (``endpoint_batch``, imported only for them)."""
+    from mlopsgen.targets import endpoint_batch
+
+    model = template(plan)["Resources"]["Model"]["Properties"]  # the same model, VPC and isolation
+    header = generated_header(plan, f"Batch transform stack of stage {stage.name}.")
+    return [
+        OutputFile(endpoint_batch.template_path(stage), dump_yaml(endpoint_batch.template(plan, stage, model), header)),
+        OutputFile(f"model-deploy/{stage.name}-config.json", dump_json(endpoint_batch.stage_config(plan, stage))),
+    ]
 
 
 def stage_config(plan: ir.Plan, stage: ir.Stage) -> dict[str, Any]:

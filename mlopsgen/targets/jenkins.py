@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlopsgen import provenance
+from mlopsgen.plan import ci_batch
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.naming import stage_words
 from mlopsgen.rendering import groovy_string, render_template
@@ -111,8 +112,11 @@ def deploy_jenkinsfile(plan: ir.Plan, ci: ir.Ci, deploy: ir.Deploy) -> str:
                 "test_command": _sh(ci.test_command),
                 "stackset_command": _sh(stackset[stage.name]) if stage.name in stackset else "",
                 "stack_set": groovy_string(stage.stack_name if stage.targets else "") if deploy.multi_account else None,
+                "batch_env": [],
             }
         )
+        if stage.batch is not None:
+            stages[-1].update(_batch_stage(stage, ci, title))
     return render_template(
         "jenkins/deploy.Jenkinsfile.j2",
         header=_header(plan, "Model deploy: build the stage configurations, then deploy and test each stage."),
@@ -128,6 +132,21 @@ def _notify(plan: ir.Plan) -> str:
     """The ``post { failure }`` command that reports a failed deployment ("" without notifications)."""
     notes = plan.operations.notifications if plan.operations is not None else None
     return _sh(notes.notify_command) if notes is not None and notes.notify_command else ""
+
+
+def _batch_stage(stage: ir.Stage, ci: ir.Ci, title: str) -> dict[str, Any]:
+    """A batch stage: its own template, and a run stage (smoke and/or on approval) instead of the endpoint test.
+
+    The CodePipeline variant's RunBatch action runs the same command with the same variables.
+    """
+    return {
+        "template": groovy_string(ci_batch.template_export(stage.name)),
+        "test": ci_batch.runs(stage),
+        "test_stage": groovy_string(f"Run Batch {title}"),
+        "endpoint": None,  # no endpoint: the run reads its BATCH_* variables
+        "test_command": _sh(ci.batch_command),
+        "batch_env": [(name, groovy_string(value)) for name, value in ci_batch.batch_environment(stage)[1:]],
+    }
 
 
 def seed_job(plan: ir.Plan, ci: ir.Ci, *, deploy: bool) -> str:

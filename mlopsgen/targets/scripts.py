@@ -18,6 +18,7 @@ FILES = {
     "model-deploy/scripts/deploy_config.py": "resolve the approved model package, write stage configurations",
     "model-deploy/scripts/test_endpoint.py": "smoke-test a deployed endpoint",
     "model-deploy/scripts/deploy_stackset.py": "deploy a stage's stack set into its target accounts (Jenkins)",
+    "model-deploy/scripts/run_batch.py": "smoke-run and run a batch stage's transform pipeline",
     "model-deploy/scripts/promote.py": "promote the approved version into the hub registry (registry push)",
     "model-deploy/scripts/notify.py": "report a failed Jenkins deployment to the notification topic",
 }
@@ -46,6 +47,8 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     if plan.deploy is not None:
         files.append(OutputFile("model-deploy/scripts/deploy_config.py", _script("deploy_config.py", plan)))
         files.append(OutputFile("model-deploy/scripts/test_endpoint.py", _script("test_endpoint.py", plan)))
+        if plan.ci.batch_command:  # batch stages: smoke-run and run their transform pipelines
+            files.append(OutputFile("model-deploy/scripts/run_batch.py", _script("run_batch.py", plan)))
         if plan.registry is not None and plan.registry.push:
             files.append(OutputFile("model-deploy/scripts/promote.py", _script("promote.py", plan)))
         if plan.deploy.multi_account is not None and plan.ci.stackset_commands and "jenkins" in plan.ci.backends:

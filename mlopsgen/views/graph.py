@@ -189,6 +189,10 @@ def rollout_line(rollout: Rollout) -> str:
 
 
 def _stage_lines(stage: Stage) -> list[str]:
+    if stage.batch is not None:  # no endpoint: the transform's instances and when it runs
+        batch = stage.batch
+        runs = ", ".join(w for w, on in (("on approval", batch.on_approval), (batch.schedule, batch.schedule)) if on)
+        return [f"Deploy {stage.name}", f"batch transform {batch.instance_type} × {batch.instance_count}", runs]
     lines = [f"Deploy {stage.name}", f"{stage.instance_type} × {stage.instance_count}"]
     if stage.autoscaling is not None:
         lines.append(f"autoscaling {stage.autoscaling.min_instances}–{stage.autoscaling.max_instances}")
@@ -243,7 +247,14 @@ def deploy_mermaid(plan: Plan) -> str:
         node_id = ids.make(stage.name, "deploy_")
         nodes.append(f'{node_id}["{_label(*_stage_lines(stage))}"]')
         chain.append(node_id)
-        if stage.test:
+        if stage.batch is not None:
+            batch = stage.batch
+            what = [w for w, on in (("smoke run", batch.smoke_uri), ("run on approval", batch.on_approval)) if on]
+            if what:
+                node_id = ids.make(stage.name, "run_")
+                nodes.append(f'{node_id}["{_label(f"Run batch {stage.name}", *what)}"]')
+                chain.append(node_id)
+        elif stage.test:
             node_id = ids.make(stage.name, "test_")
             nodes.append(f'{node_id}["{_label(f"Test {stage.name}", "smoke test")}"]')
             chain.append(node_id)

@@ -39,11 +39,23 @@ def _stage_risks(old: Summary, new: Summary) -> list[str]:
             found.append(f"smoke test removed from stage {name}")
         if before.get("data_capture") is not None and after.get("data_capture") is None:
             found.append(f"data capture turned off on stage {name}")
+        found += _batch_risks(name, before.get("batch"), after.get("batch"))
     # The last stage stands for production: losing autoscaling there risks an outage under load.
     if old_stages and new_stages and old_stages[-1].get("autoscaling") and not new_stages[-1].get("autoscaling"):
         last = _code(new_stages[-1]["name"])
         found.append(f"the production stage {last} (the last stage) no longer autoscales")
     return found
+
+
+def _batch_risks(name: str, before: object, after: object) -> list[str]:
+    """Serving mode switched between endpoint and batch; a batch stage losing its schedule."""
+    if before is None and isinstance(after, dict):
+        return [f"stage {name} changed from an endpoint to a batch transform: its endpoint will be deleted"]
+    if isinstance(before, dict) and after is None:
+        return [f"stage {name} changed from a batch transform to an endpoint: its scheduled scoring stops"]
+    if isinstance(before, dict) and isinstance(after, dict) and before.get("schedule") and not after.get("schedule"):
+        return [f"scheduled batch runs removed from stage {name}"]
+    return []
 
 
 def _target_risks(old: Summary, new: Summary) -> list[str]:

@@ -261,6 +261,22 @@ def _stage(stage: Stage) -> dict[str, Any]:
         "targets": _targets(stage.targets),
         # Only when declared: an absent key reads as None (no rollout), and other manifests stay as they were.
         **({"rollout": summarize_rollout(stage.rollout)} if stage.rollout is not None else {}),
+        "batch": _batch(stage),
+    }
+
+
+def _batch(stage: Stage) -> dict[str, Any] | None:
+    """A batch stage's transform: where it reads and writes, on what, and when it runs; None for an endpoint."""
+    batch = stage.batch
+    if batch is None:
+        return None
+    return {
+        "input": batch.input,
+        "output": batch.output,
+        "instance_type": batch.instance_type,
+        "instance_count": batch.instance_count,
+        "schedule": batch.schedule or None,
+        "on_approval": batch.on_approval,
     }
 
 

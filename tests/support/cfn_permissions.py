@@ -79,6 +79,8 @@ ONLY_IF: dict[tuple[str, str], Callable[[Props], bool]] = {
     ("AWS::ApplicationAutoScaling::ScalableTarget", "iam:PassRole"): _prop("RoleARN"),
     ("AWS::SageMaker::EndpointConfig", "iam:PassRole"): _prop("ExecutionRoleArn"),
     ("AWS::SageMaker::EndpointConfig", "kms:DescribeKey"): _prop("KmsKeyId"),
+    # The pipeline handlers read the definition from S3 only when it is given as an S3 location.
+    ("AWS::SageMaker::Pipeline", "s3:GetObject"): _prop("PipelineDefinition", "PipelineDefinitionS3Location"),
 }
 
 _AAS_DOC = (

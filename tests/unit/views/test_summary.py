@@ -73,6 +73,7 @@ def test_abalone_summary_in_blueprint_terms() -> None:
         "stack_name": "sagemaker-abalone-p-abc123def456-deploy-staging",
         "endpoint_name": "abalone-staging",
         "targets": None,
+        "batch": None,  # an endpoint stage
     }
     assert prod["manual_approval"] is True and prod["test"] is False and prod["data_capture"] == 80
     assert prod["autoscaling"] == {"min_instances": 1, "max_instances": 4, "target_invocations_per_instance": 100}
