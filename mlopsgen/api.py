@@ -18,6 +18,7 @@ from mlopsgen.blueprint.checks import CHECKS, Issue
 from mlopsgen.blueprint.checks_checks import CHECK_STEP_CHECKS
 from mlopsgen.blueprint.checks_clarify import CLARIFY_CHECKS
 from mlopsgen.blueprint.checks_external import EXTERNAL_CHECKS
+from mlopsgen.blueprint.checks_monitoring import MONITORING_CHECKS
 from mlopsgen.blueprint.limits import LIMIT_CHECKS
 from mlopsgen.blueprint.loader import Loaded
 from mlopsgen.blueprint.models import BlueprintSpec
@@ -205,6 +206,7 @@ def _check(spec: BlueprintSpec) -> list[Issue]:
         *EXTERNAL_CHECKS,
         *CHECK_STEP_CHECKS,
         *CLARIFY_CHECKS,
+        *MONITORING_CHECKS,
     ):
         issues += check(spec, scope)
     return issues

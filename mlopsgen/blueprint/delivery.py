@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from mlopsgen.blueprint.aws_shapes import AccountId, OrganizationalUnitId
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
+from mlopsgen.blueprint.stage_monitoring import MonitoringSpec
 
 HTTPS_URL_PATTERN = r"^https://[!#-&(-\[\]-~]+$"
 
@@ -81,6 +82,8 @@ class StageSpec(Spec):
         description="Deploy into every active account under these OUs (nested OUs included), resolved "
         "at deploy time; combined with accounts.",
     )
+    monitoring: MonitoringSpec | None = None
+    """Model monitoring schedules on this stage's endpoint (needs data capture)."""
 
 
 class DeploySpec(Spec):

@@ -9,11 +9,13 @@ from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.limits import model_data_step
 from mlopsgen.blueprint.loader import PathKey
+from mlopsgen.blueprint.stage_monitoring import MonitoringSpec
 from mlopsgen.plan import ci_commands, triggers
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import CodeRefused
 from mlopsgen.plan.build_script import ScriptBuilder
 from mlopsgen.plan.content_types import CAPTURE_TYPES_MAX, capture_content_types
+from mlopsgen.plan.model_monitoring import Monitoring
 from mlopsgen.plan.naming import (
     DEFAULT_BLUEPRINT_DIR,
     default_data_capture_uri,
@@ -36,7 +38,7 @@ class DeliveryBuilder(ScriptBuilder):
         if deploy is None:
             return None
         stages = []
-        for stage in deploy.stages:
+        for i, stage in enumerate(deploy.stages):
             capture = stage.data_capture
             stages.append(
                 ir.Stage(
@@ -65,6 +67,7 @@ class DeliveryBuilder(ScriptBuilder):
                     targets=ir.Targets(tuple(stage.accounts or ()), tuple(stage.organizational_units or ()))
                     if stage.accounts or stage.organizational_units
                     else None,
+                    monitoring=self._monitoring(i, stage.name, stage.monitoring) if stage.monitoring else None,
                 )
             )
         registers = [s for s in self.bp.pipeline.steps if isinstance(s, spec.RegisterModelStepSpec)]
@@ -91,6 +94,13 @@ class DeliveryBuilder(ScriptBuilder):
             capture_csv_types=csv,
             capture_json_types=json_types,
         )
+
+    def _monitoring(self, index: int, stage: str, monitoring: MonitoringSpec) -> Monitoring:
+        # Imported here: only blueprints that monitor pay for the monitoring builder.
+        from mlopsgen.plan.build_monitoring import build_monitoring
+
+        where = ("deploy", "stages", index, "monitoring")
+        return build_monitoring(monitoring, self.bucket, stage, self.bp.project.region, where, self.issues)
 
     def _multi_account(self, stages: list[ir.Stage]) -> ir.MultiAccount | None:
         targets = [stage.targets for stage in stages if stage.targets is not None]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mlopsgen.plan.model_monitoring import Monitoring
     from mlopsgen.plan.registry import Registry
 
 # --- run-time expressions -------------------------------------------------------------------------
@@ -685,6 +686,8 @@ class Stage:
     endpoint_name: str
     targets: Targets | None
     """Target accounts when the stage deploys through a stack set; None for the project account."""
+    monitoring: Monitoring | None = None
+    """Model monitoring schedules on the stage's endpoint (plan/model_monitoring.py); None without."""
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from typing import Any
 
 from mlopsgen.plan import ci_commands
 from mlopsgen.plan import model as ir
+from mlopsgen.plan.model_monitoring import monitor_alarms, monitor_kinds
 from mlopsgen.plan.naming import stage_title
 from mlopsgen.targets import multi_account
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
-from mlopsgen.targets.iam import deploy_endpoint_stack, read_project_tags, sub_literal
+from mlopsgen.targets.iam import deploy_endpoint_stack, deploy_monitoring, read_project_tags, sub_literal
 from mlopsgen.targets.iam import sub as _sub
 
 NAME = "codepipeline"
@@ -621,6 +622,17 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     plan.deploy.model_execution_role_arn,
                     plan.project.id,
                     _volume_key(plan.security.volume_kms_key),
+                ),
+                *deploy_monitoring(
+                    _arn,
+                    monitor_kinds(plan.deploy.stages),
+                    [
+                        _arn("sagemaker", f"monitoring-schedule/{plan.project.name}-{s.name}-*")
+                        for s in plan.deploy.stages
+                        if s.monitoring
+                    ],
+                    [_arn("cloudwatch", f"alarm:{s.stack_name}-*") for s in plan.deploy.stages if monitor_alarms(s)],
+                    plan.project.id,
                 ),
             ],
             "Creates and updates the endpoint stacks of the deploy stages.",

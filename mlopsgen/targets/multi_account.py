@@ -25,10 +25,12 @@ from __future__ import annotations
 from typing import Any
 
 from mlopsgen.plan import model as ir
+from mlopsgen.plan.model_monitoring import monitor_alarms, monitor_kinds
 from mlopsgen.targets.base import OutputFile, dump_json, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
 from mlopsgen.targets.iam import (
     deploy_endpoint_stack,
+    deploy_monitoring,
     project_resource,
     pull_images,
     sub_literal,
@@ -324,6 +326,7 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
     endpoints = [
         _local("sagemaker", f"endpoint/{stage.endpoint_name}") for stage in plan.deploy.stages if stage.targets
     ]
+    targeted = [stage for stage in plan.deploy.stages if stage.targets]
     hub = plan.registry.hub if plan.registry is not None and plan.registry.deploy_from_hub else None
     model_package = (
         hub.package_arns
@@ -457,6 +460,17 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             model_role_arn,
             project.id,
             key_arns,
+        ),
+        *deploy_monitoring(
+            _local,
+            monitor_kinds(targeted),
+            [
+                _local("sagemaker", f"monitoring-schedule/{project.name.lower()}-{s.name}-*")
+                for s in targeted
+                if s.monitoring
+            ],
+            [_local("cloudwatch", f"alarm:StackSet-{s.stack_name}-*") for s in targeted if monitor_alarms(s)],
+            project.id,
         ),
     ]
     if resources:  # the stack set template reads SSM parameters only for a VPC or a volume key
