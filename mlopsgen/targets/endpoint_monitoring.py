@@ -90,13 +90,15 @@ def _value(monitor: Monitor, field: str) -> str:
 
 
 def stage_parameters(plan: ir.Plan, stage: ir.Stage) -> dict[str, str]:
-    """The monitoring parameters of one stage (text values); empty when no stage monitors."""
-    kinds = used_kinds(plan)
-    if not kinds:
-        return {}
+    """Every monitoring parameter of the template for one stage (text values); empty when no stage monitors.
+
+    A stage lists them all, its own values or the template's defaults (monitors off), so its
+    configuration file says the whole stage.
+    """
+    out = {name: str(spec["Default"]) for name, spec in parameters(plan).items()}
     monitoring = stage.monitoring
     by_kind = {m.kind: m for m in (monitoring.monitors if monitoring else ())}
-    out = {f"{KINDS[kind][0]}Monitor": str(kind in by_kind).lower() for kind in kinds}
+    out |= {f"{KINDS[kind][0]}Monitor": "true" for kind in by_kind}
     if monitoring is None:
         return out
     out |= {
