@@ -12,7 +12,7 @@ from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
-from mlopsgen.blueprint.stage_monitoring import ExplicitBaselineSpec, MonitorBase, MonitoringSpec
+from mlopsgen.blueprint.stage_monitoring import MonitorBase, MonitoringSpec
 from mlopsgen.blueprint.steps import RegisterModelStepSpec
 
 MONITOR_KINDS = ("data_quality", "model_quality", "model_bias", "model_explainability")
@@ -95,7 +95,8 @@ def check_monitoring(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                     Issue(
                         "MLG387",
                         (*path, "max_runtime_seconds"),
-                        f"the {kind} monitor of stage '{stage}' runs hourly ({schedule}) but may run "
+                        f"the {kind} monitor of stage '{stage}' runs hourly"
+                        f"{'' if schedule == 'hourly' else f' ({schedule})'} but may run "
                         f"{monitoring.max_runtime_seconds} s; Model Monitor allows at most {HOURLY_MAX_RUNTIME} s "
                         "for hourly schedules",
                         f"set max_runtime_seconds to {HOURLY_MAX_RUNTIME} or less, or schedule the monitor daily.",
@@ -107,14 +108,15 @@ def check_monitoring(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
 
 
 def _hourly(schedule: str) -> bool:
-    return schedule in ("hourly", "cron(0 * ? * * *)") or "/" in schedule
+    # cron(0 H/1 ? * * *) also runs every hour.
+    return schedule in ("hourly", "cron(0 * ? * * *)") or "/1 " in schedule
 
 
 def _baseline_issues(
     where: PathKey, stage: str, kind: str, monitor: MonitorBase, registers: list[RegisterModelStepSpec]
 ) -> list[Issue]:
     baseline = monitor.baseline
-    if isinstance(baseline, ExplicitBaselineSpec):
+    if baseline is not None:
         allowed, required = EXPLICIT_PARTS[kind]
         given = {name for name in ("statistics", "constraints", "analysis_config") if getattr(baseline, name)}
         issues = [

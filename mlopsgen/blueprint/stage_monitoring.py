@@ -36,9 +36,6 @@ class ExplicitBaselineSpec(Spec):
     """Clarify analysis_config.json (bias and explainability only; required there)."""
 
 
-Baseline = Literal["model_package"] | ExplicitBaselineSpec
-
-
 class AlarmSpec(Spec):
     """A CloudWatch alarm on a metric the monitor publishes (e.g. feature_baseline_drift_<feature>)."""
 
@@ -59,10 +56,10 @@ class MonitorBase(Spec):
         description="hourly, daily, or a cron form Model Monitor accepts: cron(0 * ? * * *), cron(0 H ? * * *), "
         "cron(0 H/N ? * * *). Default: monitoring.schedule.",
     )
-    baseline: Baseline = Field(
-        default="model_package",
-        description="model_package: the approved package's drift check baselines (recorded by the register "
-        "step from the pipeline's check steps), read when the stage deploys; or explicit S3 URIs.",
+    baseline: ExplicitBaselineSpec | None = Field(
+        default=None,
+        description="Baseline files as S3 URIs. Default: the approved model package's drift check baselines "
+        "(recorded by the register step from the pipeline's check steps), read when the stage deploys.",
     )
     alarms: list[AlarmSpec] = Field(default_factory=list, max_length=10)
     """CloudWatch alarms on the metrics this monitor publishes."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.checks_monitoring import PACKAGE_BASELINES, monitors
 from mlopsgen.blueprint.loader import PathKey
-from mlopsgen.blueprint.stage_monitoring import ExplicitBaselineSpec, MonitorBase, MonitoringSpec
+from mlopsgen.blueprint.stage_monitoring import MonitorBase, MonitoringSpec
 from mlopsgen.plan import model_monitoring as mon
 from mlopsgen.plan.check_images import check_image_uri
 from mlopsgen.plan.images import UnknownImage
@@ -66,7 +66,7 @@ def build_monitoring(
 def _monitor(kind: str, spec: MonitorBase, default_schedule: str) -> mon.Monitor:
     schedule = spec.schedule or default_schedule
     baseline = spec.baseline
-    if isinstance(baseline, ExplicitBaselineSpec):
+    if baseline is not None:
         uris = {role: getattr(baseline, role) or "" for role in ROLES}
     else:
         # statistics / constraints / analysis config, in PACKAGE_BASELINES order per kind.
