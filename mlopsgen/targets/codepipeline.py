@@ -627,11 +627,13 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     _arn,
                     monitor_kinds(plan.deploy.stages),
                     [
+                        # Every stage: one template serves them all (a stage's switch may turn its monitors on).
                         _arn("sagemaker", f"monitoring-schedule/{plan.project.name}-{s.name}-*")
                         for s in plan.deploy.stages
-                        if s.monitoring
                     ],
-                    [_arn("cloudwatch", f"alarm:{s.stack_name}-*") for s in plan.deploy.stages if monitor_alarms(s)],
+                    [_arn("cloudwatch", f"alarm:{s.stack_name}-*") for s in plan.deploy.stages]
+                    if any(map(monitor_alarms, plan.deploy.stages))
+                    else [],
                     plan.project.id,
                 ),
             ],

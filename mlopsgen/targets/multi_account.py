@@ -465,11 +465,13 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             _local,
             monitor_kinds(targeted),
             [
+                # Every stage the stack set deploys: one template serves them all.
                 _local("sagemaker", f"monitoring-schedule/{project.name.lower()}-{s.name}-*")
                 for s in targeted
-                if s.monitoring
             ],
-            [_local("cloudwatch", f"alarm:StackSet-{s.stack_name}-*") for s in targeted if monitor_alarms(s)],
+            [_local("cloudwatch", f"alarm:StackSet-{s.stack_name}-*") for s in targeted]
+            if any(map(monitor_alarms, targeted))
+            else [],
             project.id,
         ),
     ]
