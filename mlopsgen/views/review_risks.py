@@ -10,6 +10,7 @@ import mlopsgen.views.review_read as read
 from mlopsgen.views.behaviour import behaviour_risks
 from mlopsgen.views.markdown import code_span as _code
 from mlopsgen.views.markdown import show as _show
+from mlopsgen.views.review_monitoring import monitoring_risks
 from mlopsgen.views.review_read import Summary
 
 _SECURITY_RISKS = (
@@ -118,7 +119,8 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
     turned off, the last (production-like) stage losing autoscaling or gaining target accounts or
     OUs, and any weakened security control: VPC, subnets or security groups removed, a KMS key
     removed, inter-container encryption or network isolation turned off (blueprint-wide, or for one
-    job), and VPC endpoints removed while stages deploy into other accounts; and in what the
+    job), VPC endpoints removed while stages deploy into other accounts, a stage's model monitoring
+    switched off or some of its monitors removed; and in what the
     pipeline decides (``views.behaviour``): models registered as Approved, a quality gate removed or
     loosened, a tuning budget raised.
 
@@ -137,5 +139,6 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
         + _security_risks(old, new)
         + _endpoint_risks(old, new)
         + _step_risks(old, new)
+        + monitoring_risks(old, new)
         + behaviour_risks(old, new)
     )

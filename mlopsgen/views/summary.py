@@ -258,7 +258,15 @@ def _stage(stage: Stage) -> dict[str, Any]:
         "stack_name": stage.stack_name,
         "endpoint_name": stage.endpoint_name,
         "targets": _targets(stage.targets),
-    }
+    } | _monitoring(stage)
+
+
+def _monitoring(stage: Stage) -> dict[str, Any]:
+    # Monitor kind → its schedule, only on stages that monitor: an absent key means none, as in summaries
+    # written before monitoring existed, so theirs stay as they were.
+    if stage.monitoring is None:
+        return {}
+    return {"monitoring": {m.kind: m.schedule for m in stage.monitoring.monitors}}
 
 
 def _deploy(deploy: Deploy | None) -> dict[str, Any] | None:
