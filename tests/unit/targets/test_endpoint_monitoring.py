@@ -180,6 +180,28 @@ def test_model_quality_job_definition_equals_the_sdks() -> None:
     assert ours == _sdk_request(request)
 
 
+@pytest.mark.parametrize("kind", ["model_bias", "model_explainability"])
+def test_clarify_job_definitions_equal_the_sdks(kind: str) -> None:
+    from sagemaker.core.model_monitor import clarify_model_monitoring as clarify
+    from sagemaker.core.model_monitor.monitoring_files import Constraints
+
+    stack = _stack("credit", "staging")
+    values = stack.values
+    part = KINDS[kind][0]
+    monitor_class = clarify.ModelBiasMonitor if kind == "model_bias" else clarify.ModelExplainabilityMonitor
+    monitor = monitor_class(role=values["ModelExecutionRoleArn"], sagemaker_session=_session())
+    constraints = values[f"{part}ConstraintsUri"]
+    request = monitor._build_create_job_definition_request(
+        endpoint_input="credit-staging",
+        ground_truth_input=values.get(f"{part}GroundTruthUri"),
+        analysis_config=values[f"{part}AnalysisConfigUri"],
+        constraints=Constraints({}, constraints) if constraints else None,
+        image_uri=_ours(stack, kind)[f"{part}AppSpecification"]["ImageUri"],
+        **_common(stack, kind),
+    )
+    assert _ours(stack, kind) == _sdk_request(request)
+
+
 def test_monitoring_images_are_the_sdks() -> None:
     from sagemaker.core.model_monitor.clarify_model_monitoring import ModelBiasMonitor
     from sagemaker.core.model_monitor.model_monitoring import DefaultModelMonitor
