@@ -165,6 +165,18 @@ def bucket_statements(plan: ir.Plan, bucket_arn: str) -> list[dict[str, Any]]:
     captures = _capture_object_arns(plan, bucket_arn)
     if captures:
         statements += _principal_statements("TargetDataCapture", ["s3:PutObject"], captures, multi, multi.model_role)
+    if any(s.monitoring for s in plan.deploy.stages if s.targets):
+        from mlopsgen.targets import multi_account_monitoring as monitoring
+
+        reads, writes = monitoring.object_access(plan, bucket_arn)
+        statements += _principal_statements("TargetMonitoringRead", ["s3:GetObject"], reads, multi, multi.model_role)
+        statements += _principal_statements("TargetMonitoringWrite", ["s3:PutObject"], writes, multi, multi.model_role)
+        listed = monitoring.list_prefixes(reads, bucket_arn)
+        if listed:  # Model Monitor lists the capture (and ground truth) prefixes it reads
+            for statement in _principal_statements(
+                "TargetMonitoringList", ["s3:ListBucket"], [bucket_arn], multi, multi.model_role
+            ):
+                statements.append({**statement, "Condition": {**statement.get("Condition", {}), **listed}})
     if multi.vpc_endpoints and models:
         statements.append(
             {
@@ -384,7 +396,16 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
         key_arns.append({"Ref": "VolumeKmsKeyArn"})
     parameter_arns = [_local("ssm", f"parameter{multi.parameter_prefix}/*")]
     project_key = plan.security.output_kms_key if plan.security.output_kms_key.startswith("arn:") else ""
+    monitoring_images: list[str] = []
+    monitoring_statements: list[dict[str, Any]] = []
+    if any(s.monitoring for s in plan.deploy.stages if s.targets):
+        # Monitoring jobs run as the model role (imported here: only projects that monitor pay for it).
+        from mlopsgen.targets import multi_account_monitoring as monitoring
+
+        monitoring_images = monitoring.images(plan)
+        monitoring_statements = monitoring.role_statements(plan, bucket_arn, _local)
     model_statements = [
+        *monitoring_statements,
         _allow(
             "ReadModelArtifacts",
             MODEL_READ_ACTIONS,
@@ -396,7 +417,7 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             else []
         ),
         # Image pulls: the repositories of the images the pipeline registers (built-in or the user's).
-        *pull_images(model_images(plan)),
+        *pull_images(model_images(plan) + monitoring_images),
         _allow(
             "EndpointLogs",
             ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],

@@ -252,3 +252,28 @@ def test_blueprints_without_monitoring_do_not_load_it() -> None:
             "mlopsgen.plan.model_monitoring",
         ]
     )
+
+
+def _statements(document: Any) -> dict[str, Any]:
+    return {statement["Sid"]: statement for statement in document["Statement"]}
+
+
+def test_target_account_monitoring_jobs_reach_their_inputs_and_outputs() -> None:
+    """fraud_secure monitors its stack-set stage: the jobs run as the target model role, which (and the
+    artifact bucket's policy) lets them read the capture and baselines and write the reports there."""
+    root = ROOT / "generated" / "fraud_secure" / "infrastructure"
+    target = yaml.safe_load((root / "target-account.yml").read_text())
+    role = target["Resources"]["ModelExecutionRole"]
+    (policy,) = role["Properties"]["Policies"]
+    granted = _statements(policy["PolicyDocument"])
+    bucket = "arn:aws:s3:::sagemaker-project-p-secure0001"
+    assert f"{bucket}/datacapture-staging/*" in granted["ReadMonitoringInputs"]["Resource"]
+    assert f"{bucket}/baselines/fraud/statistics.json" in granted["ReadMonitoringInputs"]["Resource"]
+    assert granted["WriteMonitoringReports"]["Resource"] == [f"{bucket}/monitoring-staging/*"]
+    assert granted["ListMonitoringInputs"]["Condition"] == {"StringLike": {"s3:prefix": ["datacapture-staging/*"]}}
+    assert any("sagemaker-model-monitor-analyzer" in arn for arn in granted["PullImages"]["Resource"])
+    project = yaml.safe_load((root / "project.yml").read_text())
+    bucket_policy = _statements(project["Resources"]["ArtifactBucketPolicy"]["Properties"]["PolicyDocument"])
+    assert {"TargetMonitoringReadAccounts", "TargetMonitoringWriteAccounts", "TargetMonitoringListAccounts"} <= set(
+        bucket_policy
+    )
