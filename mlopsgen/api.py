@@ -18,6 +18,7 @@ from mlopsgen.blueprint.checks import CHECKS, Issue
 from mlopsgen.blueprint.checks_checks import CHECK_STEP_CHECKS
 from mlopsgen.blueprint.checks_clarify import CLARIFY_CHECKS
 from mlopsgen.blueprint.checks_external import EXTERNAL_CHECKS
+from mlopsgen.blueprint.checks_monitoring import MONITORING_CHECKS
 from mlopsgen.blueprint.checks_rollout import ROLLOUT_CHECKS
 from mlopsgen.blueprint.limits import LIMIT_CHECKS
 from mlopsgen.blueprint.loader import Loaded
@@ -224,6 +225,7 @@ def _check(spec: BlueprintSpec) -> list[Issue]:
         *CLARIFY_CHECKS,
         *ROLLOUT_CHECKS,
         *BATCH_CHECKS,
+        *MONITORING_CHECKS,
     ):
         issues += check(spec, scope)
     return issues

@@ -85,6 +85,25 @@ FIXTURES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": [
             {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess"}]}},
     ),
+    "sagemaker_monitoring_in_vpc": (
+        {"Type": "AWS::SageMaker::DataQualityJobDefinition", "Properties": {"NetworkConfig": {"VpcConfig": VPC}}},
+        {"Type": "AWS::SageMaker::ModelBiasJobDefinition", "Properties": {"NetworkConfig": {
+            "EnableNetworkIsolation": True}}},
+    ),
+    "sagemaker_monitoring_kms": (
+        {"Type": "AWS::SageMaker::ModelQualityJobDefinition", "Properties": {
+            "JobResources": {"ClusterConfig": {"VolumeKmsKeyId": KEY}},
+            "ModelQualityJobOutputConfig": {"KmsKeyId": KEY}}},
+        {"Type": "AWS::SageMaker::ModelQualityJobDefinition", "Properties": {
+            "JobResources": {"ClusterConfig": {"VolumeKmsKeyId": KEY}},
+            "ModelQualityJobOutputConfig": {"MonitoringOutputs": []}}},
+    ),
+    "sagemaker_monitoring_traffic_encrypted": (
+        {"Type": "AWS::SageMaker::ModelExplainabilityJobDefinition", "Properties": {"NetworkConfig": {
+            "EnableInterContainerTrafficEncryption": True}}},
+        {"Type": "AWS::SageMaker::ModelExplainabilityJobDefinition", "Properties": {"NetworkConfig": {
+            "EnableInterContainerTrafficEncryption": False}}},
+    ),
     "secrets_kms_encrypted": (
         {"Type": "AWS::SecretsManager::Secret", "Properties": {"KmsKeyId": KEY}},
         {"Type": "AWS::SecretsManager::Secret", "Properties": {"SecretString": "x"}},

@@ -324,6 +324,18 @@ def test_jenkins_waits_as_long_as_each_rollout_may_take(
             assert waits[stage_name] * 60 >= _rollout_seconds(parameters), (stage_name, waits[stage_name])
 
 
+def test_parity_covers_monitored_stages(rendered: dict[str, dict[str, str]]) -> None:
+    """A stage with model monitors (its stack carries the schedules) is among the stages the parity test compares."""
+    monitored = [
+        f"{name}/{path}"
+        for name, files in rendered.items()
+        for path, content in files.items()
+        if path.endswith("-config.json")
+        and any(key.endswith("Monitor") and value == "true" for key, value in json.loads(content)["Parameters"].items())
+    ]
+    assert monitored, "no Jenkins example deploys a monitored stage"
+
+
 ADVERSARIAL = [
     "it's",
     'say "hi"',

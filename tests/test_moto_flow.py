@@ -65,6 +65,13 @@ def _register_approved(region: str, group: str) -> str:
             "SupportedContentTypes": ["text/csv"],
             "SupportedResponseMIMETypes": ["text/csv"],
         },
+        # What a register step with drift_check_baselines records (credit's monitors read these).
+        DriftCheckBaselines={
+            "ModelDataQuality": {
+                part: {"ContentType": "application/json", "S3Uri": f"s3://baselines/{part.lower()}.json"}
+                for part in ("Statistics", "Constraints")
+            }
+        },
     )["ModelPackageArn"]
     sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
     return arn

@@ -69,6 +69,21 @@ VIOLATIONS: dict[str, tuple[PathKey, str]] = {
         ("Properties",),
         "KMS key {name} does not rotate its key material (EnableKeyRotation: true)",
     ),
+    "sagemaker_monitoring_in_vpc": (
+        ("Properties",),
+        "monitoring job definition {name} does not run in a VPC (NetworkConfig.VpcConfig needs Subnets and "
+        "SecurityGroupIds)",
+    ),
+    "sagemaker_monitoring_kms": (
+        ("Properties",),
+        "monitoring job definition {name} lacks a KMS key for its volume (ClusterConfig.VolumeKmsKeyId) or its "
+        "reports (the output config's KmsKeyId)",
+    ),
+    "sagemaker_monitoring_traffic_encrypted": (
+        ("Properties",),
+        "monitoring job definition {name} does not encrypt inter-container traffic "
+        "(NetworkConfig.EnableInterContainerTrafficEncryption)",
+    ),
 }
 """Rule → (where in the resource the finding points, what is wrong with the resource)."""
 
@@ -81,6 +96,10 @@ _GUARDED_TYPES = {
     "AWS::SecretsManager::Secret",
     "AWS::SNS::Topic",
     "AWS::KMS::Key",
+    "AWS::SageMaker::DataQualityJobDefinition",
+    "AWS::SageMaker::ModelQualityJobDefinition",
+    "AWS::SageMaker::ModelBiasJobDefinition",
+    "AWS::SageMaker::ModelExplainabilityJobDefinition",
 }
 
 

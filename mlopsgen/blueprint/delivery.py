@@ -13,6 +13,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from mlopsgen.blueprint.aws_shapes import AccountId, OrganizationalUnitId
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
 from mlopsgen.blueprint.stage_batch import BatchSpec
+from mlopsgen.blueprint.stage_monitoring import MonitoringSpec
 from mlopsgen.blueprint.stage_rollout import RolloutSpec
 
 HTTPS_URL_PATTERN = r"^https://[!#-&(-\[\]-~]+$"
@@ -93,6 +94,8 @@ class StageSpec(Spec):
         description="Make this a batch stage: no endpoint; the approved model scores S3 data with a "
         "transform job, on approval and/or on a schedule.",
     )
+    monitoring: MonitoringSpec | None = None
+    """Model monitoring schedules on this stage's endpoint (needs data capture)."""
 
 
 class DeploySpec(Spec):

@@ -10,12 +10,14 @@ from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.delivery import StageSpec
 from mlopsgen.blueprint.limits import model_data_step
 from mlopsgen.blueprint.loader import PathKey
+from mlopsgen.blueprint.stage_monitoring import MonitoringSpec
 from mlopsgen.blueprint.stage_rollout import RolloutSpec
 from mlopsgen.plan import ci_batch, ci_commands, triggers
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import CodeRefused
 from mlopsgen.plan.build_script import ScriptBuilder
 from mlopsgen.plan.content_types import CAPTURE_TYPES_MAX, capture_content_types
+from mlopsgen.plan.model_monitoring import Monitoring
 from mlopsgen.plan.naming import (
     DEFAULT_BLUEPRINT_DIR,
     default_data_capture_uri,
@@ -46,7 +48,7 @@ class DeliveryBuilder(ScriptBuilder):
         if deploy is None:
             return None
         stages = []
-        for stage in deploy.stages:
+        for i, stage in enumerate(deploy.stages):
             capture = stage.data_capture if stage.batch is None else None  # a batch stage has no endpoint to capture
             stages.append(
                 ir.Stage(
@@ -77,6 +79,7 @@ class DeliveryBuilder(ScriptBuilder):
                     else None,
                     rollout=_rollout(stage.rollout),
                     batch=self._batch(stage),
+                    monitoring=self._monitoring(i, stage.name, stage.monitoring) if stage.monitoring else None,
                 )
             )
         registers = [s for s in self.bp.pipeline.steps if isinstance(s, spec.RegisterModelStepSpec)]
@@ -111,6 +114,13 @@ class DeliveryBuilder(ScriptBuilder):
         from mlopsgen.plan.build_batch import build_batch
 
         return build_batch(self.bp, stage.batch, stage.name, stage.test, self.names, self.bucket, self.security)
+
+    def _monitoring(self, index: int, stage: str, monitoring: MonitoringSpec) -> Monitoring:
+        # Imported here: only blueprints that monitor pay for the monitoring builder.
+        from mlopsgen.plan.build_monitoring import build_monitoring
+
+        where = ("deploy", "stages", index, "monitoring")
+        return build_monitoring(monitoring, self.bucket, stage, self.bp.project.region, where, self.issues)
 
     def _multi_account(self, stages: list[ir.Stage]) -> ir.MultiAccount | None:
         targets = [stage.targets for stage in stages if stage.targets is not None]

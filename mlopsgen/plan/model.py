@@ -16,6 +16,7 @@ from mlopsgen.plan.operations import Operations as Operations
 from mlopsgen.provenance import Origins
 
 if TYPE_CHECKING:
+    from mlopsgen.plan.model_monitoring import Monitoring
     from mlopsgen.plan.registry import Registry
 
 # --- run-time expressions -------------------------------------------------------------------------
@@ -706,6 +707,8 @@ class Stage:
     """Blue/green or rolling update with rollback alarms; None for SageMaker's plain blue/green swap."""
     batch: BatchTransform | None = None
     """A batch stage: no endpoint, a transform job run on approval and/or on a schedule (model_batch)."""
+    monitoring: Monitoring | None = None
+    """Model monitoring schedules on the stage's endpoint (plan/model_monitoring.py); None without."""
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,9 @@ TARGET_KEYS = ("accounts", "organizational_units")
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
 OU_ID = re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")
 ACTIVE = "ACTIVE"
+PACKAGE_BASELINE = "model-package:"
+# A stage parameter "model-package:<group>.<member>" (model monitoring baselines) is replaced with the
+# S3Uri at DriftCheckBaselines.<group>.<member> of the approved package, e.g. ModelDataQuality.Statistics.
 
 
 class ScriptError(Exception):
@@ -214,6 +217,7 @@ def main(argv: list[str] | None = None, *, session: Any | None = None) -> int:
             f"created {_timestamp(package.get('CreationTime'))})",
             flush=True,
         )
+        stages = resolve_package_baselines(stages, arn, sagemaker)
         resolved = resolve_targets(targets, lambda: session.client("organizations"))
         for item in resolved:
             print(_describe_targets(item), flush=True)
@@ -285,6 +289,49 @@ def latest_approved_package(sagemaker: Any, group: str) -> dict[str, Any]:
                 "SageMaker model registry first"
             )
         request["NextToken"] = token
+
+
+def resolve_package_baselines(stages: list[StageConfig], package_arn: str, sagemaker: Any) -> list[StageConfig]:
+    """Replace ``model-package:<group>.<member>`` parameter values with the approved package's baseline URIs.
+
+    The monitors of a stage compare live traffic with the baselines the pipeline's check steps computed
+    for this very model version; the register step recorded them as the package's DriftCheckBaselines,
+    so they are read here, when the version to deploy is known. DescribeModelPackage is called only when
+    some stage asks for a baseline.
+
+    Args:
+        stages: The stage configurations.
+        package_arn: The approved model package being deployed.
+        sagemaker: A boto3 SageMaker client.
+
+    Returns:
+        The stages with every reference replaced.
+
+    Raises:
+        ScriptError: The package does not record a baseline a stage asks for.
+    """
+    wanted = [value for stage in stages for value in stage.parameters.values() if value.startswith(PACKAGE_BASELINE)]
+    if not wanted:
+        return stages
+    baselines = sagemaker.describe_model_package(ModelPackageName=package_arn).get("DriftCheckBaselines", {})
+    resolved: list[StageConfig] = []
+    for stage in stages:
+        parameters = dict(stage.parameters)
+        for key, value in stage.parameters.items():
+            if not value.startswith(PACKAGE_BASELINE):
+                continue
+            node: Any = baselines
+            for part in value.removeprefix(PACKAGE_BASELINE).split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            uri = node.get("S3Uri") if isinstance(node, dict) else None
+            if not isinstance(uri, str) or not uri:
+                raise ScriptError(
+                    f"stage {stage.stage}: model package {package_arn} records no drift check baseline "
+                    f"{value.removeprefix(PACKAGE_BASELINE)} (parameter {key}); register the model with it"
+                )
+            parameters[key] = uri
+        resolved.append(dataclasses.replace(stage, parameters=parameters))
+    return resolved
 
 
 def load_stage_configs(paths: list[Path]) -> list[StageConfig]:

@@ -12,12 +12,13 @@ from typing import Any
 
 from mlopsgen.plan import ci_batch, ci_commands
 from mlopsgen.plan import model as ir
+from mlopsgen.plan.model_monitoring import monitor_alarms, monitor_kinds
 from mlopsgen.plan.naming import batch_project_name, stage_title
 from mlopsgen.provenance import tag, tag_key
 from mlopsgen.targets import multi_account
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
-from mlopsgen.targets.iam import deploy_endpoint_stack, read_project_tags, sub_literal
+from mlopsgen.targets.iam import deploy_endpoint_stack, deploy_monitoring, read_project_tags, sub_literal
 from mlopsgen.targets.iam import sub as _sub
 
 NAME = "codepipeline"
@@ -637,6 +638,19 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     plan.project.id,
                     _volume_key(plan.security.volume_kms_key),
                     rollback_alarms=any(s.rollout is not None for s in plan.deploy.stages),
+                ),
+                *deploy_monitoring(
+                    _arn,
+                    monitor_kinds(plan.deploy.stages),
+                    [
+                        # Every stage: one template serves them all (a stage's switch may turn its monitors on).
+                        _arn("sagemaker", f"monitoring-schedule/{plan.project.name}-{s.name}-*")
+                        for s in plan.deploy.stages
+                    ],
+                    [_arn("cloudwatch", f"alarm:{s.stack_name}-*") for s in plan.deploy.stages]
+                    if any(map(monitor_alarms, plan.deploy.stages))
+                    else [],
+                    plan.project.id,
                 ),
             ],
             "Creates and updates the endpoint stacks of the deploy stages.",

@@ -100,6 +100,10 @@ def stage_config(plan: ir.Plan, stage: ir.Stage) -> dict[str, Any]:
         from mlopsgen.targets.endpoint_rollout import stage_parameters  # only projects with rollouts
 
         parameters.update(stage_parameters(plan, stage))
+    if any(s.monitoring for s in plan.deploy.stages):
+        from mlopsgen.targets import endpoint_monitoring
+
+        parameters |= endpoint_monitoring.stage_parameters(plan, stage)
     if stage.targets is not None:
         # In target accounts the model runs as the account's own model role (named in the template).
         del parameters["ModelExecutionRoleArn"]
@@ -180,6 +184,15 @@ def stackset_template(plan: ir.Plan) -> dict[str, Any]:
             "Description": "SSM parameter (in the target account) holding the endpoint volume's KMS key ARN.",
         }
         resources["EndpointConfig"]["Properties"]["KmsKeyId"] = {"Ref": "VolumeKmsKeyArn"}
+    if any(s.monitoring for s in plan.deploy.stages):
+        from mlopsgen.targets import endpoint_monitoring
+
+        endpoint_monitoring.adapt_for_target_accounts(
+            out,
+            model["ExecutionRoleArn"],
+            model.get("VpcConfig"),
+            {"Ref": "VolumeKmsKeyArn"} if plan.security.volume_kms_key else None,
+        )
     tags = [
         *({"Key": k, "Value": v} for k, v in sorted(plan.project.tags)),
         {"Key": "sagemaker:deployment-stage", "Value": {"Ref": "StageName"}},
@@ -284,11 +297,19 @@ def template(plan: ir.Plan) -> dict[str, Any]:
             },
         },
     }
+    parameters, conditions = _parameters(), {"AutoScaling": {"Fn::Equals": [{"Ref": "EnableAutoScaling"}, "true"]}}
+    if any(s.monitoring for s in plan.deploy.stages):
+        # Imported here: only projects that monitor pay for it.
+        from mlopsgen.targets import endpoint_monitoring
+
+        parameters |= endpoint_monitoring.parameters(plan)
+        conditions |= endpoint_monitoring.conditions(plan)
+        resources |= endpoint_monitoring.resources(plan)
     out: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"SageMaker endpoint of one deploy stage of project {plan.project.name} (mlopsgen).",
-        "Parameters": _parameters(),
-        "Conditions": {"AutoScaling": {"Fn::Equals": [{"Ref": "EnableAutoScaling"}, "true"]}},
+        "Parameters": parameters,
+        "Conditions": conditions,
         "Resources": resources,
         "Outputs": {"EndpointName": {"Value": {"Fn::GetAtt": ["Endpoint", "EndpointName"]}}},
     }

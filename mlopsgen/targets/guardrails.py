@@ -25,17 +25,25 @@ NAME = "guardrails"
 FILES = {"infrastructure/guardrails.yml": "deny SageMaker jobs and models created without the controls"}
 TEMPLATE = "infrastructure/guardrails.yml"
 # ref: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html#amazonsagemaker-policy-keys
+# Model monitoring job definitions take the job keys too (a monitoring schedule naming one sets none, so
+# schedules are not constrained: denying a missing key would deny every schedule).
+MONITORING_ACTIONS = tuple(
+    f"sagemaker:Create{kind}JobDefinition"
+    for kind in ("DataQuality", "ModelBias", "ModelExplainability", "ModelQuality")
+)
 VPC_ACTIONS = (
     "sagemaker:CreateHyperParameterTuningJob",
     "sagemaker:CreateModel",
     "sagemaker:CreateProcessingJob",
     "sagemaker:CreateTrainingJob",
+    *MONITORING_ACTIONS,
 )
 OUTPUT_KMS_ACTIONS = (
     "sagemaker:CreateHyperParameterTuningJob",
     "sagemaker:CreateProcessingJob",
     "sagemaker:CreateTrainingJob",
     "sagemaker:CreateTransformJob",
+    *MONITORING_ACTIONS,
 )
 VOLUME_KMS_ACTIONS = (
     "sagemaker:CreateEndpointConfig",
@@ -45,6 +53,7 @@ ENCRYPTION_ACTIONS = (
     "sagemaker:CreateHyperParameterTuningJob",
     "sagemaker:CreateProcessingJob",
     "sagemaker:CreateTrainingJob",
+    *MONITORING_ACTIONS,
 )
 
 

@@ -8,6 +8,7 @@ target accounts' stack set execution role cannot drift apart.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 
@@ -302,3 +303,81 @@ def _endpoint_alarms(endpoint_arn: Any, suffix: str) -> Any:
 def read_project_tags(project_arn: Any) -> dict[str, Any]:
     """Let a CI script read the SageMaker project's tags at run time (merged into pipeline and stack tags)."""
     return allow("ReadProjectTags", ["sagemaker:DescribeProject", "sagemaker:ListTags"], [project_arn])
+
+
+MONITOR_JOB_DEFINITIONS = {
+    "data_quality": ("DataQuality", "data-quality-job-definition"),
+    "model_quality": ("ModelQuality", "model-quality-job-definition"),
+    "model_bias": ("ModelBias", "model-bias-job-definition"),
+    "model_explainability": ("ModelExplainability", "model-explainability-job-definition"),
+}
+"""Monitor kind → the job definition's API name part (Create<X>JobDefinition) and ARN resource type."""
+
+
+def deploy_monitoring(
+    arn: Callable[[str, str], Any], kinds: list[str], schedules: list[Any], alarms: list[Any], project_id: str
+) -> list[dict[str, Any]]:
+    """What a role deploying the endpoint stack needs for its model monitors (nothing without monitors).
+
+    The monitoring schedules have fixed names and are granted by ARN; CloudFormation names the job
+    definitions, so they are granted by the project tag (Service Authorization Reference, Amazon
+    SageMaker: Create<X>JobDefinition takes ``aws:RequestTag``, the ``*-job-definition`` resources
+    ``aws:ResourceTag``). ``tests/test_permissions.py`` derives the list from the resource provider schemas.
+
+    Args:
+        arn: Builds a same-account ARN from (service, resource).
+        kinds: The monitor kinds the template uses.
+        schedules: ARNs (or patterns) of the stages' monitoring schedules.
+        alarms: ARN patterns of the alarms the stacks create (empty: the template has none).
+        project_id: The SageMaker project id the job definitions are tagged with.
+    """
+    if not kinds:
+        return []
+    names = [MONITOR_JOB_DEFINITIONS[kind][0] for kind in kinds]
+    definitions = [arn("sagemaker", f"{MONITOR_JOB_DEFINITIONS[kind][1]}/*") for kind in kinds]
+    statements = [
+        allow(
+            "CreateProjectMonitorJobs",
+            ["sagemaker:AddTags", *(f"sagemaker:Create{n}JobDefinition" for n in names)],
+            definitions,
+            {"StringEquals": {f"aws:RequestTag/{PROJECT_TAG}": project_id}},
+        ),
+        allow(
+            "ManageProjectMonitorJobs",
+            [
+                "sagemaker:AddTags",
+                "sagemaker:ListTags",
+                *(f"sagemaker:{verb}{n}JobDefinition" for n in names for verb in ("Delete", "Describe")),
+            ],
+            definitions,
+            project_resource(project_id),
+        ),
+        allow(
+            "ManageMonitoringSchedules",
+            [
+                "sagemaker:AddTags",
+                "sagemaker:CreateMonitoringSchedule",
+                "sagemaker:DeleteMonitoringSchedule",
+                "sagemaker:DescribeMonitoringSchedule",
+                "sagemaker:ListTags",
+                "sagemaker:UpdateMonitoringSchedule",
+            ],
+            schedules,
+        ),
+    ]
+    if alarms:
+        statements.append(
+            allow(
+                "ManageMonitorAlarms",
+                [
+                    "cloudwatch:DeleteAlarms",
+                    "cloudwatch:DescribeAlarms",
+                    "cloudwatch:ListTagsForResource",
+                    "cloudwatch:PutMetricAlarm",
+                    "cloudwatch:TagResource",
+                    "cloudwatch:UntagResource",
+                ],
+                alarms,
+            )
+        )
+    return statements

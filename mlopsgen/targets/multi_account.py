@@ -25,10 +25,12 @@ from __future__ import annotations
 from typing import Any
 
 from mlopsgen.plan import model as ir
+from mlopsgen.plan.model_monitoring import monitor_alarms, monitor_kinds
 from mlopsgen.targets.base import OutputFile, dump_json, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
 from mlopsgen.targets.iam import (
     deploy_endpoint_stack,
+    deploy_monitoring,
     project_resource,
     pull_images,
     sub_literal,
@@ -163,6 +165,18 @@ def bucket_statements(plan: ir.Plan, bucket_arn: str) -> list[dict[str, Any]]:
     captures = _capture_object_arns(plan, bucket_arn)
     if captures:
         statements += _principal_statements("TargetDataCapture", ["s3:PutObject"], captures, multi, multi.model_role)
+    if any(s.monitoring for s in plan.deploy.stages if s.targets):
+        from mlopsgen.targets import multi_account_monitoring as monitoring
+
+        reads, writes = monitoring.object_access(plan, bucket_arn)
+        statements += _principal_statements("TargetMonitoringRead", ["s3:GetObject"], reads, multi, multi.model_role)
+        statements += _principal_statements("TargetMonitoringWrite", ["s3:PutObject"], writes, multi, multi.model_role)
+        listed = monitoring.list_prefixes(reads, bucket_arn)
+        if listed:  # Model Monitor lists the capture (and ground truth) prefixes it reads
+            for statement in _principal_statements(
+                "TargetMonitoringList", ["s3:ListBucket"], [bucket_arn], multi, multi.model_role
+            ):
+                statements.append({**statement, "Condition": {**statement.get("Condition", {}), **listed}})
     if multi.vpc_endpoints and models:
         statements.append(
             {
@@ -324,6 +338,7 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
     endpoints = [
         _local("sagemaker", f"endpoint/{stage.endpoint_name}") for stage in plan.deploy.stages if stage.targets
     ]
+    targeted = [stage for stage in plan.deploy.stages if stage.targets]
     hub = plan.registry.hub if plan.registry is not None and plan.registry.deploy_from_hub else None
     model_package = (
         hub.package_arns
@@ -381,7 +396,16 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
         key_arns.append({"Ref": "VolumeKmsKeyArn"})
     parameter_arns = [_local("ssm", f"parameter{multi.parameter_prefix}/*")]
     project_key = plan.security.output_kms_key if plan.security.output_kms_key.startswith("arn:") else ""
+    monitoring_images: list[str] = []
+    monitoring_statements: list[dict[str, Any]] = []
+    if any(s.monitoring for s in plan.deploy.stages if s.targets):
+        # Monitoring jobs run as the model role (imported here: only projects that monitor pay for it).
+        from mlopsgen.targets import multi_account_monitoring as monitoring
+
+        monitoring_images = monitoring.images(plan)
+        monitoring_statements = monitoring.role_statements(plan, bucket_arn, _local)
     model_statements = [
+        *monitoring_statements,
         _allow(
             "ReadModelArtifacts",
             MODEL_READ_ACTIONS,
@@ -393,7 +417,7 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             else []
         ),
         # Image pulls: the repositories of the images the pipeline registers (built-in or the user's).
-        *pull_images(model_images(plan)),
+        *pull_images(model_images(plan) + monitoring_images),
         _allow(
             "EndpointLogs",
             ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
@@ -458,6 +482,19 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             project.id,
             key_arns,
             rollback_alarms=any(s.rollout is not None for s in plan.deploy.stages),
+        ),
+        *deploy_monitoring(
+            _local,
+            monitor_kinds(targeted),
+            [
+                # Every stage the stack set deploys: one template serves them all.
+                _local("sagemaker", f"monitoring-schedule/{project.name.lower()}-{s.name}-*")
+                for s in targeted
+            ],
+            [_local("cloudwatch", f"alarm:StackSet-{s.stack_name}-*") for s in targeted]
+            if any(map(monitor_alarms, targeted))
+            else [],
+            project.id,
         ),
     ]
     if resources:  # the stack set template reads SSM parameters only for a VPC or a volume key

@@ -14,6 +14,7 @@ from itertools import pairwise
 from typing import Any
 
 from mlopsgen.plan.model import ConditionStep, JsonGet, Plan, Rollout, Stage, Step, StepProp, Targets, TransformStep
+from mlopsgen.views.review_monitoring import MONITOR_LABELS
 from mlopsgen.views.summary import STEP_TYPES, step_type
 
 _RESERVED = frozenset(
@@ -200,6 +201,8 @@ def _stage_lines(stage: Stage) -> list[str]:
         lines.append(_targets_line(stage.targets))
     if stage.rollout is not None:
         lines.append(rollout_line(stage.rollout))
+    if stage.monitoring is not None and stage.monitoring.monitors:
+        lines.append("monitors: " + ", ".join(MONITOR_LABELS[m.kind] for m in stage.monitoring.monitors))
     return lines
 
 

@@ -16,6 +16,7 @@ from mlopsgen.views.behaviour import behaviour_changes, execution_parameter_chan
 from mlopsgen.views.markdown import code_span as _code
 from mlopsgen.views.markdown import plain_text as _text
 from mlopsgen.views.markdown import show as _show
+from mlopsgen.views.review_monitoring import show_monitors
 from mlopsgen.views.review_operations import operations_section
 from mlopsgen.views.review_read import Summary, Targets
 from mlopsgen.views.review_risks import risks
@@ -133,7 +134,8 @@ def _stage_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
     known = {*_STAGE_FIELDS, "name", "manual_approval", "targets"}  # targets: their own section
     for key in sorted((set(before) | set(after)) - known):
         if before.get(key) != after.get(key):
-            changes.append(read.change(read.label(key), before.get(key), after.get(key)))
+            show = show_monitors if key == "monitoring" else _show
+            changes.append(read.change(read.label(key), before.get(key), after.get(key), show))
     return changes
 
 

@@ -10,6 +10,7 @@ import mlopsgen.views.review_read as read
 from mlopsgen.views.behaviour import behaviour_risks
 from mlopsgen.views.markdown import code_span as _code
 from mlopsgen.views.markdown import show as _show
+from mlopsgen.views.review_monitoring import monitoring_risks
 from mlopsgen.views.review_operations import operations_risks
 from mlopsgen.views.review_read import Summary
 from mlopsgen.views.rollout import rollout_risks
@@ -133,7 +134,8 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
     OUs, and any weakened security control: VPC, subnets or security groups removed, a KMS key
     removed, inter-container encryption or network isolation turned off (blueprint-wide, or for one
     job), and VPC endpoints removed while stages deploy into other accounts; a stage's rollout
-    weakened (``views.rollout``: rollback or its alarms removed, all-at-once traffic); and in what the
+    weakened (``views.rollout``: rollback or its alarms removed, all-at-once traffic), a stage's model
+    monitoring switched off or some of its monitors removed; and in what the
     pipeline decides (``views.behaviour``): models registered as Approved, a quality gate removed or
     loosened, a tuning budget raised; and schedules or the new-data trigger added, changed or removed,
     notifications removed or weakened (``views.review_operations``).
@@ -154,6 +156,7 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
         + _endpoint_risks(old, new)
         + _step_risks(old, new)
         + rollout_risks(old, new)
+        + monitoring_risks(old, new)
         + behaviour_risks(old, new)
         + operations_risks(old, new)
     )

@@ -262,7 +262,7 @@ def _stage(stage: Stage) -> dict[str, Any]:
         # Only when declared: an absent key reads as None (no rollout), and other manifests stay as they were.
         **({"rollout": summarize_rollout(stage.rollout)} if stage.rollout is not None else {}),
         "batch": _batch(stage),
-    }
+    } | _monitoring(stage)
 
 
 def _batch(stage: Stage) -> dict[str, Any] | None:
@@ -278,6 +278,14 @@ def _batch(stage: Stage) -> dict[str, Any] | None:
         "schedule": batch.schedule or None,
         "on_approval": batch.on_approval,
     }
+
+
+def _monitoring(stage: Stage) -> dict[str, Any]:
+    # Monitor kind → its schedule, only on stages that monitor: an absent key means none, as in summaries
+    # written before monitoring existed, so theirs stay as they were.
+    if stage.monitoring is None:
+        return {}
+    return {"monitoring": {m.kind: m.schedule for m in stage.monitoring.monitors}}
 
 
 def _deploy(deploy: Deploy | None) -> dict[str, Any] | None:

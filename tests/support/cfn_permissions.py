@@ -177,6 +177,11 @@ def _arn(resource_type: str, action: str, props: Props, resolve: Resolver) -> st
     if resource_type == "AWS::CloudWatch::Alarm" and action.startswith("cloudwatch:") and "AlarmName" in props:
         name = resolve(props["AlarmName"])
         return None if name is None else f"arn:aws:cloudwatch:{resolve.region}:{ACCOUNT}:alarm:{name}"
+    if resource_type.endswith("JobDefinition") and action == "iam:PassRole" and "RoleArn" in props:
+        return resolve(props["RoleArn"])  # the monitoring job's role
+    if resource_type == "AWS::SageMaker::MonitoringSchedule" and action.startswith("sagemaker:"):
+        name = resolve(props.get("MonitoringScheduleName"))
+        return f"arn:aws:sagemaker:{resolve.region}:{ACCOUNT}:monitoring-schedule/{name.lower()}" if name else None
     if resource_type == "AWS::ApplicationAutoScaling::ScalableTarget" and action.startswith("sagemaker:"):
         target = resolve(props.get("ResourceId"))
         match = re.fullmatch(r"endpoint/([^/]+)/variant/.+", target or "")

@@ -22,6 +22,7 @@ from the request context, which is what makes ``Null`` and ``...IfExists`` matte
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +30,8 @@ from typing import Any
 
 import botocore.session  # type: ignore[import-untyped]
 import yaml
+
+from mlopsgen.audit.conditions import forms
 
 # Keys whose value is a list in the request context (SAR type ArrayOfString): IAM needs set operators.
 MULTIVALUED = {"sagemaker:VpcSubnets", "sagemaker:VpcSecurityGroupIds", "sagemaker:InstanceTypes"}
@@ -44,6 +47,22 @@ _TRAINING: dict[str, tuple[str, ...]] = {
     "sagemaker:MaxRuntimeInSeconds": ("StoppingCondition.MaxRuntimeInSeconds",),
     "sagemaker:InstanceTypes": ("ResourceConfig.InstanceType",),
 }
+MONITOR_KINDS = ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")
+
+
+def _monitoring_job(output: str, resources: str = "JobResources") -> dict[str, tuple[str, ...]]:
+    return {
+        "sagemaker:VpcSubnets": ("NetworkConfig.VpcConfig.Subnets",),
+        "sagemaker:VpcSecurityGroupIds": ("NetworkConfig.VpcConfig.SecurityGroupIds",),
+        "sagemaker:VolumeKmsKey": (f"{resources}.ClusterConfig.VolumeKmsKeyId",),
+        "sagemaker:OutputKmsKey": (f"{output}.KmsKeyId",),
+        "sagemaker:InterContainerTrafficEncryption": ("NetworkConfig.EnableInterContainerTrafficEncryption",),
+        "sagemaker:NetworkIsolation": ("NetworkConfig.EnableNetworkIsolation",),
+        "sagemaker:MaxRuntimeInSeconds": ("StoppingCondition.MaxRuntimeInSeconds",),
+        "sagemaker:InstanceTypes": (f"{resources}.ClusterConfig.InstanceType",),
+    }
+
+
 CONDITION_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "sagemaker:CreateProcessingJob": {
         "sagemaker:VpcSubnets": ("NetworkConfig.VpcConfig.Subnets",),
@@ -77,6 +96,15 @@ CONDITION_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
         "sagemaker:VolumeKmsKey": ("KmsKeyId",),
         "sagemaker:InstanceTypes": ("ProductionVariants[].InstanceType",),
     },
+    # Model monitoring (SAR: each Create<Kind>JobDefinition takes the job keys below). The job definitions
+    # are created by the endpoint stacks; CloudFormation's property names are the API's members.
+    **{f"sagemaker:Create{kind}JobDefinition": _monitoring_job(f"{kind}JobOutputConfig") for kind in MONITOR_KINDS},
+    # SAR lists the same keys for CreateMonitoringSchedule; they come from an inline job definition, which
+    # ours never carries (the schedule names a job definition), so a schedule sets none of them.
+    "sagemaker:CreateMonitoringSchedule": {
+        key: tuple(f"MonitoringScheduleConfig.MonitoringJobDefinition.{p}" for p in paths)
+        for key, paths in _monitoring_job("MonitoringOutputConfig", "MonitoringResources").items()
+    },
     # No security condition key; modelled so the guardrail's scope is evaluated against it too.
     "sagemaker:CreateModelPackage": {},
     "sagemaker:CreateEndpoint": {},
@@ -102,6 +130,8 @@ RESOURCE_ACTIONS = {
     "AWS::SageMaker::EndpointConfig": "sagemaker:CreateEndpointConfig",
     "AWS::SageMaker::Endpoint": "sagemaker:CreateEndpoint",
     "AWS::SageMaker::ModelPackageGroup": "sagemaker:CreateModelPackageGroup",  # the hub stack (registry)
+    **{f"AWS::SageMaker::{kind}JobDefinition": f"sagemaker:Create{kind}JobDefinition" for kind in MONITOR_KINDS},
+    "AWS::SageMaker::MonitoringSchedule": "sagemaker:CreateMonitoringSchedule",
 }
 ARN_TYPES = {
     "sagemaker:CreateProcessingJob": "processing-job",
@@ -113,6 +143,11 @@ ARN_TYPES = {
     "sagemaker:CreateEndpointConfig": "endpoint-config",
     "sagemaker:CreateEndpoint": "endpoint",
     "sagemaker:CreateModelPackageGroup": "model-package-group",
+    **{
+        f"sagemaker:Create{kind}JobDefinition": re.sub(r"(?<!^)([A-Z])", r"-\1", kind).lower() + "-job-definition"
+        for kind in MONITOR_KINDS
+    },
+    "sagemaker:CreateMonitoringSchedule": "monitoring-schedule",
 }
 EXPRESSION = "${runtime value}"
 
@@ -217,10 +252,10 @@ def requests_of(example: str, files: dict[str, str]) -> list[Request]:
             if not kind.startswith("AWS::SageMaker::"):
                 continue
             assert kind in RESOURCE_ACTIONS, f"{example}: {path} {name}: {kind} is not modelled"
-            assert "Condition" not in resource, f"{path} {name}: conditional SageMaker resources are not modelled"
-            body = resource.get("Properties", {})
-            assert "Fn::If" not in json.dumps(body), f"{path} {name}: Fn::If in properties is not modelled"
-            found.append(Request(example, f"{path} resource {name}", RESOURCE_ACTIONS[kind], body))
+            # A conditional resource makes its request when created; each Fn::If form is a request it may make.
+            for assignment, body in forms(resource.get("Properties", {})):
+                where = f"{path} resource {name}" + (f" ({assignment})" if assignment else "")
+                found.append(Request(example, where, RESOURCE_ACTIONS[kind], body))
     return found
 
 

@@ -130,7 +130,9 @@ def test_stack_set_stages_show_their_targets() -> None:
     plan = plan_named("fraud_secure")
     nodes = _nodes(deploy_mermaid(plan))
     assert nodes["deploy_dev"] == "Deploy dev<br/>ml.m5.large × 1"
-    assert nodes["deploy_staging"] == "Deploy staging<br/>ml.m5.large × 1<br/>stack set → 2 accounts"
+    assert nodes["deploy_staging"] == (
+        "Deploy staging<br/>ml.m5.large × 1<br/>stack set → 2 accounts<br/>monitors: data quality"
+    )
     assert nodes["deploy_prod"] == "Deploy prod<br/>ml.c5.xlarge × 2<br/>autoscaling 1–6<br/>stack set → 2 OUs"
     assert plan.deploy is not None
     prod = plan.deploy.stages[-1]
@@ -156,3 +158,9 @@ def test_no_deploy_section() -> None:
     assert deploy_mermaid(plan) == ""
     markdown = mermaid_markdown(plan)
     assert "Deploy flow" not in markdown and markdown.count("```mermaid") == 1
+
+
+def test_monitored_stages_name_their_monitors() -> None:
+    nodes = _nodes(deploy_mermaid(plan_named("credit")))
+    assert nodes["deploy_staging"].endswith("<br/>monitors: data quality, model quality, bias, explainability")
+    assert nodes["deploy_prod"].endswith("<br/>monitors: data quality")

@@ -496,3 +496,31 @@ def test_targets_of_another_shape_do_not_break_the_review() -> None:
     old["security"]["vpc_endpoints"] = {"x": 1}
     markdown = review_markdown("fraud_secure.yaml", old, new, FILES)
     assert "(moved from the project account to stack-set deployment)" in markdown
+
+
+def _credit_without_staging_monitoring() -> str:
+    blueprint = text("credit")
+    start = blueprint.index("      monitoring:\n", blueprint.index("    - name: staging"))
+    return blueprint[:start] + blueprint[blueprint.index("    - name: prod", start) :]
+
+
+def test_monitoring_switched_off_is_a_risk() -> None:
+    markdown = _review("credit", _credit_without_staging_monitoring())
+    assert _risk_lines(markdown) == [
+        f"{RISK} monitoring switched off on stage `staging` (no model monitor runs there any more)"
+    ]
+
+
+def test_monitors_removed_are_a_risk() -> None:
+    bias = text("credit").split("        model_bias:\n", 1)[1].split("        model_explainability:", 1)[0]
+    markdown = _review("credit", edit("credit", ("        model_bias:\n" + bias, "")))
+    assert _risk_lines(markdown) == [f"{RISK} bias monitoring removed from stage `staging`"]
+
+
+def test_monitoring_added_is_no_risk() -> None:
+    old, new = summary_of(_credit_without_staging_monitoring()), summary_of(text("credit"))
+    assert risks(old, new) == []
+    assert (
+        "Changed `staging`: monitoring none → data quality (`cron(0 0 ? * * *)`), model quality "
+        "(`cron(0 0 ? * * *)`), bias (`cron(0 0 ? * * *)`), explainability (`cron(0 6 ? * * *)`)"
+    ) in review_markdown("credit.yaml", old, new, FILES)
