@@ -27,6 +27,7 @@ from mlopsgen.blueprint.resolve import Scope
 from mlopsgen.blueprint.schema_docs import DocumentedSchema
 from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
+from mlopsgen.blueprint.stage_serving_checks import STAGE_SERVING_CHECKS
 from mlopsgen.blueprint.training_checks import TRAINING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.errors import Diagnostic
@@ -200,6 +201,7 @@ def _check(spec: BlueprintSpec) -> list[Issue]:
     for check in (
         *CHECKS,
         *SERVING_CHECKS,
+        *STAGE_SERVING_CHECKS,
         *TRAINING_CHECKS,
         *LIMIT_CHECKS,
         *EXTERNAL_CHECKS,

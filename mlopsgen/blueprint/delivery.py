@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from mlopsgen.blueprint.aws_shapes import AccountId, OrganizationalUnitId
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
+from mlopsgen.blueprint.stage_serving import ServingSpec
 
 HTTPS_URL_PATTERN = r"^https://[!#-&(-\[\]-~]+$"
 
@@ -80,6 +81,11 @@ class StageSpec(Spec):
         min_length=1,
         description="Deploy into every active account under these OUs (nested OUs included), resolved "
         "at deploy time; combined with accounts.",
+    )
+    serving: ServingSpec | None = Field(
+        default=None,
+        description="Serving mode: realtime (weighted variants, a shadow variant), serverless or asynchronous. "
+        "Default: a real-time endpoint on instance_type and instance_count.",
     )
 
 

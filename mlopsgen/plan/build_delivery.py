@@ -13,6 +13,7 @@ from mlopsgen.plan import ci_commands, triggers
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import CodeRefused
 from mlopsgen.plan.build_script import ScriptBuilder
+from mlopsgen.plan.build_stage_serving import build_serving
 from mlopsgen.plan.content_types import CAPTURE_TYPES_MAX, capture_content_types
 from mlopsgen.plan.naming import (
     DEFAULT_BLUEPRINT_DIR,
@@ -45,7 +46,8 @@ class DeliveryBuilder(ScriptBuilder):
                     instance_type=stage.instance_type,
                     instance_count=stage.instance_count,
                     data_capture=ir.DataCapture(
-                        enabled=capture is not None,
+                        # A serverless endpoint captures nothing (MLG317 rejects capture written on one).
+                        enabled=capture is not None and (stage.serving is None or stage.serving.mode != "serverless"),
                         sampling_percentage=capture.sampling_percentage if capture else 0,
                         destination=(capture.destination if capture and capture.destination else None)
                         or default_data_capture_uri(self.bucket, stage.name),
@@ -65,6 +67,7 @@ class DeliveryBuilder(ScriptBuilder):
                     targets=ir.Targets(tuple(stage.accounts or ()), tuple(stage.organizational_units or ()))
                     if stage.accounts or stage.organizational_units
                     else None,
+                    serving=build_serving(stage, self.bucket, self.security.output_kms_key),
                 )
             )
         registers = [s for s in self.bp.pipeline.steps if isinstance(s, spec.RegisterModelStepSpec)]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mlopsgen.plan.model_serving import Serving
+
 if TYPE_CHECKING:
     from mlopsgen.plan.registry import Registry
 
@@ -685,6 +687,8 @@ class Stage:
     endpoint_name: str
     targets: Targets | None
     """Target accounts when the stage deploys through a stack set; None for the project account."""
+    serving: Serving
+    """Serving mode, variants and their settings (``plan/model_serving.py``)."""
 
 
 @dataclass(frozen=True)

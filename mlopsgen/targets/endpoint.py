@@ -74,6 +74,10 @@ def stage_config(plan: ir.Plan, stage: ir.Stage) -> dict[str, Any]:
         "ScaleInCooldown": str(scaling.scale_in_cooldown_seconds if scaling else 300),
         "ScaleOutCooldown": str(scaling.scale_out_cooldown_seconds if scaling else 60),
     }
+    if any(s.serving.declared for s in plan.deploy.stages):
+        from mlopsgen.targets import endpoint_serving  # only blueprints with serving blocks pay the import
+
+        parameters |= endpoint_serving.stage_parameters(plan, stage)
     if stage.targets is not None:
         # In target accounts the model runs as the account's own model role (named in the template).
         del parameters["ModelExecutionRoleArn"]
@@ -257,7 +261,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
             },
         },
     }
-    return {
+    out = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"SageMaker endpoint of one deploy stage of project {plan.project.name} (mlopsgen).",
         "Parameters": _parameters(),
@@ -265,3 +269,8 @@ def template(plan: ir.Plan) -> dict[str, Any]:
         "Resources": resources,
         "Outputs": {"EndpointName": {"Value": {"Fn::GetAtt": ["Endpoint", "EndpointName"]}}},
     }
+    if any(s.serving.declared for s in plan.deploy.stages):
+        from mlopsgen.targets import endpoint_serving  # only blueprints with serving blocks pay the import
+
+        endpoint_serving.apply(plan, out)
+    return out
