@@ -227,7 +227,9 @@ class DeliveryBuilder(ScriptBuilder):
             )
             if deploy
             else (),
-            test_command=ci_commands.test_command(output_dir, deploy.sample_payload, multi) if deploy else (),
+            test_command=ci_commands.test_command(output_dir, deploy.sample_payload, multi, deploy.stages)
+            if deploy
+            else (),
             deploy_exports=exports if deploy else (),
             stackset_commands=tuple(
                 (

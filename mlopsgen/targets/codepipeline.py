@@ -79,6 +79,22 @@ def _bucket_statements() -> list[dict[str, Any]]:
     ]
 
 
+def _async_test_statements(plan: ir.Plan, endpoints: list[Any]) -> list[dict[str, Any]]:
+    """An asynchronous stage's smoke test uploads its input under the output path and reads the result."""
+    queues = [s.serving.asynchronous for s in plan.deploy.stages if s.serving.asynchronous] if plan.deploy else []
+    if not queues:
+        return []
+    paths = sorted({p.removeprefix("s3://").rstrip("/") for q in queues for p in (q.output_path, q.failure_path)})
+    return [
+        _allow("InvokeAsyncEndpoints", ["sagemaker:InvokeEndpointAsync"], endpoints),
+        _allow(
+            "AsyncResults",
+            ["s3:GetObject", "s3:PutObject"],
+            [_sub(f"arn:${{AWS::Partition}}:s3:::{path}/*") for path in paths],
+        ),
+    ]
+
+
 def _logs(project: str) -> dict[str, Any]:
     return _allow(
         "BuildLogs",
@@ -608,6 +624,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                 *_kms(plan),
                 _allow("TestEndpoints", ["sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint"], endpoints),
                 *_remote_test_statements(plan),
+                *_async_test_statements(plan, endpoints),
             ],
             "Smoke-tests the deployed endpoints.",
         ),
