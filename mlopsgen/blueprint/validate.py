@@ -259,6 +259,14 @@ def _tag_error(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic
             f"{where} must be a mapping with exactly one operator key",
             f"operators: {ops}; for example {{lte: [left, right]}}.",
         )
+    if path and path[-1] == "serving":  # a stage's serving block is tagged by mode, not type
+        modes = ("realtime", "serverless", "asynchronous")
+        if isinstance(given, dict) and "mode" in given:
+            tag = str(given["mode"])
+            hint = did_you_mean(tag, modes).strip() or f"modes: {', '.join(modes)}."
+            return _at(loaded, (*path, "mode"), "MLG115", f"unknown serving mode '{tag}' in {where}", hint, key=False)
+        if isinstance(given, dict):
+            return _at(loaded, path, "MLG111", f"{where} is missing required key 'mode'", f"modes: {', '.join(modes)}.")
     if isinstance(given, dict) and "type" in given:
         tag = str(given["type"])
         hint = did_you_mean(tag, STEP_TYPES).strip() or f"step types: {', '.join(STEP_TYPES)}."
