@@ -39,12 +39,14 @@ class DeliveryBuilder(ScriptBuilder):
         stages = []
         for stage in deploy.stages:
             capture = stage.data_capture
+            serving = build_serving(stage, self.bucket, self.security.output_kms_key)
             stages.append(
                 ir.Stage(
                     name=stage.name,
                     manual_approval=stage.approval == "manual",
-                    instance_type=stage.instance_type,
-                    instance_count=stage.instance_count,
+                    # The first variant's (the stage's own unless serving.variants names them).
+                    instance_type=serving.variants[0].instance_type,
+                    instance_count=serving.variants[0].instance_count,
                     data_capture=ir.DataCapture(
                         # A serverless endpoint captures nothing (MLG317 rejects capture written on one).
                         enabled=capture is not None and (stage.serving is None or stage.serving.mode != "serverless"),
@@ -67,7 +69,7 @@ class DeliveryBuilder(ScriptBuilder):
                     targets=ir.Targets(tuple(stage.accounts or ()), tuple(stage.organizational_units or ()))
                     if stage.accounts or stage.organizational_units
                     else None,
-                    serving=build_serving(stage, self.bucket, self.security.output_kms_key),
+                    serving=serving,
                 )
             )
         registers = [s for s in self.bp.pipeline.steps if isinstance(s, spec.RegisterModelStepSpec)]

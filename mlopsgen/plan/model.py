@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mlopsgen.plan.model_serving import Serving
+from mlopsgen.plan.model_serving import Serving as Serving  # re-exported: views read plan.model only
 
 if TYPE_CHECKING:
     from mlopsgen.plan.registry import Registry

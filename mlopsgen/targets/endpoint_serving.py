@@ -252,7 +252,7 @@ def stage_parameters(plan: ir.Plan, stage: ir.Stage) -> dict[str, str]:
         stage: The stage.
 
     Returns:
-        Parameter name → value; the instance parameters of the first variant stay in ``endpoint.py``.
+        Parameter name → value; the first variant's instance parameters stay in ``endpoint.py`` (from the Stage).
     """
     serving = stage.serving
     first = serving.variants[0]
@@ -260,8 +260,6 @@ def stage_parameters(plan: ir.Plan, stage: ir.Stage) -> dict[str, str]:
         "ServingMode": serving.mode,
         "VariantName": first.name,
         "VariantWeight": _weight(first.weight),
-        "EndpointInstanceType": first.instance_type,
-        "EndpointInstanceCount": str(first.instance_count),
     }
     for prop, field, _, _ in _tuned(plan):
         out[prop] = str(getattr(serving, field) or 0)
