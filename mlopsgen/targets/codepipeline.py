@@ -95,6 +95,38 @@ def _async_test_statements(plan: ir.Plan, endpoints: list[Any]) -> list[dict[str
     ]
 
 
+def _scale_from_zero_alarms(plan: ir.Plan) -> list[dict[str, Any]]:
+    """The alarm an asynchronous stage scaling in to zero adds (endpoint_serving._scale_from_zero).
+
+    CloudFormation names it ``<stack>-ScaleFromZeroAlarm-<suffix>``; the actions are its provider
+    schema's handler permissions.
+    """
+    stacks = [
+        s.stack_name
+        for s in (plan.deploy.stages if plan.deploy else ())
+        if s.serving.asynchronous
+        and s.serving.asynchronous.scaling
+        and s.serving.asynchronous.scaling.min_instances == 0
+    ]
+    if not stacks:
+        return []
+    actions = [
+        "DeleteAlarms",
+        "DescribeAlarms",
+        "ListTagsForResource",
+        "PutMetricAlarm",
+        "TagResource",
+        "UntagResource",
+    ]
+    return [
+        _allow(
+            "ScaleFromZeroAlarms",
+            [f"cloudwatch:{action}" for action in actions],
+            [_arn("cloudwatch", f"alarm:{stack}-ScaleFromZeroAlarm-*") for stack in stacks],
+        )
+    ]
+
+
 def _logs(project: str) -> dict[str, Any]:
     return _allow(
         "BuildLogs",
@@ -639,6 +671,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     plan.project.id,
                     _volume_key(plan.security.volume_kms_key),
                 ),
+                *_scale_from_zero_alarms(plan),
             ],
             "Creates and updates the endpoint stacks of the deploy stages.",
         ),

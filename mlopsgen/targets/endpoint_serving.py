@@ -211,6 +211,7 @@ def _asynchronous(
     tracking["PredefinedMetricSpecification"] = {
         "Fn::If": ["Asynchronous", NO_VALUE, tracking["PredefinedMetricSpecification"]]
     }
+    _scale_from_zero(conditions, resources)
     # ref: https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.html
     tracking["CustomizedMetricSpecification"] = _if(
         "Asynchronous",
@@ -221,6 +222,55 @@ def _asynchronous(
             "Statistic": "Average",
         },
     )
+
+
+def _scale_from_zero(conditions: dict[str, Any], resources: dict[str, Any]) -> None:
+    """Scale an asynchronous endpoint out of zero instances: a step policy on HasBacklogWithoutCapacity.
+
+    Target tracking divides the backlog by the instance count, so with no instances it never acts;
+    AWS's guide adds a step scaling policy that one CloudWatch alarm on HasBacklogWithoutCapacity
+    (requests queued while no instance runs) triggers.
+    ref: https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.html
+    """
+    conditions["ScaleFromZero"] = {
+        "Fn::And": [
+            {"Condition": "AutoScaling"},
+            {"Condition": "Asynchronous"},
+            {"Fn::Equals": [{"Ref": "MinInstances"}, 0]},
+        ]
+    }
+    resources["ScaleFromZeroPolicy"] = {
+        "Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
+        "Condition": "ScaleFromZero",
+        "Properties": {
+            "PolicyName": {"Fn::Sub": "${SageMakerProjectName}-${StageName}-scale-from-zero"},
+            "PolicyType": "StepScaling",
+            "ScalingTargetId": {"Ref": "ScalableTarget"},
+            "StepScalingPolicyConfiguration": {
+                "AdjustmentType": "ChangeInCapacity",
+                "MetricAggregationType": "Average",
+                "Cooldown": {"Ref": "ScaleOutCooldown"},
+                "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}],
+            },
+        },
+    }
+    resources["ScaleFromZeroAlarm"] = {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Condition": "ScaleFromZero",
+        "Properties": {
+            "AlarmDescription": "Requests are queued while the asynchronous endpoint runs no instance.",
+            "Namespace": "AWS/SageMaker",
+            "MetricName": "HasBacklogWithoutCapacity",
+            "Dimensions": [{"Name": "EndpointName", "Value": {"Fn::GetAtt": ["Endpoint", "EndpointName"]}}],
+            "Statistic": "Average",
+            "Period": 60,
+            "EvaluationPeriods": 2,
+            "Threshold": 1,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "missing",
+            "AlarmActions": [{"Ref": "ScaleFromZeroPolicy"}],
+        },
+    }
 
 
 def _unused_path(plan: ir.Plan) -> str:
