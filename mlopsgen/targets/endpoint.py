@@ -166,6 +166,10 @@ def stackset_template(plan: ir.Plan) -> dict[str, Any]:
     ]
     for name in ("Model", "EndpointConfig", "Endpoint"):
         resources[name]["Properties"]["Tags"] = tags
+    if "ScaleFromZero" in out["Conditions"]:
+        from mlopsgen.targets import endpoint_serving  # only blueprints with serving blocks pay the import
+
+        endpoint_serving.drop_scale_from_zero(out)
     out["Description"] = (
         f"SageMaker endpoint of one deploy stage of project {plan.project.name} in a target account (mlopsgen)."
     )

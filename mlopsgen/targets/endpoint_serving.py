@@ -273,6 +273,17 @@ def _scale_from_zero(conditions: dict[str, Any], resources: dict[str, Any]) -> N
     }
 
 
+def drop_scale_from_zero(template: dict[str, Any]) -> None:
+    """Remove the scale-from-zero policy and alarm: stack set stages are never asynchronous (MLG323).
+
+    Args:
+        template: The stack set template; changed in place.
+    """
+    del template["Conditions"]["ScaleFromZero"]
+    for name in ("ScaleFromZeroPolicy", "ScaleFromZeroAlarm"):
+        del template["Resources"][name]
+
+
 def _unused_path(plan: ir.Plan) -> str:
     return f"s3://{plan.project.artifact_bucket}/async-inference"
 
