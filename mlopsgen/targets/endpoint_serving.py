@@ -11,6 +11,7 @@ ref: https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.h
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from mlopsgen.plan import model as ir
@@ -108,11 +109,12 @@ def apply(plan: ir.Plan, template: dict[str, Any]) -> None:
         primary[prop] = _if(f"Has{prop}", {"Ref": prop})
     scaling = resources["ScalableTarget"]["Properties"]
     scaling["ResourceId"] = {"Fn::Sub": "endpoint/${Endpoint.EndpointName}/variant/${VariantName}"}
+    extras = []
     for slot in range(2, _extra_slots(plan) + 2):
         prefix = f"Variant{slot}"
         _slot_parameters(parameters, prefix, f"Production variant {slot}")
         conditions[f"Has{prefix}"] = {"Fn::Not": [{"Fn::Equals": [{"Ref": f"{prefix}Name"}, ""]}]}
-        config["ProductionVariants"].append(_if(f"Has{prefix}", _variant(plan, prefix)))
+        extras.append(_variant(plan, prefix))
     if _has_shadow(plan):
         _slot_parameters(parameters, "ShadowVariant", "Shadow variant")
         conditions["HasShadowVariant"] = {"Fn::Not": [{"Fn::Equals": [{"Ref": "ShadowVariantName"}, ""]}]}
@@ -121,6 +123,20 @@ def apply(plan: ir.Plan, template: dict[str, Any]) -> None:
         _serverless(parameters, conditions, config, primary)
     if "asynchronous" in modes:
         _asynchronous(plan, parameters, conditions, config, resources)
+    if extras:
+        config["ProductionVariants"] = _variant_lists(primary, extras)
+
+
+def _variant_lists(primary: dict[str, Any], extras: list[dict[str, Any]]) -> Any:
+    """The production variant list of every filled slot count: the first n slots, nested Fn::If on HasVariant<n>.
+
+    A stage fills its slots in order, so picking the whole list beats ``AWS::NoValue`` inside it,
+    which CloudFormation drops but moto (the deploy tests) leaves as a null variant.
+    """
+    lists: Any = [copy.deepcopy(primary)]
+    for n in range(2, len(extras) + 2):
+        lists = {"Fn::If": [f"HasVariant{n}", copy.deepcopy([primary, *extras[: n - 1]]), lists]}
+    return lists
 
 
 def _slot_parameters(parameters: dict[str, Any], prefix: str, what: str) -> None:
