@@ -13,17 +13,20 @@ as a number on our side.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, note, settings
 
 import mlopsgen
 from mlopsgen.api import plan_blueprint
 from mlopsgen.plan import model as ir
 
 from .conftest import BLUEPRINTS
+from .support.blueprint_strategy import blueprints
 
 pytest.importorskip("sagemaker")
 from sagemaker.core.helper.session_helper import production_variant  # noqa: E402
@@ -124,10 +127,12 @@ def _sdk_config(stage: ir.Stage) -> dict[str, Any]:
     return out
 
 
-def _stages(blueprint: Path) -> list[tuple[ir.Plan, ir.Stage, dict[str, str]]]:
-    plan, diagnostics = plan_blueprint(blueprint)
+def _stages(
+    blueprint: Path | dict[str, Any], code: dict[str, bytes] | None = None
+) -> list[tuple[ir.Plan, ir.Stage, dict[str, str]]]:
+    plan, diagnostics = plan_blueprint(blueprint, code=code)
     assert plan is not None and plan.deploy is not None, diagnostics
-    files = mlopsgen.render(blueprint).files
+    files = mlopsgen.render(blueprint, code=code).files
     return [
         (plan, stage, json.loads(files[f"model-deploy/{stage.name}-config.json"])["Parameters"])
         for stage in plan.deploy.stages
@@ -137,10 +142,10 @@ def _stages(blueprint: Path) -> list[tuple[ir.Plan, ir.Stage, dict[str, str]]]:
 DEPLOYING = [b for b in BLUEPRINTS if "\ndeploy:" in b.read_text()]
 
 
-@pytest.mark.parametrize("blueprint", DEPLOYING, ids=[b.stem for b in DEPLOYING])
-def test_every_stage_configures_its_endpoint_as_the_sdk_does(blueprint: Path) -> None:
-    template = yaml.safe_load(mlopsgen.render(blueprint).files["model-deploy/endpoint-config-template.yml"])
-    for _, stage, parameters in _stages(blueprint):
+def _check_stages(blueprint: Path | dict[str, Any], code: dict[str, bytes] | None = None) -> None:
+    files = mlopsgen.render(blueprint, code=code).files
+    template = yaml.safe_load(files["model-deploy/endpoint-config-template.yml"])
+    for _, stage, parameters in _stages(blueprint, code):
         resolved = Resolver(template, parameters | {"ModelPackageName": "arn"}).value(
             template["Resources"]["EndpointConfig"]["Properties"]
         )
@@ -150,6 +155,25 @@ def test_every_stage_configures_its_endpoint_as_the_sdk_does(blueprint: Path) ->
             if k in resolved
         }
         assert _numbers(ours) == _numbers(_sdk_config(stage)), stage.name
+
+
+@pytest.mark.parametrize("blueprint", DEPLOYING, ids=[b.stem for b in DEPLOYING])
+def test_every_stage_configures_its_endpoint_as_the_sdk_does(blueprint: Path) -> None:
+    _check_stages(blueprint)
+
+
+@settings(
+    max_examples=int(os.environ.get("MLOPSGEN_ENGINE_EXAMPLES", "40")), derandomize=True, database=None, deadline=None
+)
+@given(drawn=blueprints())
+def test_generated_stages_configure_their_endpoints_as_the_sdk_does(
+    drawn: tuple[dict[str, Any], dict[str, bytes]],
+) -> None:
+    """Every serving mode and variant shape the generator draws (tests/support/blueprint_strategy_serving.py)."""
+    blueprint, code = drawn
+    if "deploy" in blueprint:
+        note("deploy:\n" + yaml.safe_dump(blueprint["deploy"], sort_keys=False))
+        _check_stages(blueprint, code)
 
 
 def test_the_examples_cover_every_mode_and_variant_shape() -> None:
