@@ -45,6 +45,10 @@ VIOLATIONS: dict[str, tuple[PathKey, str]] = {
         ("Properties", "DataCaptureConfig"),
         "endpoint config {name} captures payloads without a DataCaptureConfig KmsKeyId",
     ),
+    "sagemaker_async_output_kms": (
+        ("Properties", "AsyncInferenceConfig", "OutputConfig"),
+        "endpoint config {name} writes asynchronous results without an OutputConfig KmsKeyId",
+    ),
     "codebuild_in_vpc": (
         ("Properties", "VpcConfig"),
         "CodeBuild project {name} does not run in the VPC (VpcConfig needs Subnets and SecurityGroupIds)",
