@@ -220,6 +220,11 @@ def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
             "less_than": "less than",
         }[kind]
         return _at(loaded, path, "MLG114", f"{where} must be {words} {bound}, not {error['input']!r}", "", key=False)
+    if kind == "multiple_of":  # e.g. serverless memory, in 1024 MB steps
+        step = ctx.get("multiple_of", "")
+        return _at(
+            loaded, path, "MLG114", f"{where} must be a multiple of {step}, not {error['input']!r}", "", key=False
+        )
     if kind in ("too_short", "too_long"):
         if kind == "too_short" and ctx.get("min_length") == 1:
             message = f"{where} must not be empty"
