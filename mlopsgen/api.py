@@ -30,6 +30,7 @@ from mlopsgen.blueprint.schema_docs import DocumentedSchema
 from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
 from mlopsgen.blueprint.stage_batch_checks import BATCH_CHECKS
+from mlopsgen.blueprint.stage_serving_checks import STAGE_SERVING_CHECKS
 from mlopsgen.blueprint.training_checks import TRAINING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.blueprint.versions import upgrade
@@ -218,6 +219,7 @@ def _check(spec: BlueprintSpec) -> list[Issue]:
     for check in (
         *CHECKS,
         *SERVING_CHECKS,
+        *STAGE_SERVING_CHECKS,
         *TRAINING_CHECKS,
         *LIMIT_CHECKS,
         *EXTERNAL_CHECKS,

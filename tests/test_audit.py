@@ -61,6 +61,12 @@ FIXTURES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"Type": "AWS::SageMaker::EndpointConfig", "Properties": {"KmsKeyId": KEY,
             "DataCaptureConfig": {"EnableCapture": True}}},
     ),
+    "sagemaker_async_output_kms": (
+        {"Type": "AWS::SageMaker::EndpointConfig", "Properties": {"KmsKeyId": KEY,
+            "AsyncInferenceConfig": {"OutputConfig": {"S3OutputPath": "s3://b/o", "KmsKeyId": KEY}}}},
+        {"Type": "AWS::SageMaker::EndpointConfig", "Properties": {"KmsKeyId": KEY,
+            "AsyncInferenceConfig": {"OutputConfig": {"S3OutputPath": "s3://b/o"}}}},
+    ),
     "codebuild_in_vpc": (
         {"Type": "AWS::CodeBuild::Project", "Properties": {"EncryptionKey": KEY, "VpcConfig": VPC}},
         {"Type": "AWS::CodeBuild::Project", "Properties": {"EncryptionKey": KEY}},

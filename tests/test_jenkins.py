@@ -395,3 +395,12 @@ def test_adversarial_values_arrive_intact_and_inert(tmp_path: Path) -> None:
     assert buildspec == run
     plan, _ = plan_blueprint(text, code=code, name="abalone.yaml")
     assert plan is not None
+
+
+def test_parity_covers_the_serving_modes(rendered: dict[str, dict[str, str]], parsed: dict[str, Any]) -> None:
+    """The smoke test of serverless and asynchronous stages runs the same command in both backends."""
+    for name, flag in (("hub_spoke", "--cold-start-seconds 180"), ("fraud_secure", "--async-result-seconds 600")):
+        files = rendered[name]
+        test_spec = yaml.safe_load(files["model-deploy/test/buildspec.yml"])["phases"]["build"]["commands"][0]
+        assert flag in test_spec, name
+        assert test_spec in _sh_commands(parsed[f"{name}/model-deploy/jenkins/Jenkinsfile"].tree), name

@@ -115,6 +115,9 @@ ONLY_WHEN: dict[tuple[str, str], Callable[[Run, Tree], bool]] = {
     ("deploy_config.py", "organizations:ListOrganizationalUnitsForParent"): _targets_ous,
     ("test_endpoint.py", "cloudformation:ListStackInstances"): _flag("--stack-set-name"),
     ("test_endpoint.py", "sts:AssumeRole"): _flag("--role-name"),
+    ("test_endpoint.py", "sagemaker:InvokeEndpointAsync"): _flag("--async-result-seconds"),
+    ("test_endpoint.py", "s3:PutObject"): _flag("--async-result-seconds"),
+    ("test_endpoint.py", "s3:GetObject"): _flag("--async-result-seconds"),
 }
 
 

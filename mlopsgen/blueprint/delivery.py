@@ -15,6 +15,7 @@ from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
 from mlopsgen.blueprint.stage_batch import BatchSpec
 from mlopsgen.blueprint.stage_monitoring import MonitoringSpec
 from mlopsgen.blueprint.stage_rollout import RolloutSpec
+from mlopsgen.blueprint.stage_serving import ServingSpec
 
 HTTPS_URL_PATTERN = r"^https://[!#-&(-\[\]-~]+$"
 
@@ -96,6 +97,11 @@ class StageSpec(Spec):
     )
     monitoring: MonitoringSpec | None = None
     """Model monitoring schedules on this stage's endpoint (needs data capture)."""
+    serving: ServingSpec | None = Field(
+        default=None,
+        description="Serving mode: realtime (weighted variants, a shadow variant), serverless or asynchronous. "
+        "Default: a real-time endpoint on instance_type and instance_count.",
+    )
 
 
 class DeploySpec(Spec):

@@ -15,6 +15,7 @@ from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
+from mlopsgen.blueprint.stage_serving_checks import stage_instance_types
 from mlopsgen.blueprint.steps import ImageSpec, RegisterModelStepSpec, TrainingBase, TuningStepSpec
 
 BUILTIN_ALGORITHMS = frozenset(
@@ -135,20 +136,22 @@ def check_stage_instances(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     registers = [step for _, step in _steps(spec) if isinstance(step, RegisterModelStepSpec)]
     issues: list[Issue] = []
     for i, stage in enumerate(spec.deploy.stages):
-        for step in registers if stage.batch is None else ():  # batch stages: MLG337 (stage_batch_checks)
-            if stage.instance_type in step.inference_instances:
-                continue
-            allowed = ", ".join(step.inference_instances)
-            issues.append(
-                Issue(
-                    "MLG332",
-                    ("deploy", "stages", i, "instance_type"),
-                    f"stage '{stage.name}' deploys on {stage.instance_type}, which register_model step "
-                    f"'{step.name}' does not list in inference_instances ({allowed})",
-                    f"use one of {allowed}, or add {stage.instance_type} to inference_instances of '{step.name}'.",
-                    at_value=True,
+        # Serverless stages run on no instance type; variants each name their own (stage_serving_checks).
+        for where, instance_type in stage_instance_types(stage) if stage.batch is None else ():  # batch: MLG337
+            for step in registers:
+                if instance_type in step.inference_instances:
+                    continue
+                allowed = ", ".join(step.inference_instances)
+                issues.append(
+                    Issue(
+                        "MLG332",
+                        ("deploy", "stages", i, *where),
+                        f"stage '{stage.name}' deploys on {instance_type}, which register_model step "
+                        f"'{step.name}' does not list in inference_instances ({allowed})",
+                        f"use one of {allowed}, or add {instance_type} to inference_instances of '{step.name}'.",
+                        at_value=True,
+                    )
                 )
-            )
     return issues
 
 

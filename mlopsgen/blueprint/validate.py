@@ -224,6 +224,11 @@ def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
             "less_than": "less than",
         }[kind]
         return _at(loaded, path, "MLG114", f"{where} must be {words} {bound}, not {error['input']!r}", "", key=False)
+    if kind == "multiple_of":  # e.g. serverless memory, in 1024 MB steps
+        step = ctx.get("multiple_of", "")
+        return _at(
+            loaded, path, "MLG114", f"{where} must be a multiple of {step}, not {error['input']!r}", "", key=False
+        )
     if kind in ("too_short", "too_long"):
         if kind == "too_short" and ctx.get("min_length") == 1:
             message = f"{where} must not be empty"
@@ -263,6 +268,14 @@ def _tag_error(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic
             f"{where} must be a mapping with exactly one operator key",
             f"operators: {ops}; for example {{lte: [left, right]}}.",
         )
+    if path and path[-1] == "serving":  # a stage's serving block is tagged by mode, not type
+        modes = ("realtime", "serverless", "asynchronous")
+        if isinstance(given, dict) and "mode" in given:
+            tag = str(given["mode"])
+            hint = did_you_mean(tag, modes).strip() or f"modes: {', '.join(modes)}."
+            return _at(loaded, (*path, "mode"), "MLG115", f"unknown serving mode '{tag}' in {where}", hint, key=False)
+        if isinstance(given, dict):
+            return _at(loaded, path, "MLG111", f"{where} is missing required key 'mode'", f"modes: {', '.join(modes)}.")
     if isinstance(given, dict) and "type" in given:
         tag = str(given["type"])
         hint = did_you_mean(tag, STEP_TYPES).strip() or f"step types: {', '.join(STEP_TYPES)}."

@@ -16,6 +16,7 @@ from mlopsgen.plan import ci_batch, ci_commands, triggers
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import CodeRefused
 from mlopsgen.plan.build_script import ScriptBuilder
+from mlopsgen.plan.build_stage_serving import build_serving
 from mlopsgen.plan.content_types import CAPTURE_TYPES_MAX, capture_content_types
 from mlopsgen.plan.model_monitoring import Monitoring
 from mlopsgen.plan.naming import (
@@ -50,14 +51,17 @@ class DeliveryBuilder(ScriptBuilder):
         stages = []
         for i, stage in enumerate(deploy.stages):
             capture = stage.data_capture if stage.batch is None else None  # a batch stage has no endpoint to capture
+            serving = build_serving(stage, self.bucket, self.security.output_kms_key)
             stages.append(
                 ir.Stage(
                     name=stage.name,
                     manual_approval=stage.approval == "manual",
-                    instance_type=stage.instance_type,
-                    instance_count=stage.instance_count,
+                    # The first variant's (the stage's own unless serving.variants names them).
+                    instance_type=serving.variants[0].instance_type,
+                    instance_count=serving.variants[0].instance_count,
                     data_capture=ir.DataCapture(
-                        enabled=capture is not None,
+                        # A serverless endpoint captures nothing (MLG317 rejects capture written on one).
+                        enabled=capture is not None and (stage.serving is None or stage.serving.mode != "serverless"),
                         sampling_percentage=capture.sampling_percentage if capture else 0,
                         destination=(capture.destination if capture and capture.destination else None)
                         or default_data_capture_uri(self.bucket, stage.name),
@@ -80,6 +84,7 @@ class DeliveryBuilder(ScriptBuilder):
                     rollout=_rollout(stage.rollout),
                     batch=self._batch(stage),
                     monitoring=self._monitoring(i, stage.name, stage.monitoring) if stage.monitoring else None,
+                    serving=serving,
                 )
             )
         registers = [s for s in self.bp.pipeline.steps if isinstance(s, spec.RegisterModelStepSpec)]
@@ -256,7 +261,9 @@ class DeliveryBuilder(ScriptBuilder):
             )
             if deploy
             else (),
-            test_command=ci_commands.test_command(output_dir, deploy.sample_payload, multi) if deploy else (),
+            test_command=ci_commands.test_command(output_dir, deploy.sample_payload, multi, deploy.stages)
+            if deploy
+            else (),
             deploy_exports=exports if deploy else (),
             stackset_commands=tuple(
                 (

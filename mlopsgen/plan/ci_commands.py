@@ -155,7 +155,10 @@ def stackset_deploy_command(
 
 
 def test_command(
-    output_dir: str, payload: ir.SamplePayload | None, multi: ir.MultiAccount | None = None
+    output_dir: str,
+    payload: ir.SamplePayload | None,
+    multi: ir.MultiAccount | None = None,
+    stages: tuple[ir.Stage, ...] = (),
 ) -> tuple[str, ...]:
     """Smoke-test the endpoint named by $ENDPOINT_NAME.
 
@@ -169,4 +172,11 @@ def test_command(
         argv += ["--stack-set-name", STACK_SET_NAME, "--role-name", multi.test_role]
     if payload is not None:
         argv += ["--payload-file", f"{output_dir}/{payload_file(payload.path)}", "--content-type", payload.content_type]
+    # One command tests every stage: the longest bound any stage of the mode asks for.
+    cold = [s.serving.serverless.cold_start_seconds for s in stages if s.serving.serverless]
+    queued = [s.serving.asynchronous.result_timeout_seconds for s in stages if s.serving.asynchronous]
+    if cold:
+        argv += ["--cold-start-seconds", str(max(cold))]
+    if queued:
+        argv += ["--async-result-seconds", str(max(queued))]
     return tuple(argv)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlopsgen.plan.model_rollout import GeneratedAlarms as GeneratedAlarms
 from mlopsgen.plan.model_rollout import Rollout as Rollout
+from mlopsgen.plan.model_serving import Serving as Serving  # re-exported: views read plan.model only
 from mlopsgen.plan.operations import Operations as Operations
 from mlopsgen.provenance import Origins
 
@@ -703,6 +704,8 @@ class Stage:
     endpoint_name: str
     targets: Targets | None
     """Target accounts when the stage deploys through a stack set; None for the project account."""
+    serving: Serving
+    """Serving mode, variants and their settings (``plan/model_serving.py``)."""
     rollout: Rollout | None = None
     """Blue/green or rolling update with rollback alarms; None for SageMaker's plain blue/green swap."""
     batch: BatchTransform | None = None

@@ -83,6 +83,54 @@ def _bucket_statements() -> list[dict[str, Any]]:
     ]
 
 
+def _async_test_statements(plan: ir.Plan, endpoints: list[Any]) -> list[dict[str, Any]]:
+    """An asynchronous stage's smoke test uploads its input under the output path and reads the result."""
+    queues = [s.serving.asynchronous for s in plan.deploy.stages if s.serving.asynchronous] if plan.deploy else []
+    if not queues:
+        return []
+    paths = sorted({p.removeprefix("s3://").rstrip("/") for q in queues for p in (q.output_path, q.failure_path)})
+    return [
+        _allow("InvokeAsyncEndpoints", ["sagemaker:InvokeEndpointAsync"], endpoints),
+        _allow(
+            "AsyncResults",
+            ["s3:GetObject", "s3:PutObject"],
+            [_sub(f"arn:${{AWS::Partition}}:s3:::{path}/*") for path in paths],
+        ),
+    ]
+
+
+def _scale_from_zero_alarms(plan: ir.Plan) -> list[dict[str, Any]]:
+    """The alarm an asynchronous stage scaling in to zero adds (endpoint_serving._scale_from_zero).
+
+    CloudFormation names it ``<stack>-ScaleFromZeroAlarm-<suffix>``; the actions are its provider
+    schema's handler permissions.
+    """
+    stacks = [
+        s.stack_name
+        for s in (plan.deploy.stages if plan.deploy else ())
+        if s.serving.asynchronous
+        and s.serving.asynchronous.scaling
+        and s.serving.asynchronous.scaling.min_instances == 0
+    ]
+    if not stacks:
+        return []
+    actions = [
+        "DeleteAlarms",
+        "DescribeAlarms",
+        "ListTagsForResource",
+        "PutMetricAlarm",
+        "TagResource",
+        "UntagResource",
+    ]
+    return [
+        _allow(
+            "ScaleFromZeroAlarms",
+            [f"cloudwatch:{action}" for action in actions],
+            [_arn("cloudwatch", f"alarm:{stack}-ScaleFromZeroAlarm-*") for stack in stacks],
+        )
+    ]
+
+
 def _logs(project: str) -> dict[str, Any]:
     return _allow(
         "BuildLogs",
@@ -624,6 +672,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                 *_kms(plan),
                 _allow("TestEndpoints", ["sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint"], endpoints),
                 *_remote_test_statements(plan),
+                *_async_test_statements(plan, endpoints),
             ],
             "Smoke-tests the deployed endpoints.",
         ),
@@ -652,6 +701,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     else [],
                     plan.project.id,
                 ),
+                *_scale_from_zero_alarms(plan),
             ],
             "Creates and updates the endpoint stacks of the deploy stages.",
         ),

@@ -104,6 +104,10 @@ def stage_config(plan: ir.Plan, stage: ir.Stage) -> dict[str, Any]:
         from mlopsgen.targets import endpoint_monitoring
 
         parameters |= endpoint_monitoring.stage_parameters(plan, stage)
+    if any(s.serving.declared for s in plan.deploy.stages):
+        from mlopsgen.targets import endpoint_serving  # only blueprints with serving blocks pay the import
+
+        parameters |= endpoint_serving.stage_parameters(plan, stage)
     if stage.targets is not None:
         # In target accounts the model runs as the account's own model role (named in the template).
         del parameters["ModelExecutionRoleArn"]
@@ -202,6 +206,10 @@ def stackset_template(plan: ir.Plan) -> dict[str, Any]:
     rollback_alarms = [name for name in ("ErrorsAlarm", "LatencyAlarm") if name in resources]
     for name in ("Model", "EndpointConfig", "Endpoint", *rollback_alarms):
         resources[name]["Properties"]["Tags"] = tags
+    if "ScaleFromZero" in out["Conditions"]:
+        from mlopsgen.targets import endpoint_serving  # only blueprints with serving blocks pay the import
+
+        endpoint_serving.drop_scale_from_zero(out)
     out["Description"] = (
         f"SageMaker endpoint of one deploy stage of project {plan.project.name} in a target account (mlopsgen)."
     )
@@ -317,4 +325,8 @@ def template(plan: ir.Plan) -> dict[str, Any]:
         from mlopsgen.targets.endpoint_rollout import add_rollout  # only projects with rollouts pay the import
 
         add_rollout(plan, out)
+    if any(s.serving.declared for s in plan.deploy.stages):
+        from mlopsgen.targets import endpoint_serving  # only blueprints with serving blocks pay the import
+
+        endpoint_serving.apply(plan, out)
     return out

@@ -189,12 +189,30 @@ def rollout_line(rollout: Rollout) -> str:
     return f"{strategy}{step}, {rollback}"
 
 
+def _serving_lines(stage: Stage) -> list[str]:
+    """What a stage with a serving block runs on: the mode, variants, shadow or queue scaling."""
+    serving = stage.serving
+    if serving.serverless is not None:
+        less = serving.serverless
+        return ["serverless", f"{less.memory_mb} MB, concurrency {less.max_concurrency}"]
+    variants = [f"{v.name}: {v.instance_type} × {v.instance_count} (weight {v.weight:g})" for v in serving.variants]
+    if serving.asynchronous is not None:
+        scaling = serving.asynchronous.scaling
+        lines = ["asynchronous", f"{stage.instance_type} × {stage.instance_count}"]
+        return lines + ([f"backlog scaling {scaling.min_instances}–{scaling.max_instances}"] if scaling else [])
+    shadows = [f"shadow {v.name}: {v.instance_type} × {v.instance_count}" for v in serving.shadow_variants]
+    return (variants if len(variants) > 1 else [f"{stage.instance_type} × {stage.instance_count}"]) + shadows
+
+
 def _stage_lines(stage: Stage) -> list[str]:
     if stage.batch is not None:  # no endpoint: the transform's instances and when it runs
         batch = stage.batch
         runs = ", ".join(w for w, on in (("on approval", batch.on_approval), (batch.schedule, batch.schedule)) if on)
         return [f"Deploy {stage.name}", f"batch transform {batch.instance_type} × {batch.instance_count}", runs]
-    lines = [f"Deploy {stage.name}", f"{stage.instance_type} × {stage.instance_count}"]
+    if stage.serving.declared:
+        lines = [f"Deploy {stage.name}", *_serving_lines(stage)]
+    else:
+        lines = [f"Deploy {stage.name}", f"{stage.instance_type} × {stage.instance_count}"]
     if stage.autoscaling is not None:
         lines.append(f"autoscaling {stage.autoscaling.min_instances}–{stage.autoscaling.max_instances}")
     if stage.targets is not None:

@@ -41,6 +41,15 @@ def _stage_risks(old: Summary, new: Summary) -> list[str]:
         if before.get("data_capture") is not None and after.get("data_capture") is None:
             found.append(f"data capture turned off on stage {name}")
         found += _batch_risks(name, before.get("batch"), after.get("batch"))
+        # A stage without a serving block is real-time (summary: the key is absent).
+        was, now = before.get("serving_mode") or "realtime", after.get("serving_mode") or "realtime"
+        if was != now:
+            found.append(
+                f"stage {name} changes serving mode from {was} to {now}: its endpoint is rebuilt on another kind "
+                "of capacity, with other latency, scaling and data capture"
+            )
+        if before.get("shadow_variants") and not after.get("shadow_variants"):
+            found.append(f"shadow variant removed from stage {name}: the candidate model no longer sees live traffic")
     # The last stage stands for production: losing autoscaling there risks an outage under load.
     if old_stages and new_stages and old_stages[-1].get("autoscaling") and not new_stages[-1].get("autoscaling"):
         last = _code(new_stages[-1]["name"])
@@ -130,7 +139,8 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
     """Risky changes between two summaries, one sentence each, in a stable order.
 
     Flags a removed manual approval gate (also with its stage), a removed smoke test, data capture
-    turned off, the last (production-like) stage losing autoscaling or gaining target accounts or
+    turned off, a stage's serving mode changed or its shadow variant removed,
+    the last (production-like) stage losing autoscaling or gaining target accounts or
     OUs, and any weakened security control: VPC, subnets or security groups removed, a KMS key
     removed, inter-container encryption or network isolation turned off (blueprint-wide, or for one
     job), and VPC endpoints removed while stages deploy into other accounts; a stage's rollout

@@ -37,6 +37,7 @@ from mlopsgen.plan.model import (
     QualityCheckStep,
     RegisterModelStep,
     Security,
+    Serving,
     Stage,
     Step,
     StepProp,
@@ -262,6 +263,8 @@ def _stage(stage: Stage) -> dict[str, Any]:
         # Only when declared: an absent key reads as None (no rollout), and other manifests stay as they were.
         **({"rollout": summarize_rollout(stage.rollout)} if stage.rollout is not None else {}),
         "batch": _batch(stage),
+        # Only for stages with a serving block: an absent key reads as today's real-time endpoint.
+        **(_serving(stage.serving) if stage.serving.declared else {}),
     } | _monitoring(stage)
 
 
@@ -286,6 +289,30 @@ def _monitoring(stage: Stage) -> dict[str, Any]:
     if stage.monitoring is None:
         return {}
     return {"monitoring": {m.kind: m.schedule for m in stage.monitoring.monitors}}
+
+
+def _serving(serving: Serving) -> dict[str, Any]:
+    variants = [f"{v.name}: {v.instance_type} × {v.instance_count}, weight {v.weight:g}" for v in serving.variants]
+    out: dict[str, Any] = {"serving_mode": serving.mode}
+    if serving.serverless is not None:
+        less = serving.serverless
+        provisioned = f", {less.provisioned_concurrency} provisioned" if less.provisioned_concurrency else ""
+        out["serverless"] = f"{less.memory_mb} MB, concurrency {less.max_concurrency}{provisioned}"
+    elif serving.asynchronous is not None:
+        queue = serving.asynchronous
+        out["asynchronous_output"] = queue.output_path
+        out["backlog_scaling"] = (
+            f"{queue.scaling.min_instances}-{queue.scaling.max_instances} instances, "
+            f"{queue.scaling.target_backlog_per_instance:g} queued per instance"
+            if queue.scaling
+            else None
+        )
+    else:
+        out["variants"] = variants
+        out["shadow_variants"] = [
+            f"{v.name}: {v.instance_type} × {v.instance_count}, weight {v.weight:g}" for v in serving.shadow_variants
+        ]
+    return out
 
 
 def _deploy(deploy: Deploy | None) -> dict[str, Any] | None:

@@ -694,6 +694,12 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
     _optional(draw, blueprint["pipeline"], "parallelism", st.sampled_from([1, 2, 10, 50]))
     if draw(st.booleans()):
         blueprint["security"] = _security(draw)
+    registers = [s for s in state.steps if s["type"] == "register_model"]
+    shared = set.intersection(*(set(r["inference_instances"]) for r in registers)) if registers else set()
+    if shared:
+        from .blueprint_strategy_serving import deploy
+
+        blueprint["deploy"] = deploy(draw, registers, blueprint.get("security"))
     from .blueprint_strategy_operations import add_operations
 
     add_operations(draw, state, blueprint)

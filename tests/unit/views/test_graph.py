@@ -129,11 +129,14 @@ def test_fraud_deploy_flow_has_two_gates() -> None:
 def test_stack_set_stages_show_their_targets() -> None:
     plan = plan_named("fraud_secure")
     nodes = _nodes(deploy_mermaid(plan))
-    assert nodes["deploy_dev"] == "Deploy dev<br/>ml.m5.large × 1"
+    # dev is asynchronous and prod has a shadow variant (serving blocks): the node says so.
+    assert nodes["deploy_dev"] == "Deploy dev<br/>asynchronous<br/>ml.m5.large × 1<br/>backlog scaling 0–3"
     assert nodes["deploy_staging"] == (
         "Deploy staging<br/>ml.m5.large × 1<br/>stack set → 2 accounts<br/>monitors: data quality"
     )
-    assert nodes["deploy_prod"] == "Deploy prod<br/>ml.c5.xlarge × 2<br/>autoscaling 1–6<br/>stack set → 2 OUs"
+    assert nodes["deploy_prod"] == (
+        "Deploy prod<br/>ml.c5.xlarge × 2<br/>shadow shadow: ml.m5.large × 1<br/>autoscaling 1–6<br/>stack set → 2 OUs"
+    )
     assert plan.deploy is not None
     prod = plan.deploy.stages[-1]
     assert prod.targets is not None
@@ -164,3 +167,11 @@ def test_monitored_stages_name_their_monitors() -> None:
     nodes = _nodes(deploy_mermaid(plan_named("credit")))
     assert nodes["deploy_staging"].endswith("<br/>monitors: data quality, model quality, bias, explainability")
     assert nodes["deploy_prod"].endswith("<br/>monitors: data quality")
+
+
+def test_serving_modes_show_in_the_deploy_flow() -> None:
+    nodes = _nodes(deploy_mermaid(plan_named("churn")))
+    assert nodes["deploy_staging"] == "Deploy staging<br/>serverless<br/>2048 MB, concurrency 5"
+    assert nodes["deploy_prod"] == (
+        "Deploy prod<br/>main: ml.m5.large × 2 (weight 9)<br/>large: ml.m5.xlarge × 1 (weight 1)<br/>autoscaling 2–8"
+    )

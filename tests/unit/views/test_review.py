@@ -71,7 +71,10 @@ def test_removed_manual_approval_is_a_risk() -> None:
 
 
 def test_removed_stage_with_its_gate_is_a_risk() -> None:
-    new = edit("fraud_secure", ("    - name: staging\n      approval: manual\n      instance_type: ml.m5.large\n", ""))
+    # The whole stage, its accounts too (left behind they would belong to the asynchronous dev stage).
+    staging = "    - name: staging\n      approval: manual\n      instance_type: ml.m5.large\n"
+    accounts = "      # Deployed by a CloudFormation stack set into these accounts.\n" + STAGING_ACCOUNTS
+    new = edit("fraud_secure", (staging + accounts, ""))
     markdown = _review("fraud_secure", new)
     assert _risk_lines(markdown) == [f"{RISK} stage `staging` was removed together with its manual approval gate"]
     assert "- Removed stage `staging`" in markdown
@@ -524,3 +527,33 @@ def test_monitoring_added_is_no_risk() -> None:
         "Changed `staging`: monitoring none → data quality (`cron(0 0 ? * * *)`), model quality "
         "(`cron(0 0 ? * * *)`), bias (`cron(0 0 ? * * *)`), explainability (`cron(0 6 ? * * *)`)"
     ) in review_markdown("credit.yaml", old, new, FILES)
+
+
+CHURN_STAGING = "      serving: {mode: serverless, memory_mb: 2048, max_concurrency: 5, provisioned_concurrency: 1}\n"
+
+
+def test_serving_mode_change_is_a_risk() -> None:
+    new = edit("churn", (CHURN_STAGING, "      instance_type: ml.m5.large\n      data_capture: false\n"))
+    markdown = _review("churn", new)
+    assert _risk_lines(markdown) == [
+        f"{RISK} stage `staging` changes serving mode from serverless to realtime: its endpoint is rebuilt on "
+        "another kind of capacity, with other latency, scaling and data capture"
+    ]
+
+
+def test_serverless_settings_change_is_listed_without_a_risk() -> None:
+    new = edit("churn", (CHURN_STAGING, CHURN_STAGING.replace("max_concurrency: 5", "max_concurrency: 9")))
+    markdown = _review("churn", new)
+    assert _risk_lines(markdown) == []
+    assert "2048 MB, concurrency 9, 1 provisioned" in markdown
+
+
+def test_removed_shadow_variant_is_a_risk() -> None:
+    shadow = (
+        "      serving:\n        mode: realtime\n"
+        "        shadow_variants: [{name: shadow, instance_type: ml.m5.large, weight: 0.5}]\n"
+    )
+    markdown = _review("fraud_secure", edit("fraud_secure", (shadow, "")))
+    assert _risk_lines(markdown) == [
+        f"{RISK} shadow variant removed from stage `prod`: the candidate model no longer sees live traffic"
+    ]

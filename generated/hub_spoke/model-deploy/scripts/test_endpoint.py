@@ -14,9 +14,14 @@ Steps:
 3. With ``--payload-file``, call ``InvokeEndpoint`` with the file's bytes as they are (text or binary,
    e.g. ``image/jpeg`` or ``application/x-npy``, sent with ``--content-type``) and report the response:
    its size and type, and a one-line preview (JSON compacted, text as text, binary by size and SHA-256).
+   The serving mode is read from ``DescribeEndpoint``: a serverless endpoint's failed invocations
+   are retried with backoff for ``--cold-start-seconds`` (it may start cold); an asynchronous
+   endpoint gets the payload uploaded under its S3 output path, is called with
+   ``InvokeEndpointAsync``, and its output and failure locations are polled for
+   ``--async-result-seconds``.
 4. With ``--export-test-results``, write a JSON summary (also when the test fails)::
 
-       {"endpoint_name", "status", "data_capture", "invoked", "success", "response_bytes", "error"}
+       {"endpoint_name", "status", "data_capture", "mode", "invoked", "success", "response_bytes", "error"}
 
 Multi-account stages: an endpoint deployed by a CloudFormation stack set lives in the target
 accounts, not in the CI's account, so testing it in the CI's account would find nothing (or an
@@ -142,6 +147,21 @@ def build_parser() -> argparse.ArgumentParser:
         "of it in the region, through --role-name; an empty value means a single-account stage (optional)",
     )
     parser.add_argument(
+        "--cold-start-seconds",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="on a serverless endpoint, keep retrying a failed invocation (with backoff) this long while it "
+        "starts cold (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--async-result-seconds",
+        type=_positive_float,
+        default=600.0,
+        metavar="SECONDS",
+        help="on an asynchronous endpoint, poll this long for the result of the request (default: %(default)s)",
+    )
+    parser.add_argument(
         "--role-name",
         default=None,
         metavar="NAME",
@@ -219,13 +239,27 @@ def smoke_test(session: Any, args: argparse.Namespace, payload: bytes | None, re
         results=results,
     )
     results["data_capture"] = report_data_capture(described)
-    if payload is not None:
-        results["response_bytes"] = invoke(
+    results["mode"] = serving_mode(described)
+    if payload is not None and results["mode"] == "asynchronous":
+        results["response_bytes"] = invoke_async(
             session.client("sagemaker-runtime"),
+            session.client("s3"),
             args.endpoint_name,
             payload,
+            described["AsyncInferenceConfig"]["OutputConfig"],
             content_type=args.content_type,
             accept=args.accept,
+            timeout_seconds=args.async_result_seconds,
+            poll_seconds=min(args.poll_seconds, 5.0),
+        )
+        results["invoked"] = True
+    elif payload is not None:
+        runtime = session.client("sagemaker-runtime")
+        # A serverless endpoint may fail its first requests while it starts cold: retry those, bounded.
+        bound = args.cold_start_seconds if results["mode"] == "serverless" else 0.0
+        results["response_bytes"] = retry_cold_start(
+            lambda: invoke(runtime, args.endpoint_name, payload, content_type=args.content_type, accept=args.accept),
+            bound_seconds=bound,
         )
         results["invoked"] = True
     results["success"] = True
@@ -464,6 +498,144 @@ def report_data_capture(described: dict[str, Any]) -> bool:
     return enabled
 
 
+def serving_mode(described: dict[str, Any]) -> str:
+    """The endpoint's serving mode, read from ``DescribeEndpoint``.
+
+    Args:
+        described: A ``DescribeEndpoint`` response.
+
+    Returns:
+        ``asynchronous`` (an AsyncInferenceConfig), ``serverless`` (a variant with a serverless
+        config) or ``realtime``.
+    """
+    if described.get("AsyncInferenceConfig"):
+        return "asynchronous"
+    for variant in described.get("ProductionVariants") or []:
+        if variant.get("CurrentServerlessConfig") or variant.get("DesiredServerlessConfig"):
+            return "serverless"
+    return "realtime"
+
+
+def retry_cold_start(
+    attempt: Callable[[], int],
+    *,
+    bound_seconds: float,
+    first_pause: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Run ``attempt``; while it fails and ``bound_seconds`` have not passed, wait (doubling) and retry.
+
+    Args:
+        attempt: One invocation; raises ScriptError when it fails.
+        bound_seconds: How long failures may be retried; 0 means no retry.
+        first_pause: The first wait; each next one doubles, up to 30 seconds.
+        sleep: Waits (replaced in tests).
+
+    Returns:
+        What the first successful attempt returned.
+
+    Raises:
+        ScriptError: The last failure, once the bound has passed.
+    """
+    waited, pause, tries = 0.0, first_pause, 1
+    while True:
+        try:
+            return attempt()
+        except ScriptError as exc:
+            if waited + pause > bound_seconds:
+                raise ScriptError(f"{exc} (after {tries} attempt(s) over {_duration(waited)} of cold start)") from exc
+            print(f"attempt {tries} failed ({exc}); retrying in {_duration(pause)} (cold start)", flush=True)
+            sleep(pause)
+            waited, pause, tries = waited + pause, min(pause * 2, 30.0), tries + 1
+
+
+def _split_s3(uri: str) -> tuple[str, str]:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
+def invoke_async(
+    runtime: Any,
+    s3: Any,
+    endpoint_name: str,
+    payload: bytes,
+    output_config: dict[str, Any],
+    *,
+    content_type: str,
+    accept: str | None,
+    timeout_seconds: float,
+    poll_seconds: float,
+) -> int:
+    """Send one request to an asynchronous endpoint and wait, bounded, for its result or failure in S3.
+
+    The payload is uploaded under ``<S3OutputPath>/smoke-test-input/`` (the endpoint reads its input
+    from S3), named by its SHA-256 so reruns overwrite one object.
+
+    Args:
+        runtime: A boto3 ``sagemaker-runtime`` client.
+        s3: A boto3 ``s3`` client.
+        endpoint_name: The endpoint.
+        payload: Request body.
+        output_config: The endpoint's AsyncInferenceConfig.OutputConfig.
+        content_type: The body's Content-Type.
+        accept: The wanted response type, or None.
+        timeout_seconds: How long to poll for the result.
+        poll_seconds: Pause between polls.
+
+    Returns:
+        The size of the result in bytes.
+
+    Raises:
+        ScriptError: The request was refused, failed (its failure object appeared) or no result came in time.
+    """
+    bucket, prefix = _split_s3(str(output_config["S3OutputPath"]).rstrip("/"))
+    key = f"{prefix}/smoke-test-input/{hashlib.sha256(payload).hexdigest()}".lstrip("/")
+    request: dict[str, Any] = {
+        "EndpointName": endpoint_name,
+        "InputLocation": f"s3://{bucket}/{key}",
+        "ContentType": content_type,
+    }
+    if accept:
+        request["Accept"] = accept
+    try:
+        s3.put_object(Bucket=bucket, Key=key, Body=payload, ContentType=content_type)
+        response = runtime.invoke_endpoint_async(**request)
+    except Exception as exc:
+        raise ScriptError(
+            f"invoking endpoint {endpoint_name} asynchronously failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    output, failure = response.get("OutputLocation"), response.get("FailureLocation")
+    print(f"queued request {response.get('InferenceId')} on {endpoint_name}; result due at {output}", flush=True)
+    started = time.monotonic()
+    while True:
+        for location, failed in ((output, False), (failure, True)):
+            body = _read_if_present(s3, location)
+            if body is None:
+                continue
+            if failed:
+                raise ScriptError(f"asynchronous request failed: {describe_body(body, 'text/plain')}")
+            print(
+                f"result of {len(body)} bytes at {location}: {describe_body(body, accept or content_type)}", flush=True
+            )
+            return len(body)
+        elapsed = time.monotonic() - started
+        if elapsed >= timeout_seconds:
+            raise ScriptError(f"no result of the asynchronous request after {_duration(elapsed)} at {output}")
+        time.sleep(min(poll_seconds, timeout_seconds - elapsed))
+
+
+def _read_if_present(s3: Any, location: str | None) -> bytes | None:
+    if not location:
+        return None
+    bucket, key = _split_s3(location)
+    try:
+        return bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    except Exception as exc:
+        if "NoSuchKey" in type(exc).__name__ or "NoSuchKey" in str(exc) or "404" in str(exc):
+            return None
+        raise ScriptError(f"reading {location} failed: {type(exc).__name__}: {exc}") from exc
+
+
 def invoke(runtime: Any, endpoint_name: str, payload: bytes, *, content_type: str, accept: str | None) -> int:
     """Send one request to the endpoint.
 
@@ -570,6 +742,7 @@ def _new_results(endpoint_name: str) -> dict[str, Any]:
         "endpoint_name": endpoint_name,
         "status": None,
         "data_capture": None,
+        "mode": None,
         "invoked": False,
         "response_bytes": None,
         "success": False,
