@@ -11,7 +11,10 @@ fail (or SageMaker silently fall back to an all-at-once swap) when the stage dep
 - guardrails do not apply to Inf1 instances (SageMaker falls back to all at once with no baking).
   ref: https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html
 
-and one of ours: the Jenkins deploy step must wait as long as the rollout may take (MLG346).
+- rolling updates exclude serverless and multi-variant endpoints (MLG348);
+
+and ours: the Jenkins deploy step must wait as long as the rollout may take (MLG346); the generated
+alarms watch the one variant ``AllTraffic``, so a stage with named variants lists its own (MLG349).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
 from mlopsgen.blueprint.stage_rollout import MAX_ROLLBACK_ALARMS, RolloutSpec
+from mlopsgen.blueprint.stage_serving import RealtimeServingSpec, ServerlessServingSpec
 
 GENERATED_ALARMS = 2
 """Alarms ``generated_alarms`` creates per variant: 5xx errors and model latency."""
@@ -78,8 +82,39 @@ def _step_issues(where: PathKey, stage: StageSpec, rollout: RolloutSpec) -> list
     ]
 
 
+def _serving_issues(where: PathKey, stage: StageSpec, rollout: RolloutSpec) -> list[Issue]:
+    """What the stage's serving block rules out: rolling updates (AWS), generated alarms on named variants (ours)."""
+    serving = stage.serving
+    realtime = serving if isinstance(serving, RealtimeServingSpec) else None
+    multi = realtime is not None and len(realtime.variants) + len(realtime.shadow_variants) > 1
+    named = realtime is not None and any(v.name != "AllTraffic" for v in realtime.variants)
+    issues: list[Issue] = []
+    if rollout.strategy == "rolling" and (isinstance(serving, ServerlessServingSpec) or multi):
+        kind = "a serverless endpoint" if isinstance(serving, ServerlessServingSpec) else "a multi-variant endpoint"
+        issues.append(
+            Issue(
+                "MLG348",
+                (*where, "strategy"),
+                f"stage '{stage.name}' is {kind}, which SageMaker cannot update by rolling batches",
+                "use a blue/green strategy (all_at_once, canary or linear).",
+                at_value=True,
+            )
+        )
+    if named and rollout.generated_alarms is not None:
+        issues.append(
+            Issue(
+                "MLG349",
+                (*where, "generated_alarms") if "generated_alarms" in rollout.model_fields_set else where,
+                f"stage '{stage.name}' names its variants, and the generated rollback alarms watch the "
+                "variant AllTraffic, which it does not have: they would never fire",
+                "list the alarms that watch your variants in rollout.alarms, and set generated_alarms: false.",
+            )
+        )
+    return issues
+
+
 def _stage_issues(where: PathKey, stage: StageSpec, rollout: RolloutSpec) -> list[Issue]:
-    issues = _step_issues(where, stage, rollout)
+    issues = _step_issues(where, stage, rollout) + _serving_issues(where, stage, rollout)
     if rollout.strategy == "rolling" and rollout.termination_wait_seconds:
         issues.append(
             Issue(

@@ -18,8 +18,9 @@ def _batch_stages(spec: BlueprintSpec) -> list[tuple[int, StageSpec, BatchSpec]]
     return [(i, s, s.batch) for i, s in enumerate(spec.deploy.stages) if s.batch is not None]
 
 
-ENDPOINT_ONLY = ("data_capture", "autoscaling", "instance_type", "instance_count")
-"""Stage keys that configure an endpoint: meaningless on a batch stage (its job has its own instances)."""
+ENDPOINT_ONLY = ("data_capture", "autoscaling", "instance_type", "instance_count", "serving", "rollout", "monitoring")
+"""Stage keys that configure an endpoint (its capacity, variants, updates, monitors): meaningless on a batch
+stage, whose transform job has its own instances and nothing to update in place or monitor."""
 
 
 def check_batch_stages(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
