@@ -48,15 +48,20 @@ def _conditions(value: Any, found: set[str]) -> set[str]:
     return found
 
 
-def forms(resource: Any) -> Iterator[tuple[dict[str, bool], Any]]:
+def forms(resource: Any, limit: int = MAX_CONDITIONS) -> Iterator[tuple[dict[str, bool], Any]]:
     """Each assignment of the resource's conditions with the resource it gives.
 
+    Args:
+        resource: The resource (or any part of one).
+        limit: Most distinct conditions enumerated (2**limit forms); the audit keeps the default, tests
+            that model every request a template can make go further.
+
     Raises:
-        TooManyConditions: When more than MAX_CONDITIONS distinct conditions are used.
+        TooManyConditions: When more than ``limit`` distinct conditions are used.
     """
     names = sorted(_conditions(resource, set()))
-    if len(names) > MAX_CONDITIONS:
-        raise TooManyConditions(f"uses {len(names)} conditions in Fn::If; at most {MAX_CONDITIONS} are evaluated")
+    if len(names) > limit:
+        raise TooManyConditions(f"uses {len(names)} conditions in Fn::If; at most {limit} are evaluated")
     for choice in product((True, False), repeat=len(names)):
         assignment = dict(zip(names, choice, strict=True))
         yield assignment, _resolve(resource, assignment)

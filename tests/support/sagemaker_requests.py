@@ -230,6 +230,21 @@ def _pipeline_steps(steps: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             yield from _pipeline_steps(step["Arguments"]["IfSteps"] + step["Arguments"]["ElseSteps"])
 
 
+def _embedded_pipeline_requests(example: str, where: str, properties: dict[str, Any]) -> list[Request]:
+    """The job requests of a pipeline defined inside a template (``Fn::Sub`` placeholders kept as text)."""
+    body = properties["PipelineDefinition"]["PipelineDefinitionBody"]
+    text = body.get("Fn::Sub", body) if isinstance(body, dict) else body
+    text = text[0] if isinstance(text, list) else text
+    definition = json.loads(re.sub(r"\$\{([^}]+)\}", lambda m: m[1].replace(".", "-"), text))
+    requests = []
+    for step in _pipeline_steps(definition["Steps"]):
+        if step["Type"] in STEPS_WITHOUT_REQUEST:
+            continue
+        assert step["Type"] in STEP_ACTIONS, f"{example}: {where}: step type {step['Type']} is not modelled"
+        requests.append(Request(example, f"{where} step {step['Name']}", STEP_ACTIONS[step["Type"]], step["Arguments"]))
+    return requests
+
+
 def requests_of(example: str, files: dict[str, str]) -> list[Request]:
     """Every SageMaker create request in one rendered project (pipeline steps and CloudFormation)."""
     found: list[Request] = []
@@ -251,9 +266,12 @@ def requests_of(example: str, files: dict[str, str]) -> list[Request]:
             kind = resource["Type"]
             if not kind.startswith("AWS::SageMaker::"):
                 continue
+            if kind == "AWS::SageMaker::Pipeline":  # a batch stage's pipeline: its steps' jobs are the requests
+                found += _embedded_pipeline_requests(example, f"{path} resource {name}", resource["Properties"])
+                continue
             assert kind in RESOURCE_ACTIONS, f"{example}: {path} {name}: {kind} is not modelled"
             # A conditional resource makes its request when created; each Fn::If form is a request it may make.
-            for assignment, body in forms(resource.get("Properties", {})):
+            for assignment, body in forms(resource.get("Properties", {}), limit=10):
                 where = f"{path} resource {name}" + (f" ({assignment})" if assignment else "")
                 found.append(Request(example, where, RESOURCE_ACTIONS[kind], body))
     return found
