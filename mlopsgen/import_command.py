@@ -1,0 +1,249 @@
+"""``mlopsgen import``: a definition (file or deployed pipeline) → a blueprint, proven by rendering it back.
+
+The importer (``mlopsgen/importing/``) builds the blueprint; this module is the command around it: read
+the definition, optionally fetch code files from S3, render the imported blueprint in memory with
+``api.render`` and compare its definition with the input (code locations normalised: the same files
+land at content addresses of mlopsgen's own), and write the blueprint only when nothing is lost or the
+user accepted the loss. Every difference is a finding naming the step and the JSON path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlopsgen import api
+from mlopsgen.errors import Diagnostic, Position
+from mlopsgen.importing import CodeFile, Finding, Imported, import_definition
+from mlopsgen.importing.dump import dump_blueprint
+
+DEFINITION = "model-build/pipeline-definition.json"
+MANIFEST = "model-build/code-manifest.json"
+PLACEHOLDER = b"# imported by mlopsgen: replace with the file listed in this blueprint's header\n"
+MAX_DIFFERENCES_PER_STEP = 5
+
+
+@dataclass
+class ImportOutcome:
+    """What ``mlopsgen import`` did.
+
+    Attributes:
+        text: The blueprint YAML ("" when refused before building one).
+        diagnostics: Findings and input errors, ``file:line:col: CODE message``.
+        code: The code files the blueprint expects, with their S3 URIs.
+        notes: Assumptions the import made.
+        fetched: Code files downloaded (blueprint-relative path → bytes).
+    """
+
+    text: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    code: list[CodeFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    fetched: dict[str, bytes] = field(default_factory=dict)
+
+
+def read_definition(text: str, display: str) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+    """Parse definition text; a syntax error or a non-definition is MLG605 at its position."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [Diagnostic("MLG605", f"not JSON: {exc.msg}", file=display, pos=Position(exc.lineno, exc.colno))]
+    if not isinstance(data, dict) or not isinstance(data.get("Steps"), list):
+        return None, [Diagnostic("MLG605", "not a SageMaker pipeline definition (no Steps list)", file=display)]
+    return data, []
+
+
+def fetch_pipeline(name: str, client: Any = None) -> str:
+    """The definition of a deployed pipeline (DescribePipeline), read with the caller's AWS credentials.
+
+    Args:
+        name: The pipeline's name or ARN.
+        client: A boto3 SageMaker client (default: one from the environment's credentials).
+
+    Returns:
+        The definition text.
+    """
+    if client is None:
+        import boto3  # noqa: TID251 - only `import --pipeline` talks to AWS; the render path never does
+
+        client = boto3.client("sagemaker")
+    text: str = client.describe_pipeline(PipelineName=name)["PipelineDefinition"]
+    return text
+
+
+def download(files: list[CodeFile], client: Any = None) -> tuple[dict[str, bytes], list[str]]:
+    """Fetch code files from S3 (source archives stay archives: ``<folder>.tar.gz``); failures are listed."""
+    if client is None:
+        import boto3  # noqa: TID251 - only `import --download` talks to AWS
+
+        client = boto3.client("s3")
+    fetched: dict[str, bytes] = {}
+    failed: list[str] = []
+    for f in files:
+        match = re.match(r"^s3://([^/]+)/(.+)$", f.s3_uri)
+        if match is None:
+            failed.append(f"{f.s3_uri}: not an s3:// URI")
+            continue
+        try:
+            body = client.get_object(Bucket=match.group(1), Key=match.group(2))["Body"].read()
+        except Exception as exc:  # noqa: BLE001 - botocore's errors vary; each is reported by file
+            failed.append(f"{f.s3_uri}: {exc}")
+            continue
+        fetched[f.path + (".tar.gz" if f.folder else "")] = body
+    return fetched, failed
+
+
+def _code_for_render(files: list[CodeFile], fetched: dict[str, bytes]) -> dict[str, bytes]:
+    code: dict[str, bytes] = {}
+    for f in files:
+        if f.folder:
+            code[f"{f.path}/{f.entry_point}"] = PLACEHOLDER
+        else:
+            code[f.path] = fetched.get(f.path, PLACEHOLDER)
+    return code
+
+
+def _normalise(node: Any, uris: dict[str, str]) -> Any:
+    """Replace code file URIs by ``<code:PATH>`` so the same file compares equal at either address."""
+    if isinstance(node, str):
+        return uris.get(node, node)
+    if isinstance(node, list):
+        return [_normalise(v, uris) for v in node]
+    if isinstance(node, dict):
+        return {k: _normalise(v, uris) for k, v in node.items()}
+    return node
+
+
+def differences(want: Any, got: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """JSON paths where two definitions differ (lists of named items are addressed by name)."""
+    if isinstance(want, dict) and isinstance(got, dict):
+        out: list[tuple[str, Any, Any]] = []
+        for key in list(want) + [k for k in got if k not in want]:
+            out += differences(want.get(key, "<absent>"), got.get(key, "<absent>"), f"{path}.{key}" if path else key)
+        return out
+    if isinstance(want, list) and isinstance(got, list) and len(want) == len(got):
+        out = []
+        for i, (a, b) in enumerate(zip(want, got, strict=True)):
+            label = _label(a, i)
+            out += differences(a, b, f"{path}[{label}]")
+        return out
+    return [] if want == got and type(want) is type(got) else [(path, want, got)]
+
+
+def _label(item: Any, index: int) -> str:
+    if isinstance(item, dict):
+        for key in ("Name", "InputName", "OutputName", "ChannelName"):
+            if isinstance(item.get(key), str):
+                return item[key]
+    return str(index)
+
+
+def _step_of(path: str) -> str:
+    match = re.search(r"Steps\[([^\]]+)\]", path)
+    return match.group(1) if match else ""
+
+
+def verify(imported: Imported, definition: dict[str, Any], name: str, fetched: dict[str, bytes]) -> list[Finding]:
+    """Render the imported blueprint and list where its definition differs from the input.
+
+    Args:
+        imported: The import.
+        definition: The input definition.
+        name: The blueprint's file name (as rendered).
+        fetched: Downloaded code contents by path (others render from a placeholder).
+
+    Returns:
+        MLG607 for each validation diagnostic, else MLG606 for each difference.
+    """
+    result = api.render(imported.blueprint, name=name, code=_code_for_render(imported.code, fetched))
+    if not result.ok:
+        return [Finding("MLG607", "", d.path, f"the imported blueprint does not validate: {d.message}") for d in result.diagnostics]
+    rendered = json.loads(result.files[DEFINITION])
+    manifest = json.loads(result.files[MANIFEST])
+    ours = {f["s3_uri"]: f"<code:{f['path']}>" for f in manifest.get("files", [])}
+    ours.update({b["s3_uri"]: f"<code:{b['path']}>" for b in manifest.get("source_dirs", [])})
+    theirs = {c.s3_uri: f"<code:{c.path}>" for c in imported.code}
+    findings: list[Finding] = []
+    per_step: dict[str, int] = {}
+    for path, want, got in differences(_normalise(definition, theirs), _normalise(rendered, ours)):
+        step = _step_of(path)
+        per_step[step] = per_step.get(step, 0) + 1
+        if per_step[step] > MAX_DIFFERENCES_PER_STEP:
+            continue
+        findings.append(
+            Finding("MLG606", step, path, f"the blueprint renders {_short(got)} where the definition has {_short(want)}")
+        )
+    return findings
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True) if value != "<absent>" else "nothing"
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def locate(text: str) -> Callable[[str], Position | None]:
+    """A finder of a step's ``"Name": "STEP"`` position in the definition text (1-based line and column)."""
+
+    def find(step: str) -> Position | None:
+        if not step:
+            return None
+        match = re.search(r'"Name"\s*:\s*' + re.escape(json.dumps(step)), text)
+        if match is None:
+            return None
+        line = text.count("\n", 0, match.start()) + 1
+        return Position(line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1)
+
+    return find
+
+
+def run_import(
+    text: str,
+    display: str,
+    output_name: str,
+    *,
+    overrides: dict[str, str | None] | None = None,
+    fetch: Callable[[list[CodeFile]], tuple[dict[str, bytes], list[str]]] | None = None,
+) -> ImportOutcome:
+    """Import definition text into blueprint text, verified by rendering it back.
+
+    Args:
+        text: The definition JSON.
+        display: Its name in diagnostics (a path, or ``pipeline:NAME``).
+        output_name: The blueprint's file name (rendered under that name).
+        overrides: ``project_name``, ``project_id``, ``region``, ``account`` given by the user.
+        fetch: Downloads code files (``--download``); None leaves them to the user.
+
+    Returns:
+        The blueprint text and every finding (empty when the blueprint renders the same definition).
+    """
+    definition, errors = read_definition(text, display)
+    if definition is None:
+        return ImportOutcome(diagnostics=errors)
+    imported = import_definition(definition, **(overrides or {}))
+    outcome = ImportOutcome(code=imported.code, notes=imported.notes)
+    failed: list[str] = []
+    if fetch is not None and imported.code:
+        outcome.fetched, failed = fetch(imported.code)
+    findings = list(imported.findings) or verify(imported, definition, output_name, outcome.fetched)
+    where = locate(text)
+    outcome.diagnostics = [
+        Diagnostic(f.code, f"{f.json_path}: {f.message}" if f.json_path else f.message, path=f.json_path,
+                   file=display, pos=where(f.step))
+        for f in findings
+    ] + [Diagnostic("MLG608", f"cannot download {reason}", file=display) for reason in failed]
+    outcome.text = dump_blueprint(imported.blueprint, _header(display, imported))
+    return outcome
+
+
+def _header(display: str, imported: Imported) -> list[str]:
+    lines = [f"Imported by mlopsgen from {display}."]
+    if imported.code:
+        lines += ["", "Code files the steps read (put them at these paths, or import with --download):"]
+        for c in imported.code:
+            what = f"  {c.path}/ (sourcedir.tar.gz unpacked; entry point {c.entry_point})" if c.folder else f"  {c.path}"
+            lines.append(f"{what} <- {c.s3_uri}")
+    return lines
