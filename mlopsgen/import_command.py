@@ -247,3 +247,80 @@ def _header(display: str, imported: Imported) -> list[str]:
             what = f"  {c.path}/ (sourcedir.tar.gz unpacked; entry point {c.entry_point})" if c.folder else f"  {c.path}"
             lines.append(f"{what} <- {c.s3_uri}")
     return lines
+
+
+def run_cli(
+    definition: Path | None,
+    pipeline: str | None,
+    output: Path,
+    overrides: dict[str, str | None],
+    *,
+    accept_loss: bool,
+    download: bool,
+    force: bool,
+    sagemaker: Any = None,
+    s3: Any = None,
+) -> int:
+    """The command's body: read, import, verify, report, write (or refuse); returns the exit code.
+
+    Args:
+        definition: The definition file (or None with ``pipeline``).
+        pipeline: A deployed pipeline's name (read with boto3).
+        output: The blueprint file to write.
+        overrides: Project facts the user gave.
+        accept_loss: Write even with findings.
+        download: Fetch code files from S3 beside the blueprint.
+        force: Overwrite an existing blueprint.
+        sagemaker: A SageMaker client for ``pipeline`` (tests pass a stubbed one).
+        s3: An S3 client for ``download`` (likewise).
+
+    Returns:
+        0 written without loss, 1 findings (refused, or written with ``accept_loss``) or errors.
+    """
+    import sys
+
+    from mlopsgen.swap import write_atomic
+
+    if output.exists() and not force:
+        sys.stderr.write(f"{output}:1:1: MLG609 exists already; pass --force to overwrite it\n")
+        return 1
+    if pipeline is not None:
+        display = f"pipeline:{pipeline}"
+        try:
+            text = fetch_pipeline(pipeline, sagemaker)
+        except Exception as exc:  # noqa: BLE001 - no credentials, no such pipeline, ...: one line, exit 1
+            sys.stderr.write(f"{display}:1:1: MLG609 cannot read the pipeline: {exc}\n")
+            return 1
+    else:
+        assert definition is not None
+        display = str(definition)
+        try:
+            text = definition.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            sys.stderr.write(f"{display}:1:1: MLG605 cannot read the definition: {exc}\n")
+            return 1
+    fetch = (lambda files: download(files, s3)) if download else None
+    outcome = run_import(text, display, output.name, overrides=overrides, fetch=fetch)
+    for d in outcome.diagnostics:
+        sys.stderr.write(d.format() + "\n")
+    for note in outcome.notes:
+        sys.stderr.write(f"note: {note}\n")
+    if not outcome.text or (outcome.diagnostics and not accept_loss):
+        if outcome.text:
+            sys.stderr.write("refused: the blueprint would not render this definition (pass --accept-loss to write it)\n")
+        return 1
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        for rel, body in sorted(outcome.fetched.items()):
+            target = output.parent / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, body)
+        write_atomic(output, outcome.text.encode("utf-8"))
+    except OSError as exc:
+        sys.stderr.write(f"{exc.filename or output}:1:1: MLG609 cannot write: {exc.strerror or exc}\n")
+        return 1
+    sys.stderr.write(f"wrote {output}\n")
+    for c in outcome.code:
+        got = "fetched" if (c.path + (".tar.gz" if c.folder else "")) in outcome.fetched else "fetch"
+        sys.stderr.write(f"  code {c.path}{'/' if c.folder else ''}: {got} {c.s3_uri}\n")
+    return 1 if outcome.diagnostics else 0

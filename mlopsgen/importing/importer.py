@@ -131,11 +131,7 @@ def import_definition(
     steps = [s for s in _flatten(definition.get("Steps", [])) if isinstance(s.get("Name"), str)]
     for s in steps:
         ctx.step_types.setdefault(s["Name"], STEP_KINDS.get(str(s.get("Type")), "unknown"))
-    training_images = {
-        s["Name"]: s.get("Arguments", {}).get("AlgorithmSpecification", {}).get("TrainingImage")
-        for s in steps
-        if s.get("Type") == "Training"
-    }
+    training_images = {s["Name"]: _training_image(s) for s in steps if s.get("Type") in ("Training", "Tuning")}
     for s in steps:  # images first: the register step's SAGEMAKER_REGION is the project's region
         for node in _walk(s):
             if isinstance(node, dict):
@@ -181,6 +177,12 @@ def import_definition(
         blueprint["security"] = security
     codes = sorted(ctx.code.values(), key=lambda c: c.path)
     return Imported(blueprint, codes, ctx.findings, notes)
+
+
+def _training_image(s: dict[str, Any]) -> Any:
+    args = s.get("Arguments", {})
+    job = args.get("TrainingJobDefinition", {}) if s.get("Type") == "Tuning" else args
+    return job.get("AlgorithmSpecification", {}).get("TrainingImage")
 
 
 def _account(ctx: Context, lambda_arn: re.Match[str] | None) -> str | None:

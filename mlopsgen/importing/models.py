@@ -11,6 +11,7 @@ from typing import Any
 
 from mlopsgen.importing.context import Context
 from mlopsgen.importing.images import image_spec
+from mlopsgen.importing.values import best_model
 
 METRICS = (
     ("ModelQuality", "Statistics", "model_statistics"),
@@ -41,9 +42,10 @@ def _model_source(container: dict[str, Any], ctx: Context, name: str, path: str,
     image = container.get("Image")
     source = data.get("Get", "") if isinstance(data, dict) else ""
     step = source.removeprefix("Steps.").removesuffix(".ModelArtifacts.S3ModelArtifacts")
-    if source.endswith(".ModelArtifacts.S3ModelArtifacts") and ctx.step_types.get(step) == "training":
-        if jobs.get(step) == image:
-            return {"model_from": step}
+    if not (source.endswith(".ModelArtifacts.S3ModelArtifacts") and ctx.step_types.get(step) == "training"):
+        step = best_model(data.get("Std:Join"), ctx.step_types) if isinstance(data, dict) else None
+    if step is not None and jobs.get(step) == image:
+        return {"model_from": step}
     ctx.image(image)
     return {"image": image_spec(image, ctx), "model_data": ctx.value(data, name, f"{path}.ModelDataUrl")}
 

@@ -93,6 +93,9 @@ def value(node: Any, step_types: dict[str, str]) -> Any:
         return reference(node["Get"], step_types)
     if isinstance(node, dict) and set(node) == {"Std:Join"}:
         join = node["Std:Join"]
+        best = best_model(join, step_types)
+        if best is not None:
+            return "${steps." + best + ".model_artifacts}"
         if not isinstance(join, dict) or join.get("On") != "" or not isinstance(join.get("Values"), list):
             raise NotExpressible("a Std:Join on a separator other than '' (text in a blueprint joins on '')")
         parts = []
@@ -105,6 +108,25 @@ def value(node: Any, step_types: dict[str, str]) -> Any:
             raise NotExpressible("a Std:Join of fewer than two values renders as the value itself")
         return "".join(parts)
     raise NotExpressible(f"{type(node).__name__} value {str(node)[:60]!r} is not a pipeline expression")
+
+
+def best_model(join: Any, step_types: dict[str, str]) -> str | None:
+    """The tuning step whose best training job's model this join names (``get_top_model_s3_uri``), if any.
+
+    The planner writes ``s3:/``, the output path's bucket and prefix, the best job's name and
+    ``output/model.tar.gz`` joined on ``/``; the prefix is the tuning step's own, so the join reads back as
+    ``${steps.T.model_artifacts}`` only when the tuning step's output path is what it renders (checked when
+    the import is rendered back).
+    """
+    values = join.get("Values") if isinstance(join, dict) else None
+    if join.get("On") != "/" or not isinstance(values, list) or len(values) < 4 or values[-1] != "output/model.tar.gz":
+        return None
+    last = values[-2]
+    get = last.get("Get", "") if isinstance(last, dict) else ""
+    step = get.removeprefix("Steps.").removesuffix(".TrainingJobSummaries[0].TrainingJobName")
+    if get.endswith(".TrainingJobSummaries[0].TrainingJobName") and step_types.get(step) == "tuning":
+        return step
+    return None
 
 
 def _text(literal: Any) -> str:
