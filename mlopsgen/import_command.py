@@ -107,15 +107,42 @@ def _code_for_render(files: list[CodeFile], fetched: dict[str, bytes]) -> dict[s
     return code
 
 
-def _normalise(node: Any, uris: dict[str, str]) -> Any:
-    """Replace code file URIs by ``<code:PATH>`` so the same file compares equal at either address."""
+def normalise(node: Any, uris: dict[str, str]) -> Any:
+    """The comparison form: code file URIs as ``<code:PATH>``, joins canonical (``canonical``)."""
     if isinstance(node, str):
         return uris.get(node, node)
     if isinstance(node, list):
-        return [_normalise(v, uris) for v in node]
+        return [normalise(v, uris) for v in node]
     if isinstance(node, dict):
-        return {k: _normalise(v, uris) for k, v in node.items()}
+        out = {k: normalise(v, uris) for k, v in node.items()}
+        return canonical(out)
     return node
+
+
+def canonical(node: dict[str, Any]) -> Any:
+    """A ``Std:Join`` as the same value joined on ``""``: separators and literals merged into text.
+
+    ``Join(on=" ", values=["MSE >", Get])`` and ``Join(on="", values=["MSE > ", Get])`` give the same text
+    at run time; the blueprint language writes only the second, so the round trip compares this form.
+    Joins mlopsgen recognises structurally (default output paths, a tuning step's best model) never reach
+    here as text, so their separators are kept as they are.
+    """
+    join = node.get("Std:Join") if set(node) == {"Std:Join"} else None
+    if not (isinstance(join, dict) and isinstance(join.get("On"), str) and isinstance(join.get("Values"), list)):
+        return node
+    merged: list[Any] = []
+    for i, item in enumerate(join["Values"]):
+        pieces = ([join["On"]] if i and join["On"] else []) + [item]
+        for piece in pieces:
+            if isinstance(piece, str | int | float) and not isinstance(piece, bool):
+                piece = str(piece)
+                if merged and isinstance(merged[-1], str):
+                    merged[-1] += piece
+                    continue
+            merged.append(piece)
+    if len(merged) == 1 and isinstance(merged[0], str):
+        return merged[0]  # a join of literals is its text
+    return {"Std:Join": {"On": "", "Values": merged}}
 
 
 def differences(want: Any, got: Any, path: str = "") -> list[tuple[str, Any, Any]]:
@@ -169,7 +196,7 @@ def verify(imported: Imported, definition: dict[str, Any], name: str, fetched: d
     theirs = {c.s3_uri: f"<code:{c.path}>" for c in imported.code}
     findings: list[Finding] = []
     per_step: dict[str, int] = {}
-    for path, want, got in differences(_normalise(definition, theirs), _normalise(rendered, ours)):
+    for path, want, got in differences(normalise(definition, theirs), normalise(rendered, ours)):
         step = _step_of(path)
         per_step[step] = per_step.get(step, 0) + 1
         if per_step[step] > MAX_DIFFERENCES_PER_STEP:

@@ -1,8 +1,9 @@
 """Definition expressions (``Get``, ``Std:Join``, literals) → blueprint values with ``${...}`` references.
 
 The inverse of ``plan/build_base.py``'s ``expr`` and ``targets/sagemaker.py``'s ``expr``: a ``Get`` becomes
-one reference, a ``Std:Join`` on ``""`` becomes text mixing literals and references. What the language
-cannot write (a join on another separator, literal text holding ``${``) raises ``NotExpressible``, which
+one reference, a ``Std:Join`` becomes text mixing literals and references (a separator other than ``""``
+becomes literal text between the parts). What the language cannot write (literal text holding ``${``,
+nested functions) raises ``NotExpressible``, which
 the step importers turn into a finding naming the step and the JSON path.
 """
 
@@ -96,17 +97,20 @@ def value(node: Any, step_types: dict[str, str]) -> Any:
         best = best_model(join, step_types)
         if best is not None:
             return "${steps." + best + ".model_artifacts}"
-        if not isinstance(join, dict) or join.get("On") != "" or not isinstance(join.get("Values"), list):
-            raise NotExpressible("a Std:Join on a separator other than '' (text in a blueprint joins on '')")
+        on = join.get("On") if isinstance(join, dict) else None
+        if not isinstance(on, str) or not isinstance(join.get("Values"), list):
+            raise NotExpressible("a Std:Join without a text separator and a list of values")
+        if "${" in on:
+            raise NotExpressible("a Std:Join separator holding '${' would be read as a reference")
         parts = []
         for i, item in enumerate(join["Values"]):
             if isinstance(item, dict | list) and not (isinstance(item, dict) and set(item) == {"Get"}):
                 raise NotExpressible("a Std:Join of a nested expression", f".Std:Join.Values[{i}]")
             part = value(item, step_types)
             parts.append(part if isinstance(part, str) else _text(part))
-        if len(parts) < 2:
-            raise NotExpressible("a Std:Join of fewer than two values renders as the value itself")
-        return "".join(parts)
+        # Text joins on "": the separator becomes literal text between the parts (the same value at run
+        # time; the round trip compares joins in this canonical form, see import_command.canonical).
+        return on.join(parts)
     raise NotExpressible(f"{type(node).__name__} value {str(node)[:60]!r} is not a pipeline expression")
 
 
