@@ -348,7 +348,9 @@ def import_(
         typer.echo("error: give a DEFINITION file or --pipeline NAME (one of them)", err=True)
         raise typer.Exit(2)
     overrides = {"project_name": project_name, "project_id": project_id, "region": region, "account": account}
-    code = command.run_cli(definition, pipeline, output, overrides, accept_loss=accept_loss, download=download, force=force)
+    code = command.run_cli(
+        definition, pipeline, output, overrides, accept_loss=accept_loss, download=download, force=force
+    )
     raise typer.Exit(code)
 
 

@@ -75,7 +75,7 @@ def fetch_pipeline(name: str, client: Any = None) -> str:
     return text
 
 
-def download(files: list[CodeFile], client: Any = None) -> tuple[dict[str, bytes], list[str]]:
+def download_code(files: list[CodeFile], client: Any = None) -> tuple[dict[str, bytes], list[str]]:
     """Fetch code files from S3 (source archives stay archives: ``<folder>.tar.gz``); failures are listed."""
     if client is None:
         import boto3  # noqa: TID251 - only `import --download` talks to AWS
@@ -165,7 +165,7 @@ def _label(item: Any, index: int) -> str:
     if isinstance(item, dict):
         for key in ("Name", "InputName", "OutputName", "ChannelName"):
             if isinstance(item.get(key), str):
-                return item[key]
+                return str(item[key])
     return str(index)
 
 
@@ -188,7 +188,10 @@ def verify(imported: Imported, definition: dict[str, Any], name: str, fetched: d
     """
     result = api.render(imported.blueprint, name=name, code=_code_for_render(imported.code, fetched))
     if not result.ok:
-        return [Finding("MLG607", "", d.path, f"the imported blueprint does not validate: {d.message}") for d in result.diagnostics]
+        return [
+            Finding("MLG607", "", d.path, f"the imported blueprint does not validate: {d.message}")
+            for d in result.diagnostics
+        ]
     rendered = json.loads(result.files[DEFINITION])
     manifest = json.loads(result.files[MANIFEST])
     ours = {f["s3_uri"]: f"<code:{f['path']}>" for f in manifest.get("files", [])}
@@ -202,7 +205,9 @@ def verify(imported: Imported, definition: dict[str, Any], name: str, fetched: d
         if per_step[step] > MAX_DIFFERENCES_PER_STEP:
             continue
         findings.append(
-            Finding("MLG606", step, path, f"the blueprint renders {_short(got)} where the definition has {_short(want)}")
+            Finding(
+                "MLG606", step, path, f"the blueprint renders {_short(got)} where the definition has {_short(want)}"
+            )
         )
     return findings
 
@@ -258,8 +263,13 @@ def run_import(
     findings = list(imported.findings) or verify(imported, definition, output_name, outcome.fetched)
     where = locate(text)
     outcome.diagnostics = [
-        Diagnostic(f.code, f"{f.json_path}: {f.message}" if f.json_path else f.message, path=f.json_path,
-                   file=display, pos=where(f.step))
+        Diagnostic(
+            f.code,
+            f"{f.json_path}: {f.message}" if f.json_path else f.message,
+            path=f.json_path,
+            file=display,
+            pos=where(f.step),
+        )
         for f in findings
     ] + [Diagnostic("MLG608", f"cannot download {reason}", file=display) for reason in failed]
     outcome.text = dump_blueprint(imported.blueprint, _header(display, imported))
@@ -271,7 +281,9 @@ def _header(display: str, imported: Imported) -> list[str]:
     if imported.code:
         lines += ["", "Code files the steps read (put them at these paths, or import with --download):"]
         for c in imported.code:
-            what = f"  {c.path}/ (sourcedir.tar.gz unpacked; entry point {c.entry_point})" if c.folder else f"  {c.path}"
+            what = (
+                f"  {c.path}/ (sourcedir.tar.gz unpacked; entry point {c.entry_point})" if c.folder else f"  {c.path}"
+            )
             lines.append(f"{what} <- {c.s3_uri}")
     return lines
 
@@ -326,7 +338,7 @@ def run_cli(
         except (OSError, UnicodeDecodeError) as exc:
             sys.stderr.write(f"{display}:1:1: MLG605 cannot read the definition: {exc}\n")
             return 1
-    fetch = (lambda files: download(files, s3)) if download else None
+    fetch = (lambda files: download_code(files, s3)) if download else None
     outcome = run_import(text, display, output.name, overrides=overrides, fetch=fetch)
     for d in outcome.diagnostics:
         sys.stderr.write(d.format() + "\n")
@@ -334,7 +346,9 @@ def run_cli(
         sys.stderr.write(f"note: {note}\n")
     if not outcome.text or (outcome.diagnostics and not accept_loss):
         if outcome.text:
-            sys.stderr.write("refused: the blueprint would not render this definition (pass --accept-loss to write it)\n")
+            sys.stderr.write(
+                "refused: the blueprint would not render this definition (pass --accept-loss to write it)\n"
+            )
         return 1
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -87,9 +86,7 @@ def test_examples_round_trip(blueprint: Path) -> None:
     )
     assert again.ok, [d.format() for d in again.diagnostics]
     manifest = json.loads(again.files["model-build/code-manifest.json"])
-    assert _code_paths(json.loads(again.files[DEFINITION]), [], manifest) == _code_paths(
-        json.loads(text), outcome.code
-    )
+    assert _code_paths(json.loads(again.files[DEFINITION]), [], manifest) == _code_paths(json.loads(text), outcome.code)
 
 
 def test_imported_abalone_reads_like_the_example() -> None:
@@ -205,3 +202,120 @@ def test_generated_blueprints_round_trip(drawn: tuple[dict[str, Any], dict[str, 
     rendered = _rerender(outcome.text, outcome.code)
     assert verify(import_definition(json.loads(text)), json.loads(text), "generated.yaml", {}) == []
     assert [s["Name"] for s in rendered["Steps"]] == [s["Name"] for s in json.loads(text)["Steps"]]
+
+
+# --- the command ------------------------------------------------------------------------------------------
+
+GENERATED = ROOT / "generated"
+
+
+def test_cli_refuses_a_lossy_import_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "credit.yaml"
+    result = CliRunner().invoke(
+        app, ["import", str(GENERATED / "credit" / DEFINITION), "-o", str(out)], catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    assert "MLG600" in result.output and "Steps[CheckTrainingDataQuality].Type" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_cli_accept_loss_writes_the_blueprint_and_still_exits_1(tmp_path: Path) -> None:
+    out = tmp_path / "credit.yaml"
+    args = ["import", str(GENERATED / "credit" / DEFINITION), "-o", str(out), "--accept-loss"]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 1
+    assert yaml.safe_load(out.read_text())["project"]["name"] == "credit"
+
+
+def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", "-o", str(tmp_path / "x.yaml")]).exit_code == 2
+    both = ["import", str(GENERATED / "abalone" / DEFINITION), "--pipeline", "p", "-o", str(tmp_path / "x.yaml")]
+    assert runner.invoke(app, both).exit_code == 2
+
+
+def test_cli_bad_json_is_a_positioned_diagnostic(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"Steps": [\n  oops\n]}\n')
+    result = CliRunner().invoke(app, ["import", str(bad), "-o", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 1
+    assert f"{bad}:2:3: MLG605 not JSON" in result.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_cli_does_not_overwrite_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "abalone.yaml"
+    out.write_text("mine\n")
+    args = ["import", str(GENERATED / "abalone" / DEFINITION), "-o", str(out)]
+    assert CliRunner().invoke(app, args).exit_code == 1
+    assert out.read_text() == "mine\n"
+    assert CliRunner().invoke(app, [*args, "--force"]).exit_code == 0
+    assert out.read_text() != "mine\n"
+
+
+def _stubbed(service: str) -> tuple[Any, Any]:
+    import boto3
+    from botocore.stub import Stubber
+
+    client = boto3.client(service, region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    return client, Stubber(client)
+
+
+def test_pipeline_is_read_with_describe_pipeline_and_code_is_downloaded_into_place(tmp_path: Path) -> None:
+    """--pipeline and --download against botocore's Stubber; with the real code files in place, the written
+    blueprint renders the very definition it came from (the same bytes give the same content addresses)."""
+    import io
+
+    from botocore.response import StreamingBody
+
+    text = (GENERATED / "abalone" / DEFINITION).read_text()
+    sagemaker, sm_stub = _stubbed("sagemaker")
+    sm_stub.add_response(
+        "describe_pipeline",
+        {"PipelineArn": "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/abalone", "PipelineDefinition": text},
+        {"PipelineName": "abalone-p-abc123def456"},
+    )
+    s3, s3_stub = _stubbed("s3")
+    manifest = json.loads((GENERATED / "abalone" / "model-build" / "code-manifest.json").read_text())
+    for f in sorted(manifest["files"], key=lambda f: f["path"].rsplit("/", 1)[-1]):
+        body = (ROOT / "blueprints" / f["path"]).read_bytes()
+        bucket, key = f["s3_uri"].removeprefix("s3://").split("/", 1)
+        s3_stub.add_response(
+            "get_object", {"Body": StreamingBody(io.BytesIO(body), len(body))}, {"Bucket": bucket, "Key": key}
+        )
+    out = tmp_path / "abalone.yaml"
+    with sm_stub, s3_stub:
+        code = run_cli(
+            None,
+            "abalone-p-abc123def456",
+            out,
+            {},
+            accept_loss=False,
+            download=True,
+            force=False,
+            sagemaker=sagemaker,
+            s3=s3,
+        )
+    sm_stub.assert_no_pending_responses()
+    s3_stub.assert_no_pending_responses()
+    assert code == 0
+    assert (tmp_path / "code" / "preprocess.py").read_bytes() == (
+        ROOT / "blueprints/pipelines/abalone/preprocess.py"
+    ).read_bytes()
+    again = mlopsgen.render(out)
+    assert again.ok, [d.format() for d in again.diagnostics]
+    assert json.loads(again.files[DEFINITION]) == json.loads(text)
+
+
+def test_pipeline_that_cannot_be_read_is_one_line_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sagemaker, stub = _stubbed("sagemaker")
+    stub.add_client_error("describe_pipeline", "ResourceNotFound", "Pipeline does not exist")
+    with stub:
+        code = run_cli(
+            None, "nope", tmp_path / "x.yaml", {}, accept_loss=False, download=False, force=False, sagemaker=sagemaker
+        )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("pipeline:nope:1:1: MLG609 cannot read the pipeline") and "Traceback" not in err
+    assert not (tmp_path / "x.yaml").exists()

@@ -49,7 +49,13 @@ _Dumper.add_representer(dict, _represent_dict)
 def _mark(node: Any) -> Any:
     if isinstance(node, dict):
         step = "name" in node and "type" in node  # a step stays a block, as in the examples
-        if node and not step and len(node) <= 3 and all(_scalar(v) for v in node.values()) and sum(len(str(v)) for v in node.values()) < 80:
+        if (
+            node
+            and not step
+            and len(node) <= 3
+            and all(_scalar(v) for v in node.values())
+            and sum(len(str(v)) for v in node.values()) < 80
+        ):
             return _Inline(node)
         return {k: _mark(v) for k, v in node.items()}
     if isinstance(node, list):

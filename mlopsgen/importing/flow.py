@@ -12,6 +12,8 @@ from typing import Any
 from mlopsgen.importing.context import Context
 from mlopsgen.importing.values import NotExpressible, json_get
 
+PROJECT_TAG = "sagemaker:project-id"
+
 COMPARISONS = {
     "Equals": "eq",
     "GreaterThan": "gt",
@@ -136,5 +138,13 @@ def emr(node: dict[str, Any], ctx: Context, base: str) -> dict[str, Any]:
         if "ExecutionRoleArn" in args:
             out["execution_role"] = args["ExecutionRoleArn"]
     else:
-        out["cluster_config"] = args.get("ClusterConfig")
+        out["cluster_config"] = _without_project_tag(args.get("ClusterConfig"))
     return out
+
+
+def _without_project_tag(config: Any) -> Any:
+    """The cluster configuration as written: mlopsgen adds the ``sagemaker:project-id`` tag itself."""
+    if not isinstance(config, dict) or not isinstance(config.get("Tags"), list):
+        return config
+    tags = [t for t in config["Tags"] if not (isinstance(t, dict) and t.get("Key") == PROJECT_TAG)]
+    return {k: v for k, v in config.items() if k != "Tags"} | ({"Tags": tags} if tags else {})

@@ -77,6 +77,14 @@ def _flatten(steps: list[Any]) -> Iterator[dict[str, Any]]:
             yield from _flatten(list(args.get("IfSteps", [])) + list(args.get("ElseSteps", [])))
 
 
+def _tagged_id(definition: dict[str, Any]) -> str | None:
+    """The project id an EMR cluster created for a step is tagged with, if any."""
+    for node in _walk(definition):
+        if isinstance(node, dict) and node.get("Key") == "sagemaker:project-id" and isinstance(node.get("Value"), str):
+            return str(node["Value"])
+    return None
+
+
 def _project_guess(definition: dict[str, Any]) -> tuple[str, str, str] | None:
     """(bucket, project name, project id) from mlopsgen's per-execution paths or code keys, if any."""
     for node in _walk(definition):
@@ -122,7 +130,7 @@ def import_definition(
     notes: list[str] = []
     guess = _project_guess(definition)
     name = project_name or (guess[1] if guess else None)
-    pid = project_id or (guess[2] if guess else None)
+    pid = project_id or (guess[2] if guess else None) or _tagged_id(definition)
     if name is None or pid is None:
         notes.append("the definition does not name the project: pass --project-name and --project-id")
     ctx = Context(name or "imported", pid or "p-imported")
@@ -136,9 +144,7 @@ def import_definition(
         for node in _walk(s):
             if isinstance(node, dict):
                 ctx.image(node.get("ImageUri") or node.get("TrainingImage") or node.get("Image"))
-    lambda_arn = next(
-        (m for s in steps if (m := _LAMBDA.match(str(s.get("FunctionArn", ""))))), None
-    )
+    lambda_arn = next((m for s in steps if (m := _LAMBDA.match(str(s.get("FunctionArn", ""))))), None)
     the_region = region or (ctx.regions[0] if ctx.regions else lambda_arn.group(1) if lambda_arn else None)
     if the_region is None:
         notes.append("no image or function names the region: pass --region (us-east-1 assumed)")
@@ -196,7 +202,10 @@ def _experiment(definition: dict[str, Any], ctx: Context) -> bool:
     config = definition.get("PipelineExperimentConfig")
     if config is None:
         return False
-    default = {"ExperimentName": {"Get": "Execution.PipelineName"}, "TrialName": {"Get": "Execution.PipelineExecutionId"}}
+    default = {
+        "ExperimentName": {"Get": "Execution.PipelineName"},
+        "TrialName": {"Get": "Execution.PipelineExecutionId"},
+    }
     if config != default:
         ctx.lose("", "PipelineExperimentConfig", "experiment and trial names other than the pipeline and execution")
     return True
@@ -224,9 +233,7 @@ def _security(ctx: Context) -> dict[str, Any]:
     return out
 
 
-def _step(
-    s: dict[str, Any], ctx: Context, base: str, training_images: dict[str, Any], region: str
-) -> dict[str, Any]:
+def _step(s: dict[str, Any], ctx: Context, base: str, training_images: dict[str, Any], region: str) -> dict[str, Any]:
     name = s["Name"]
     kind = STEP_KINDS.get(str(s.get("Type")))
     head: dict[str, Any] = {"name": name, "type": kind or str(s.get("Type"))}

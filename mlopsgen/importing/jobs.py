@@ -70,8 +70,13 @@ def processing(node: dict[str, Any], ctx: Context, base: str) -> dict[str, Any]:
     inputs = list(args.get("ProcessingInputs", []))
     entrypoint = app.get("ContainerEntrypoint")
     if entrypoint == FRAMEWORK_ENTRYPOINT:
-        ctx.lose(name, f"{path}.AppSpecification", "a framework processor (runproc.sh) step: its source folder "
-                 "and command live in the archive and runproc.sh, which the definition does not hold", "MLG603")
+        ctx.lose(
+            name,
+            f"{path}.AppSpecification",
+            "a framework processor (runproc.sh) step: its source folder "
+            "and command live in the archive and runproc.sh, which the definition does not hold",
+            "MLG603",
+        )
     code = next((i for i in inputs if i.get("InputName") == "code" and _local(i) == CODE_DIR), None)
     if code is not None and isinstance(entrypoint, list) and entrypoint and isinstance(_uri(code), str):
         script = entrypoint[-1]

@@ -36,7 +36,9 @@ BASELINES = (
 )
 
 
-def _model_source(container: dict[str, Any], ctx: Context, name: str, path: str, jobs: dict[str, Any]) -> dict[str, Any]:
+def _model_source(
+    container: dict[str, Any], ctx: Context, name: str, path: str, jobs: dict[str, Any]
+) -> dict[str, Any]:
     """Image and artifacts: ``model_from`` when they are exactly a training step's, else explicit."""
     data = container.get("ModelDataUrl")
     image = container.get("Image")

@@ -32,10 +32,10 @@ from sagemaker.core.shapes import ProcessingInput, ProcessingOutput, ProcessingS
 from sagemaker.core.workflow.conditions import ConditionLessThanOrEqualTo  # noqa: E402
 from sagemaker.core.workflow.functions import Join, JsonGet  # noqa: E402
 from sagemaker.core.workflow.parameters import ParameterFloat, ParameterInteger, ParameterString  # noqa: E402
-from sagemaker.mlops.workflow.fail_step import FailStep  # noqa: E402
 from sagemaker.core.workflow.pipeline_context import PipelineSession  # noqa: E402
 from sagemaker.core.workflow.properties import PropertyFile  # noqa: E402
 from sagemaker.mlops.workflow.condition_step import ConditionStep  # noqa: E402
+from sagemaker.mlops.workflow.fail_step import FailStep  # noqa: E402
 from sagemaker.mlops.workflow.model_step import ModelStep  # noqa: E402
 from sagemaker.mlops.workflow.pipeline import Pipeline  # noqa: E402
 from sagemaker.mlops.workflow.steps import ProcessingStep, TrainingStep  # noqa: E402
@@ -57,7 +57,9 @@ def code_uri(path: str) -> str:
 def output(step: str, name: str) -> ProcessingOutput:
     return ProcessingOutput(
         output_name=name,
-        s3_output=ProcessingS3Output(s3_uri=f"s3://{BUCKET}/{NAME}/{name}", local_path=f"/opt/ml/processing/{name}", s3_upload_mode="EndOfJob"),
+        s3_output=ProcessingS3Output(
+            s3_uri=f"s3://{BUCKET}/{NAME}/{name}", local_path=f"/opt/ml/processing/{name}", s3_upload_mode="EndOfJob"
+        ),
     )
 
 
