@@ -33,13 +33,12 @@ from .support.blueprint_strategy import blueprints
 EXAMPLES = int(os.environ.get("MLOPSGEN_IMPORT_EXAMPLES", "100"))
 DEFINITION = "model-build/pipeline-definition.json"
 
-UNSUPPORTED_KINDS = {"quality_check", "clarify_check"}
-"""Step types the importer refuses (MLG600) so far."""
+UNSUPPORTED_KINDS = {"clarify_check"}
+"""Step types the importer refuses (MLG603: their settings are in S3, not in the definition)."""
 
 EXPECTED_LOSS = {
     "credit": {
-        ("MLG600", "Steps[CheckTrainingDataQuality].Type"),
-        ("MLG600", "Steps[CheckApplicantDataBias].Type"),
+        ("MLG603", "Steps[CheckApplicantDataBias].Arguments.ProcessingInputs[analysis_config]"),
         ("MLG603", "Steps[EvaluateCreditModel].Arguments.AppSpecification"),
     }
 }
@@ -215,7 +214,7 @@ def test_cli_refuses_a_lossy_import_and_writes_nothing(tmp_path: Path) -> None:
         app, ["import", str(GENERATED / "credit" / DEFINITION), "-o", str(out)], catch_exceptions=False
     )
     assert result.exit_code == 1
-    assert "MLG600" in result.output and "Steps[CheckTrainingDataQuality].Type" in result.output
+    assert "MLG603" in result.output and "Steps[CheckApplicantDataBias]" in result.output
     assert "Traceback" not in result.output
     assert not out.exists() and list(tmp_path.iterdir()) == []
 

@@ -32,6 +32,12 @@ def _by_uri(region: str) -> dict[str, tuple[str, str]]:
     return names
 
 
+def is_table_image(uri: str, region: str) -> bool:
+    """Whether ``uri`` is the image the offline table names for some framework in ``region``."""
+    match = _REGION.search(uri)
+    return bool(match and match.group(1) == region and uri in _by_uri(region))
+
+
 def image_spec(uri: Any, ctx: Context) -> dict[str, Any]:
     """The ``image`` mapping for one image URI.
 

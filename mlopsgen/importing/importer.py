@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlopsgen.blueprint.models import BlueprintSpec, PipelineSpec, ProjectSpec, SecuritySpec
-from mlopsgen.importing import flow, jobs, models
+from mlopsgen.importing import checks, flow, jobs, models
 from mlopsgen.importing.context import PROJECTS_ROLE, ROLE_ACCOUNT, CodeFile, Context, Finding
 from mlopsgen.importing.defaults import prune, step_model
+from mlopsgen.importing.images import is_table_image
 
 STEP_KINDS: dict[str, str] = {
     "Processing": "processing",
@@ -31,6 +32,8 @@ STEP_KINDS: dict[str, str] = {
     "Lambda": "lambda",
     "Callback": "callback",
     "EMR": "emr",
+    "QualityCheck": "quality_check",
+    "ClarifyCheck": "clarify_check",
 }
 """Definition step ``Type`` → blueprint step ``type``, for the kinds this importer reads."""
 
@@ -145,7 +148,10 @@ def import_definition(
             if isinstance(node, dict):
                 ctx.image(node.get("ImageUri") or node.get("TrainingImage") or node.get("Image"))
     lambda_arn = next((m for s in steps if (m := _LAMBDA.match(str(s.get("FunctionArn", ""))))), None)
-    the_region = region or (ctx.regions[0] if ctx.regions else lambda_arn.group(1) if lambda_arn else None)
+    # An image the offline tables name pins the region (a private image may live in another one).
+    named = [r for r in ctx.regions if any(is_table_image(uri, r) for uri in _images(steps))]
+    candidates = named or ctx.regions
+    the_region = region or (candidates[0] if candidates else lambda_arn.group(1) if lambda_arn else None)
     if the_region is None:
         notes.append("no image or function names the region: pass --region (us-east-1 assumed)")
     the_region = the_region or "us-east-1"
@@ -183,6 +189,17 @@ def import_definition(
         blueprint["security"] = security
     codes = sorted(ctx.code.values(), key=lambda c: c.path)
     return Imported(blueprint, codes, ctx.findings, notes)
+
+
+def _images(steps: list[dict[str, Any]]) -> list[str]:
+    found = []
+    for s in steps:
+        for node in _walk(s):
+            if isinstance(node, dict):
+                for key in ("ImageUri", "TrainingImage", "Image"):
+                    if isinstance(node.get(key), str):
+                        found.append(node[key])
+    return found
 
 
 def _training_image(s: dict[str, Any]) -> Any:
@@ -252,7 +269,11 @@ def _step(s: dict[str, Any], ctx: Context, base: str, training_images: dict[str,
         "lambda": lambda: flow.lambda_step(s, ctx, base),
         "callback": lambda: flow.callback(s, ctx, base),
         "emr": lambda: flow.emr(s, ctx, base),
+        "quality_check": lambda: checks.quality_check(s, ctx, base),
     }
+    if kind == "clarify_check":
+        checks.clarify_refusal(s, ctx, base)
+        return head
     try:
         body = readers[kind]()
     except (KeyError, TypeError, AttributeError, IndexError) as exc:  # a shape mlopsgen does not write

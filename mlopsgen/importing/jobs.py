@@ -47,6 +47,17 @@ def _network(step: dict[str, Any], ctx: Context, *, encrypt: Any, isolation: Any
         step["network_isolation"] = bool(isolation)
 
 
+def job_network(step: dict[str, Any], ctx: Context, network: dict[str, Any]) -> None:
+    """A processing job's ``NetworkConfig`` → security (and the step's isolation override)."""
+    _vpc(network.get("VpcConfig"), ctx)
+    _network(
+        step,
+        ctx,
+        encrypt=network.get("EnableInterContainerTrafficEncryption"),
+        isolation=network.get("EnableNetworkIsolation"),
+    )
+
+
 def _default_output(uri: Any, ctx: Context, step: str, name: str) -> bool:
     """Whether ``uri`` is mlopsgen's per-execution default for a processing output."""
     if not (isinstance(uri, dict) and isinstance(uri.get("Std:Join"), dict)):
@@ -120,14 +131,7 @@ def processing(node: dict[str, Any], ctx: Context, base: str) -> dict[str, Any]:
         {"name": p.get("PropertyFileName"), "output": p.get("OutputName"), "path": p.get("FilePath")}
         for p in node.get("PropertyFiles", [])
     ]
-    network = args.get("NetworkConfig") or {}
-    _vpc(network.get("VpcConfig"), ctx)
-    _network(
-        out,
-        ctx,
-        encrypt=network.get("EnableInterContainerTrafficEncryption"),
-        isolation=network.get("EnableNetworkIsolation"),
-    )
+    job_network(out, ctx, args.get("NetworkConfig") or {})
     if "StoppingCondition" in args:
         out["max_runtime_seconds"] = args["StoppingCondition"].get("MaxRuntimeInSeconds")
     return out
