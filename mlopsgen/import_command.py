@@ -272,7 +272,7 @@ def run_import(
         )
         for f in findings
     ] + [Diagnostic("MLG608", f"cannot download {reason}", file=display) for reason in failed]
-    outcome.text = dump_blueprint(imported.blueprint, _header(display, imported))
+    outcome.text = dump_blueprint(imported.blueprint, _header(display, imported)) if imported.blueprint else ""
     return outcome
 
 

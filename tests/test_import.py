@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import mlopsgen
@@ -318,3 +319,73 @@ def test_pipeline_that_cannot_be_read_is_one_line_exit_1(tmp_path: Path, capsys:
     err = capsys.readouterr().err
     assert err.startswith("pipeline:nope:1:1: MLG609 cannot read the pipeline") and "Traceback" not in err
     assert not (tmp_path / "x.yaml").exists()
+
+
+# --- definitions mlopsgen did not write -------------------------------------------------------------------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["", "x", "${x}", "s3://b/k"]),
+    lambda inner: (
+        st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["Get", "Std:Join", "A"]), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+
+
+def _nodes(node: Any) -> list[Any]:
+    found = [node] if isinstance(node, dict | list) and node else []
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    for child in children:
+        found += _nodes(child)
+    return found
+
+
+@settings(
+    max_examples=max(EXAMPLES // 2, 20),
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],  # shrinking a crash here takes minutes; the draw is printed
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(drawn=blueprints(), data=st.data())
+def test_altered_definitions_never_crash_and_never_import_silently_wrong(
+    drawn: tuple[dict[str, Any], dict[str, bytes]], data: st.DataObject
+) -> None:
+    """Any definition gives findings or a blueprint proven to render it back: never an exception."""
+    blueprint, code = drawn
+    definition = json.loads(_definition(blueprint, code))
+    for _ in range(data.draw(st.integers(1, 3))):
+        node = data.draw(st.sampled_from(_nodes(definition)))
+        if isinstance(node, list):
+            node[data.draw(st.integers(0, len(node) - 1))] = data.draw(_JSON)
+        else:
+            key = data.draw(st.sampled_from(sorted(node)))
+            if data.draw(st.booleans()):
+                del node[key]
+            else:
+                node[key] = data.draw(_JSON)
+    text = json.dumps(definition, indent=2)
+    outcome = run_import(text, "altered.json", "altered.yaml")
+    for d in outcome.diagnostics:
+        assert d.code.startswith("MLG6"), d.format()
+    if not outcome.diagnostics:  # then it was verified: rendering it gives the altered definition back
+        assert verify(import_definition(definition), definition, "altered.yaml", {}) == []
+
+
+def test_an_unexpected_step_shape_is_a_finding_at_the_step() -> None:
+    definition = {"Version": "2020-12-01", "Steps": [{"Name": "Prep", "Type": "Processing", "Arguments": []}]}
+    outcome = run_import(json.dumps(definition, indent=2), "odd.json", "odd.yaml")
+    assert [(d.code, d.path) for d in outcome.diagnostics] == [("MLG602", "Steps[Prep]")]
+    assert outcome.diagnostics[0].format().startswith("odd.json:5:7: MLG602 Steps[Prep]: unexpected shape")
+
+
+def test_literal_text_that_looks_like_a_reference_is_refused() -> None:
+    """A blueprint would read "${x}" as a reference: the value cannot be carried, so it is a finding."""
+    text = _definition(ROOT / "blueprints" / "abalone.yaml")
+    definition = json.loads(text)
+    definition["Steps"][0]["Arguments"]["AppSpecification"]["ContainerArguments"][0] = "${HOME}"
+    outcome = run_import(json.dumps(definition), "abalone.json", "abalone.yaml")
+    assert [(d.code, d.path) for d in outcome.diagnostics] == [
+        ("MLG601", "Steps[PreprocessAbaloneData].Arguments.AppSpecification.ContainerArguments[0]")
+    ]

@@ -37,6 +37,9 @@ STEP_KINDS: dict[str, str] = {
 }
 """Definition step ``Type`` → blueprint step ``type``, for the kinds this importer reads."""
 
+SHAPE_ERRORS = (KeyError, TypeError, AttributeError, IndexError, ValueError)
+"""What reading an unexpected shape raises (a list where a mapping was expected, a missing key, ...)."""
+
 _PIPELINE = re.compile(r"^([a-zA-Z](?:-*[a-zA-Z0-9]){0,31})-(p-[a-z0-9]{1,20})$")
 _LAMBDA = re.compile(r"^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:")
 PARAMETER_TYPES = {"String": "string", "Integer": "integer", "Float": "float", "Boolean": "boolean"}
@@ -110,7 +113,24 @@ def _project_guess(definition: dict[str, Any]) -> tuple[str, str, str] | None:
     return None
 
 
-def import_definition(
+def import_definition(definition: dict[str, Any], **given: str | None) -> Imported:
+    """Import one pipeline definition (see ``_import``); a shape outside every step is one MLG602 finding.
+
+    Args:
+        definition: The parsed CreatePipeline definition.
+        **given: ``project_name``, ``project_id``, ``region``, ``account`` (each may be None).
+
+    Returns:
+        The blueprint data with its code files, findings and assumptions.
+    """
+    try:
+        return _import(definition, **given)
+    except SHAPE_ERRORS as exc:
+        finding = Finding("MLG602", "", "", f"not a definition mlopsgen can read ({type(exc).__name__}: {exc})")
+        return Imported({}, [], [finding], [])
+
+
+def _import(
     definition: dict[str, Any],
     *,
     project_name: str | None = None,
@@ -275,14 +295,13 @@ def _step(s: dict[str, Any], ctx: Context, base: str, training_images: dict[str,
         checks.clarify_refusal(s, ctx, base)
         return head
     try:
-        body = readers[kind]()
-    except (KeyError, TypeError, AttributeError, IndexError) as exc:  # a shape mlopsgen does not write
-        ctx.lose(name, f"{base}.Arguments", f"unexpected shape for a {s.get('Type')} step ({exc!r})", "MLG602")
+        step = {**head, **flow.envelope(s, ctx, base), **readers[kind]()}
+        model = step_model(kind)
+        if model is not None:
+            prune(step, model)
+    except SHAPE_ERRORS as exc:  # a shape mlopsgen does not write: a finding, never a crash
+        ctx.lose(name, base, f"unexpected shape for a {s.get('Type')} step ({type(exc).__name__}: {exc})", "MLG602")
         return head
-    step = {**head, **flow.envelope(s, ctx, base), **body}
-    model = step_model(kind)
-    if model is not None:
-        prune(step, model)
     if isinstance(step.get("channels"), dict):  # a channel with only a source is written as the source
         step["channels"] = {k: c["source"] if set(c) == {"source"} else c for k, c in step["channels"].items()}
     return step
