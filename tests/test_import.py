@@ -102,6 +102,8 @@ def test_imported_abalone_reads_like_the_example() -> None:
         "content_type": "text/csv",
     }
     assert "max_runtime_seconds" not in train and "input_mode" not in train  # the defaults (3600, File)
+    assert train["hyperparameters"]["num_round"] == 50 and train["hyperparameters"]["eta"] == 0.2
+    assert train["hyperparameters"]["objective"] == "reg:squarederror"
     register = data["pipeline"]["steps"][-1]
     assert register["model_from"] == "TrainAbaloneModel"
     assert "environment" not in register and "model_package_group" not in register

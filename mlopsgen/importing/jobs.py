@@ -9,6 +9,7 @@ becomes the blueprint's ``security`` block.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mlopsgen.importing.context import CODE_DIR, Context
@@ -163,7 +164,7 @@ def training_job(job: dict[str, Any], ctx: Context, name: str, path: str, *, tun
         out["entry_point"] = program
     elif program is not None or archive is not None:
         ctx.lose(name, f"{path}.{key}", "sagemaker_program and sagemaker_submit_directory come only together")
-    out["hyperparameters"] = {k: _static(ctx.value(v, name, f"{path}.{key}.{k}")) for k, v in hyper.items()}
+    out["hyperparameters"] = {k: _readable_number(ctx.value(v, name, f"{path}.{key}.{k}")) for k, v in hyper.items()}
     channels = {c.get("ChannelName"): _channel(c, ctx, name, path) for c in job.get("InputDataConfig", [])}
     out["channels"] = channels
     output = job.get("OutputDataConfig", {})
@@ -199,8 +200,21 @@ def training_job(job: dict[str, Any], ctx: Context, name: str, path: str, *, tun
     return out
 
 
-def _static(value: Any) -> Any:
-    """A tuning job's ``Std:Join`` of one parameter (the SDK's ``to_string``) reads back as the parameter."""
+def _readable_number(value: Any) -> Any:
+    """A hyperparameter as a reader writes it: ``50`` and ``0.2`` rather than ``"50"`` and ``"0.2"``.
+
+    The planner writes a number hyperparameter with ``str()``, so a text that ``str()`` of its number
+    gives back renders the same; any other text (``"1.50"``, ``"007"``, ``"True"``) stays text.
+    """
+    if not isinstance(value, str) or not re.fullmatch(r"-?[0-9][0-9.e+-]*", value):
+        return value
+    for kind in (int, float):
+        try:
+            number = kind(value)
+        except ValueError:
+            continue
+        if str(number) == value:
+            return number
     return value
 
 
