@@ -9,8 +9,11 @@ user accepted the loss. Every difference is a finding naming the step and the JS
 
 from __future__ import annotations
 
+import io
 import json
+import posixpath
 import re
+import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +47,7 @@ class ImportOutcome:
     code: list[CodeFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     fetched: dict[str, bytes] = field(default_factory=dict)
+    """Downloaded code by blueprint-relative path (a source archive as the files it unpacks to)."""
 
 
 def read_definition(text: str, display: str) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
@@ -76,7 +80,7 @@ def fetch_pipeline(name: str, client: Any = None) -> str:
 
 
 def download_code(files: list[CodeFile], client: Any = None) -> tuple[dict[str, bytes], list[str]]:
-    """Fetch code files from S3 (source archives stay archives: ``<folder>.tar.gz``); failures are listed."""
+    """Fetch code files from S3 (a source archive unpacked into its folder); failures are listed."""
     if client is None:
         import boto3  # noqa: TID251 - only `import --download` talks to AWS
 
@@ -93,14 +97,51 @@ def download_code(files: list[CodeFile], client: Any = None) -> tuple[dict[str, 
         except Exception as exc:  # noqa: BLE001 - botocore's errors vary; each is reported by file
             failed.append(f"{f.s3_uri}: {exc}")
             continue
-        fetched[f.path + (".tar.gz" if f.folder else "")] = body
+        if not f.folder:
+            fetched[f.path] = body
+            continue
+        try:
+            fetched.update(unpack(body, f.path))
+        except (OSError, EOFError, tarfile.TarError, ValueError) as exc:
+            failed.append(f"{f.s3_uri}: not a source archive mlopsgen can unpack ({exc})")
     return fetched, failed
+
+
+def unpack(archive: bytes, folder: str) -> dict[str, bytes]:
+    """A ``sourcedir.tar.gz`` → its regular files under ``folder`` (links, devices and escapes refused).
+
+    Args:
+        archive: The gzipped tar archive.
+        folder: The blueprint-relative folder it unpacks into.
+
+    Returns:
+        Blueprint-relative path → content.
+
+    Raises:
+        ValueError: A member would land outside the folder, or is not a regular file or folder.
+    """
+    files: dict[str, bytes] = {}
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        for member in tar.getmembers():
+            name = posixpath.normpath(member.name)
+            if name.startswith("/") or name == ".." or name.startswith("../"):
+                raise ValueError(f"member {member.name!r} leaves the folder")
+            if member.isdir():
+                continue
+            if not member.isfile():
+                raise ValueError(f"member {member.name!r} is not a regular file")
+            handle = tar.extractfile(member)
+            files[f"{folder}/{name}"] = handle.read() if handle else b""
+    return files
 
 
 def _code_for_render(files: list[CodeFile], fetched: dict[str, bytes]) -> dict[str, bytes]:
     code: dict[str, bytes] = {}
     for f in files:
-        if f.folder:
+        inside = {k: v for k, v in fetched.items() if k.startswith(f.path + "/")}
+        if f.folder and inside:
+            code.update(inside)
+        elif f.folder:
             code[f"{f.path}/{f.entry_point}"] = PLACEHOLDER
         else:
             code[f.path] = fetched.get(f.path, PLACEHOLDER)
@@ -362,6 +403,10 @@ def run_cli(
         return 1
     sys.stderr.write(f"wrote {output}\n")
     for c in outcome.code:
-        got = "fetched" if (c.path + (".tar.gz" if c.folder else "")) in outcome.fetched else "fetch"
+        got = (
+            "fetched"
+            if c.path in outcome.fetched or any(k.startswith(c.path + "/") for k in outcome.fetched)
+            else "fetch"
+        )
         sys.stderr.write(f"  code {c.path}{'/' if c.folder else ''}: {got} {c.s3_uri}\n")
     return 1 if outcome.diagnostics else 0

@@ -391,3 +391,62 @@ def test_literal_text_that_looks_like_a_reference_is_refused() -> None:
     assert [(d.code, d.path) for d in outcome.diagnostics] == [
         ("MLG601", "Steps[PreprocessAbaloneData].Arguments.AppSpecification.ContainerArguments[0]")
     ]
+
+
+def test_script_mode_source_archive_is_downloaded_unpacked_and_renders_back_exactly(tmp_path: Path) -> None:
+    from io import BytesIO
+
+    from botocore.response import StreamingBody
+
+    from mlopsgen.runtime.sourcedir import compress, pack_tar
+
+    sources = {"train.py": b"print('train')\n", "lib/util.py": b"X = 1\n", "requirements.txt": b"numpy\n"}
+    blueprint = {
+        "version": 1,
+        "project": {"name": "script", "id": "p-script1", "region": "eu-west-1", "account": "111111111111"},
+        "pipeline": {
+            "steps": [
+                {
+                    "name": "Train",
+                    "type": "training",
+                    "image": {"framework": "sklearn", "version": "1.2-1"},
+                    "entry_point": "train.py",
+                    "source_dir": "src/trainer",
+                }
+            ]
+        },
+    }
+    text = _definition(blueprint, {f"src/trainer/{k}": v for k, v in sources.items()})
+    archive_uri = json.loads(text)["Steps"][0]["Arguments"]["HyperParameters"]["sagemaker_submit_directory"]
+    archive = compress(pack_tar(sorted(sources.items())))
+    (definition := tmp_path / "definition.json").write_text(text)
+    s3, stub = _stubbed("s3")
+    bucket, key = archive_uri.removeprefix("s3://").split("/", 1)
+    stub.add_response(
+        "get_object", {"Body": StreamingBody(BytesIO(archive), len(archive))}, {"Bucket": bucket, "Key": key}
+    )
+    out = tmp_path / "imported" / "script.yaml"
+    with stub:
+        code = run_cli(definition, None, out, {}, accept_loss=False, download=True, force=False, s3=s3)
+    assert code == 0
+    step = yaml.safe_load(out.read_text())["pipeline"]["steps"][0]
+    assert (step["entry_point"], step["source_dir"]) == ("train.py", "code/Train")
+    assert (out.parent / "code" / "Train" / "lib" / "util.py").read_bytes() == b"X = 1\n"
+    again = mlopsgen.render(out)
+    assert again.ok, [d.format() for d in again.diagnostics]
+    assert json.loads(again.files[DEFINITION]) == json.loads(text)
+
+
+def test_an_archive_member_escaping_its_folder_is_refused() -> None:
+    import io
+    import tarfile
+
+    from mlopsgen.import_command import unpack
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        info = tarfile.TarInfo("../evil.py")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(ValueError, match="leaves the folder"):
+        unpack(buffer.getvalue(), "code/Train")

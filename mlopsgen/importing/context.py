@@ -125,7 +125,9 @@ class Context:
         if known is not None:
             return known.path
         taken = {c.path for c in self.code.values()}
-        base = posixpath.basename(uri.rstrip("/")) or "code.py"
+        base = posixpath.basename(uri.rstrip("/"))
+        if base in ("", ".", "..") or "\\" in base:  # the path is written to disk by --download
+            base = "code.py"
         path = f"code/{step}" if folder else f"code/{base}"
         if path in taken:
             path = f"code/{step}/{base}" if not folder else f"code/{step}-{len(taken)}"
