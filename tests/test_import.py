@@ -450,3 +450,58 @@ def test_an_archive_member_escaping_its_folder_is_refused() -> None:
         tar.addfile(info, io.BytesIO(b"x"))
     with pytest.raises(ValueError, match="leaves the folder"):
         unpack(buffer.getvalue(), "code/Train")
+
+
+def test_framework_processor_is_read_from_its_downloaded_runproc_and_renders_back_exactly() -> None:
+    """Without --download it is MLG603 (its settings are in S3); with the helper and the archive fetched, the
+    step's command, entry point and requirements come back and the definition renders byte for byte."""
+    from mlopsgen.runtime.sourcedir import compress, pack_tar
+
+    sources = {"prep.py": b"print('prep')\n", "reqs/cpu.txt": b"numpy\n"}
+    blueprint = {
+        "version": 1,
+        "project": {"name": "frame", "id": "p-frame1", "region": "eu-west-1", "account": "111111111111"},
+        "pipeline": {
+            "steps": [
+                {
+                    "name": "Prep",
+                    "type": "processing",
+                    "image": {"framework": "sklearn", "version": "1.2-1"},
+                    "entry_point": "prep.py",
+                    "source_dir": "src/prep",
+                    "requirements": "reqs/cpu.txt",
+                    "command": ["python3", "-u"],
+                    "outputs": {"out": "/opt/ml/processing/out"},
+                }
+            ]
+        },
+    }
+    rendered = mlopsgen.render(blueprint, code={f"src/prep/{k}": v for k, v in sources.items()}, name="frame.yaml")
+    assert rendered.ok, [d.format() for d in rendered.diagnostics]
+    text = rendered.files[DEFINITION]
+    manifest = json.loads(rendered.files["model-build/code-manifest.json"])
+    store = {h["s3_uri"]: rendered.files[f"model-build/{h['path']}"].encode() for h in manifest["helpers"]}
+    store[manifest["source_dirs"][0]["s3_uri"]] = compress(pack_tar(sorted(sources.items())))
+
+    without = run_import(text, "frame.json", "frame.yaml")
+    assert [(d.code, d.path) for d in without.diagnostics] == [("MLG603", "Steps[Prep].Arguments.AppSpecification")]
+
+    def fetch(files: list[Any]) -> tuple[dict[str, bytes], list[str]]:
+        from mlopsgen.import_command import unpack
+
+        got: dict[str, bytes] = {}
+        for f in files:
+            got.update(unpack(store[f.s3_uri], f.path) if f.folder else {f.path: store[f.s3_uri]})
+        return got, []
+
+    outcome = run_import(text, "frame.json", "frame.yaml", fetch=fetch)
+    assert outcome.diagnostics == [], [d.format() for d in outcome.diagnostics]
+    step = yaml.safe_load(outcome.text)["pipeline"]["steps"][0]
+    assert {k: step[k] for k in ("entry_point", "source_dir", "requirements", "command")} == {
+        "entry_point": "prep.py",
+        "source_dir": "code/Prep",
+        "requirements": "reqs/cpu.txt",
+        "command": ["python3", "-u"],
+    }
+    again = mlopsgen.render(yaml.safe_load(outcome.text), code=outcome.fetched, name="frame.yaml")
+    assert json.loads(again.files[DEFINITION]) == json.loads(text)

@@ -66,6 +66,10 @@ class Context:
     security: dict[str, Any] = field(default_factory=dict)
     """Security settings seen on jobs (``vpc``, ``volume``, ``output``, ``encrypt``, ``isolation``)."""
     buckets: list[str] = field(default_factory=list)
+    helpers: dict[str, bytes] = field(default_factory=dict)
+    """Downloaded helper files by S3 URI (a framework processor's runproc.sh), when the user asked."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Definition URI → the token the round trip compares it as (helpers mlopsgen regenerates itself)."""
 
     @property
     def pipeline(self) -> str:

@@ -54,12 +54,14 @@ class Imported:
         code: Code files the steps read from S3, by their blueprint path.
         findings: What the blueprint does not express (before rendering it back).
         notes: Facts the definition did not hold and the import assumed (project name, region, ...).
+        aliases: Definition URI → the token the round trip compares it as (helper files).
     """
 
     blueprint: dict[str, Any]
     code: list[CodeFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -81,6 +83,17 @@ def _flatten(steps: list[Any]) -> Iterator[dict[str, Any]]:
         if s.get("Type") == "Condition":
             args = s.get("Arguments", {})
             yield from _flatten(list(args.get("IfSteps", [])) + list(args.get("ElseSteps", [])))
+
+
+def helper_uris(definition: Any) -> list[str]:
+    """S3 URIs of helper files that hold settings the definition does not (framework processors' runproc.sh)."""
+    found: list[str] = []
+    for node in _walk(definition):
+        if isinstance(node, dict) and node.get("InputName") == "entrypoint" and isinstance(node.get("S3Input"), dict):
+            uri = node["S3Input"].get("S3Uri")
+            if isinstance(uri, str) and uri.startswith("s3://") and uri not in found:
+                found.append(uri)
+    return found
 
 
 def _tagged_id(definition: dict[str, Any]) -> str | None:
@@ -113,7 +126,7 @@ def _project_guess(definition: dict[str, Any]) -> tuple[str, str, str] | None:
     return None
 
 
-def import_definition(definition: dict[str, Any], **given: str | None) -> Imported:
+def import_definition(definition: dict[str, Any], **given: Any) -> Imported:
     """Import one pipeline definition (see ``_import``); a shape outside every step is one MLG602 finding.
 
     Args:
@@ -137,6 +150,7 @@ def _import(
     project_id: str | None = None,
     region: str | None = None,
     account: str | None = None,
+    helpers: dict[str, bytes] | None = None,
 ) -> Imported:
     """Import one pipeline definition.
 
@@ -146,6 +160,7 @@ def _import(
         project_id: The project id (likewise).
         region: The region (default: the images' region).
         account: The development account (default: the pipeline role's account).
+        helpers: Downloaded helper files by S3 URI (``helper_uris``), read where the definition points at them.
 
     Returns:
         The blueprint data with its code files, findings and assumptions.
@@ -156,7 +171,7 @@ def _import(
     pid = project_id or (guess[2] if guess else None) or _tagged_id(definition)
     if name is None or pid is None:
         notes.append("the definition does not name the project: pass --project-name and --project-id")
-    ctx = Context(name or "imported", pid or "p-imported")
+    ctx = Context(name or "imported", pid or "p-imported", helpers=dict(helpers or {}))
     if guess and guess[1:] == (ctx.project_name, ctx.project_id):
         ctx.buckets.append(guess[0])
     steps = [s for s in _flatten(definition.get("Steps", [])) if isinstance(s.get("Name"), str)]
@@ -208,7 +223,7 @@ def _import(
     if security:
         blueprint["security"] = security
     codes = sorted(ctx.code.values(), key=lambda c: c.path)
-    return Imported(blueprint, codes, ctx.findings, notes)
+    return Imported(blueprint, codes, ctx.findings, notes, ctx.aliases)
 
 
 def _images(steps: list[dict[str, Any]]) -> list[str]:

@@ -9,6 +9,7 @@ becomes the blueprint's ``security`` block.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -82,13 +83,10 @@ def processing(node: dict[str, Any], ctx: Context, base: str) -> dict[str, Any]:
     inputs = list(args.get("ProcessingInputs", []))
     entrypoint = app.get("ContainerEntrypoint")
     if entrypoint == FRAMEWORK_ENTRYPOINT:
-        ctx.lose(
-            name,
-            f"{path}.AppSpecification",
-            "a framework processor (runproc.sh) step: its source folder "
-            "and command live in the archive and runproc.sh, which the definition does not hold",
-            "MLG603",
-        )
+        framework = framework_processor(inputs, ctx, name, path)
+        if framework is not None:
+            out.update(framework)
+            inputs = [i for i in inputs if i.get("InputName") not in ("code", "aux", "entrypoint")]
     code = next((i for i in inputs if i.get("InputName") == "code" and _local(i) == CODE_DIR), None)
     if code is not None and isinstance(entrypoint, list) and entrypoint and isinstance(_uri(code), str):
         script = entrypoint[-1]
@@ -99,7 +97,7 @@ def processing(node: dict[str, Any], ctx: Context, base: str) -> dict[str, Any]:
                 out["code"] = ctx.code_file(_uri(code).rsplit("/", 1)[0] + "/" + script.rsplit("/", 1)[-1], name)
             if entrypoint[:-1] != ["python3"]:  # the language's default command for a script
                 out["command"] = entrypoint[:-1]
-    if "code" not in out and entrypoint is not None:
+    if "code" not in out and "entry_point" not in out and entrypoint is not None:
         out["command"] = entrypoint
     if app.get("ContainerArguments"):
         out["arguments"] = [
@@ -135,6 +133,54 @@ def processing(node: dict[str, Any], ctx: Context, base: str) -> dict[str, Any]:
     job_network(out, ctx, args.get("NetworkConfig") or {})
     if "StoppingCondition" in args:
         out["max_runtime_seconds"] = args["StoppingCondition"].get("MaxRuntimeInSeconds")
+    return out
+
+
+RUNPROC_RUN = re.compile(r"^(?P<command>[^\n]+?) (?P<entry>\S+) \"\$@\"\s*$")
+RUNPROC_REQUIREMENTS = re.compile(r"^if \[\[ -f '(?P<file>[^']+)' \]\]; then$", re.MULTILINE)
+
+
+def framework_processor(inputs: list[dict[str, Any]], ctx: Context, name: str, path: str) -> dict[str, Any] | None:
+    """A framework processor's keys, read from its downloaded runproc.sh; None (and MLG603) without it.
+
+    The command, entry point and requirements file are written into runproc.sh, not into the definition;
+    the source folder is the ``sourcedir.tar.gz`` in the ``code`` input's folder.
+    """
+    by_name = {i.get("InputName"): _uri(i) for i in inputs}
+    runproc_uri, folder, aux = by_name.get("entrypoint"), by_name.get("code"), by_name.get("aux")
+    script = ctx.helpers.get(runproc_uri) if isinstance(runproc_uri, str) else None
+    if script is None or not isinstance(folder, str) or not isinstance(aux, str):
+        where = f" (import with --download to read {runproc_uri})" if isinstance(runproc_uri, str) else ""
+        ctx.lose(
+            name,
+            f"{path}.AppSpecification",
+            "a framework processor's command, entry point and requirements are in its runproc.sh in S3, "
+            f"not in the definition{where}",
+            "MLG603",
+        )
+        return None
+    text = script.decode("utf-8", "replace")
+    lines = [line for line in text.splitlines() if line.strip()]
+    run = RUNPROC_RUN.match(lines[-1]) if lines else None
+    if run is None or not isinstance(runproc_uri, str):
+        ctx.lose(name, f"{path}.ProcessingInputs[entrypoint]", "a runproc.sh mlopsgen does not write", "MLG603")
+        return None
+    entry = run.group("entry")
+    archive = folder.rstrip("/") + "/sourcedir.tar.gz"
+    out: dict[str, Any] = {
+        "entry_point": entry,
+        "source_dir": ctx.code_file(archive, name, folder=True, entry_point=entry),
+    }
+    command = run.group("command").split(" ")
+    if command != ["python3"]:
+        out["command"] = command
+    requirements = RUNPROC_REQUIREMENTS.search(text)
+    if requirements and requirements.group("file") != "requirements.txt":
+        out["requirements"] = requirements.group("file")
+    # Compared by content: a runproc.sh that renders differently is a difference, wherever it lives.
+    ctx.aliases[runproc_uri] = f"<helper:processing/{name}/runproc.sh:{hashlib.sha256(script).hexdigest()}>"
+    ctx.aliases[aux] = "<helper:processing/install_requirements.py>"
+    ctx.aliases[folder] = f"<code:{out['source_dir']}>/"
     return out
 
 
