@@ -206,6 +206,62 @@ def test_generated_blueprints_round_trip(drawn: tuple[dict[str, Any], dict[str, 
     assert [s["Name"] for s in rendered["Steps"]] == [s["Name"] for s in json.loads(text)["Steps"]]
 
 
+def _s3_store(blueprint: Any, code: dict[str, bytes]) -> tuple[str, dict[str, bytes]]:
+    """The definition and what CI would have uploaded for it (S3 URI → bytes), from a render."""
+    from mlopsgen.runtime.sourcedir import compress, pack_tar
+
+    result = mlopsgen.render(blueprint, code=code, name="generated.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    manifest = json.loads(result.files["model-build/code-manifest.json"])
+    store = {f["s3_uri"]: code[f["path"]] for f in manifest["files"]}
+    for bundle in manifest.get("source_dirs", []):
+        files = sorted((f["path"], code[f"{bundle['path']}/{f['path']}"]) for f in bundle["files"])
+        store[bundle["s3_uri"]] = compress(pack_tar(files))
+    for helper in manifest.get("helpers", []):
+        content = result.files[f"model-build/{helper['path']}"]
+        store[helper["s3_uri"]] = content.encode() if isinstance(content, str) else content
+    return str(result.files[DEFINITION]), store
+
+
+def _fetcher(store: dict[str, bytes]) -> Any:
+    from mlopsgen.import_command import unpack
+
+    def fetch(files: list[Any]) -> tuple[dict[str, bytes], list[str]]:
+        got: dict[str, bytes] = {}
+        for f in files:
+            got.update(unpack(store[f.s3_uri], f.path) if f.folder else {f.path: store[f.s3_uri]})
+        return got, []
+
+    return fetch
+
+
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(drawn=blueprints())
+def test_generated_blueprints_round_trip_exactly_with_their_code_downloaded(
+    drawn: tuple[dict[str, Any], dict[str, bytes]],
+) -> None:
+    """With the uploaded files fetched (a stand-in for S3), nothing is normalised: the imported blueprint,
+    rendered with the fetched files, gives the very definition back (content addresses included)."""
+    blueprint, code = drawn
+    note("blueprint:\n" + yaml.safe_dump(blueprint, sort_keys=False, allow_unicode=True))
+    text, store = _s3_store(blueprint, code)
+    outcome = run_import(text, "generated.json", "generated.yaml", fetch=_fetcher(store))
+    note("imported:\n" + outcome.text)
+    if any(s["type"] == "clarify_check" for s in blueprint["pipeline"]["steps"]):
+        assert {d.code for d in outcome.diagnostics} == {"MLG603"}, [d.format() for d in outcome.diagnostics]
+        return
+    assert outcome.diagnostics == [], [d.format() for d in outcome.diagnostics]
+    again = mlopsgen.render(yaml.safe_load(outcome.text), code=outcome.fetched, name="generated.yaml")
+    assert again.ok, [d.format() for d in again.diagnostics]
+    assert json.loads(again.files[DEFINITION]) == json.loads(text)
+
+
 # --- the command ------------------------------------------------------------------------------------------
 
 GENERATED = ROOT / "generated"

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from mlopsgen.importing.context import Context
+from mlopsgen.plan.check_images import check_image_uri
 from mlopsgen.plan.images import UnknownImage, frameworks, image_uri
 
 _REGION = re.compile(r"\.dkr\.ecr\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com/")
@@ -29,6 +30,11 @@ def _by_uri(region: str) -> dict[str, tuple[str, str]]:
             except UnknownImage:
                 continue
             names.setdefault(uri, (framework, version))
+    for check in ("model-monitor", "clarify"):  # the check steps' images name the region too
+        try:
+            names.setdefault(check_image_uri(check, region), ("", ""))
+        except (UnknownImage, KeyError):
+            continue
     return names
 
 
@@ -53,6 +59,6 @@ def image_spec(uri: Any, ctx: Context) -> dict[str, Any]:
         return {"uri": uri}
     match = _REGION.search(uri)
     named = _by_uri(match.group(1)).get(uri) if match else None
-    if named is None:
+    if named is None or not named[0]:
         return {"uri": uri}
     return {"framework": named[0], "version": named[1]}

@@ -211,7 +211,9 @@ def training_job(job: dict[str, Any], ctx: Context, name: str, path: str, *, tun
     elif program is not None or archive is not None:
         ctx.lose(name, f"{path}.{key}", "sagemaker_program and sagemaker_submit_directory come only together")
     out["hyperparameters"] = {k: _readable_number(ctx.value(v, name, f"{path}.{key}.{k}")) for k, v in hyper.items()}
-    channels = {c.get("ChannelName"): _channel(c, ctx, name, path) for c in job.get("InputDataConfig", [])}
+    channels = {
+        c.get("ChannelName"): _channel(c, ctx, name, path, tuning=tuning) for c in job.get("InputDataConfig", [])
+    }
     out["channels"] = channels
     output = job.get("OutputDataConfig", {})
     default_path = f"s3://{ctx.bucket}/{ctx.pipeline}/{name}"
@@ -264,7 +266,7 @@ def _readable_number(value: Any) -> Any:
     return value
 
 
-def _channel(c: dict[str, Any], ctx: Context, name: str, path: str) -> dict[str, Any]:
+def _channel(c: dict[str, Any], ctx: Context, name: str, path: str, *, tuning: bool) -> dict[str, Any]:
     s3 = c.get("DataSource", {}).get("S3DataSource", {})
     where = f"{path}.InputDataConfig[{c.get('ChannelName')}]"
     out: dict[str, Any] = {
@@ -275,7 +277,8 @@ def _channel(c: dict[str, Any], ctx: Context, name: str, path: str) -> dict[str,
         "record_wrapper": c.get("RecordWrapperType"),
         "shuffle_seed": c.get("ShuffleConfig", {}).get("Seed"),
     }
-    if c.get("InputMode") not in (None, "File"):
+    # A training job's channel always names its mode (File when none is set); a tuning job's only when set.
+    if c.get("InputMode") not in (None, "File") or (tuning and "InputMode" in c):
         out["input_mode"] = c["InputMode"]
     return out
 
