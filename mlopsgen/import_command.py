@@ -409,6 +409,13 @@ def run_cli(
                 "refused: the blueprint would not render this definition (pass --accept-loss to write it)\n"
             )
         return 1
+    clashes = [rel for rel, body in sorted(outcome.fetched.items()) if _differs(output.parent / rel, body)]
+    if clashes and not force:  # a downloaded file never replaces one of the user's silently
+        for rel in clashes:
+            sys.stderr.write(
+                f"{output.parent / rel}:1:1: MLG609 exists with other content; pass --force to replace it\n"
+            )
+        return 1
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         for rel, body in sorted(outcome.fetched.items()):
@@ -428,3 +435,13 @@ def run_cli(
         )
         sys.stderr.write(f"  code {c.path}{'/' if c.folder else ''}: {got} {c.s3_uri}\n")
     return 1 if outcome.diagnostics else 0
+
+
+def _differs(path: Path, body: bytes) -> bool:
+    """Whether ``path`` exists (as anything) with content other than ``body``."""
+    if not path.exists() and not path.is_symlink():
+        return False
+    try:
+        return path.is_symlink() or not path.is_file() or path.read_bytes() != body
+    except OSError:
+        return True

@@ -366,6 +366,31 @@ def test_pipeline_is_read_with_describe_pipeline_and_code_is_downloaded_into_pla
     assert json.loads(again.files[DEFINITION]) == json.loads(text)
 
 
+def test_a_downloaded_file_never_replaces_the_users_silently(tmp_path: Path) -> None:
+    import io
+
+    from botocore.response import StreamingBody
+
+    text = (GENERATED / "abalone" / DEFINITION).read_text()
+    (definition := tmp_path / "definition.json").write_text(text)
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "evaluate.py").write_text("mine\n")
+    s3, stub = _stubbed("s3")
+    manifest = json.loads((GENERATED / "abalone" / "model-build" / "code-manifest.json").read_text())
+    for f in sorted(manifest["files"], key=lambda f: f["path"].rsplit("/", 1)[-1]):
+        body = (ROOT / "blueprints" / f["path"]).read_bytes()
+        bucket, key = f["s3_uri"].removeprefix("s3://").split("/", 1)
+        stub.add_response(
+            "get_object", {"Body": StreamingBody(io.BytesIO(body), len(body))}, {"Bucket": bucket, "Key": key}
+        )
+    out = tmp_path / "abalone.yaml"
+    with stub:
+        code = run_cli(definition, None, out, {}, accept_loss=False, download=True, force=False, s3=s3)
+    assert code == 1
+    assert (tmp_path / "code" / "evaluate.py").read_text() == "mine\n"
+    assert not out.exists() and not (tmp_path / "code" / "preprocess.py").exists()
+
+
 def test_pipeline_that_cannot_be_read_is_one_line_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sagemaker, stub = _stubbed("sagemaker")
     stub.add_client_error("describe_pipeline", "ResourceNotFound", "Pipeline does not exist")
