@@ -190,10 +190,7 @@ def _import(
     if the_region is None:
         notes.append("no image or function names the region: pass --region (us-east-1 assumed)")
     the_region = the_region or "us-east-1"
-    built: list[dict[str, Any]] = []
-    for index, s in enumerate(steps):
-        built.append(_step(s, ctx, f"Steps[{s['Name']}]", training_images, the_region))
-        del index
+    built = [_step(s, ctx, f"Steps[{s['Name']}]", training_images, the_region) for s in steps]
     the_account = account or _account(ctx, lambda_arn)
     if the_account is None:
         notes.append("no role or function names the account: pass --account (111111111111 assumed)")
