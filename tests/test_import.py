@@ -3,9 +3,11 @@
 Round trips, all offline: every example blueprint and every blueprint the hypothesis generator draws
 (render → import → render gives the same definition, code locations normalised), and AWS's abalone seed
 pipeline built with the pinned SageMaker SDK (tests/support/sdk_seed_abalone.py) imports, validates and
-renders back to an equal definition. What the importer does not read yet (quality and clarify check
-steps, the framework processor) must be refused with findings naming the step and the JSON path, never
-written silently. ``MLOPSGEN_IMPORT_EXAMPLES`` sets how many generated blueprints (default 100).
+renders back to an equal definition; with the uploaded files fetched (a stand-in for S3) generated
+blueprints come back exactly, content addresses included. What the definition does not hold (a Clarify
+check's settings; a framework processor's runproc.sh without --download) must be refused with findings
+naming the step and the JSON path, never written silently. ``MLOPSGEN_IMPORT_EXAMPLES`` sets how many
+generated blueprints (default 100).
 """
 
 from __future__ import annotations
