@@ -18,6 +18,7 @@ from mlopsgen.blueprint.checks import CHECKS, Issue
 from mlopsgen.blueprint.checks_checks import CHECK_STEP_CHECKS
 from mlopsgen.blueprint.checks_clarify import CLARIFY_CHECKS
 from mlopsgen.blueprint.checks_external import EXTERNAL_CHECKS
+from mlopsgen.blueprint.checks_rollout import ROLLOUT_CHECKS
 from mlopsgen.blueprint.limits import LIMIT_CHECKS
 from mlopsgen.blueprint.loader import Loaded
 from mlopsgen.blueprint.models import BlueprintSpec
@@ -29,6 +30,7 @@ from mlopsgen.blueprint.secrets import find_secrets
 from mlopsgen.blueprint.serving import SERVING_CHECKS
 from mlopsgen.blueprint.training_checks import TRAINING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
+from mlopsgen.blueprint.versions import upgrade
 from mlopsgen.errors import Diagnostic
 from mlopsgen.manifest import MANIFEST, Manifest, sha256
 from mlopsgen.plan.build import build_plan
@@ -95,6 +97,8 @@ class RenderResult:
     """The blueprint's file name, as generated files and the manifest name it."""
     summary: dict[str, Any] = field(default_factory=dict)
     """The blueprint in reviewer terms (``views.summary``), kept in the manifest for later diffs."""
+    warnings: list[Diagnostic] = field(default_factory=list)
+    """Problems that do not stop rendering (a deprecated language version, MLG130); printed, exit code 0."""
 
     @property
     def ok(self) -> bool:
@@ -144,14 +148,20 @@ def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def plan_blueprint(
-    blueprint: BlueprintInput, *, name: str | None = None, code: Mapping[str, bytes] | None = None
+    blueprint: BlueprintInput,
+    *,
+    name: str | None = None,
+    code: Mapping[str, bytes] | None = None,
+    warnings: list[Diagnostic] | None = None,
 ) -> tuple[Plan | None, list[Diagnostic]]:
-    """Run load → validate → check → plan for one blueprint.
+    """Run load → upgrade → validate → check → plan for one blueprint.
 
     Args:
         blueprint: YAML text (str, or UTF-8 bytes), a path, or parsed data.
         name: Display name for diagnostics (default: the path, ``<string>`` or ``<mapping>``).
         code: Code file contents by blueprint-relative path; default for a path: read beside it.
+        warnings: When given, warnings are appended to it (an older language version, MLG130). They
+            never stop the plan, so the returned diagnostics stay "empty means it renders".
 
     Returns:
         The Plan (None when there are diagnostics) and every diagnostic found.
@@ -166,6 +176,12 @@ def plan_blueprint(
     diagnostics = list(loaded.diagnostics)
     if loaded.data is None:
         return None, _sorted(diagnostics)
+    upgraded = upgrade(loaded)  # an older language version is read as the current one, positions kept
+    if warnings is not None:
+        warnings += upgraded.warnings
+    if upgraded.errors:
+        return None, _sorted(diagnostics + upgraded.errors)
+    loaded = upgraded.loaded
     # Credentials are looked for in everything that loaded, so they are reported even beside schema errors.
     diagnostics += _issues_to_diagnostics(loaded, find_secrets(loaded.data))
     spec, schema_errors, error_paths = validate_spec(loaded)
@@ -205,6 +221,7 @@ def _check(spec: BlueprintSpec) -> list[Issue]:
         *EXTERNAL_CHECKS,
         *CHECK_STEP_CHECKS,
         *CLARIFY_CHECKS,
+        *ROLLOUT_CHECKS,
     ):
         issues += check(spec, scope)
     return issues
@@ -258,7 +275,8 @@ def render(
         EngineUnavailableError: ``engine="sdk"`` without the ``sdk`` extra.
     """
     check_engine(engine)
-    plan, diagnostics = plan_blueprint(blueprint, name=name, code=code)
+    warnings: list[Diagnostic] = []
+    plan, diagnostics = plan_blueprint(blueprint, name=name, code=code, warnings=warnings)
     if name is not None:
         stem = Path(name).stem  # the CLI's output folder: the file stem
     elif isinstance(blueprint, Path):
@@ -266,9 +284,9 @@ def render(
     else:
         stem = plan.project.name if plan else "blueprint"
     if plan is None:
-        return RenderResult(stem, {}, diagnostics)
+        return RenderResult(stem, {}, diagnostics, warnings=warnings)
     files = emit_all(plan, engine=engine)
-    return RenderResult(stem, {f.path: f.content for f in files}, [], plan.blueprint, summarize(plan))
+    return RenderResult(stem, {f.path: f.content for f in files}, [], plan.blueprint, summarize(plan), warnings)
 
 
 def _render_path(args: tuple[Path, Engine]) -> RenderResult:

@@ -25,6 +25,7 @@ from mlopsgen.cli_report import (
     report_error,
     shown,
 )
+from mlopsgen.errors import Diagnostic
 from mlopsgen.output import Drift, HandEdited, OutputError, diff_files, eject, leftovers, read_manifest, write_files
 from mlopsgen.swap import write_atomic
 
@@ -106,8 +107,9 @@ def validate(blueprints: Blueprints = None, format: FormatOption = Format.text) 
     paths = _collect(blueprints)
     results = []
     for path in paths:
-        plan, diagnostics = api.plan_blueprint(path)
-        results.append(api.RenderResult(path.stem, {}, diagnostics))
+        warnings: list[Diagnostic] = []
+        plan, diagnostics = api.plan_blueprint(path, warnings=warnings)
+        results.append(api.RenderResult(path.stem, {}, diagnostics, warnings=warnings))
         for note in api.trigger_notes(plan) if plan is not None else []:
             typer.echo(note, err=True)
     code = report(results, format)
@@ -289,6 +291,30 @@ def graph(
 
 
 @app.command()
+def explain(
+    target: Annotated[str, typer.Argument(help="A generated file, FILE:LINE, or FILE#/json/pointer.")],
+    blueprint: Annotated[
+        Path | None,
+        typer.Option(
+            "--blueprint",
+            "-b",
+            help="The blueprint, if not found beside the output folder.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Which blueprint key (file:line:col) and Plan item produced a generated line."""
+    from mlopsgen.explain import explain_report
+
+    out, err, code = explain_report(target, blueprint, as_json=format is Format.json)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    raise typer.Exit(code)
+
+
+@app.command()
 def audit(
     paths: Annotated[
         list[Path] | None,
@@ -324,6 +350,31 @@ def schema(
         sys.stdout.write(text)
         return
     _write_file(output, text)
+
+
+@app.command()
+def migrate(
+    blueprints: Blueprints = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when a blueprint would change (for CI).")
+    ] = False,
+) -> None:
+    """Rewrite older blueprints to the current language version in place, comments and layout kept.
+
+    Prints each change as a unified diff. Running it again changes nothing (exit 0).
+    """
+    from mlopsgen.migrate import migrate_files, outcome  # ruamel.yaml loads only for this command
+
+    try:
+        results = migrate_files(_collect(blueprints), write=not check)
+    except OSError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for result in results:
+        typer.echo("".join(d.format() + "\n" for d in result.diagnostics) or result.diff(), nl=False)
+    summary, code = outcome(results, check=check)
+    typer.echo(summary, err=True)
+    raise typer.Exit(code)
 
 
 @app.command(name="import")

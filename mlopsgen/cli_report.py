@@ -33,8 +33,8 @@ class DiffFormat(str, Enum):
     markdown = "markdown"
 
 
-def github_annotation(properties: dict[str, object], message: str) -> str:
-    """One ``::error`` workflow command, escaped so no value can end it or start another.
+def github_annotation(properties: dict[str, object], message: str, level: str = "error") -> str:
+    """One ``::error`` (or ``::warning``) workflow command, escaped so no value can end it or start another.
 
     GitHub's own toolkit rules (``@actions/core`` ``command.ts``): data escapes ``%``, CR and LF;
     property values escape those and ``:`` and ``,`` too. A file name or message holding a newline
@@ -49,27 +49,39 @@ def github_annotation(properties: dict[str, object], message: str) -> str:
         return data(str(value)).replace(":", "%3A").replace(",", "%2C")
 
     props = ",".join(f"{key}={prop(value)}" for key, value in properties.items())
-    return f"::error {props}::{data(message)}"
+    return f"::{level} {props}::{data(message)}"
 
 
-def _diagnostic(d: Diagnostic, fmt: Format) -> str:
+def _diagnostic(d: Diagnostic, fmt: Format, level: str = "error") -> str:
     if fmt is Format.github:
         line = d.pos.line if d.pos else 1
         col = d.pos.col if d.pos else 1
         message = d.message + (f" ({d.hint})" if d.hint else "")
-        return github_annotation({"file": d.file, "line": line, "col": col, "title": d.code}, message)
+        return github_annotation({"file": d.file, "line": line, "col": col, "title": d.code}, message, level)
     return d.format()
 
 
 def report(results: list[api.RenderResult], fmt: Format, *, json_when_clean: bool = True) -> int:
-    """Print every diagnostic; with ``json_when_clean`` False, JSON is printed only if there are some."""
+    """Print every diagnostic; with ``json_when_clean`` False, JSON is printed only if there are some.
+
+    Warnings (a deprecated language version) are printed too but never change the exit code: as
+    ``file:line:col: CODE message`` on stderr (stdout keeps only what fails the run), as ``::warning``
+    annotations for GitHub, and under ``"warnings"`` in the JSON document when one is printed (else on
+    stderr as text, so stdout never holds two JSON documents).
+    """
     diagnostics = [d for r in results for d in r.diagnostics]
-    if fmt is Format.json:
-        if diagnostics or json_when_clean:
-            typer.echo(json.dumps({"diagnostics": [d.to_dict() for d in diagnostics]}, indent=2))
-    else:
+    warnings = [w for r in results for w in r.warnings]
+    in_json = fmt is Format.json and bool(diagnostics or json_when_clean)
+    if in_json:
+        document: dict[str, object] = {"diagnostics": [d.to_dict() for d in diagnostics]}
+        if warnings:
+            document["warnings"] = [w.to_dict() for w in warnings]
+        typer.echo(json.dumps(document, indent=2))
+    elif fmt is not Format.json:
         for diagnostic in diagnostics:
             typer.echo(_diagnostic(diagnostic, fmt))
+    for warning in [] if in_json else warnings:
+        typer.echo(_diagnostic(warning, fmt, "warning"), err=fmt is not Format.github)
     if diagnostics:
         typer.echo(f"{len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''} found", err=True)
     return 1 if diagnostics else 0

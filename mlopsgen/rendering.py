@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from mlopsgen import provenance
+
 _GROOVY_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
@@ -23,7 +25,7 @@ def render_template(name: str, **context: Any) -> str:
         The rendered text.
     """
     text: str = _environment().get_template(name).render(**context)
-    return text
+    return provenance.note_template(text)  # strips the markers ``provenance.marker`` put in (explain only)
 
 
 @cache

@@ -30,16 +30,25 @@ SCOPES = {"frameworks": "training", "inference": "inference"}
 
 
 def _combinations(name: str, scope: str) -> list[tuple[str, str | None, dict]]:
-    """(version, Hugging Face base framework or None, the version's config) for every version of a scope."""
-    versions = json.loads((CONFIG / f"{name}.json").read_text())[scope]["versions"]
+    """(version, Hugging Face base framework or None, the version's config) for every version of a scope.
+
+    The SDK's ``version_aliases`` ("2.3" for "2.3.0") are versions in their own right: ``retrieve``
+    looks the alias up as its full version but writes the alias into the tag ("2.3-cpu-py311", the
+    containers' floating tag for the latest patch), so an alias is listed with its own tag. The same
+    holds for Hugging Face's base framework aliases ("pytorch1.6" for "pytorch1.6.0").
+    """
+    config = json.loads((CONFIG / f"{name}.json").read_text())[scope]
+    versions = config["versions"]
+    named = {**versions, **{a: versions[f] for a, f in config.get("version_aliases", {}).items() if f in versions}}
     out = []
-    for version, spec in sorted(versions.items()):
+    for version, spec in sorted(named.items()):
         if name != "huggingface":
             out.append((version, None, spec))
             continue
-        for base, base_spec in sorted(spec.items()):
-            if base != "version_aliases" and isinstance(base_spec, dict) and "registries" in base_spec:
-                out.append((version, base, base_spec))
+        bases = {b: s for b, s in spec.items() if b != "version_aliases" and isinstance(s, dict) and "registries" in s}
+        bases.update({a: bases[f] for a, f in spec.get("version_aliases", {}).items() if f in bases})
+        for base, base_spec in sorted(bases.items()):
+            out.append((version, base, base_spec))
     return out
 
 

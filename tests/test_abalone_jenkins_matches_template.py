@@ -31,9 +31,9 @@ def files() -> dict[str, str]:
     # itself gives them to CodePipeline and runs its Jenkins jobs on demand).
     blueprint = ROOT / "blueprints" / "abalone.yaml"
     text = blueprint.read_text()
-    assert "  triggers: codepipeline" in text
+    assert "  trigger_owner: codepipeline" in text
     result = mlopsgen.render(
-        text.replace("  triggers: codepipeline", "  triggers: jenkins"),
+        text.replace("  trigger_owner: codepipeline", "  trigger_owner: jenkins"),
         name="abalone.yaml",
         code={p: (blueprint.parent / p).read_bytes() for p in CODE},
     )

@@ -89,6 +89,14 @@ FIXTURES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"Type": "AWS::SecretsManager::Secret", "Properties": {"KmsKeyId": KEY}},
         {"Type": "AWS::SecretsManager::Secret", "Properties": {"SecretString": "x"}},
     ),
+    "sns_topic_kms_encrypted": (
+        {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": {"Ref": "TopicKey"}}},
+        {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": "alias/aws/sns"}},
+    ),
+    "kms_key_rotation_enabled": (
+        {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True, "KeyPolicy": {}}},
+        {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {}}},
+    ),
 }  # fmt: skip
 
 
@@ -135,12 +143,14 @@ def test_wildcard_action_as_plain_text_is_caught() -> None:
 
 def test_secured_example_passes_every_rule() -> None:
     findings, checked = audit_files([ROOT / "generated" / "fraud_secure"])
-    # endpoint (stack and stack set), project, Jenkins trigger, guardrails, stack set administration, target account
+    # endpoint (stack and stack set), project, Jenkins trigger, guardrails, operations, stack set administration,
+    # target account
     assert sorted(path.name for path in checked) == [
         "endpoint-config-template.yml",
         "endpoint-stackset-template.yml",
         "guardrails.yml",
         "jenkins-trigger.yml",
+        "operations.yml",
         "project.yml",
         "stackset-administration.yml",
         "target-account.yml",

@@ -485,7 +485,7 @@ def test_script_mode_source_archive_is_downloaded_unpacked_and_renders_back_exac
 
     sources = {"train.py": b"print('train')\n", "lib/util.py": b"X = 1\n", "requirements.txt": b"numpy\n"}
     blueprint = {
-        "version": 1,
+        "version": 2,
         "project": {"name": "script", "id": "p-script1", "region": "eu-west-1", "account": "111111111111"},
         "pipeline": {
             "steps": [
@@ -542,7 +542,7 @@ def test_framework_processor_is_read_from_its_downloaded_runproc_and_renders_bac
 
     sources = {"prep.py": b"print('prep')\n", "reqs/cpu.txt": b"numpy\n"}
     blueprint = {
-        "version": 1,
+        "version": 2,
         "project": {"name": "frame", "id": "p-frame1", "region": "eu-west-1", "account": "111111111111"},
         "pipeline": {
             "steps": [

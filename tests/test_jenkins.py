@@ -220,6 +220,24 @@ def test_parity_with_codepipeline(blueprint: Path, rendered: dict[str, dict[str,
     assert all(command in jenkins_commands for command in deploy_spec if not command.startswith("cat "))
     test_spec = yaml.safe_load(files["model-deploy/test/buildspec.yml"])["phases"]["build"]["commands"][0]
     assert test_spec in jenkins_commands
+    # Same failure notice: CodePipeline's failed deploy executions (an EventBridge rule) and the Jenkins
+    # deploy job's post { failure } step tell the same topic, or neither variant notifies.
+    operations = yaml.safe_load(files.get("infrastructure/operations.yml", "Resources: {}"))["Resources"]
+    rule = operations.get("DeployAlertRule")
+    failure = declarative_outline(deploy_tree)["post"].get("failure", [])
+    notify = [shlex.split(node["args"][0]) for node in calls(failure, "sh")]
+    assert all(c[1].endswith("/notify.py") for c in notify), notify
+    assert bool(rule) == bool(notify), "one variant notifies about failed deployments, the other does not"
+    if rule:
+        deploy_pipeline = yaml.safe_load(files["infrastructure/project.yml"])["Resources"]["ModelDeployPipeline"]
+        assert rule["Properties"]["EventPattern"]["detail"] == {
+            "pipeline": [deploy_pipeline["Properties"]["Name"]],
+            "state": ["FAILED"],
+        }
+        assert rule["Properties"]["Targets"][0]["Arn"] == {"Ref": "Topic"}
+        (command,) = notify
+        topic_name = operations["Topic"]["Properties"]["TopicName"]
+        assert _option(command, "--topic-arn").rsplit(":", 1)[1] == topic_name
     # Same parameters: the Jenkins jobs take what the CodeBuild projects set.
     stack = yaml.safe_load(files["infrastructure/project.yml"])["Resources"]
 
@@ -236,6 +254,40 @@ def test_parity_with_codepipeline(blueprint: Path, rendered: dict[str, dict[str,
         for project in projects:
             expected |= env(project)
         assert params == expected, seed
+
+
+def _rollout_seconds(parameters: dict[str, str]) -> int:
+    """The longest a stage's rollout may take by its stack parameters (its bound, else its baking time)."""
+    if int(parameters["RolloutTimeoutSeconds"]):
+        return int(parameters["RolloutTimeoutSeconds"])
+    traffic, step = parameters["RolloutTraffic"], int(parameters["RolloutStepSize"])
+    steps = {"ALL_AT_ONCE": 1, "CANARY": 2}.get(traffic) or -(-100 // step)
+    return steps * int(parameters["RolloutWaitSeconds"]) + int(parameters["RolloutTerminationWaitSeconds"])
+
+
+@pytest.mark.parametrize("blueprint", JENKINS_BLUEPRINTS, ids=[b.stem for b in JENKINS_BLUEPRINTS])
+def test_jenkins_waits_as_long_as_each_rollout_may_take(
+    blueprint: Path, rendered: dict[str, dict[str, str]], parsed: dict[str, Any]
+) -> None:
+    """CodePipeline waits for the stack (set) as long as it runs; Jenkins stops at its timeout, failing a
+    blue/green update that is still baking. Each stage's Jenkins wait must cover its rollout (MLG346)."""
+    files = rendered[blueprint.stem]
+    waits = {}
+    for stage in declarative_outline(parsed[f"{blueprint.stem}/model-deploy/jenkins/Jenkinsfile"].tree)["stages"]:
+        for step in calls(stage["steps"], "cfnUpdate"):
+            waits[step["named"]["paramsFile"].removesuffix("-params-export.json")] = step["named"]["timeoutInMinutes"]
+        for node in calls(stage["steps"], "sh"):
+            command = shlex.split(node["args"][0])
+            if command[1:2] and command[1].endswith("/deploy_stackset.py"):
+                stage_name = _option(command, "--parameters-file").removesuffix("-params-export.json")
+                waits[stage_name] = int(_option(command, "--timeout-minutes"))
+    for path, text in files.items():
+        if not path.endswith("-config.json") or "RolloutTraffic" not in text:
+            continue
+        parameters = json.loads(text)["Parameters"]
+        if parameters["RolloutTraffic"] != "NONE":
+            stage_name = parameters["StageName"]
+            assert waits[stage_name] * 60 >= _rollout_seconds(parameters), (stage_name, waits[stage_name])
 
 
 ADVERSARIAL = [

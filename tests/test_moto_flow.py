@@ -224,7 +224,7 @@ def test_codepipeline_accepts_both_pipelines(blueprint: Path, aws: None) -> None
     assert names == ["Source", "Build", *(f"Deploy{s.name.capitalize()}" for s in plan.deploy.stages)]  # type: ignore[union-attr]
 
 
-JENKINS_BLUEPRINTS = [b for b in BLUEPRINTS if "triggers: jenkins" in b.read_text()]
+JENKINS_BLUEPRINTS = [b for b in BLUEPRINTS if "trigger_owner: jenkins" in b.read_text()]
 
 
 @pytest.mark.parametrize("blueprint", JENKINS_BLUEPRINTS, ids=[b.stem for b in JENKINS_BLUEPRINTS])

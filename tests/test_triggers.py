@@ -282,10 +282,10 @@ def test_validate_says_which_backend_owns_the_triggers() -> None:
 
 
 def test_both_backends_need_a_trigger_owner() -> None:
-    text = _replace(ABALONE.read_text(), "  triggers: codepipeline", "  # triggers unset")
+    text = _replace(ABALONE.read_text(), "  trigger_owner: codepipeline", "  # triggers unset")
     plan, diagnostics = plan_blueprint(
         text, name="abalone.yaml", code={p: (ABALONE.parent / p).read_bytes() for p in CODE}
     )
     assert plan is None
     assert [d.code for d in diagnostics] == ["MLG404"]
-    assert "ci.triggers" in diagnostics[0].hint
+    assert "ci.trigger_owner" in diagnostics[0].hint

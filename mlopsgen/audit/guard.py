@@ -61,6 +61,14 @@ VIOLATIONS: dict[str, tuple[PathKey, str]] = {
         ("Properties",),
         "secret {name} has no KmsKeyId (it would use the AWS-managed key)",
     ),
+    "sns_topic_kms_encrypted": (
+        ("Properties",),
+        "topic {name} has no customer-managed KmsMasterKeyId (none, or the AWS-managed alias/aws/sns)",
+    ),
+    "kms_key_rotation_enabled": (
+        ("Properties",),
+        "KMS key {name} does not rotate its key material (EnableKeyRotation: true)",
+    ),
 }
 """Rule → (where in the resource the finding points, what is wrong with the resource)."""
 
@@ -71,6 +79,8 @@ _GUARDED_TYPES = {
     "AWS::CodeBuild::Project",
     "AWS::CodePipeline::Pipeline",
     "AWS::SecretsManager::Secret",
+    "AWS::SNS::Topic",
+    "AWS::KMS::Key",
 }
 
 

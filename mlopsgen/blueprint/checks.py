@@ -15,6 +15,7 @@ from mlopsgen.blueprint.base import INSTANCE_PATTERN
 from mlopsgen.blueprint.conditions import JsonGetOperand
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
+from mlopsgen.blueprint.operations import check_operations
 from mlopsgen.blueprint.registry import check_registry
 from mlopsgen.blueprint.resolve import Ref, ReferenceError_, Scope, referenced_steps, split_value, walk_values
 from mlopsgen.blueprint.steps import (
@@ -523,7 +524,7 @@ def check_backends(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                     "remove it, or add codepipeline to ci.backends.",
                 )
             )
-    return issues + _trigger_owner_issues(ci.backends, ci.triggers)
+    return issues + _trigger_owner_issues(ci.backends, ci.trigger_owner)
 
 
 def _trigger_owner_issues(backends: Sequence[str], triggers: str | None) -> list[Issue]:
@@ -538,17 +539,17 @@ def _trigger_owner_issues(backends: Sequence[str], triggers: str | None) -> list
             Issue(
                 "MLG404",
                 ("ci", "backends"),
-                "with both backends, say which one starts builds and deployments (ci.triggers)",
-                "add ci.triggers: codepipeline (or jenkins); the other backend then runs on demand only.",
+                "with both backends, say which one starts builds and deployments (ci.trigger_owner)",
+                "add ci.trigger_owner: codepipeline (or jenkins); the other backend then runs on demand only.",
             )
         ]
     if triggers is not None and triggers not in backends:
         return [
             Issue(
                 "MLG405",
-                ("ci", "triggers"),
-                f"ci.triggers is {triggers}, which is not in ci.backends",
-                f"add {triggers} to ci.backends, or remove ci.triggers (the only backend owns the triggers).",
+                ("ci", "trigger_owner"),
+                f"ci.trigger_owner is {triggers}, which is not in ci.backends",
+                f"add {triggers} to ci.backends, or remove ci.trigger_owner (the only backend owns the triggers).",
                 at_value=True,
             )
         ]
@@ -743,4 +744,5 @@ CHECKS: tuple[Callable[[BlueprintSpec, Scope], list[Issue]], ...] = (
     check_backends,
     check_required_security,
     check_registry,
+    check_operations,
 )

@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from mlopsgen.blueprint.aws_shapes import AccountId, OrganizationalUnitId
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
+from mlopsgen.blueprint.stage_rollout import RolloutSpec
 
 HTTPS_URL_PATTERN = r"^https://[!#-&(-\[\]-~]+$"
 
@@ -80,6 +81,11 @@ class StageSpec(Spec):
         min_length=1,
         description="Deploy into every active account under these OUs (nested OUs included), resolved "
         "at deploy time; combined with accounts.",
+    )
+    rollout: RolloutSpec | None = Field(
+        default=None,
+        description="Blue/green (all at once, canary, linear) or rolling update of the endpoint, rolled back "
+        "automatically on CloudWatch alarms. Default: SageMaker's plain blue/green swap without alarms.",
     )
 
 
@@ -193,7 +199,7 @@ class CiSpec(Spec):
 
     backends: list[Literal["codepipeline", "jenkins"]] = Field(default=["codepipeline"], min_length=1)
     """CI/CD systems to generate: codepipeline, jenkins or both."""
-    triggers: Literal["codepipeline", "jenkins"] | None = Field(
+    trigger_owner: Literal["codepipeline", "jenkins"] | None = Field(
         default=None,
         description=(
             "The backend that starts runs by itself (source pushes, model approval); the other runs on demand "

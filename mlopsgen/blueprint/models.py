@@ -23,6 +23,7 @@ from mlopsgen.blueprint.aws_shapes import (
 )
 from mlopsgen.blueprint.base import Scalar, Spec
 from mlopsgen.blueprint.delivery import CiSpec, DeploySpec
+from mlopsgen.blueprint.operations import NewDataSpec, NotificationsSpec, ScheduleSpec
 from mlopsgen.blueprint.registry import RegistrySpec
 from mlopsgen.blueprint.steps import StepSpec
 
@@ -97,6 +98,12 @@ class PipelineSpec(Spec):
         description="At most this many steps run at the same time (the pipeline's ParallelismConfiguration, "
         "sent with CreatePipeline/UpdatePipeline). Default: SageMaker's limit.",
     )
+    schedules: list[ScheduleSpec] = Field(
+        default_factory=list, max_length=20, description="Schedules that start the pipeline (EventBridge Scheduler)."
+    )
+    on_new_data: NewDataSpec | None = Field(
+        default=None, description="Start the pipeline when an object is created under an S3 prefix."
+    )
 
 
 # --- security ------------------------------------------------------------------------------------
@@ -146,7 +153,10 @@ class SecuritySpec(Spec):
 class BlueprintSpec(Spec):
     """A whole blueprint."""
 
-    version: Literal[1] = Field(default=1, description="Blueprint language version.")
+    version: Literal[2] = Field(
+        description="Blueprint language version: 2. A blueprint without it is read as version 1 "
+        "(deprecated; `mlopsgen migrate` rewrites it)."
+    )
     project: ProjectSpec
     """Who the project is: its SageMaker project name and id, region and account."""
     pipeline: PipelineSpec
@@ -157,4 +167,7 @@ class BlueprintSpec(Spec):
     ci: CiSpec | None = Field(default=None, description="CI/CD wiring (source repository, backends).")
     registry: RegistrySpec | None = Field(
         default=None, description="Promote approved versions into a central hub registry in another account."
+    )
+    notifications: NotificationsSpec | None = Field(
+        default=None, description="SNS notifications of failed (or succeeded) pipeline executions and deployments."
     )

@@ -23,6 +23,7 @@ from mlopsgen.blueprint.loader import Loaded, PathKey, bad_character
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.paths import data_path, display_path
 from mlopsgen.blueprint.steps import STEP_TYPES
+from mlopsgen.blueprint.versions import renamed_to
 from mlopsgen.errors import Diagnostic, Position, did_you_mean
 
 _TYPE_NAMES = {
@@ -180,6 +181,9 @@ def _one(loaded: Loaded, error: ErrorDetails, path: PathKey) -> Diagnostic:
             return _at(loaded, path, "MLG110", f"'{key}' is not supported (yet) in {owner}", hint)
         allowed = _allowed_keys(tuple(error["loc"])[:-1])
         hint = did_you_mean(key, allowed).strip()
+        if (renamed := renamed_to(path)) is not None:  # an older version's spelling in a current blueprint
+            since, rename = renamed
+            hint = f"Did you mean '{rename.new}'? Language version {since} renamed it (see mlopsgen migrate)."
         if not hint and allowed:
             hint = "allowed keys: " + ", ".join(sorted(allowed)) + "."
         return _at(loaded, path, "MLG110", f"unknown key '{key}' in {owner}", hint)

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlopsgen.blueprint.models import BlueprintSpec, PipelineSpec, ProjectSpec, SecuritySpec
+from mlopsgen.blueprint.models import PipelineSpec, ProjectSpec, SecuritySpec
+from mlopsgen.blueprint.versions import CURRENT
 from mlopsgen.importing import checks, flow, jobs, models
 from mlopsgen.importing.context import PROJECTS_ROLE, ROLE_ACCOUNT, CodeFile, Context, Finding
 from mlopsgen.importing.defaults import prune, step_model
@@ -212,7 +213,7 @@ def _import(
         "steps": built,
     }
     blueprint: dict[str, Any] = {
-        "version": BlueprintSpec.model_fields["version"].default,
+        "version": CURRENT,  # the language version this mlopsgen writes
         "project": prune(project, ProjectSpec),
         "pipeline": prune(pipeline, PipelineSpec),
     }

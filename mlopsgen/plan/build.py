@@ -26,6 +26,7 @@ from mlopsgen.plan.build_script import ListCode
 from mlopsgen.plan.build_serving import SERVING_SCRIPT, ServingBuilder, is_framework, serving_environment
 from mlopsgen.plan.build_training import channel, training_options, tuning_options, with_distribution
 from mlopsgen.plan.name_limits import name_problems
+from mlopsgen.plan.origins import defer_origins
 
 _PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
 _COMPARISONS = {
@@ -339,6 +340,13 @@ class _Builder(ServingBuilder, ClarifyBuilder, FrameworkProcessingBuilder):
         deploy = self.deploy()
         registry, issues = build_registry(self.bp, self.names, deploy)
         self.issues += issues
+        ci = self.ci(deploy, registry)
+        operations = None
+        if self.bp.pipeline.schedules or self.bp.pipeline.on_new_data or self.bp.notifications:
+            from mlopsgen.plan.build_operations import build_operations  # only blueprints that use it pay
+
+            operations, issues = build_operations(self.bp, self.names, ci, deploy)
+            self.issues += issues
         return ir.Plan(
             blueprint=self.display,
             project=self.plan_project(),
@@ -347,10 +355,11 @@ class _Builder(ServingBuilder, ClarifyBuilder, FrameworkProcessingBuilder):
             pipeline=pipeline,
             code_files=tuple(sorted(self.code_files.values(), key=lambda c: c.path)),
             deploy=deploy,
-            ci=self.ci(deploy, registry),
+            ci=ci,
             registry=registry,
             source_bundles=tuple(sorted(self.bundles.values(), key=lambda b: b.path)),
             helper_files=self.helper_files(),
+            operations=operations,
         )
 
 
@@ -381,6 +390,7 @@ def build_plan(
     builder.issues += _name_issues(blueprint, plan.names)
     if builder.issues:
         return None, builder.issues
+    defer_origins(plan, blueprint)  # filled when explain first asks
     return plan, []
 
 

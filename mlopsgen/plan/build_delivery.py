@@ -9,6 +9,7 @@ from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.limits import model_data_step
 from mlopsgen.blueprint.loader import PathKey
+from mlopsgen.blueprint.stage_rollout import RolloutSpec
 from mlopsgen.plan import ci_commands, triggers
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import CodeRefused
@@ -25,6 +26,14 @@ from mlopsgen.plan.naming import (
     target_parameter_prefix,
 )
 from mlopsgen.plan.registry import Registry, promote_command
+
+
+def _rollout(rollout: RolloutSpec | None) -> ir.Rollout | None:
+    if rollout is None:
+        return None
+    from mlopsgen.plan.build_rollout import plan_rollout  # only blueprints with rollouts pay the import
+
+    return plan_rollout(rollout)
 
 
 class DeliveryBuilder(ScriptBuilder):
@@ -65,6 +74,7 @@ class DeliveryBuilder(ScriptBuilder):
                     targets=ir.Targets(tuple(stage.accounts or ()), tuple(stage.organizational_units or ()))
                     if stage.accounts or stage.organizational_units
                     else None,
+                    rollout=_rollout(stage.rollout),
                 )
             )
         registers = [s for s in self.bp.pipeline.steps if isinstance(s, spec.RegisterModelStepSpec)]
@@ -190,7 +200,7 @@ class DeliveryBuilder(ScriptBuilder):
             blueprint_dir,
             tuple(sorted(self.code_files.values(), key=lambda c: c.path)) + self.bundle_files(),
         )
-        owner = triggers.trigger_owner(tuple(ci.backends), ci.triggers)
+        owner = triggers.trigger_owner(tuple(ci.backends), ci.trigger_owner)
         longest = max(
             triggers.longest_pattern(build_paths), triggers.longest_pattern(triggers.deploy_paths(output_dir))
         )

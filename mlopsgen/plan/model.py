@@ -7,8 +7,13 @@ time is an ``Expr`` (a literal, or a reference the pipeline engine evaluates).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mlopsgen.plan.model_rollout import GeneratedAlarms as GeneratedAlarms
+from mlopsgen.plan.model_rollout import Rollout as Rollout
+from mlopsgen.plan.operations import Operations as Operations
+from mlopsgen.provenance import Origins
 
 if TYPE_CHECKING:
     from mlopsgen.plan.registry import Registry
@@ -621,6 +626,17 @@ Step = (
 )
 
 
+def steps_of(steps: tuple[Step, ...], *kinds: type) -> list[Any]:
+    """The steps of the given kinds, condition branches included, in pipeline order."""
+    found: list[Any] = []
+    for s in steps:
+        if isinstance(s, kinds):
+            found.append(s)
+        if isinstance(s, ConditionStep):
+            found += steps_of(s.if_steps + s.else_steps, *kinds)
+    return found
+
+
 @dataclass(frozen=True)
 class Parameter:
     """A pipeline parameter; ``kind`` is String, Integer, Float or Boolean."""
@@ -685,6 +701,8 @@ class Stage:
     endpoint_name: str
     targets: Targets | None
     """Target accounts when the stage deploys through a stack set; None for the project account."""
+    rollout: Rollout | None = None
+    """Blue/green or rolling update with rollback alarms; None for SageMaker's plain blue/green swap."""
 
 
 @dataclass(frozen=True)
@@ -849,3 +867,7 @@ class Plan:
     """Source directories CI packs and uploads (sorted by path), beside ``code_files``."""
     helper_files: tuple[HelperFile, ...] = ()
     """Generated files the containers run (sorted by path), emitted and uploaded beside the code."""
+    operations: Operations | None = None
+    """Schedules, new-data trigger and notifications (``plan/operations.py``)."""
+    origins: Origins = field(default_factory=Origins, compare=False, repr=False)
+    """The blueprint keys each Plan item came from (``plan/origins.py``), for ``mlopsgen explain``."""

@@ -156,6 +156,8 @@ def render(properties: Mapping[str, Any]) -> dict[str, bytes]:
     parameters["SageMakerProjectId"] = _required(properties, "ProjectId")
     blueprint = _required(properties, "Blueprint")
     seeded = seed_repository(load_template(properties.get("Template") or {}, blueprint), blueprint, parameters)
+    for warning in seeded.warnings:  # an older language version renders; say so in the function's log
+        LOG.warning("%s", warning.format())
     if not seeded.ok:
         lines = [d.format() for d in seeded.diagnostics]
         raise SeedError(f"the blueprint is invalid ({len(lines)} problem(s)):\n" + "\n".join(lines))

@@ -41,10 +41,12 @@ class Seeded:
     Attributes:
         files: Repository path → bytes; empty when there are diagnostics.
         diagnostics: The blueprint's problems, as ``mlopsgen validate`` reports them.
+        warnings: What does not stop the render (an older language version, MLG130); the handler logs them.
     """
 
     files: dict[str, bytes] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -137,9 +139,9 @@ def seed_repository(bundle: Mapping[str, bytes], blueprint: str, parameters: Map
     code = {path: content for path, content in bundle.items() if path != blueprint}
     result = api.render(filled, name=blueprint.rsplit("/", 1)[-1], code=code)
     if not result.ok:
-        return Seeded({}, result.diagnostics)
+        return Seeded({}, result.diagnostics, result.warnings)
     files = {f"{BLUEPRINT_DIR}/{path}": content for path, content in code.items()}
     files[f"{BLUEPRINT_DIR}/{blueprint}"] = filled.encode("utf-8")
     for path, content in result.tree.items():
         files[f"{OUTPUT_DIR}/{result.name}/{path}"] = content.encode("utf-8") if isinstance(content, str) else content
-    return Seeded(dict(sorted(files.items())))
+    return Seeded(dict(sorted(files.items())), warnings=result.warnings)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from mlopsgen.plan import model as ir
 from mlopsgen.targets import (
     codebuild,
     codepipeline,
     endpoint,
     guardrails,
-    hub,
     jenkins,
     jenkins_trigger,
     multi_account,
-    pipeline_policy,
     sagemaker,
     scripts,
 )
-from mlopsgen.targets.base import Target
+from mlopsgen.targets.base import LazyTarget, Target
 
 TARGETS: dict[str, Target] = {
     "sagemaker": sagemaker,
@@ -27,6 +26,12 @@ TARGETS: dict[str, Target] = {
     "jenkins_trigger": jenkins_trigger,
     "guardrails": guardrails,
     "multi_account": multi_account,
-    "hub": hub,
-    "pipeline_policy": pipeline_policy,
+    "hub": LazyTarget("hub", "mlopsgen.targets.hub", lambda plan: plan.registry is not None),
+    "pipeline_policy": LazyTarget(
+        "pipeline_policy",
+        "mlopsgen.targets.pipeline_policy",
+        lambda plan: bool(ir.steps_of(plan.pipeline.steps, ir.LambdaStep, ir.CallbackStep, ir.EmrStep)),
+    ),
+    "operations": LazyTarget("operations", "mlopsgen.targets.operations", lambda plan: plan.operations is not None),
 }
+"""Every target, in emission order. Targets for optional constructs load on demand (``LazyTarget``)."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import yaml
 
+from mlopsgen import provenance
 from mlopsgen.plan.ci_commands import EnvRef
 from mlopsgen.plan.model import Plan
 
@@ -25,6 +28,9 @@ class OutputFile:
     path: str
     content: str | bytes
 
+    def __post_init__(self) -> None:
+        provenance.note_file(self.path, self.content)  # its provenance scope and fragments (only under explain)
+
 
 class Target(Protocol):
     """A target module: ``NAME`` and ``emit``."""
@@ -36,9 +42,33 @@ class Target(Protocol):
         ...
 
 
+@dataclass
+class LazyTarget:
+    """A target for an optional construct, imported only when a plan has the construct.
+
+    Why: every render starts a process, and importing a target costs start-up time whether or not it
+    emits anything. ``applies`` must be exactly the target's own "nothing to emit" test, so that the
+    files do not depend on whether the module was loaded (a test runs every target on plans for which
+    ``applies`` is false and asserts they emit nothing).
+    """
+
+    NAME: str
+    module: str
+    applies: Callable[[Plan], bool]
+
+    def emit(self, plan: Plan) -> list[OutputFile]:
+        """The module's files for the plan; none, without importing it, when it does not apply."""
+        if not self.applies(plan):
+            return []
+        target: Target = importlib.import_module(self.module)
+        return target.emit(plan)
+
+
 def dump_json(data: Any) -> str:
     """The one JSON layout of generated files: sorted keys, 2-space indent, LF, trailing newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    provenance.note_json(data, text)
+    return text
 
 
 # Strings a YAML 1.1 or 1.2 reader would not read back as text: booleans (yes/no/on/off...), null, numbers
@@ -99,6 +129,7 @@ def dump_yaml(data: Any, header: str = "", *, dumper: Any = None) -> str:
         data, Dumper=dumper or _Dumper, sort_keys=False, default_flow_style=False, width=1000, allow_unicode=True
     )
     lines = "".join(f"# {line}\n" for line in header.splitlines())
+    provenance.note_yaml(data, lines + body, len(header.splitlines()))
     return lines + body
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from mlopsgen.plan import ci_commands
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.naming import stage_title
+from mlopsgen.provenance import tag, tag_key
 from mlopsgen.targets import multi_account
 from mlopsgen.targets.base import OutputFile, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
@@ -275,9 +276,9 @@ def deploy_stages(plan: ir.Plan) -> list[dict[str, Any]]:
         if stage.manual_approval:
             if stages:
                 previous = stages[-1]["Actions"]
-                previous.append(_approval(stage, previous[-1]["RunOrder"] + 1))
+                previous.append(tag(_approval(stage, previous[-1]["RunOrder"] + 1), stage))
             else:
-                actions.append(_approval(stage, 1))
+                actions.append(tag(_approval(stage, 1), stage))
         if stage.targets is not None:
             actions.append(_stackset_action(plan, stage, title, len(actions) + 1))
         else:
@@ -303,6 +304,7 @@ def deploy_stages(plan: ir.Plan) -> list[dict[str, Any]]:
                     "RunOrder": len(actions) + 1,
                 }
             )
+            tag_key(actions[-1]["Configuration"], "StackName", stage, "stack_name")
         if stage.test:
             test = _build_action(
                 f"Test{title}",
@@ -321,7 +323,7 @@ def deploy_stages(plan: ir.Plan) -> list[dict[str, Any]]:
             )
             test["RunOrder"] = len(actions) + 1
             actions.append(test)
-        stages.append({"Name": f"Deploy{title}", "Actions": actions})
+        stages.append(tag({"Name": f"Deploy{title}", "Actions": actions}, stage))
     return stages
 
 
@@ -621,6 +623,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     plan.deploy.model_execution_role_arn,
                     plan.project.id,
                     _volume_key(plan.security.volume_kms_key),
+                    rollback_alarms=any(s.rollout is not None for s in plan.deploy.stages),
                 ),
             ],
             "Creates and updates the endpoint stacks of the deploy stages.",
@@ -782,7 +785,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
             plan,
             names.build_pipeline,
             [
-                _source_action(plan, "ModelBuildWorkflowCode", ci.source.repository),
+                tag(_source_action(plan, "ModelBuildWorkflowCode", ci.source.repository), ci.source),
                 {
                     "Name": "Build",
                     "Actions": [
@@ -810,7 +813,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
             plan,
             names.deploy_pipeline,
             [
-                _source_action(plan, "ModelDeployInfraCode", ci.source.deploy_repository),
+                tag(_source_action(plan, "ModelDeployInfraCode", ci.source.deploy_repository), ci.source),
                 {
                     "Name": "Build",
                     "Actions": [

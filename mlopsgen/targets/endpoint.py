@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlopsgen import provenance
 from mlopsgen.plan import model as ir
 from mlopsgen.targets.base import OutputFile, dump_json, dump_yaml, generated_header
 from mlopsgen.targets.iam import PROJECT_TAG
@@ -42,15 +43,20 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         header = generated_header(plan, "Endpoint stack set instance of one stage, in each target account.")
         files.append(OutputFile(STACKSET_TEMPLATE, dump_yaml(stackset_template(plan), header)))
     for stage in plan.deploy.stages:
-        files.append(OutputFile(f"model-deploy/{stage.name}-config.json", dump_json(stage_config(plan, stage))))
-        if stage.targets is not None:
-            listed = {"accounts": stage.targets.accounts, "organizational_units": stage.targets.organizational_units}
-            targets = {key: list(values) for key, values in listed.items() if values}
-            files.append(OutputFile(f"model-deploy/{stage.name}-targets.json", dump_json(targets)))
+        with provenance.item(stage):
+            files.append(OutputFile(f"model-deploy/{stage.name}-config.json", dump_json(stage_config(plan, stage))))
+            if stage.targets is not None:
+                listed = {
+                    "accounts": stage.targets.accounts,
+                    "organizational_units": stage.targets.organizational_units,
+                }
+                targets = {key: list(values) for key, values in listed.items() if values}
+                files.append(OutputFile(f"model-deploy/{stage.name}-targets.json", dump_json(targets)))
     payload = plan.deploy.sample_payload
     if payload is not None:
         # Beside the templates, whichever CI backend runs the smoke test (both read it from here).
-        files.append(OutputFile(payload.output_path, payload.content))
+        with provenance.item(payload):
+            files.append(OutputFile(payload.output_path, payload.content))
     return files
 
 
@@ -74,6 +80,10 @@ def stage_config(plan: ir.Plan, stage: ir.Stage) -> dict[str, Any]:
         "ScaleInCooldown": str(scaling.scale_in_cooldown_seconds if scaling else 300),
         "ScaleOutCooldown": str(scaling.scale_out_cooldown_seconds if scaling else 60),
     }
+    if any(other.rollout is not None for other in plan.deploy.stages):
+        from mlopsgen.targets.endpoint_rollout import stage_parameters  # only projects with rollouts
+
+        parameters.update(stage_parameters(plan, stage))
     if stage.targets is not None:
         # In target accounts the model runs as the account's own model role (named in the template).
         del parameters["ModelExecutionRoleArn"]
@@ -160,7 +170,8 @@ def stackset_template(plan: ir.Plan) -> dict[str, Any]:
         {"Key": "sagemaker:project-id", "Value": plan.project.id},
         {"Key": "sagemaker:project-name", "Value": plan.project.name},
     ]
-    for name in ("Model", "EndpointConfig", "Endpoint"):
+    rollback_alarms = [name for name in ("ErrorsAlarm", "LatencyAlarm") if name in resources]
+    for name in ("Model", "EndpointConfig", "Endpoint", *rollback_alarms):
         resources[name]["Properties"]["Tags"] = tags
     out["Description"] = (
         f"SageMaker endpoint of one deploy stage of project {plan.project.name} in a target account (mlopsgen)."
@@ -257,7 +268,7 @@ def template(plan: ir.Plan) -> dict[str, Any]:
             },
         },
     }
-    return {
+    out: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"SageMaker endpoint of one deploy stage of project {plan.project.name} (mlopsgen).",
         "Parameters": _parameters(),
@@ -265,3 +276,8 @@ def template(plan: ir.Plan) -> dict[str, Any]:
         "Resources": resources,
         "Outputs": {"EndpointName": {"Value": {"Fn::GetAtt": ["Endpoint", "EndpointName"]}}},
     }
+    if any(stage.rollout is not None for stage in plan.deploy.stages):
+        from mlopsgen.targets.endpoint_rollout import add_rollout  # only projects with rollouts pay the import
+
+        add_rollout(plan, out)
+    return out

@@ -49,6 +49,7 @@ def deploy_endpoint_stack(
     model_role: Any,
     project_id: str,
     volume_keys: list[Any] | None = None,
+    rollback_alarms: bool = False,
 ) -> list[dict[str, Any]]:
     """What a role deploying the endpoint stack needs: the endpoint resources, the package, the model role.
 
@@ -70,6 +71,7 @@ def deploy_endpoint_stack(
         model_role: The role the model runs as (passed to SageMaker only).
         project_id: The SageMaker project id the endpoint template tags its models and configs with.
         volume_keys: KMS keys of the endpoint volumes, when the endpoint configs set one.
+        rollback_alarms: The template creates rollback alarms (a stage has a rollout).
     """
     return [
         allow(
@@ -114,6 +116,29 @@ def deploy_endpoint_stack(
         ),
         *_volume_keys(volume_keys or []),
         *endpoint_autoscaling(endpoints),
+        *(endpoint_rollback_alarms(endpoints) if rollback_alarms else []),
+    ]
+
+
+def endpoint_rollback_alarms(endpoints: list[Any]) -> list[dict[str, Any]]:
+    """The AWS::CloudWatch::Alarm handlers' permissions (provider schema), on each endpoint's own alarms.
+
+    The endpoint template names its rollback alarms ``<endpoint name>-<variant>-<metric>``, so the
+    grant is scoped by that prefix; tagging is in the handlers because stack tags reach the alarms.
+    """
+    return [
+        allow(
+            "RollbackAlarms",
+            [
+                "cloudwatch:DeleteAlarms",
+                "cloudwatch:DescribeAlarms",
+                "cloudwatch:ListTagsForResource",
+                "cloudwatch:PutMetricAlarm",
+                "cloudwatch:TagResource",
+                "cloudwatch:UntagResource",
+            ],
+            [_endpoint_alarms(endpoint, "-*") for endpoint in endpoints],
+        )
     ]
 
 
@@ -263,6 +288,14 @@ def _target_tracking_alarms(endpoint_arn: Any) -> Any:
     text = endpoint_arn["Fn::Sub"] if isinstance(endpoint_arn, dict) else endpoint_arn
     head, name = text.split(":endpoint/", 1)
     alarm = f"{head.replace(':sagemaker:', ':cloudwatch:', 1)}:alarm:TargetTracking-endpoint/{name}/variant/*"
+    return sub(alarm) if isinstance(endpoint_arn, dict) else alarm
+
+
+def _endpoint_alarms(endpoint_arn: Any, suffix: str) -> Any:
+    """The ARN pattern of alarms named after one endpoint (``<endpoint name><suffix>``)."""
+    text = endpoint_arn["Fn::Sub"] if isinstance(endpoint_arn, dict) else endpoint_arn
+    head, name = text.split(":endpoint/", 1)
+    alarm = f"{head.replace(':sagemaker:', ':cloudwatch:', 1)}:alarm:{name}{suffix}"
     return sub(alarm) if isinstance(endpoint_arn, dict) else alarm
 
 

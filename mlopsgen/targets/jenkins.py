@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlopsgen import provenance
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.naming import stage_words
 from mlopsgen.rendering import groovy_string, render_template
@@ -91,6 +92,9 @@ def deploy_jenkinsfile(plan: ir.Plan, ci: ir.Ci, deploy: ir.Deploy) -> str:
         title = _title(stage.name)
         stages.append(
             {
+                "origin": provenance.marker(stage),
+                "stack_origin": provenance.marker(stage, "stack_name"),
+                "endpoint_origin": provenance.marker(stage, "endpoint_name"),
                 "approval": stage.manual_approval,
                 "approval_stage": groovy_string(f"Manual Approval for {title}"),
                 "approval_message": groovy_string(f"Approve this model for {stage.name}"),
@@ -115,7 +119,15 @@ def deploy_jenkinsfile(plan: ir.Plan, ci: ir.Ci, deploy: ir.Deploy) -> str:
         install=groovy_string(INSTALL),
         build_commands=[_sh(c) for c in ci.deploy_commands],
         stages=stages,
+        notify_command=_notify(plan),
+        origin_end=provenance.marker(None),
     )
+
+
+def _notify(plan: ir.Plan) -> str:
+    """The ``post { failure }`` command that reports a failed deployment ("" without notifications)."""
+    notes = plan.operations.notifications if plan.operations is not None else None
+    return _sh(notes.notify_command) if notes is not None and notes.notify_command else ""
 
 
 def seed_job(plan: ir.Plan, ci: ir.Ci, *, deploy: bool) -> str:
@@ -140,6 +152,8 @@ def seed_job(plan: ir.Plan, ci: ir.Ci, *, deploy: bool) -> str:
         if owner
         else "",
         trigger_token=deploy and owner,
+        names_origin=provenance.marker(plan.names),
+        origin_end=provenance.marker(None),
         parameters=[
             (groovy_string(name), groovy_string(value), groovy_string(_PARAMETER_TEXT.get(name, name)))
             for name, value in env.items()

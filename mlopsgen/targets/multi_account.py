@@ -457,6 +457,7 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             model_role_arn,
             project.id,
             key_arns,
+            rollback_alarms=any(s.rollout is not None for s in plan.deploy.stages),
         ),
     ]
     if resources:  # the stack set template reads SSM parameters only for a VPC or a volume key

@@ -62,13 +62,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
 
 def external_steps(steps: tuple[ir.Step, ...]) -> list[ir.LambdaStep | ir.CallbackStep | ir.EmrStep]:
     """The pipeline's lambda, callback and EMR steps, condition branches included, in order."""
-    found: list[ir.LambdaStep | ir.CallbackStep | ir.EmrStep] = []
-    for s in steps:
-        if isinstance(s, ir.LambdaStep | ir.CallbackStep | ir.EmrStep):
-            found.append(s)
-        if isinstance(s, ir.ConditionStep):
-            found += external_steps(s.if_steps + s.else_steps)
-    return found
+    return ir.steps_of(steps, ir.LambdaStep, ir.CallbackStep, ir.EmrStep)
 
 
 def _partition(region: str) -> str:

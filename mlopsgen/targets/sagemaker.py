@@ -11,12 +11,12 @@ from dataclasses import replace
 from typing import Any
 
 from mlopsgen.plan import model as ir
-from mlopsgen.targets import sagemaker_checks as checks
-from mlopsgen.targets import sagemaker_clarify as clarify
-from mlopsgen.targets import sagemaker_frameproc as frameproc
+from mlopsgen.provenance import tag
 from mlopsgen.targets import sagemaker_training as options
 from mlopsgen.targets.base import OutputFile, dump_json
-from mlopsgen.targets.sagemaker_external import EXTERNAL_STEPS, external_step
+
+# The modules for optional constructs (framework processing, check and Clarify steps, Lambda/Callback/EMR
+# steps) are imported where a plan has the construct: a render's start-up time is mostly imports.
 
 NAME = "sagemaker"
 FILES = {
@@ -40,14 +40,23 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     return [
         OutputFile("model-build/pipeline-definition.json", dump_json(definition(plan))),
         OutputFile("model-build/code-manifest.json", dump_json(code_manifest(plan))),
-        *frameproc.helper_outputs(plan),
+        *(OutputFile(f"model-build/{h.path}", h.content) for h in plan.helper_files),
         *config_outputs(plan),
     ]
 
 
 def config_outputs(plan: ir.Plan) -> list[OutputFile]:
     """The Clarify configurations mlopsgen generates (listed in the manifest's ``helpers``)."""
-    return [OutputFile(f"model-build/{f.path}", f.text) for f in clarify.config_files(plan)]
+    return [OutputFile(f"model-build/{f.path}", f.text) for f in _clarify_configs(plan)]
+
+
+def _clarify_configs(plan: ir.Plan) -> list[Any]:
+    """Clarify's configuration files (importing their module only when the pipeline has a clarify step)."""
+    if not ir.steps_of(plan.pipeline.steps, ir.ClarifyCheckStep):
+        return []
+    from mlopsgen.targets import sagemaker_clarify as clarify
+
+    return clarify.config_files(plan)
 
 
 def code_manifest(plan: ir.Plan) -> dict[str, Any]:
@@ -56,13 +65,13 @@ def code_manifest(plan: ir.Plan) -> dict[str, Any]:
     ``helpers`` lists files mlopsgen wrote itself (the framework processor's helpers, Clarify's
     configurations), relative to the manifest's folder.
     """
-    helpers = frameproc.manifest_entries(plan).get("helpers", []) + [
-        {"path": f.path, "sha256": f.sha256, "s3_uri": f.s3_uri} for f in clarify.config_files(plan)
+    helpers = [
+        {"path": f.path, "sha256": f.sha256, "s3_uri": f.s3_uri} for f in (*plan.helper_files, *_clarify_configs(plan))
     ]
     return {
         "blueprint": plan.blueprint,
         "generated_by": "mlopsgen; do not edit",
-        "files": [{"path": c.path, "sha256": c.sha256, "s3_uri": c.s3_uri} for c in plan.code_files],
+        "files": [tag({"path": c.path, "sha256": c.sha256, "s3_uri": c.s3_uri}, c) for c in plan.code_files],
         **({"source_dirs": [_bundle(b) for b in plan.source_bundles]} if plan.source_bundles else {}),
         **({"helpers": helpers} if helpers else {}),
     }
@@ -94,14 +103,14 @@ def definition(plan: ir.Plan) -> dict[str, Any]:
         "Version": DEFINITION_VERSION,
         "Metadata": {},
         "MlflowConfig": None,
-        "Parameters": [_parameter(p) for p in plan.pipeline.parameters],
+        "Parameters": [tag(_parameter(p), p) for p in plan.pipeline.parameters],
         "PipelineExperimentConfig": {
             "ExperimentName": expr(ir.ExecVar("PipelineName")),
             "TrialName": expr(ir.ExecVar("PipelineExecutionId")),
         }
         if plan.pipeline.experiment_tracking
         else None,
-        "Steps": [step(s, plan) for s in plan.pipeline.steps],
+        "Steps": [tag(step(s, plan), s) for s in plan.pipeline.steps],
     }
 
 
@@ -203,6 +212,8 @@ def _processing(s: ir.ProcessingStep, role: str) -> dict[str, Any]:
     # Without code the image's own entrypoint runs, unless a command replaces it (the SDK's Processor).
     entrypoint = [*s.command, *((f"{CODE_DIR}/{s.code.basename}",) if s.code else ())]
     if s.framework:  # the command runs inside runproc.sh
+        from mlopsgen.targets import sagemaker_frameproc as frameproc
+
         entrypoint = list(frameproc.ENTRYPOINT)
     if entrypoint:
         app["ContainerEntrypoint"] = entrypoint
@@ -213,6 +224,8 @@ def _processing(s: ir.ProcessingStep, role: str) -> dict[str, Any]:
     if s.code:
         inputs.append({"InputName": "code", "S3Input": _s3_input(s.code.s3_uri, CODE_DIR)})
     if s.framework:
+        from mlopsgen.targets import sagemaker_frameproc as frameproc
+
         inputs += [
             {"InputName": n, "S3Input": _s3_input(uri, local)}
             for n, uri, local in frameproc.framework_inputs(s.framework)
@@ -361,6 +374,8 @@ def _register(s: ir.RegisterModelStep) -> dict[str, Any]:
         "ModelPackageGroupName": expr(s.model_package_group),
         "SkipModelValidation": "None",
     }
+    from mlopsgen.targets import sagemaker_checks as checks
+
     args.update(checks.register_extras(s, expr))
     return args
 
@@ -422,27 +437,37 @@ def step(s: ir.Step, plan: ir.Plan) -> dict[str, Any]:
         kinds = {p.name: p.kind for p in plan.pipeline.parameters}
         return _envelope(s.common, "Tuning", _tuning(s, role, kinds))
     if isinstance(s, ir.RegisterModelStep):
-        return _envelope(s.common, "RegisterModel", _register(clarify.with_config_uris(s, plan)))
+        if s.drift_check_baselines is not None:
+            from mlopsgen.targets import sagemaker_clarify as clarify
+
+            s = clarify.with_config_uris(s, plan)
+        return _envelope(s.common, "RegisterModel", _register(s))
     if isinstance(s, ir.CreateModelStep):
         return _envelope(s.common, "Model", _create_model(s))
     if isinstance(s, ir.TransformStep):
         return _envelope(s.common, "Transform", _transform(s))
     if isinstance(s, ir.QualityCheckStep):
+        from mlopsgen.targets import sagemaker_checks as checks
+
         arguments, top = checks.quality_check(s, role, expr)
         return {**_envelope(s.common, "QualityCheck", arguments), **top}
     if isinstance(s, ir.ClarifyCheckStep):
+        from mlopsgen.targets import sagemaker_clarify as clarify
+
         arguments, top = clarify.clarify_check(s, role, expr)
         return {**_envelope(s.common, "ClarifyCheck", arguments), **top}
     if isinstance(s, ir.FailStep):
         return _envelope(s.common, "Fail", {"ErrorMessage": expr(s.message)})
-    if isinstance(s, EXTERNAL_STEPS):
+    if isinstance(s, ir.LambdaStep | ir.CallbackStep | ir.EmrStep):
+        from mlopsgen.targets.sagemaker_external import external_step
+
         return external_step(s, _envelope, expr)
     return _envelope(
         s.common,
         "Condition",
         {
             "Conditions": [_condition(c) for c in s.conditions],
-            "IfSteps": [step(b, plan) for b in s.if_steps],
-            "ElseSteps": [step(b, plan) for b in s.else_steps],
+            "IfSteps": [tag(step(b, plan), b) for b in s.if_steps],
+            "ElseSteps": [tag(step(b, plan), b) for b in s.else_steps],
         },
     )

@@ -141,13 +141,7 @@ def monitoring_config_file(s: ir.ClarifyCheckStep) -> ConfigFile:
 
 def clarify_steps(steps: tuple[ir.Step, ...]) -> list[ir.ClarifyCheckStep]:
     """Every clarify_check step, condition branches included, in definition order."""
-    found: list[ir.ClarifyCheckStep] = []
-    for s in steps:
-        if isinstance(s, ir.ClarifyCheckStep):
-            found.append(s)
-        elif isinstance(s, ir.ConditionStep):
-            found.extend(clarify_steps(s.if_steps + s.else_steps))
-    return found
+    return ir.steps_of(steps, ir.ClarifyCheckStep)
 
 
 def config_files(plan: ir.Plan) -> list[ConfigFile]:

@@ -7,8 +7,6 @@ SDK engine builds the same with the SDK's class and both emit the helper files f
 
 from __future__ import annotations
 
-from typing import Any
-
 from mlopsgen.plan import model as ir
 from mlopsgen.targets.base import OutputFile
 
@@ -33,10 +31,3 @@ def framework_inputs(code: ir.FrameworkCode) -> list[tuple[str, str, str]]:
 def helper_outputs(plan: ir.Plan) -> list[OutputFile]:
     """The generated helper files under ``model-build/``, where the code manifest's ``helpers`` point."""
     return [OutputFile(f"model-build/{h.path}", h.content) for h in plan.helper_files]
-
-
-def manifest_entries(plan: ir.Plan) -> dict[str, Any]:
-    """The code manifest's ``helpers`` list (paths relative to the manifest's folder), when there are any."""
-    if not plan.helper_files:
-        return {}
-    return {"helpers": [{"path": h.path, "sha256": h.sha256, "s3_uri": h.s3_uri} for h in plan.helper_files]}

@@ -19,6 +19,7 @@ FILES = {
     "model-deploy/scripts/test_endpoint.py": "smoke-test a deployed endpoint",
     "model-deploy/scripts/deploy_stackset.py": "deploy a stage's stack set into its target accounts (Jenkins)",
     "model-deploy/scripts/promote.py": "promote the approved version into the hub registry (registry push)",
+    "model-deploy/scripts/notify.py": "report a failed Jenkins deployment to the notification topic",
 }
 
 
@@ -50,4 +51,7 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
         if plan.deploy.multi_account is not None and plan.ci.stackset_commands and "jenkins" in plan.ci.backends:
             # CodePipeline deploys stack sets with its own action; Jenkins runs this script.
             files.append(OutputFile("model-deploy/scripts/deploy_stackset.py", _script("deploy_stackset.py", plan)))
+        notes = plan.operations.notifications if plan.operations is not None else None
+        if notes is not None and notes.notify_command:
+            files.append(OutputFile("model-deploy/scripts/notify.py", _script("notify.py", plan)))
     return files

@@ -13,7 +13,7 @@ from dataclasses import fields, is_dataclass
 from itertools import pairwise
 from typing import Any
 
-from mlopsgen.plan.model import ConditionStep, JsonGet, Plan, Stage, Step, StepProp, Targets, TransformStep
+from mlopsgen.plan.model import ConditionStep, JsonGet, Plan, Rollout, Stage, Step, StepProp, Targets, TransformStep
 from mlopsgen.views.summary import STEP_TYPES, step_type
 
 _RESERVED = frozenset(
@@ -175,12 +175,27 @@ def _targets_line(targets: Targets) -> str:
     return "stack set → " + ", ".join(parts)
 
 
+def rollout_line(rollout: Rollout) -> str:
+    """``canary 10%, rollback on 2 alarms``: how the stage's endpoint takes a new model."""
+    strategy = rollout.traffic.lower().replace("_", " ")
+    step = (
+        f" {rollout.step_size}{'%' if rollout.step_type == 'CAPACITY_PERCENT' else ' inst.'}"
+        if rollout.step_size
+        else ""
+    )
+    alarms = len(rollout.alarms) + (2 if rollout.generated_alarms else 0)
+    rollback = f"rollback on {alarms} alarm{'s' if alarms != 1 else ''}" if alarms else "no rollback alarms"
+    return f"{strategy}{step}, {rollback}"
+
+
 def _stage_lines(stage: Stage) -> list[str]:
     lines = [f"Deploy {stage.name}", f"{stage.instance_type} × {stage.instance_count}"]
     if stage.autoscaling is not None:
         lines.append(f"autoscaling {stage.autoscaling.min_instances}–{stage.autoscaling.max_instances}")
     if stage.targets is not None:
         lines.append(_targets_line(stage.targets))
+    if stage.rollout is not None:
+        lines.append(rollout_line(stage.rollout))
     return lines
 
 
@@ -248,7 +263,8 @@ def mermaid_markdown(plan: Plan) -> str:
 
     Returns:
         Markdown with a header comment, a heading and a ``mermaid`` fenced block per diagram (the
-        deploy flow only when the blueprint has a deploy section), ending in a newline.
+        deploy flow only when the blueprint has a deploy section, the operations only when it has
+        schedules, a new-data trigger or notifications), ending in a newline.
     """
     parts = [
         # "--" may not appear inside an HTML comment.
@@ -259,4 +275,8 @@ def mermaid_markdown(plan: Plan) -> str:
     deploy = deploy_mermaid(plan)
     if deploy:
         parts += ["## Deploy flow", f"```mermaid\n{deploy}```"]
+    if plan.operations is not None:
+        from mlopsgen.views.graph_operations import operations_mermaid  # graph_operations imports this module
+
+        parts += ["## Schedules and notifications", f"```mermaid\n{operations_mermaid(plan)}```"]
     return "\n\n".join(parts) + "\n"

@@ -16,6 +16,7 @@ from mlopsgen.views.behaviour import behaviour_changes, execution_parameter_chan
 from mlopsgen.views.markdown import code_span as _code
 from mlopsgen.views.markdown import plain_text as _text
 from mlopsgen.views.markdown import show as _show
+from mlopsgen.views.review_operations import operations_section
 from mlopsgen.views.review_read import Summary, Targets
 from mlopsgen.views.review_risks import risks
 
@@ -261,6 +262,7 @@ _SECTIONS: tuple[tuple[str, Callable[[Summary, Summary], list[str]]], ...] = (
     ("Approval gates", _approvals_section),
     ("Security controls", _security_section),
     ("CI", _ci_section),
+    ("Schedules and notifications", operations_section),
 )
 
 

@@ -10,7 +10,9 @@ import mlopsgen.views.review_read as read
 from mlopsgen.views.behaviour import behaviour_risks
 from mlopsgen.views.markdown import code_span as _code
 from mlopsgen.views.markdown import show as _show
+from mlopsgen.views.review_operations import operations_risks
 from mlopsgen.views.review_read import Summary
+from mlopsgen.views.rollout import rollout_risks
 
 _SECURITY_RISKS = (
     ("volume_kms_key", "volume KMS key removed: storage volumes lose customer-managed encryption"),
@@ -118,9 +120,11 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
     turned off, the last (production-like) stage losing autoscaling or gaining target accounts or
     OUs, and any weakened security control: VPC, subnets or security groups removed, a KMS key
     removed, inter-container encryption or network isolation turned off (blueprint-wide, or for one
-    job), and VPC endpoints removed while stages deploy into other accounts; and in what the
+    job), and VPC endpoints removed while stages deploy into other accounts; a stage's rollout
+    weakened (``views.rollout``: rollback or its alarms removed, all-at-once traffic); and in what the
     pipeline decides (``views.behaviour``): models registered as Approved, a quality gate removed or
-    loosened, a tuning budget raised.
+    loosened, a tuning budget raised; and schedules or the new-data trigger added, changed or removed,
+    notifications removed or weakened (``views.review_operations``).
 
     Args:
         old: The summary recorded for the previous output; None (or empty) for new output.
@@ -137,5 +141,7 @@ def risks(old: Summary | None, new: Summary) -> list[str]:
         + _security_risks(old, new)
         + _endpoint_risks(old, new)
         + _step_risks(old, new)
+        + rollout_risks(old, new)
         + behaviour_risks(old, new)
+        + operations_risks(old, new)
     )

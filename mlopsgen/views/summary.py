@@ -45,6 +45,7 @@ from mlopsgen.plan.model import (
     TransformStep,
     TuningStep,
 )
+from mlopsgen.views.rollout import summarize_rollout
 
 # Still 1 after stages gained ``targets`` and security ``vpc_endpoints``: no existing key changed
 # meaning, and an absent key reads as its default (None / []), which is exactly what a blueprint of the
@@ -258,6 +259,8 @@ def _stage(stage: Stage) -> dict[str, Any]:
         "stack_name": stage.stack_name,
         "endpoint_name": stage.endpoint_name,
         "targets": _targets(stage.targets),
+        # Only when declared: an absent key reads as None (no rollout), and other manifests stay as they were.
+        **({"rollout": summarize_rollout(stage.rollout)} if stage.rollout is not None else {}),
     }
 
 
@@ -341,4 +344,8 @@ def summarize(plan: Plan) -> dict[str, Any]:
             "deploy_from_hub": registry.deploy_from_hub,
             "spokes": list(registry.spokes),
         }
+    if plan.operations is not None:  # only then, as for the registry
+        from mlopsgen.views.review_operations import summarize_operations
+
+        summary["operations"] = summarize_operations(plan.operations)
     return summary

@@ -15,6 +15,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from mlopsgen.blueprint.versions import CURRENT
+
 CODE = b"print('generated')\n"
 """Contents of every code file a generated blueprint names (the plan hashes them)."""
 
@@ -41,8 +43,11 @@ _SCRIPT_IMAGES = [
     {"framework": "pytorch", "version": "1.13.1", "py_version": "py39", "processor": "gpu"},
     {"framework": "tensorflow", "version": "2.13.0", "processor": "cpu"},
     {"framework": "huggingface", "version": "4.28.1", "base_framework": "pytorch2.0.0", "processor": "gpu"},
+    {"framework": "pytorch", "version": "2.3", "py_version": "py311"},
+    {"framework": "huggingface", "version": "4.28", "base_framework": "pytorch2.0", "processor": "gpu"},
 ]
-"""Framework images with the processor left out resolve it from the instance type (set to a literal then)."""
+"""Framework images with the processor left out resolve it from the instance type (set to a literal then).
+Short versions ("2.3", "pytorch2.0") are the SDK's version aliases: the floating tags of the containers."""
 _FRAMEWORKS = ("pytorch", "tensorflow", "huggingface")
 _SERVING_IMAGES = [
     {"framework": "pytorch", "version": "2.6.0", "processor": "gpu"},
@@ -674,7 +679,7 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
     if draw(st.booleans()):
         _add_condition(draw, state)
     blueprint: dict[str, Any] = {
-        "version": 1,
+        "version": CURRENT,
         "project": {
             "name": "gen",
             "id": "p-gen000001",
@@ -689,6 +694,9 @@ def blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]]:
     _optional(draw, blueprint["pipeline"], "parallelism", st.sampled_from([1, 2, 10, 50]))
     if draw(st.booleans()):
         blueprint["security"] = _security(draw)
+    from .blueprint_strategy_operations import add_operations
+
+    add_operations(draw, state, blueprint)
     return blueprint, dict(state.code)
 
 

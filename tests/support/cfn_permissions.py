@@ -172,6 +172,9 @@ def _arn(resource_type: str, action: str, props: Props, resolve: Resolver) -> st
     if resource_type == "AWS::SageMaker::EndpointConfig" and action.startswith("kms:") and "KmsKeyId" in props:
         key = resolve(props["KmsKeyId"])
         return key if key and key.startswith("arn:") else None
+    if resource_type == "AWS::CloudWatch::Alarm" and action.startswith("cloudwatch:") and "AlarmName" in props:
+        name = resolve(props["AlarmName"])
+        return None if name is None else f"arn:aws:cloudwatch:{resolve.region}:{ACCOUNT}:alarm:{name}"
     if resource_type == "AWS::ApplicationAutoScaling::ScalableTarget" and action.startswith("sagemaker:"):
         target = resolve(props.get("ResourceId"))
         match = re.fullmatch(r"endpoint/([^/]+)/variant/.+", target or "")

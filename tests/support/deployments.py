@@ -204,11 +204,17 @@ class Tree:
         if not pipelines:
             return None
         roles = [p for name, p in self.principals.items() if name.split("#")[0] in pipelines]
-        return Principal(JENKINS, [s for role in roles for s in role.policy])
+        policy = [s for role in roles for s in role.policy]
+        # Managed policies the README says to attach to the Jenkins credential (JenkinsNotifyPolicy, ...).
+        for body in self.templates.values():
+            for logical_id, resource in body["Resources"].items():
+                if resource["Type"] == "AWS::IAM::ManagedPolicy" and logical_id.startswith("Jenkins"):
+                    policy += statements(resource["Properties"]["PolicyDocument"], Resolver(body, {}, self.region))
+        return Principal(JENKINS, policy)
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-JENKINS = "Jenkins credential (README: allowed what the CodePipeline roles are allowed)"
+JENKINS = "Jenkins credential (README: allowed what the CodePipeline roles are allowed, plus the Jenkins* policies)"
 
 
 def _expand(command: str, env: dict[str, str]) -> str:

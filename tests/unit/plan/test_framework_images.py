@@ -66,9 +66,17 @@ def test_graviton_serves_from_its_own_images() -> None:
     assert processor_of("ml.c7g.xlarge") == "cpu" and processor_of("ml.c7g.xlarge", "inference") is None
 
 
+def test_short_versions_are_the_sdks_aliases() -> None:
+    """Short "2.1" is the SDK alias of 2.1.0: looked up as 2.1.0, tagged as ``retrieve`` does (the floating tag)."""
+    assert framework_image_uri("pytorch", "2.1", None, "cpu", "eu-west-1", None).endswith(":2.1-cpu-py310")
+    assert framework_image_uri("pytorch", "2.1.0", None, "cpu", "eu-west-1", None).endswith(":2.1.0-cpu-py310")
+    hf = framework_image_uri("huggingface", "4.28", "py310", "gpu", "eu-west-1", "pytorch2.0")
+    assert hf.endswith(":2.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04")
+
+
 def test_misses_list_the_choices() -> None:
     with pytest.raises(UnknownImage) as version:
-        framework_image_uri("pytorch", "2.1", None, "cpu", "eu-west-1", None)
+        framework_image_uri("pytorch", "2.1.9", None, "cpu", "eu-west-1", None)
     assert "2.1.0" in version.value.hint
     with pytest.raises(UnknownImage) as py:
         framework_image_uri("pytorch", "2.1.0", "py27", "cpu", "eu-west-1", None)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 RUNTIME = Path(__file__).resolve().parents[3] / "mlopsgen" / "runtime"
-SCRIPTS = ["run_pipeline.py", "deploy_config.py", "test_endpoint.py", "deploy_stackset.py"]
+SCRIPTS = ["run_pipeline.py", "deploy_config.py", "test_endpoint.py", "deploy_stackset.py", "notify.py"]
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

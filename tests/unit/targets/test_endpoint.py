@@ -160,7 +160,7 @@ def _without_ci_variables(argv: list[str]) -> list[str]:
 def test_jenkins_only_project_has_the_payload_its_smoke_test_reads() -> None:
     """Before: only the CodeBuild target wrote the payload, so a Jenkins-only project tested without it."""
     text = edit("abalone", ("backends: [codepipeline, jenkins]", "backends: [jenkins]"))
-    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("triggers:"))
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("trigger_owner:"))
     result = mlopsgen.render(text, name="abalone.yaml", code=_code())
     assert result.ok, [d.format() for d in result.diagnostics]
     assert result.files["model-deploy/test/sample-payload.csv"] == _code()["tests/abalone-sample.csv"]

@@ -81,7 +81,12 @@ def test_removed_stage_with_its_gate_is_a_risk() -> None:
 def test_removed_kms_keys_are_risks() -> None:
     markdown = _review("fraud_secure", edit("fraud_secure", (FRAUD_KMS, ""), (REQUIRED, "")))
     lines = _risk_lines(markdown)
-    assert [line.split(":")[1] for line in lines] == ["** volume KMS key removed", "** output KMS key removed"]
+    # fraud_secure's notification topic was encrypted because of the output key and security.required.
+    assert [line.split(":")[1] for line in lines] == [
+        "** volume KMS key removed",
+        "** output KMS key removed",
+        "** the notification topic is no longer encrypted",
+    ]
     assert "#### Security controls" in markdown
     assert (
         "- Volume KMS key `arn:aws:kms:eu-central-1:333333333333:key/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b` → none"
