@@ -143,7 +143,7 @@ def _code_for_render(files: list[CodeFile], fetched: dict[str, bytes]) -> dict[s
         if f.folder and inside:
             code.update(inside)
         elif f.folder:
-            code[f"{f.path}/{f.entry_point}"] = PLACEHOLDER
+            code.update({f"{f.path}/{entry}": PLACEHOLDER for entry in f.entry_points})
         else:
             code[f.path] = fetched.get(f.path, PLACEHOLDER)
     return code
@@ -341,7 +341,9 @@ def _header(display: str, imported: Imported) -> list[str]:
         lines += ["", "Code files the steps read (put them at these paths, or import with --download):"]
         for c in imported.code:
             what = (
-                f"  {c.path}/ (sourcedir.tar.gz unpacked; entry point {c.entry_point})" if c.folder else f"  {c.path}"
+                f"  {c.path}/ (sourcedir.tar.gz unpacked; runs {', '.join(c.entry_points)})"
+                if c.folder
+                else f"  {c.path}"
             )
             lines.append(f"{what} <- {c.s3_uri}")
     return lines

@@ -57,7 +57,8 @@ def _definition(blueprint: Any, code: dict[str, bytes] | None = None, name: str 
 
 def _rerender(text: str, outcome_code: list[Any]) -> dict[str, Any]:
     """Render an imported blueprint's text, with placeholder code, to its definition (as data)."""
-    code = {(f"{c.path}/{c.entry_point}" if c.folder else c.path): PLACEHOLDER for c in outcome_code}
+    code = {c.path: PLACEHOLDER for c in outcome_code if not c.folder}
+    code.update({f"{c.path}/{entry}": PLACEHOLDER for c in outcome_code if c.folder for entry in c.entry_points})
     return dict(json.loads(_definition(yaml.safe_load(text), code, "imported.yaml")))
 
 
@@ -588,3 +589,22 @@ def test_framework_processor_is_read_from_its_downloaded_runproc_and_renders_bac
     }
     again = mlopsgen.render(yaml.safe_load(outcome.text), code=outcome.fetched, name="frame.yaml")
     assert json.loads(again.files[DEFINITION]) == json.loads(text)
+
+
+def test_two_steps_running_different_scripts_from_one_source_folder_import_without_download() -> None:
+    """Found by the generator at 600 examples: the placeholder folder held only the first step's script."""
+    step = {"type": "training", "image": {"framework": "sklearn", "version": "1.2-1"}, "source_dir": "src"}
+    blueprint = {
+        "version": 2,
+        "project": {"name": "two", "id": "p-two1", "region": "eu-west-1", "account": "111111111111"},
+        "pipeline": {
+            "steps": [
+                {**step, "name": "A", "entry_point": "a.py"},
+                {**step, "name": "B", "entry_point": "b.py"},
+            ]
+        },
+    }
+    text = _definition(blueprint, {"src/a.py": b"a\n", "src/b.py": b"b\n"})
+    outcome = run_import(text, "two.json", "two.yaml")
+    assert outcome.diagnostics == [], [d.format() for d in outcome.diagnostics]
+    assert [c.entry_points for c in outcome.code] == [("a.py", "b.py")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mlopsgen.importing.values import NotExpressible, value
@@ -48,6 +48,13 @@ class CodeFile:
     """True for a script-mode ``sourcedir.tar.gz`` (unpacked into ``path``)."""
     entry_point: str = ""
     """The script inside a source folder."""
+    other_entry_points: tuple[str, ...] = ()
+    """Scripts other steps run from the same folder."""
+
+    @property
+    def entry_points(self) -> tuple[str, ...]:
+        """Every script steps run from this source folder."""
+        return (self.entry_point, *self.other_entry_points) if self.entry_point else self.other_entry_points
 
 
 @dataclass
@@ -127,6 +134,8 @@ class Context:
         """
         known = self.code.get(uri)
         if known is not None:
+            if folder and entry_point not in known.entry_points:  # another step runs another script from it
+                self.code[uri] = replace(known, other_entry_points=(*known.other_entry_points, entry_point))
             return known.path
         taken = {c.path for c in self.code.values()}
         base = posixpath.basename(uri.rstrip("/"))
