@@ -27,7 +27,13 @@ from mlopsgen.importing.importer import helper_uris
 
 DEFINITION = "model-build/pipeline-definition.json"
 MANIFEST = "model-build/code-manifest.json"
-PLACEHOLDER = b"# imported by mlopsgen: replace with the file listed in this blueprint's header\n"
+
+
+def placeholder(path: str) -> bytes:
+    """Stand-in content of a code file not downloaded: distinct per path, so two files never share an address."""
+    return f"# imported by mlopsgen: replace with {path} (listed in this blueprint's header)\n".encode()
+
+
 MAX_DIFFERENCES_PER_STEP = 5
 
 
@@ -136,16 +142,17 @@ def unpack(archive: bytes, folder: str) -> dict[str, bytes]:
     return files
 
 
-def _code_for_render(files: list[CodeFile], fetched: dict[str, bytes]) -> dict[str, bytes]:
+def code_for_render(files: list[CodeFile], fetched: dict[str, bytes]) -> dict[str, bytes]:
+    """The code an imported blueprint renders with: what was downloaded, else distinct placeholders."""
     code: dict[str, bytes] = {}
     for f in files:
         inside = {k: v for k, v in fetched.items() if k.startswith(f.path + "/")}
         if f.folder and inside:
             code.update(inside)
         elif f.folder:
-            code.update({f"{f.path}/{entry}": PLACEHOLDER for entry in f.entry_points})
+            code.update({f"{f.path}/{entry}": placeholder(f"{f.path}/{entry}") for entry in f.entry_points})
         else:
-            code[f.path] = fetched.get(f.path, PLACEHOLDER)
+            code[f.path] = fetched.get(f.path, placeholder(f.path))
     return code
 
 
@@ -228,7 +235,7 @@ def verify(imported: Imported, definition: dict[str, Any], name: str, fetched: d
     Returns:
         MLG607 for each validation diagnostic, else MLG606 for each difference.
     """
-    result = api.render(imported.blueprint, name=name, code=_code_for_render(imported.code, fetched))
+    result = api.render(imported.blueprint, name=name, code=code_for_render(imported.code, fetched))
     if not result.ok:
         return [
             Finding("MLG607", "", d.path, f"the imported blueprint does not validate: {d.message}")

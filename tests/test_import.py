@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 
 import mlopsgen
 from mlopsgen.cli import app
-from mlopsgen.import_command import PLACEHOLDER, differences, normalise, run_cli, run_import, verify
+from mlopsgen.import_command import code_for_render, differences, normalise, run_cli, run_import, verify
 from mlopsgen.importing import import_definition
 
 from .conftest import BLUEPRINTS, ROOT
@@ -57,8 +57,7 @@ def _definition(blueprint: Any, code: dict[str, bytes] | None = None, name: str 
 
 def _rerender(text: str, outcome_code: list[Any]) -> dict[str, Any]:
     """Render an imported blueprint's text, with placeholder code, to its definition (as data)."""
-    code = {c.path: PLACEHOLDER for c in outcome_code if not c.folder}
-    code.update({f"{c.path}/{entry}": PLACEHOLDER for c in outcome_code if c.folder for entry in c.entry_points})
+    code = code_for_render(outcome_code, {})
     return dict(json.loads(_definition(yaml.safe_load(text), code, "imported.yaml")))
 
 
@@ -84,7 +83,7 @@ def test_examples_round_trip(blueprint: Path) -> None:
     # Independently of verify(): the written text renders the same definition, code files aside.
     again = mlopsgen.render(
         yaml.safe_load(outcome.text),
-        code={c.path: PLACEHOLDER for c in outcome.code},
+        code=code_for_render(outcome.code, {}),
         name="imported.yaml",
     )
     assert again.ok, [d.format() for d in again.diagnostics]
@@ -138,13 +137,13 @@ def test_sdk_seed_pipeline_imports_validates_and_renders_back(seed_definition: s
     outcome = run_import(seed_definition, "seed.json", "abalone.yaml", overrides=overrides)
     assert outcome.diagnostics == [], [d.format() for d in outcome.diagnostics]
     data = yaml.safe_load(outcome.text)
-    assert mlopsgen.validate(data, code={c.path: PLACEHOLDER for c in outcome.code}) == []
+    assert mlopsgen.validate(data, code=code_for_render(outcome.code, {})) == []
     rendered = _rerender(outcome.text, outcome.code)
     manifest_uris = {  # normalisation 1: code files live at mlopsgen's content addresses
         c.s3_uri: c.path for c in outcome.code
     }
     assert sorted(manifest_uris.values()) == ["code/evaluate.py", "code/preprocess.py"]
-    result = mlopsgen.render(data, code={c.path: PLACEHOLDER for c in outcome.code}, name="abalone.yaml")
+    result = mlopsgen.render(data, code=code_for_render(outcome.code, {}), name="abalone.yaml")
     manifest = json.loads(result.files["model-build/code-manifest.json"])
     ours, theirs = _code_paths(rendered, [], manifest), _code_paths(definition, outcome.code)
     message = "Steps[CheckMSEAbaloneEvaluation].Arguments.ElseSteps[AbaloneMSEFail].Arguments.ErrorMessage"
