@@ -377,6 +377,34 @@ def migrate(
     raise typer.Exit(code)
 
 
+@app.command(name="import")
+def import_(
+    definition: Annotated[
+        Path | None, typer.Argument(help="A pipeline definition JSON file.", exists=True, dir_okay=False)
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The blueprint to write.")] = Path("blueprint.yaml"),
+    pipeline: Annotated[str | None, typer.Option(help="Read this deployed pipeline instead (boto3).")] = None,
+    accept_loss: Annotated[bool, typer.Option(help="Write the blueprint even when it loses something.")] = False,
+    download: Annotated[bool, typer.Option(help="Fetch the code files from S3 into place (boto3).")] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing blueprint.")] = False,
+    project_name: Annotated[str | None, typer.Option(help="Project name, when the definition does not say.")] = None,
+    project_id: Annotated[str | None, typer.Option(help="Project id, when the definition does not say.")] = None,
+    region: Annotated[str | None, typer.Option(help="Region, when no image names it.")] = None,
+    account: Annotated[str | None, typer.Option(help="Account, when no role names it.")] = None,
+) -> None:
+    """Turn a SageMaker pipeline definition into a blueprint that renders it back (see the README)."""
+    from mlopsgen import import_command as command  # not on the render path
+
+    if (definition is None) == (pipeline is None):
+        typer.echo("error: give a DEFINITION file or --pipeline NAME (one of them)", err=True)
+        raise typer.Exit(2)
+    overrides = {"project_name": project_name, "project_id": project_id, "region": region, "account": account}
+    code = command.run_cli(
+        definition, pipeline, output, overrides, accept_loss=accept_loss, download=download, force=force
+    )
+    raise typer.Exit(code)
+
+
 @app.command(name="package-lambda")
 def package_lambda(
     output: Annotated[Path, typer.Option("--output", "-o", help="The zip to write.")],
