@@ -4,8 +4,9 @@ Round trips, all offline: every example blueprint and every blueprint the hypoth
 (render → import → render gives the same definition, code locations normalised), and AWS's abalone seed
 pipeline built with the pinned SageMaker SDK (tests/support/sdk_seed_abalone.py) imports, validates and
 renders back to an equal definition; with the uploaded files fetched (a stand-in for S3) generated
-blueprints come back exactly, content addresses included. What the definition does not hold (a Clarify
-check's settings; a framework processor's runproc.sh without --download) must be refused with findings
+blueprints come back exactly, content addresses included, Clarify checks among them (read from their
+analysis configurations). What the definition does not hold (without --download, a Clarify check's
+settings and a framework processor's runproc.sh) must be refused with findings
 naming the step and the JSON path, never written silently. ``MLOPSGEN_IMPORT_EXAMPLES`` sets how many
 generated blueprints (default 100).
 """
@@ -37,7 +38,7 @@ EXAMPLES = int(os.environ.get("MLOPSGEN_IMPORT_EXAMPLES", "100"))
 DEFINITION = "model-build/pipeline-definition.json"
 
 UNSUPPORTED_KINDS = {"clarify_check"}
-"""Step types the importer refuses (MLG603: their settings are in S3, not in the definition)."""
+"""Step types the importer refuses without --download (MLG603: their settings are in S3, not in the definition)."""
 
 EXPECTED_LOSS = {
     "credit": {
@@ -230,9 +231,13 @@ def _fetcher(store: dict[str, bytes]) -> Any:
 
     def fetch(files: list[Any]) -> tuple[dict[str, bytes], list[str]]:
         got: dict[str, bytes] = {}
+        failed: list[str] = []
         for f in files:
+            if f.s3_uri not in store:  # as download_code reports a missing object
+                failed.append(f"{f.s3_uri}: NoSuchKey")
+                continue
             got.update(unpack(store[f.s3_uri], f.path) if f.folder else {f.path: store[f.s3_uri]})
-        return got, []
+        return got, failed
 
     return fetch
 
@@ -679,11 +684,7 @@ def test_a_clarify_configuration_that_cannot_be_downloaded_is_still_refused() ->
     uri = next(i for i in check["Arguments"]["ProcessingInputs"] if i["InputName"] == "analysis_config")
     del store[uri["S3Input"]["S3Uri"]]
 
-    def fetch(files: list[Any]) -> tuple[dict[str, bytes], list[str]]:
-        got, failed = _fetcher({k: v for k, v in store.items()})([f for f in files if f.s3_uri in store])
-        return got, failed + [f"{f.s3_uri}: NoSuchKey" for f in files if f.s3_uri not in store]
-
-    outcome = run_import(text, "credit.json", "credit.yaml", fetch=fetch)
+    outcome = run_import(text, "credit.json", "credit.yaml", fetch=_fetcher(store))
     assert {(d.code, d.path) for d in outcome.diagnostics} == {
         ("MLG603", "Steps[CheckApplicantDataBias].Arguments.ProcessingInputs[analysis_config]"),
         ("MLG608", ""),

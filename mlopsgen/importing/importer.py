@@ -89,19 +89,21 @@ def _flatten(steps: list[Any]) -> Iterator[dict[str, Any]]:
 def helper_uris(definition: Any) -> list[str]:
     """S3 URIs of helper files that hold settings the definition does not.
 
-    A framework processor's runproc.sh, a Clarify check's analysis configuration, and the configuration
-    a register step's drift baselines name (recognised as a Clarify check's by its content).
+    A framework processor's runproc.sh, a Clarify check's analysis configuration, and, when the pipeline
+    has Clarify checks, the ``analysis_config.json`` a register step's drift baselines name (recognised as
+    a Clarify check's monitoring configuration by its content; a file of another name is the user's own).
     """
     found: list[str] = []
+    clarify = any(isinstance(n, dict) and n.get("Type") == "ClarifyCheck" for n in _walk(definition))
     for node in _walk(definition):
         if not isinstance(node, dict):
             continue
         uris = []
         if node.get("InputName") in ("entrypoint", "analysis_config") and isinstance(node.get("S3Input"), dict):
             uris.append(node["S3Input"].get("S3Uri"))
-        for group in ("Bias", "Explainability"):
+        for group in ("Bias", "Explainability") if clarify else ():
             config = node.get(group, {}).get("ConfigFile") if isinstance(node.get(group), dict) else None
-            if isinstance(config, dict):
+            if isinstance(config, dict) and str(config.get("S3Uri")).endswith("/analysis_config.json"):
                 uris.append(config.get("S3Uri"))
         found += [u for u in uris if isinstance(u, str) and u.startswith("s3://") and u not in found]
     return found
