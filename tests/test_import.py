@@ -272,7 +272,6 @@ def test_generated_blueprints_round_trip_exactly_with_their_code_downloaded() ->
         assert json.loads(again.files[DEFINITION]) == json.loads(text)
 
     check()
-    note(f"{tally}")
     assert tally["refused"] == 0, tally
     assert tally["clarify"] > 0 or EXAMPLES < 20, tally
 
