@@ -4,8 +4,9 @@ Round trips, all offline: every example blueprint and every blueprint the hypoth
 (render → import → render gives the same definition, code locations normalised), and AWS's abalone seed
 pipeline built with the pinned SageMaker SDK (tests/support/sdk_seed_abalone.py) imports, validates and
 renders back to an equal definition; with the uploaded files fetched (a stand-in for S3) generated
-blueprints come back exactly, content addresses included. What the definition does not hold (a Clarify
-check's settings; a framework processor's runproc.sh without --download) must be refused with findings
+blueprints come back exactly, content addresses included, Clarify checks among them (read from their
+analysis configurations). What the definition does not hold (without --download, a Clarify check's
+settings and a framework processor's runproc.sh) must be refused with findings
 naming the step and the JSON path, never written silently. ``MLOPSGEN_IMPORT_EXAMPLES`` sets how many
 generated blueprints (default 100).
 """
@@ -37,7 +38,7 @@ EXAMPLES = int(os.environ.get("MLOPSGEN_IMPORT_EXAMPLES", "100"))
 DEFINITION = "model-build/pipeline-definition.json"
 
 UNSUPPORTED_KINDS = {"clarify_check"}
-"""Step types the importer refuses (MLG603: their settings are in S3, not in the definition)."""
+"""Step types the importer refuses without --download (MLG603: their settings are in S3, not in the definition)."""
 
 EXPECTED_LOSS = {
     "credit": {
@@ -230,36 +231,84 @@ def _fetcher(store: dict[str, bytes]) -> Any:
 
     def fetch(files: list[Any]) -> tuple[dict[str, bytes], list[str]]:
         got: dict[str, bytes] = {}
+        failed: list[str] = []
         for f in files:
+            if f.s3_uri not in store:  # as download_code reports a missing object
+                failed.append(f"{f.s3_uri}: NoSuchKey")
+                continue
             got.update(unpack(store[f.s3_uri], f.path) if f.folder else {f.path: store[f.s3_uri]})
-        return got, []
+        return got, failed
 
     return fetch
 
 
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(drawn=blueprints())
-def test_generated_blueprints_round_trip_exactly_with_their_code_downloaded(
-    drawn: tuple[dict[str, Any], dict[str, bytes]],
-) -> None:
+def test_generated_blueprints_round_trip_exactly_with_their_code_downloaded() -> None:
     """With the uploaded files fetched (a stand-in for S3), nothing is normalised: the imported blueprint,
-    rendered with the fetched files, gives the very definition back (content addresses included)."""
-    blueprint, code = drawn
-    note("blueprint:\n" + yaml.safe_dump(blueprint, sort_keys=False, allow_unicode=True))
-    text, store = _s3_store(blueprint, code)
-    outcome = run_import(text, "generated.json", "generated.yaml", fetch=_fetcher(store))
-    note("imported:\n" + outcome.text)
-    if any(s["type"] == "clarify_check" for s in blueprint["pipeline"]["steps"]):
-        assert {d.code for d in outcome.diagnostics} == {"MLG603"}, [d.format() for d in outcome.diagnostics]
-        return
+    rendered with the fetched files, gives the very definition back (content addresses included). Clarify
+    checks are read from their downloaded analysis configurations: none of the drawn blueprints is refused,
+    and some of them have Clarify checks (counted, so the assertion cannot pass by never drawing one)."""
+    tally = {"examples": 0, "clarify": 0, "refused": 0}
+
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(drawn=blueprints())
+    def check(drawn: tuple[dict[str, Any], dict[str, bytes]]) -> None:
+        blueprint, code = drawn
+        note("blueprint:\n" + yaml.safe_dump(blueprint, sort_keys=False, allow_unicode=True))
+        text, store = _s3_store(blueprint, code)
+        outcome = run_import(text, "generated.json", "generated.yaml", fetch=_fetcher(store))
+        note("imported:\n" + outcome.text)
+        tally["examples"] += 1
+        tally["clarify"] += any(s["type"] == "clarify_check" for s in blueprint["pipeline"]["steps"])
+        tally["refused"] += bool(outcome.diagnostics)
+        assert outcome.diagnostics == [], [d.format() for d in outcome.diagnostics]
+        again = mlopsgen.render(yaml.safe_load(outcome.text), code=outcome.fetched, name="generated.yaml")
+        assert again.ok, [d.format() for d in again.diagnostics]
+        assert json.loads(again.files[DEFINITION]) == json.loads(text)
+
+    check()
+    assert tally["refused"] == 0, tally
+    assert tally["clarify"] > 0 or EXAMPLES < 20, tally
+
+
+def _credit_store() -> tuple[str, dict[str, bytes]]:
+    """The credit example's definition and what its CI uploads (the manifest's code, source folder, helpers)."""
+    from mlopsgen.runtime.sourcedir import compress, pack_tar
+
+    folder = ROOT / "blueprints"
+    result = mlopsgen.render(folder / "credit.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    manifest = json.loads(result.files["model-build/code-manifest.json"])
+    store = {f["s3_uri"]: (folder / f["path"]).read_bytes() for f in manifest["files"]}
+    for bundle in manifest["source_dirs"]:
+        files = sorted((f["path"], (folder / bundle["path"] / f["path"]).read_bytes()) for f in bundle["files"])
+        store[bundle["s3_uri"]] = compress(pack_tar(files))
+    for helper in manifest["helpers"]:
+        store[helper["s3_uri"]] = result.files[f"model-build/{helper['path']}"].encode()
+    return str(result.files[DEFINITION]), store
+
+
+def test_credit_example_imports_with_download_and_renders_back_equal() -> None:
+    """Its Clarify check (data bias) and framework processor are read from what CI uploaded; the drift
+    baseline naming the check's monitoring configuration comes back as ``clarify_check``."""
+    text, store = _credit_store()
+    outcome = run_import(text, "credit.json", "credit.yaml", fetch=_fetcher(store))
     assert outcome.diagnostics == [], [d.format() for d in outcome.diagnostics]
-    again = mlopsgen.render(yaml.safe_load(outcome.text), code=outcome.fetched, name="generated.yaml")
+    imported = yaml.safe_load(outcome.text)
+    steps = {s["name"]: s for s in imported["pipeline"]["steps"]}
+    credit = yaml.safe_load((ROOT / "blueprints" / "credit.yaml").read_text())
+    original = {s["name"]: s for s in credit["pipeline"]["steps"]}
+    check = steps["CheckApplicantDataBias"]
+    for key in ("check", "dataset", "label", "headers", "bias", "skip_check", "register_new_baseline"):
+        assert check[key] == original["CheckApplicantDataBias"][key], key
+    baselines = steps["RegisterCreditModel"]["drift_check_baselines"]
+    assert baselines["bias_config_file"] == {"clarify_check": "CheckApplicantDataBias"}
+    again = mlopsgen.render(imported, code=outcome.fetched, name="credit.yaml")
     assert again.ok, [d.format() for d in again.diagnostics]
     assert json.loads(again.files[DEFINITION]) == json.loads(text)
 
@@ -607,3 +656,54 @@ def test_two_steps_running_different_scripts_from_one_source_folder_import_witho
     outcome = run_import(text, "two.json", "two.yaml")
     assert outcome.diagnostics == [], [d.format() for d in outcome.diagnostics]
     assert [c.entry_points for c in outcome.code] == [("a.py", "b.py")]
+
+
+def test_clarify_settings_without_a_place_in_the_blueprint_are_findings_at_their_pointer() -> None:
+    """A key of the downloaded analysis configuration that clarify_check cannot write (here a second facet
+    and the SDK's joinsource column) is a finding at its JSON pointer inside the file, never dropped."""
+    text, store = _credit_store()
+    definition = json.loads(text)
+    check = next(s for s in definition["Steps"] if s["Name"] == "CheckApplicantDataBias")
+    uri = next(i for i in check["Arguments"]["ProcessingInputs"] if i["InputName"] == "analysis_config")["S3Input"]
+    config = json.loads(store[uri["S3Uri"]])
+    config["facet"].append({"name_or_index": "income"})
+    config["joinsource_name_or_index"] = "applicant_id"
+    store[uri["S3Uri"]] = json.dumps(config).encode()
+    outcome = run_import(text, "credit.json", "credit.yaml", fetch=_fetcher(store))
+    where = "Steps[CheckApplicantDataBias].Arguments.ProcessingInputs[analysis_config]"
+    assert {(d.code, d.path) for d in outcome.diagnostics} == {
+        ("MLG601", f"{where}#/facet"),
+        ("MLG601", f"{where}#/joinsource_name_or_index"),
+    }, [d.format() for d in outcome.diagnostics]
+
+
+def test_a_clarify_configuration_that_cannot_be_downloaded_is_still_refused() -> None:
+    text, store = _credit_store()
+    check = next(s for s in json.loads(text)["Steps"] if s["Name"] == "CheckApplicantDataBias")
+    uri = next(i for i in check["Arguments"]["ProcessingInputs"] if i["InputName"] == "analysis_config")
+    del store[uri["S3Input"]["S3Uri"]]
+
+    outcome = run_import(text, "credit.json", "credit.yaml", fetch=_fetcher(store))
+    assert {(d.code, d.path) for d in outcome.diagnostics} == {
+        ("MLG603", "Steps[CheckApplicantDataBias].Arguments.ProcessingInputs[analysis_config]"),
+        ("MLG608", ""),
+    }, [d.format() for d in outcome.diagnostics]
+    assert "was not downloaded" in outcome.diagnostics[0].message
+
+
+def test_a_misread_clarify_setting_is_a_difference_when_verified() -> None:
+    """The configuration's URI is compared by content: a setting that renders back differently from the
+    downloaded file (as if the reader had misread the facet's values) is MLG606 at the analysis_config input."""
+    from mlopsgen.importing import import_definition as read
+
+    text, store = _credit_store()
+    definition = json.loads(text)
+    imported = read(definition, helpers=store)
+    assert imported.findings == []
+    steps = imported.blueprint["pipeline"]["steps"]
+    bias = next(s for s in steps if s["name"] == "CheckApplicantDataBias")["bias"]
+    bias["facet_values_or_threshold"] = [61]  # as if the reader had misread the file
+    assert verify(read(definition, helpers=store), definition, "credit.yaml", {}) == []
+    found = verify(imported, definition, "credit.yaml", {})
+    where = "Steps[CheckApplicantDataBias].Arguments.ProcessingInputs[analysis_config].S3Input.S3Uri"
+    assert ("MLG606", where) in {(f.code, f.json_path) for f in found}, found

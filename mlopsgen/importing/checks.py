@@ -1,10 +1,9 @@
-"""Definition ``QualityCheck`` steps → ``quality_check`` blueprint steps; why ``ClarifyCheck`` steps are refused.
+"""Definition ``QualityCheck`` steps → ``quality_check`` blueprint steps (and the job keys every check shares).
 
 The inverse of ``targets/sagemaker_checks.py``'s ``quality_check``: the baselining job's environment holds
 the check's settings (dataset format, model quality attributes, script paths) beside variables mlopsgen
-derives itself, which are dropped; the switches sit beside ``Arguments`` on the step. A Clarify check's
-settings (label, facets, methods) live in its analysis configuration file in S3, not in the definition,
-so it cannot be read back from the definition alone.
+derives itself, which are dropped; the switches sit beside ``Arguments`` on the step. ``job_keys`` (the
+check job's output, compute and network) is shared with ``checks_clarify.py``, which reads Clarify checks.
 """
 
 from __future__ import annotations
@@ -49,8 +48,6 @@ def switches(node: dict[str, Any], ctx: Context, base: str) -> dict[str, Any]:
 
 def quality_check(node: dict[str, Any], ctx: Context, base: str) -> dict[str, Any]:
     """A ``QualityCheck`` step → a ``quality_check`` step's keys."""
-    from mlopsgen.importing.jobs import instance, job_network
-
     name = node["Name"]
     args = node.get("Arguments", {})
     path = f"{base}.Arguments"
@@ -79,6 +76,15 @@ def quality_check(node: dict[str, Any], ctx: Context, base: str) -> dict[str, An
             out[field] = ctx.value(env.pop(field), name, f"{path}.Environment.{field}")
     user = {k: v for k, v in env.items() if k not in DERIVED}
     out["environment"] = ctx.mapping(user, name, f"{path}.Environment")
+    out.update(job_keys(args, ctx, name, path))
+    return out
+
+
+def job_keys(args: dict[str, Any], ctx: Context, name: str, path: str) -> dict[str, Any]:
+    """A check job's output (unless the per-execution default), compute, time limit and network keys."""
+    from mlopsgen.importing.jobs import instance, job_network
+
+    out: dict[str, Any] = {}
     outputs = args.get("ProcessingOutputConfig", {}).get("Outputs", [])
     uri = outputs[0].get("S3Output", {}).get("S3Uri") if outputs else None
     default = {
@@ -97,8 +103,7 @@ def quality_check(node: dict[str, Any], ctx: Context, base: str) -> dict[str, An
     runtime = args.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
     if runtime != 86400:  # what the SDK's check steps send without a limit
         out["max_runtime_seconds"] = runtime
-    network = args.get("NetworkConfig") or {}
-    job_network(out, ctx, network)
+    job_network(out, ctx, args.get("NetworkConfig") or {})
     return out
 
 
@@ -117,23 +122,3 @@ def _format(text: Any, ctx: Context, name: str, path: str) -> Any:
     if kind == "json" and options.get("lines") is False:
         return {"type": "json", "lines": False}
     return kind
-
-
-def clarify_refusal(node: dict[str, Any], ctx: Context, base: str) -> None:
-    """Record why a ``ClarifyCheck`` step is not imported (its settings are in S3)."""
-    config = next(
-        (
-            i.get("S3Input", {}).get("S3Uri")
-            for i in node.get("Arguments", {}).get("ProcessingInputs", [])
-            if i.get("InputName") == "analysis_config"
-        ),
-        None,
-    )
-    where = f" ({config})" if isinstance(config, str) else ""
-    ctx.lose(
-        node["Name"],
-        f"{base}.Arguments.ProcessingInputs[analysis_config]",
-        f"a Clarify check's settings (label, facets, methods) are in its analysis configuration in S3{where}, "
-        "not in the definition",
-        "MLG603",
-    )

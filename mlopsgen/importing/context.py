@@ -77,6 +77,8 @@ class Context:
     """Downloaded helper files by S3 URI (a framework processor's runproc.sh), when the user asked."""
     aliases: dict[str, str] = field(default_factory=dict)
     """Definition URI → the token the round trip compares it as (helpers mlopsgen regenerates itself)."""
+    clarify_monitoring: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Clarify step name → (check, digest of the monitoring configuration its downloaded settings imply)."""
 
     @property
     def pipeline(self) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from mlopsgen.blueprint.models import PipelineSpec, ProjectSpec, SecuritySpec
 from mlopsgen.blueprint.versions import CURRENT
-from mlopsgen.importing import checks, flow, jobs, models
+from mlopsgen.importing import checks, checks_clarify, flow, jobs, models
 from mlopsgen.importing.context import PROJECTS_ROLE, ROLE_ACCOUNT, CodeFile, Context, Finding
 from mlopsgen.importing.defaults import prune, step_model
 from mlopsgen.importing.images import is_table_image
@@ -87,13 +87,25 @@ def _flatten(steps: list[Any]) -> Iterator[dict[str, Any]]:
 
 
 def helper_uris(definition: Any) -> list[str]:
-    """S3 URIs of helper files that hold settings the definition does not (framework processors' runproc.sh)."""
+    """S3 URIs of helper files that hold settings the definition does not.
+
+    A framework processor's runproc.sh, a Clarify check's analysis configuration, and, when the pipeline
+    has Clarify checks, the ``analysis_config.json`` a register step's drift baselines name (recognised as
+    a Clarify check's monitoring configuration by its content; a file of another name is the user's own).
+    """
     found: list[str] = []
+    clarify = any(isinstance(n, dict) and n.get("Type") == "ClarifyCheck" for n in _walk(definition))
     for node in _walk(definition):
-        if isinstance(node, dict) and node.get("InputName") == "entrypoint" and isinstance(node.get("S3Input"), dict):
-            uri = node["S3Input"].get("S3Uri")
-            if isinstance(uri, str) and uri.startswith("s3://") and uri not in found:
-                found.append(uri)
+        if not isinstance(node, dict):
+            continue
+        uris = []
+        if node.get("InputName") in ("entrypoint", "analysis_config") and isinstance(node.get("S3Input"), dict):
+            uris.append(node["S3Input"].get("S3Uri"))
+        for group in ("Bias", "Explainability") if clarify else ():
+            config = node.get(group, {}).get("ConfigFile") if isinstance(node.get(group), dict) else None
+            if isinstance(config, dict) and str(config.get("S3Uri")).endswith("/analysis_config.json"):
+                uris.append(config.get("S3Uri"))
+        found += [u for u in uris if isinstance(u, str) and u.startswith("s3://") and u not in found]
     return found
 
 
@@ -191,6 +203,9 @@ def _import(
     if the_region is None:
         notes.append("no image or function names the region: pass --region (us-east-1 assumed)")
     the_region = the_region or "us-east-1"
+    for s in steps:  # before the register steps whose drift baselines name their monitoring configuration
+        if s.get("Type") == "ClarifyCheck":
+            checks_clarify.remember(s, ctx)
     built = [_step(s, ctx, f"Steps[{s['Name']}]", training_images, the_region) for s in steps]
     the_account = account or _account(ctx, lambda_arn)
     if the_account is None:
@@ -303,9 +318,10 @@ def _step(s: dict[str, Any], ctx: Context, base: str, training_images: dict[str,
         "callback": lambda: flow.callback(s, ctx, base),
         "emr": lambda: flow.emr(s, ctx, base),
         "quality_check": lambda: checks.quality_check(s, ctx, base),
+        "clarify_check": lambda: checks_clarify.clarify_check(s, ctx, base),
     }
-    if kind == "clarify_check":
-        checks.clarify_refusal(s, ctx, base)
+    if kind == "clarify_check" and checks_clarify.read_config(s, ctx) is None:
+        checks_clarify.refusal(s, ctx, base)  # its settings are in S3 and were not downloaded
         return head
     try:
         step = {**head, **flow.envelope(s, ctx, base), **readers[kind]()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlopsgen.importing import checks_clarify
 from mlopsgen.importing.context import Context
 from mlopsgen.importing.images import image_spec
 from mlopsgen.importing.values import best_model
@@ -98,7 +99,11 @@ def _reports(
         if entry is None:
             continue
         where = f"{path}.{group}.{member}"
-        report: dict[str, Any] = {"source": ctx.value(entry.get("S3Uri"), name, f"{where}.S3Uri")}
+        check = checks_clarify.baseline_source(key, entry.get("S3Uri"), ctx)
+        if check is not None:  # the monitoring configuration a clarify_check step generates
+            report: dict[str, Any] = {"clarify_check": check}
+        else:
+            report = {"source": ctx.value(entry.get("S3Uri"), name, f"{where}.S3Uri")}
         if "ContentType" in entry:
             report["content_type"] = entry["ContentType"]
         out[key] = report

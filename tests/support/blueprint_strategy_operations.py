@@ -84,6 +84,8 @@ def add_operations(draw: st.DrawFn, state: _State, blueprint: dict[str, Any]) ->
             pipeline["on_new_data"]["parameters"] = values
     if draw(st.booleans()):
         notifications: dict[str, Any] = {"pipeline_failed": True}
+        if "deploy" in blueprint and "ci" not in blueprint:  # deploy_failed (on by default) needs CI (MLG413)
+            notifications["deploy_failed"] = False
         _optional(draw, notifications, "pipeline_succeeded", st.booleans())
         _optional(draw, notifications, "email", st.just(["ops@example.com"]))
         _optional(draw, notifications, "https", st.just(["https://hooks.example.com/ml?x=<y>&z='1'"]))
