@@ -8,14 +8,15 @@ a separate venv holding SDK v2, never the project's:
     /tmp/venv-sdkv2/bin/pip install 'sagemaker>=2.200,<3'
     /tmp/venv-sdkv2/bin/python scripts/build_sdk_v2_fixtures.py
 
-It writes tests/data/sdk_v2/abalone-definition.json (pretty, sorted keys) and README.md (naming the
-exact SDK version). The pipeline is the SageMaker project template's pipelines/abalone/pipeline.py, line for line
-in what it builds: ParameterString/Integer parameters, an SKLearnProcessor (0.23-1) ProcessingStep with
-local code, an xgboost 1.0-1 Estimator TrainingStep, a ScriptProcessor evaluation with a PropertyFile, a
-ConditionLessThanOrEqualTo on a JsonGet, and a RegisterModel StepCollection in the if branch. Steps take
-the PipelineSession's ``step_args`` (the template's later form): the older ``processor=``/``estimator=``
-form uploads code at construction, under a job name with a timestamp, so its definition differs on every
-run and cannot be a fixture. The model statistics URI is a ``Join`` on the evaluation output's property:
+It writes tests/data/sdk_v2/abalone-definition.json and abalone-legacy-definition.json (pretty, sorted
+keys) and README.md (naming the exact SDK version). The pipeline is the SageMaker project template's
+pipelines/abalone/pipeline.py, line for line in what it builds: ParameterString/Integer parameters, an
+SKLearnProcessor (0.23-1) ProcessingStep with local code, an xgboost 1.0-1 Estimator TrainingStep, a
+ScriptProcessor evaluation with a PropertyFile, a ConditionLessThanOrEqualTo on a JsonGet, and a
+RegisterModel StepCollection in the if branch. Steps take the PipelineSession's ``step_args`` (the
+template's later form); abalone-legacy-definition.json holds the first form (``processor=``,
+``estimator=``), which uploads code at construction under a job name stamped with the clock, frozen here
+so the file is repeatable. The model statistics URI is a ``Join`` on the evaluation output's property:
 the template's ``"{}/evaluation.json".format(step_eval.arguments[...])`` reads a timestamped job path the
 same way. The else branch holds the FailStep of AWS's abalone pipelines example (its MseThreshold
 parameter and Join(on=" ") message), since the template's else branch is empty and FailStep is part of
@@ -83,6 +84,7 @@ from sagemaker.workflow.step_collections import RegisterModel  # noqa: E402
 from sagemaker.workflow.steps import ProcessingStep, TrainingStep  # noqa: E402
 
 REGION = "eu-west-1"
+FROZEN_TIMESTAMP = "2024-01-01-00-00-00-000"
 BUCKET = "sagemaker-eu-west-1-111111111111"
 ROLE = "arn:aws:iam::111111111111:role/service-role/AmazonSageMakerProjectsExecutionRole"
 
@@ -94,6 +96,16 @@ class OfflineSession(PipelineSession):
         return f"s3://{bucket or self.default_bucket()}/{key_prefix}/{Path(path).name}"
 
 
+def _processing(legacy: bool, name: str, processor: Any, property_files: Any = None, **run: Any) -> ProcessingStep:
+    """A ProcessingStep in either form: ``processor=`` with the run's keywords, or ``step_args=processor.run``."""
+    if legacy:
+        arguments = run.pop("arguments", None)
+        return ProcessingStep(
+            name=name, processor=processor, job_arguments=arguments, property_files=property_files, **run
+        )
+    return ProcessingStep(name=name, step_args=processor.run(**run), property_files=property_files)
+
+
 def get_pipeline(
     region: str = REGION,
     role: str = ROLE,
@@ -101,8 +113,12 @@ def get_pipeline(
     model_package_group_name: str = "AbalonePackageGroup",
     pipeline_name: str = "AbalonePipeline",
     base_job_prefix: str = "Abalone",
+    legacy: bool = False,
 ) -> Pipeline:
-    """The seed code's get_pipeline (the template's defaults), with an offline session."""
+    """The seed code's get_pipeline (the template's defaults), with an offline session.
+
+    ``legacy`` builds the steps in the template's first form (``processor=``, ``estimator=``).
+    """
     pipeline_session = OfflineSession(boto_session=boto3.Session(region_name=region), default_bucket=default_bucket)
     pipeline_session._default_bucket = default_bucket  # known to exist: no HeadBucket/CreateBucket call
 
@@ -124,17 +140,17 @@ def get_pipeline(
         sagemaker_session=pipeline_session,
         role=role,
     )
-    step_process = ProcessingStep(
-        name="PreprocessAbaloneData",
-        step_args=sklearn_processor.run(
-            outputs=[
-                ProcessingOutput(output_name="train", source="/opt/ml/processing/train"),
-                ProcessingOutput(output_name="validation", source="/opt/ml/processing/validation"),
-                ProcessingOutput(output_name="test", source="/opt/ml/processing/test"),
-            ],
-            code=str(BASE_DIR / "preprocess.py"),
-            arguments=["--input-data", input_data],
-        ),
+    step_process = _processing(
+        legacy,
+        "PreprocessAbaloneData",
+        sklearn_processor,
+        outputs=[
+            ProcessingOutput(output_name="train", source="/opt/ml/processing/train"),
+            ProcessingOutput(output_name="validation", source="/opt/ml/processing/validation"),
+            ProcessingOutput(output_name="test", source="/opt/ml/processing/test"),
+        ],
+        code=str(BASE_DIR / "preprocess.py"),
+        arguments=["--input-data", input_data],
     )
 
     model_path = f"s3://{pipeline_session.default_bucket()}/{base_job_prefix}/AbaloneTrain"
@@ -165,15 +181,14 @@ def get_pipeline(
         silent=0,
     )
     outputs = step_process.properties.ProcessingOutputConfig.Outputs
-    step_train = TrainingStep(
-        name="TrainAbaloneModel",
-        step_args=xgb_train.fit(
-            inputs={
-                "train": TrainingInput(s3_data=outputs["train"].S3Output.S3Uri, content_type="text/csv"),
-                "validation": TrainingInput(s3_data=outputs["validation"].S3Output.S3Uri, content_type="text/csv"),
-            }
-        ),
-    )
+    inputs = {
+        "train": TrainingInput(s3_data=outputs["train"].S3Output.S3Uri, content_type="text/csv"),
+        "validation": TrainingInput(s3_data=outputs["validation"].S3Output.S3Uri, content_type="text/csv"),
+    }
+    if legacy:
+        step_train = TrainingStep(name="TrainAbaloneModel", estimator=xgb_train, inputs=inputs)
+    else:
+        step_train = TrainingStep(name="TrainAbaloneModel", step_args=xgb_train.fit(inputs=inputs))
 
     script_eval = ScriptProcessor(
         image_uri=image_uri,
@@ -185,19 +200,19 @@ def get_pipeline(
         role=role,
     )
     evaluation_report = PropertyFile(name="AbaloneEvaluationReport", output_name="evaluation", path="evaluation.json")
-    step_eval = ProcessingStep(
-        name="EvaluateAbaloneModel",
-        step_args=script_eval.run(
-            inputs=[
-                ProcessingInput(
-                    source=step_train.properties.ModelArtifacts.S3ModelArtifacts,
-                    destination="/opt/ml/processing/model",
-                ),
-                ProcessingInput(source=outputs["test"].S3Output.S3Uri, destination="/opt/ml/processing/test"),
-            ],
-            outputs=[ProcessingOutput(output_name="evaluation", source="/opt/ml/processing/evaluation")],
-            code=str(BASE_DIR / "evaluate.py"),
-        ),
+    step_eval = _processing(
+        legacy,
+        "EvaluateAbaloneModel",
+        script_eval,
+        inputs=[
+            ProcessingInput(
+                source=step_train.properties.ModelArtifacts.S3ModelArtifacts,
+                destination="/opt/ml/processing/model",
+            ),
+            ProcessingInput(source=outputs["test"].S3Output.S3Uri, destination="/opt/ml/processing/test"),
+        ],
+        outputs=[ProcessingOutput(output_name="evaluation", source="/opt/ml/processing/evaluation")],
+        code=str(BASE_DIR / "evaluate.py"),
         property_files=[evaluation_report],
     )
 
@@ -257,16 +272,23 @@ def get_pipeline(
 
 
 def main() -> None:
-    """Write the definition and the SDK version beside it."""
-    version = SDK_VERSION
-    definition = json.loads(get_pipeline().definition())
+    """Write both definitions and the SDK version beside them."""
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "abalone-definition.json").write_text(json.dumps(definition, indent=2, sort_keys=True) + "\n")
+    (OUT / "abalone-definition.json").write_text(_text(get_pipeline()))
+    # The first form names each job (and its code's S3 key) with the clock; a fixed clock makes it repeatable.
+    sagemaker.utils.sagemaker_timestamp = lambda: FROZEN_TIMESTAMP
+    (OUT / "abalone-legacy-definition.json").write_text(_text(get_pipeline(legacy=True)))
     (OUT / "README.md").write_text(
-        f"abalone-definition.json: AWS's abalone seed pipeline built offline with sagemaker=={version} by\n"
-        "scripts/build_sdk_v2_fixtures.py (run it with a v2 venv to regenerate; the tests never install v2).\n"
+        "abalone-definition.json (step_args) and abalone-legacy-definition.json (processor=/estimator=, job\n"
+        f"names timestamped {FROZEN_TIMESTAMP}): AWS's abalone seed pipeline built offline with\n"
+        f"sagemaker=={SDK_VERSION} by scripts/build_sdk_v2_fixtures.py (run it with a v2 venv to regenerate;\n"
+        "the tests never install v2).\n"
     )
-    print(f"wrote {OUT.relative_to(ROOT)}/abalone-definition.json with sagemaker {version}")
+    print(f"wrote {OUT.relative_to(ROOT)} with sagemaker {SDK_VERSION}")
+
+
+def _text(pipeline: Pipeline) -> str:
+    return json.dumps(json.loads(pipeline.definition()), indent=2, sort_keys=True) + "\n"
 
 
 if __name__ == "__main__":

@@ -25,7 +25,10 @@ from mlopsgen.import_command import code_for_render, differences, normalise, run
 
 from .conftest import ROOT
 
-FIXTURE = ROOT / "tests" / "data" / "sdk_v2" / "abalone-definition.json"
+FIXTURES = ROOT / "tests" / "data" / "sdk_v2"
+FIXTURE = FIXTURES / "abalone-definition.json"
+FORMS = ["abalone-definition.json", "abalone-legacy-definition.json"]
+"""The template's step_args form and its first form (processor=/estimator=, code under timestamped job names)."""
 OVERRIDES: dict[str, str | None] = {"project_name": "abalone", "project_id": "p-abc123def456"}
 TRAIN = "Steps[TrainAbaloneModel].Arguments"
 REGISTER = "Steps[CheckMSEAbaloneEvaluation].Arguments.IfSteps[RegisterAbaloneModel-RegisterModel].Arguments"
@@ -67,20 +70,24 @@ def test_the_fixture_is_sdk_v2_output() -> None:
     """The fixture's provenance: its README names a 2.x SDK, and the script refuses to run on v3."""
     readme = (FIXTURE.parent / "README.md").read_text()
     assert "sagemaker==2." in readme
+    legacy = (FIXTURES / "abalone-legacy-definition.json").read_text()
+    assert "/Abalone/sklearn-abalone-preprocess-2024-01-01-00-00-00-000/input/code/preprocess.py" in legacy
     proc = subprocess.run(
         [sys.executable, "scripts/build_sdk_v2_fixtures.py"], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode != 0 and "needs SageMaker SDK v2" in proc.stderr
 
 
-def test_v2_seed_pipeline_imports_with_only_the_language_gaps(v2_definition: dict[str, Any]) -> None:
-    outcome = _import(v2_definition)
+@pytest.mark.parametrize("fixture", FORMS)
+def test_v2_seed_pipeline_imports_with_only_the_language_gaps(fixture: str) -> None:
+    outcome = _import(json.loads((FIXTURES / fixture).read_text()))
     assert [(d.code, d.path) for d in outcome.diagnostics] == LANGUAGE_GAPS, [d.format() for d in outcome.diagnostics]
     assert all(d.pos is not None and d.pos.line > 1 for d in outcome.diagnostics)
 
 
-def test_v2_seed_pipeline_without_the_gaps_imports_validates_and_renders_back(v2_definition: dict[str, Any]) -> None:
-    definition = _without_gaps(v2_definition)
+@pytest.mark.parametrize("fixture", FORMS)
+def test_v2_seed_pipeline_without_the_gaps_imports_validates_and_renders_back(fixture: str) -> None:
+    definition = _without_gaps(json.loads((FIXTURES / fixture).read_text()))
     outcome = _import(definition)
     assert outcome.diagnostics == [], [d.format() for d in outcome.diagnostics]
     data = yaml.safe_load(outcome.text)
