@@ -89,7 +89,7 @@ BUCKET = "sagemaker-eu-west-1-111111111111"
 ROLE = "arn:aws:iam::111111111111:role/service-role/AmazonSageMakerProjectsExecutionRole"
 
 
-class OfflineSession(PipelineSession):
+class OfflineSession(PipelineSession):  # type: ignore[misc]  # SDK v2 is untyped here
     """A pipeline session whose uploads return the URI the SDK asked for and touch nothing."""
 
     def upload_data(self, path: str, bucket: str | None = None, key_prefix: str = "data", **kwargs: Any) -> str:
