@@ -516,3 +516,22 @@ def test_schedules_target_the_pipeline_as_the_sagemaker_sdk_does(
     at = datetime(2027, 1, 1, 12, 0, tzinfo=timezone.utc)
     for trigger in (PipelineSchedule(cron="0 3 * * ? *"), PipelineSchedule(rate=(2, "hours")), PipelineSchedule(at=at)):
         assert expression_problem(trigger.resolve_schedule_expression()) == ""
+
+
+def test_deploy_failed_left_default_follows_what_exists() -> None:
+    """A default the user never wrote is no error: without a ci section there is no deployment to watch.
+
+    Found by the blueprint generator once it drew deploy sections without ci: the defaulted
+    ``deploy_failed: true`` made the blueprint invalid (MLG413) although the plan already leaves it off.
+    Written explicitly, it is still reported.
+    """
+    blueprint = yaml.safe_load((ROOT / "blueprints" / "abalone.yaml").read_text())
+    del blueprint["ci"]
+    code = {
+        "pipelines/abalone/preprocess.py": b"x",
+        "pipelines/abalone/evaluate.py": b"y",
+        "tests/abalone-sample.csv": b"1",
+    }
+    assert mlopsgen.validate({**blueprint, "notifications": {}}, code=code) == []
+    written = mlopsgen.validate({**blueprint, "notifications": {"deploy_failed": True}}, code=code)
+    assert [d.code for d in written] == ["MLG413"]

@@ -344,7 +344,8 @@ def _notification_issues(spec: BlueprintSpec) -> list[Issue]:
         return []
     issues: list[Issue] = []
     where: PathKey = ("notifications",)
-    if notifications.deploy_failed and spec.deploy is None and "deploy_failed" in notifications.model_fields_set:
+    explicit = "deploy_failed" in notifications.model_fields_set
+    if notifications.deploy_failed and spec.deploy is None and explicit:
         issues.append(
             Issue(
                 "MLG413",
@@ -354,7 +355,8 @@ def _notification_issues(spec: BlueprintSpec) -> list[Issue]:
                 at_value=True,
             )
         )
-    if notifications.deploy_failed and spec.deploy is not None and spec.ci is None:
+    # Only when written: by default deploy_failed follows what exists (off without a ci section, as planned).
+    if notifications.deploy_failed and spec.deploy is not None and spec.ci is None and explicit:
         issues.append(
             Issue(
                 "MLG413",

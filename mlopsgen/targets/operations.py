@@ -52,10 +52,16 @@ def emit(plan: ir.Plan) -> list[OutputFile]:
     return [OutputFile(TEMPLATE, dump_yaml(template(plan, plan.operations), header))]
 
 
-def _tags(plan: ir.Plan) -> list[dict[str, str]]:
+def _tags(plan: ir.Plan, *, non_empty: bool = False) -> list[dict[str, str]]:
+    """The project's tags; ``non_empty`` leaves out empty values, for resources whose schema refuses them.
+
+    AWS::Scheduler::ScheduleGroup's Tag.Value has minLength 1 in its resource provider schema (the
+    other resources here take 0-256 characters), so a project tag written with an empty value cannot
+    be carried by the schedule group: it is left off that one resource, and kept everywhere else.
+    """
     tags = {**dict(plan.project.tags), "sagemaker:project-id": plan.project.id}
     tags["sagemaker:project-name"] = plan.project.name
-    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items()) if v or not non_empty]
 
 
 def _arn(service: str, resource: str) -> dict[str, str]:
@@ -130,7 +136,7 @@ def template(plan: ir.Plan, ops: Operations) -> dict[str, Any]:
     if ops.schedules:
         resources["ScheduleGroup"] = {
             "Type": "AWS::Scheduler::ScheduleGroup",
-            "Properties": {"Name": ops.schedule_group, "Tags": _tags(plan)},
+            "Properties": {"Name": ops.schedule_group, "Tags": _tags(plan, non_empty=True)},
         }
         group_schedules = _arn("scheduler", f"schedule/{ops.schedule_group}/*")
         resources["ScheduleRole"] = _start_role(ops, "scheduler.amazonaws.com", group_schedules, "the schedules")
