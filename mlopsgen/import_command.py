@@ -23,6 +23,7 @@ from mlopsgen import api
 from mlopsgen.errors import Diagnostic, Position
 from mlopsgen.importing import CodeFile, Finding, Imported, import_definition
 from mlopsgen.importing.dump import dump_blueprint
+from mlopsgen.importing.equivalence import equivalent
 from mlopsgen.importing.importer import helper_uris
 
 DEFINITION = "model-build/pipeline-definition.json"
@@ -157,14 +158,17 @@ def code_for_render(files: list[CodeFile], fetched: dict[str, bytes]) -> dict[st
 
 
 def normalise(node: Any, uris: dict[str, str]) -> Any:
-    """The comparison form: code file URIs as ``<code:PATH>``, joins canonical (``canonical``)."""
+    """The comparison form: code URIs as ``<code:PATH>``, joins canonical, API defaults written one way.
+
+    ``canonical`` rewrites joins; ``importing.equivalence`` writes each request default one way.
+    """
     if isinstance(node, str):
         return uris.get(node, node)
     if isinstance(node, list):
         return [normalise(v, uris) for v in node]
     if isinstance(node, dict):
         out = {k: normalise(v, uris) for k, v in node.items()}
-        return canonical(out)
+        return canonical(equivalent(out))
     return node
 
 
