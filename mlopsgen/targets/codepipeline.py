@@ -632,7 +632,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
             [
                 *deploy_endpoint_stack(
                     endpoints,
-                    [_arn("sagemaker", "endpoint-config/*"), _arn("sagemaker", "model/*")],
+                    [_arn("sagemaker", "endpoint-config/*")][: bool(endpoints)] + [_arn("sagemaker", "model/*")],
                     packages,
                     plan.deploy.model_execution_role_arn,
                     plan.project.id,

@@ -1,0 +1,48 @@
+"""The smallest blueprints showing what tests/test_deploy_generated.py found, one test per finding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import mlopsgen
+from tests import test_permissions as permission_checks
+from tests.conftest import ROOT
+from tests.support.deployments import Tree
+
+BLUEPRINTS = ROOT / "blueprints"
+CODE = {p.relative_to(BLUEPRINTS).as_posix(): p.read_bytes() for p in BLUEPRINTS.rglob("*") if p.is_file()}
+
+
+def _example(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((BLUEPRINTS / name).read_text())
+    return data
+
+
+def _render(data: dict[str, Any], name: str) -> mlopsgen.RenderResult:
+    return mlopsgen.render(yaml.safe_dump(data, sort_keys=False), code=CODE, name=name)
+
+
+def _tree(files: dict[str, str | bytes], root: Path) -> Tree:
+    for path, content in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+    return Tree(root)
+
+
+def test_batch_stages_only_grant_no_endpoint_rights(tmp_path: Path) -> None:
+    """credit with its nightly batch stage only: the stack role deploys a model and a pipeline, no endpoint."""
+    data = _example("credit.yaml")
+    data["deploy"]["stages"] = [s for s in data["deploy"]["stages"] if "batch" in s]
+    result = _render(data, "credit.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    tree = _tree(result.files, tmp_path)
+    permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(tree)
+    permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(tree)
+    permission_checks.test_script_roles_allow_every_api_call(tree)
