@@ -18,7 +18,6 @@ import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -190,7 +189,7 @@ def groovy(rendered: list[Drawn]) -> dict[str, GroovyResult]:
 
 def test_jenkins_and_codepipeline_do_the_same(rendered: list[Drawn], groovy: dict[str, GroovyResult]) -> None:
     """The parity properties tests/test_jenkins.py checks on the examples, on every drawn blueprint."""
-    both = [d for d in rendered if "model-deploy/jenkins/Jenkinsfile" in d.files]
+    both = [d for d in rendered if {"model-deploy/jenkins/Jenkinsfile", "infrastructure/project.yml"} <= set(d.files)]
     assert both
     jenkins_checks.test_every_groovy_file_compiles(groovy)
     jenkins_checks.test_jenkinsfiles_are_declarative_with_known_steps(groovy)
@@ -207,8 +206,13 @@ def test_jenkins_and_codepipeline_do_the_same(rendered: list[Drawn], groovy: dic
             raise AssertionError(f"{error}\n\n{item.text}") from error
 
 
+def _codepipeline(rendered: list[Drawn]) -> list[Drawn]:
+    """The blueprints whose deploying roles are generated (with Jenkins alone, the credential is the user's)."""
+    return [d for d in rendered if "infrastructure/project.yml" in d.files]
+
+
 def test_deploying_and_running_roles_hold_what_they_need(rendered: list[Drawn], trees: dict[str, Tree]) -> None:
-    for item in rendered:
+    for item in _codepipeline(rendered):
         tree = trees[item.key]
         try:
             permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(tree)
@@ -218,7 +222,7 @@ def test_deploying_and_running_roles_hold_what_they_need(rendered: list[Drawn], 
 
 
 def test_deploying_roles_are_granted_nothing_no_check_needs(rendered: list[Drawn], trees: dict[str, Tree]) -> None:
-    for item in rendered:
+    for item in _codepipeline(rendered):
         try:
             permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(trees[item.key])
         except AssertionError as error:
@@ -228,7 +232,7 @@ def test_deploying_roles_are_granted_nothing_no_check_needs(rendered: list[Drawn
 # --- mutations: a hostile string in one deploy or operations value --------------------------------------
 
 HOSTILE = [
-    "it's \"quoted\"",
+    'it\'s "quoted"',
     "${AWS::AccountId}",
     "${env.SECRET}",
     "$(id)",

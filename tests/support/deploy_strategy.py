@@ -21,7 +21,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from .blueprint_strategy import _optional, blueprints
-from .blueprint_strategy_operations import _expression, _values, _ZONES
+from .blueprint_strategy_operations import _ZONES, _expression, _values
 
 SAMPLE = b"5.0,3.4,1.5,0.2\n"
 """The smoke test's sample payload (CSV, as the register steps' content type says)."""
@@ -103,8 +103,7 @@ def _monitor(draw: st.DrawFn, kind: str, package: bool, stage: str) -> dict[str,
         explicit = True  # bias and explainability need an analysis_config anyway (MLG386)
     if explicit:
         monitor["baseline"] = {
-            name: f"s3://{ARTIFACT_BUCKET}/baselines/{stage}/{kind}/{name}.json"
-            for name in _EXPLICIT_BASELINES[kind]
+            name: f"s3://{ARTIFACT_BUCKET}/baselines/{stage}/{kind}/{name}.json" for name in _EXPLICIT_BASELINES[kind]
         }
         if kind == "model_bias" and package and draw(st.booleans()):
             del monitor["baseline"]  # both package files are recorded: the whole baseline may come from there
@@ -208,7 +207,7 @@ def _batch_stage(draw: st.DrawFn, name: str) -> dict[str, Any]:
     return {"name": name, "batch": batch}
 
 
-def _security(draw: st.DrawFn, required: bool, multi_account: bool) -> dict[str, Any]:
+def _security(draw: st.DrawFn, required: bool, multi_account: bool, codepipeline: bool) -> dict[str, Any]:
     security: dict[str, Any] = {}
     vpc = {"subnets": ["subnet-0a11b22c33d44e55f"], "security_groups": ["sg-0123456789abcdef0"]}
     key = "arn:aws:kms:eu-west-1:111111111111:key/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b"
@@ -216,7 +215,8 @@ def _security(draw: st.DrawFn, required: bool, multi_account: bool) -> dict[str,
         security = {
             "required": True,
             "vpc": vpc,
-            "kms": {"volume": key, "output": draw(st.sampled_from([key, "alias/generated-output"]))},
+            # CodePipeline encrypts CI artifacts with a key ARN only (MLG320 for an alias under required).
+            "kms": {"volume": key, "output": key if codepipeline else draw(st.sampled_from([key, "alias/out"]))},
             "encrypt_inter_container_traffic": True,
         }
         if multi_account:
@@ -236,10 +236,13 @@ def _security(draw: st.DrawFn, required: bool, multi_account: bool) -> dict[str,
 
 
 def _ci(draw: st.DrawFn) -> dict[str, Any]:
-    backends = draw(st.sampled_from([["codepipeline", "jenkins"], ["codepipeline", "jenkins"], ["codepipeline"]]))
+    backends = draw(
+        st.sampled_from([["codepipeline", "jenkins"], ["codepipeline", "jenkins"], ["codepipeline"], ["jenkins"]])
+    )
     ci: dict[str, Any] = {"backends": backends}
     if len(backends) == 2:
         ci["trigger_owner"] = draw(st.sampled_from(backends))
+    if "jenkins" in backends:
         # Rollouts and batch runs may take hours: the Jenkins deploy step waits for them (MLG346).
         ci["jenkins"] = {"url": "https://jenkins.example.com", "deploy_timeout_minutes": 720}
         _optional(draw, ci["jenkins"], "polling", st.just("H/5 * * * *"))
@@ -339,9 +342,7 @@ def deploy_blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]
         deploy["sample_payload"] = "tests/sample.csv"
         code["tests/sample.csv"] = SAMPLE
     _optional(draw, deploy, "sample_content_type", st.sampled_from(["text/csv", "text/csv; charset=utf-8"]))
-    _optional(
-        draw, deploy, "model_execution_role", st.just("arn:aws:iam::111111111111:role/service-role/model-exec")
-    )
+    _optional(draw, deploy, "model_execution_role", st.just("arn:aws:iam::111111111111:role/service-role/model-exec"))
     blueprint["deploy"] = deploy
     multi = any(s.get("accounts") or s.get("organizational_units") for s in stages)
     if multi:  # models read by other accounts are written to the artifact bucket (MLG313)
@@ -350,8 +351,8 @@ def deploy_blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]
                 step["output_path"] = f"s3://{ARTIFACT_BUCKET}/models/{step['name']}"
             if step["type"] == "register_model" and str(step.get("model_data", "")).startswith("s3://bucket/"):
                 step["model_data"] = f"s3://{ARTIFACT_BUCKET}/models/{step['name']}/model.tar.gz"
-    if required or draw(st.booleans()):
-        blueprint["security"] = _security(draw, required, multi)
     blueprint["ci"] = _ci(draw)
+    if required or draw(st.booleans()):
+        blueprint["security"] = _security(draw, required, multi, "codepipeline" in blueprint["ci"]["backends"])
     _operations(draw, blueprint, _Parameters(pipeline.get("parameters", {})))
     return blueprint, code
