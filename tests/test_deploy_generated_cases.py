@@ -10,6 +10,7 @@ import yaml
 import mlopsgen
 from tests import test_permissions as permission_checks
 from tests.conftest import ROOT
+from tests.support.cfn import lint
 from tests.support.deployments import Tree
 
 BLUEPRINTS = ROOT / "blueprints"
@@ -46,3 +47,30 @@ def test_batch_stages_only_grant_no_endpoint_rights(tmp_path: Path) -> None:
     permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(tree)
     permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(tree)
     permission_checks.test_script_roles_allow_every_api_call(tree)
+
+
+def test_substitution_shaped_operations_values_are_literal_and_lint_clean() -> None:
+    """fraud_secure with ``${AWS::...}`` in a schedule's parameter, the new-data prefix and an email address:
+    CloudFormation keeps them literal, and cfn-lint (E1029) no longer reads them as a forgotten Fn::Sub."""
+    data = _example("fraud_secure.yaml")
+    url = "s3://fraud-data-333333333333/${AWS::AccountId}/"
+    data["pipeline"]["schedules"][0]["parameters"]["TransactionsUrl"] = url
+    data["pipeline"]["on_new_data"]["prefix"] = "s3://fraud-data-333333333333/${AWS::Region}/"
+    data["notifications"]["email"] = ["oncall+${AWS::AccountId}@example.com"]
+    result = _render(data, "fraud_secure.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    text = result.files["infrastructure/operations.yml"]
+    assert isinstance(text, str)
+    assert lint(text, "eu-central-1") == []
+    resources = yaml.safe_load(text)["Resources"]
+
+    def value(node: Any) -> Any:  # what CloudFormation makes of a literal or a join of literals
+        return node["Fn::Join"][0].join(node["Fn::Join"][1]) if isinstance(node, dict) else node
+
+    (parameter,) = resources["ScheduleNightly"]["Properties"]["Target"]["SageMakerPipelineParameters"][
+        "PipelineParameterList"
+    ]
+    assert value(parameter["Value"]) == url
+    (prefix,) = resources["NewDataRule"]["Properties"]["EventPattern"]["detail"]["object"]["key"]
+    assert value(prefix["prefix"]) == "${AWS::Region}/"
+    assert value(resources["SubscriptionEmail1"]["Properties"]["Endpoint"]) == "oncall+${AWS::AccountId}@example.com"
