@@ -37,7 +37,8 @@ from tests.support.groovy import GroovyResult, parse_groovy
 from tests.test_hostile_fuzz import _check_outputs, _dump, _get, _paths, _replace
 
 EXAMPLES = int(os.environ.get("MLOPSGEN_DEPLOY_EXAMPLES", "40"))
-MUTATIONS = 3 * EXAMPLES
+MUTATIONS = 5 * EXAMPLES
+LINTED_MUTATIONS = EXAMPLES
 NAME = "gen.yaml"
 LOCATED = re.compile(rf"^{re.escape(NAME)}:[0-9]+:[0-9]+: MLG[1-4][0-9]{{2}} \S")
 
@@ -285,6 +286,9 @@ def _mutations(draw: st.DrawFn, sources: list[Drawn]) -> tuple[str, str, dict[st
 def _strings(node: Any, fn_sub: bool = False) -> Iterator[str]:
     """Every text in parsed output, decoded: Fn::Sub escapes undone, JSON in text and shell words opened."""
     if isinstance(node, dict):
+        join = node.get("Fn::Join")
+        if len(node) == 1 and isinstance(join, list) and all(isinstance(p, str) for p in join[1]):
+            yield join[0].join(join[1])
         for key, value in node.items():
             yield from _strings(key)
             yield from _strings(value, fn_sub or key == "Fn::Sub")
@@ -362,4 +366,16 @@ def test_hostile_deploy_values_are_refused_at_their_line_or_land_intact(rendered
         if not _lands_intact(value, files, strings):
             lost.append(f"{value!r} not found intact in any output of:\n{text}")
     assert not lost, "\n\n".join(lost[:3])
+    # The templates a hostile value lands in still satisfy CloudFormation's resource schemas (property
+    # patterns and lengths included): a sample, one lint runner.
+    findings: list[str] = []
+    linted = 0
+    for text, value, files in accepted:
+        region = yaml.safe_load(text)["project"]["region"]
+        for path, content in _templates(Drawn(text, {}, files)):
+            if value in content or json.dumps(value)[1:-1] in content:
+                if linted < LINTED_MUTATIONS:
+                    linted += 1
+                    findings += [f"{path}: {f}\n{text}" for f in lint(content, region)]
+    assert not findings, "\n\n".join(findings[:3])
     print(f"deploy mutations: {outcomes}")
