@@ -74,3 +74,17 @@ def test_substitution_shaped_operations_values_are_literal_and_lint_clean() -> N
     (prefix,) = resources["NewDataRule"]["Properties"]["EventPattern"]["detail"]["object"]["key"]
     assert value(prefix["prefix"]) == "${AWS::Region}/"
     assert value(resources["SubscriptionEmail1"]["Properties"]["Endpoint"]) == "oncall+${AWS::AccountId}@example.com"
+
+
+def test_a_long_new_data_prefix_keeps_the_rule_description_within_aws_limits() -> None:
+    """A prefix S3 accepts (a key up to 1024 characters) must not push the rule's Description past 512."""
+    data = _example("fraud_secure.yaml")
+    prefix = "labelled/" + "a" * 900 + "/"
+    data["pipeline"]["on_new_data"]["prefix"] = f"s3://fraud-data-333333333333/{prefix}"
+    result = _render(data, "fraud_secure.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    text = result.files["infrastructure/operations.yml"]
+    assert isinstance(text, str)
+    assert lint(text, "eu-central-1") == []
+    rule = yaml.safe_load(text)["Resources"]["NewDataRule"]["Properties"]
+    assert rule["EventPattern"]["detail"]["object"]["key"] == [{"prefix": prefix}]

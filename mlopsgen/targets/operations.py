@@ -122,6 +122,18 @@ def _literal(text: str) -> Any:
     return {"Fn::Join": ["$", text.split("$")]}
 
 
+RULE_DESCRIPTION_MAX = 512
+"""AWS::Events::Rule Description: at most 512 characters (the resource provider schema)."""
+
+
+def _new_data_description(pipeline: str, bucket: str, prefix: str) -> str:
+    """The new-data rule's description, naming the prefix when it fits (S3 keys may be 1024 long)."""
+    text = f"Starts {pipeline} when an object is created under s3://{bucket}/{prefix} (mlopsgen)."
+    if len(text) <= RULE_DESCRIPTION_MAX:
+        return text
+    return f"Starts {pipeline} when an object is created in s3://{bucket}/ under the prefix of its event pattern."
+
+
 def _logical(name: str) -> str:
     """A CloudFormation logical id from a schedule name (alphanumerics only)."""
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name) if part)
@@ -175,10 +187,7 @@ def template(plan: ir.Plan, ops: Operations) -> dict[str, Any]:
             "Type": "AWS::Events::Rule",
             "Properties": {
                 "Name": data.rule,
-                "Description": _literal(
-                    f"Starts {ops.pipeline} when an object is created under s3://{data.bucket}/"
-                    f"{data.prefix} (mlopsgen)."
-                ),
+                "Description": _literal(_new_data_description(ops.pipeline, data.bucket, data.prefix)),
                 "EventPattern": {"source": ["aws.s3"], "detail-type": ["Object Created"], "detail": detail},
                 "State": "ENABLED",
                 "Targets": [
