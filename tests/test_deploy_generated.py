@@ -252,6 +252,7 @@ HOSTILE = [
     "~",
     "<script>alert(1)</script> **bold** | cell |",
     "x" * 300,
+    "y" * 900,
     "\u2028sep",
 ]
 SECTIONS = (("deploy",), ("notifications",), ("pipeline", "schedules"), ("pipeline", "on_new_data"))
