@@ -37,7 +37,7 @@ JENKINS_VARIANTS = {
     "credit_jenkins": (
         "credit.yaml",
         "ci:\n  backends: [codepipeline]\n",
-        "ci:\n  backends: [codepipeline, jenkins]\n  triggers: codepipeline\n"
+        "ci:\n  backends: [codepipeline, jenkins]\n  trigger_owner: codepipeline\n"
         "  jenkins:\n    url: https://jenkins.example.com\n",
     )
 }
