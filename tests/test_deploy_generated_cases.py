@@ -88,3 +88,20 @@ def test_a_long_new_data_prefix_keeps_the_rule_description_within_aws_limits() -
     assert lint(text, "eu-central-1") == []
     rule = yaml.safe_load(text)["Resources"]["NewDataRule"]["Properties"]
     assert rule["EventPattern"]["detail"]["object"]["key"] == [{"prefix": prefix}]
+
+
+def test_manual_approval_on_the_first_two_stages_gives_unique_action_names() -> None:
+    """abalone with staging approved by hand too: prod's approval closes staging's CodePipeline stage, which
+    opened with staging's own approval; CodePipeline requires unique action names in a stage (E3002)."""
+    data = _example("abalone.yaml")
+    data["deploy"]["stages"][0]["approval"] = "manual"
+    result = _render(data, "abalone.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    text = result.files["infrastructure/project.yml"]
+    assert isinstance(text, str)
+    assert lint(text, "eu-west-1") == []
+    stages = yaml.safe_load(text)["Resources"]["ModelDeployPipeline"]["Properties"]["Stages"]
+    approvals = [
+        a["Configuration"]["CustomData"] for s in stages for a in s["Actions"] if "CustomData" in a["Configuration"]
+    ]
+    assert approvals == ["Approve this model for staging", "Approve this model for prod"]

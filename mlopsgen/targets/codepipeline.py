@@ -254,9 +254,9 @@ def _title(stage: str) -> str:
     return stage_title(stage)
 
 
-def _approval(stage: ir.Stage, run_order: int) -> dict[str, Any]:
+def _approval(stage: ir.Stage, run_order: int, name: str = "ApproveDeployment") -> dict[str, Any]:
     return {
-        "Name": "ApproveDeployment",
+        "Name": name,
         "ActionTypeId": {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"},
         "Configuration": {"CustomData": f"Approve this model for {stage.name}"},
         "RunOrder": run_order,
@@ -281,7 +281,8 @@ def deploy_stages(plan: ir.Plan) -> list[dict[str, Any]]:
                 previous = stages[-1]["Actions"]
                 previous.append(tag(_approval(stage, previous[-1]["RunOrder"] + 1), stage))
             else:
-                actions.append(tag(_approval(stage, 1), stage))
+                # Its own name: the next stage's approval may close this CodePipeline stage (unique names).
+                actions.append(tag(_approval(stage, 1, f"ApproveDeployment{title}"), stage))
         if stage.targets is not None:
             actions.append(_stackset_action(plan, stage, title, len(actions) + 1))
         else:
