@@ -591,6 +591,20 @@ def check_required_security(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
                         at_value=True,
                     )
                 )
+    output_key = security.kms.output
+    if spec.ci is not None and "codepipeline" in spec.ci.backends and output_key and not output_key.startswith("arn:"):
+        # CodeBuild's EncryptionKey and the artifact store's EncryptionKey.Id are emitted for key ARNs
+        # only (an alias or key id would also leave the build roles' key grant unscoped by ARN).
+        issues.append(
+            Issue(
+                "MLG320",
+                ("security", "kms", "output"),
+                f"the CodeBuild projects and CodePipeline artifact stores would run without the output key "
+                f"{output_key}: CI encrypts its artifacts with a key given by ARN only",
+                "give security.kms.output as a key ARN (arn:aws:kms:<region>:<account>:key/<id>).",
+                at_value=True,
+            )
+        )
     if spec.deploy is not None:
         for i, stage in enumerate(spec.deploy.stages):
             resources.append((("deploy", "stages", i, "name"), f"endpoint of stage '{stage.name}'", vpc + keys))

@@ -302,9 +302,9 @@ def _title(stage: str) -> str:
     return stage_title(stage)
 
 
-def _approval(stage: ir.Stage, run_order: int) -> dict[str, Any]:
+def _approval(stage: ir.Stage, run_order: int, name: str = "ApproveDeployment") -> dict[str, Any]:
     return {
-        "Name": "ApproveDeployment",
+        "Name": name,
         "ActionTypeId": {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"},
         "Configuration": {"CustomData": f"Approve this model for {stage.name}"},
         "RunOrder": run_order,
@@ -329,7 +329,8 @@ def deploy_stages(plan: ir.Plan) -> list[dict[str, Any]]:
                 previous = stages[-1]["Actions"]
                 previous.append(tag(_approval(stage, previous[-1]["RunOrder"] + 1), stage))
             else:
-                actions.append(tag(_approval(stage, 1), stage))
+                # Its own name: the next stage's approval may close this CodePipeline stage (unique names).
+                actions.append(tag(_approval(stage, 1, f"ApproveDeployment{title}"), stage))
         if stage.targets is not None:
             actions.append(_stackset_action(plan, stage, title, len(actions) + 1))
         else:
@@ -681,7 +682,7 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
             [
                 *deploy_endpoint_stack(
                     endpoints,
-                    [_arn("sagemaker", "endpoint-config/*"), _arn("sagemaker", "model/*")],
+                    [_arn("sagemaker", "endpoint-config/*")][: bool(endpoints)] + [_arn("sagemaker", "model/*")],
                     packages,
                     plan.deploy.model_execution_role_arn,
                     plan.project.id,

@@ -74,6 +74,8 @@ def deploy_endpoint_stack(
         volume_keys: KMS keys of the endpoint volumes, when the endpoint configs set one.
         rollback_alarms: The template creates rollback alarms (a stage has a rollout).
     """
+    if not endpoints:
+        return deploy_model_only(configs_and_models, model_packages, model_role, project_id)
     return [
         allow(
             "ManageEndpoints",
@@ -118,6 +120,35 @@ def deploy_endpoint_stack(
         *_volume_keys(volume_keys or []),
         *endpoint_autoscaling(endpoints),
         *(endpoint_rollback_alarms(endpoints) if rollback_alarms else []),
+    ]
+
+
+def deploy_model_only(models: list[Any], model_packages: Any, model_role: Any, project_id: str) -> list[dict[str, Any]]:
+    """What a role deploying stacks that hold a model but no endpoint needs (a project of batch stages only).
+
+    The AWS::SageMaker::Model handlers' permissions, on the project's tagged models: endpoint configs,
+    endpoints and their autoscaling are not granted when no stage deploys an endpoint.
+    """
+    return [
+        allow(
+            "CreateProjectModels",
+            ["sagemaker:AddTags", "sagemaker:CreateModel"],
+            models,
+            {"StringEquals": {f"aws:RequestTag/{PROJECT_TAG}": project_id}},
+        ),
+        allow(
+            "ManageProjectModels",
+            ["sagemaker:AddTags", "sagemaker:DeleteModel", "sagemaker:DeleteTags", "sagemaker:DescribeModel"],
+            models,
+            project_resource(project_id),
+        ),
+        allow("UseModelPackage", ["sagemaker:DescribeModelPackage"], [model_packages]),
+        allow(
+            "PassModelRole",
+            ["iam:PassRole"],
+            [model_role],
+            {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        ),
     ]
 
 

@@ -112,7 +112,32 @@ def _start_role(ops: Operations, service: str, source_arn: Any, what: str) -> di
 
 
 def _parameters(values: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    return {"PipelineParameterList": [{"Name": name, "Value": value} for name, value in values]}
+    return {"PipelineParameterList": [{"Name": name, "Value": _literal(value)} for name, value in values]}
+
+
+def _literal(text: str) -> Any:
+    """Blueprint text as a literal CloudFormation value, also when it looks like a substitution.
+
+    CloudFormation leaves ``${AWS::AccountId}`` in a plain string alone, but cfn-lint (E1029) reads it
+    as a forgotten ``Fn::Sub``, and an ``Fn::Sub`` with ``${!`` escapes and no variable is W1020. Such
+    text is joined on ``$`` from pieces without one: the same characters, and no piece looks like a
+    substitution.
+    """
+    if "${" not in text:
+        return text
+    return {"Fn::Join": ["$", text.split("$")]}
+
+
+RULE_DESCRIPTION_MAX = 512
+"""AWS::Events::Rule Description: at most 512 characters (the resource provider schema)."""
+
+
+def _new_data_description(pipeline: str, bucket: str, prefix: str) -> str:
+    """The new-data rule's description, naming the prefix when it fits (S3 keys may be 1024 long)."""
+    text = f"Starts {pipeline} when an object is created under s3://{bucket}/{prefix} (mlopsgen)."
+    if len(text) <= RULE_DESCRIPTION_MAX:
+        return text
+    return f"Starts {pipeline} when an object is created in s3://{bucket}/ under the prefix of its event pattern."
 
 
 def _logical(name: str) -> str:
@@ -163,13 +188,12 @@ def template(plan: ir.Plan, ops: Operations) -> dict[str, Any]:
         resources["NewDataRole"] = _start_role(ops, "events.amazonaws.com", rule_arn, "the new-data rule")
         detail: dict[str, Any] = {"bucket": {"name": [data.bucket]}}
         if data.prefix:
-            detail["object"] = {"key": [{"prefix": data.prefix}]}
+            detail["object"] = {"key": [{"prefix": _literal(data.prefix)}]}
         resources["NewDataRule"] = {
             "Type": "AWS::Events::Rule",
             "Properties": {
                 "Name": data.rule,
-                "Description": f"Starts {ops.pipeline} when an object is created under s3://{data.bucket}/"
-                f"{data.prefix} (mlopsgen).",
+                "Description": _literal(_new_data_description(ops.pipeline, data.bucket, data.prefix)),
                 "EventPattern": {"source": ["aws.s3"], "detail-type": ["Object Created"], "detail": detail},
                 "State": "ENABLED",
                 "Targets": [
@@ -279,7 +303,7 @@ def _notifications(
         for j, endpoint in enumerate(endpoints):
             resources[f"Subscription{protocol.capitalize()}{j + 1}"] = {
                 "Type": "AWS::SNS::Subscription",
-                "Properties": {"TopicArn": {"Ref": "Topic"}, "Protocol": protocol, "Endpoint": endpoint},
+                "Properties": {"TopicArn": {"Ref": "Topic"}, "Protocol": protocol, "Endpoint": _literal(endpoint)},
             }
     if notes.pipeline_statuses:
         resources["PipelineAlertRule"] = _rule(

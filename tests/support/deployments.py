@@ -179,8 +179,17 @@ class Tree:
     @cached_property
     def runs(self) -> list[Run]:
         out = []
+        started = {
+            action["Configuration"]["ProjectName"]["Ref"]
+            for _, props in self._resources("AWS::CodePipeline::Pipeline")
+            for stage in props["Stages"]
+            for action in stage["Actions"]
+            if action["ActionTypeId"]["Provider"] == "CodeBuild"
+        }
         for template in self.templates:
             for logical_id, props in self._resources("AWS::CodeBuild::Project", template):
+                if logical_id not in started:
+                    continue  # no action starts it (the smoke-test project of a project with batch stages only)
                 _, commands, _ = self._buildspec_commands(template, logical_id)
                 role = self._role_of(template, props["ServiceRole"])
                 for script, words in _python_scripts(commands):

@@ -1,0 +1,107 @@
+"""The smallest blueprints showing what tests/test_deploy_generated.py found, one test per finding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import mlopsgen
+from tests import test_permissions as permission_checks
+from tests.conftest import ROOT
+from tests.support.cfn import lint
+from tests.support.deployments import Tree
+
+BLUEPRINTS = ROOT / "blueprints"
+CODE = {p.relative_to(BLUEPRINTS).as_posix(): p.read_bytes() for p in BLUEPRINTS.rglob("*") if p.is_file()}
+
+
+def _example(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((BLUEPRINTS / name).read_text())
+    return data
+
+
+def _render(data: dict[str, Any], name: str) -> mlopsgen.RenderResult:
+    return mlopsgen.render(yaml.safe_dump(data, sort_keys=False), code=CODE, name=name)
+
+
+def _tree(files: dict[str, str | bytes], root: Path) -> Tree:
+    for path, content in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+    return Tree(root)
+
+
+def test_batch_stages_only_grant_no_endpoint_rights(tmp_path: Path) -> None:
+    """credit with its nightly batch stage only: the stack role deploys a model and a pipeline, no endpoint."""
+    data = _example("credit.yaml")
+    data["deploy"]["stages"] = [s for s in data["deploy"]["stages"] if "batch" in s]
+    result = _render(data, "credit.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    tree = _tree(result.files, tmp_path)
+    permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(tree)
+    permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(tree)
+    permission_checks.test_script_roles_allow_every_api_call(tree)
+
+
+def test_substitution_shaped_operations_values_are_literal_and_lint_clean() -> None:
+    """fraud_secure with ``${AWS::...}`` in a schedule's parameter, the new-data prefix and an email address:
+    CloudFormation keeps them literal, and cfn-lint (E1029) no longer reads them as a forgotten Fn::Sub."""
+    data = _example("fraud_secure.yaml")
+    url = "s3://fraud-data-333333333333/${AWS::AccountId}/"
+    data["pipeline"]["schedules"][0]["parameters"]["TransactionsUrl"] = url
+    data["pipeline"]["on_new_data"]["prefix"] = "s3://fraud-data-333333333333/${AWS::Region}/"
+    data["notifications"]["email"] = ["oncall+${AWS::AccountId}@example.com"]
+    result = _render(data, "fraud_secure.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    text = result.files["infrastructure/operations.yml"]
+    assert isinstance(text, str)
+    assert lint(text, "eu-central-1") == []
+    resources = yaml.safe_load(text)["Resources"]
+
+    def value(node: Any) -> Any:  # what CloudFormation makes of a literal or a join of literals
+        return node["Fn::Join"][0].join(node["Fn::Join"][1]) if isinstance(node, dict) else node
+
+    (parameter,) = resources["ScheduleNightly"]["Properties"]["Target"]["SageMakerPipelineParameters"][
+        "PipelineParameterList"
+    ]
+    assert value(parameter["Value"]) == url
+    (prefix,) = resources["NewDataRule"]["Properties"]["EventPattern"]["detail"]["object"]["key"]
+    assert value(prefix["prefix"]) == "${AWS::Region}/"
+    assert value(resources["SubscriptionEmail1"]["Properties"]["Endpoint"]) == "oncall+${AWS::AccountId}@example.com"
+
+
+def test_a_long_new_data_prefix_keeps_the_rule_description_within_aws_limits() -> None:
+    """A prefix S3 accepts (a key up to 1024 characters) must not push the rule's Description past 512."""
+    data = _example("fraud_secure.yaml")
+    prefix = "labelled/" + "a" * 900 + "/"
+    data["pipeline"]["on_new_data"]["prefix"] = f"s3://fraud-data-333333333333/{prefix}"
+    result = _render(data, "fraud_secure.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    text = result.files["infrastructure/operations.yml"]
+    assert isinstance(text, str)
+    assert lint(text, "eu-central-1") == []
+    rule = yaml.safe_load(text)["Resources"]["NewDataRule"]["Properties"]
+    assert rule["EventPattern"]["detail"]["object"]["key"] == [{"prefix": prefix}]
+
+
+def test_manual_approval_on_the_first_two_stages_gives_unique_action_names() -> None:
+    """abalone with staging approved by hand too: prod's approval closes staging's CodePipeline stage, which
+    opened with staging's own approval; CodePipeline requires unique action names in a stage (E3002)."""
+    data = _example("abalone.yaml")
+    data["deploy"]["stages"][0]["approval"] = "manual"
+    result = _render(data, "abalone.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    text = result.files["infrastructure/project.yml"]
+    assert isinstance(text, str)
+    assert lint(text, "eu-west-1") == []
+    stages = yaml.safe_load(text)["Resources"]["ModelDeployPipeline"]["Properties"]["Stages"]
+    approvals = [
+        a["Configuration"]["CustomData"] for s in stages for a in s["Actions"] if "CustomData" in a["Configuration"]
+    ]
+    assert approvals == ["Approve this model for staging", "Approve this model for prod"]
