@@ -170,6 +170,17 @@ def _hub_aliases(root: Path) -> set[str]:
     return {r["Properties"]["AliasName"] for r in hub["Resources"].values() if r["Type"] == "AWS::KMS::Alias"}
 
 
+REASONED = {
+    (
+        "MonitoringJobLogs",
+        "/aws/sagemaker/ProcessingJobs:*",
+    ): "Model Monitor names the processing job of each monitoring execution itself "
+    "(model-monitoring-<yyyymmddhhmm>-<hash>): its log streams carry no project name, and the log group is "
+    "SageMaker's own for every processing job (the target account's model role runs the monitors, MonitoringJobLogs)",
+}
+"""(statement Sid, end of the wildcard resource) that cannot be scoped, each with why."""
+
+
 def wildcards(root: Path) -> list[str]:
     """Every wildcard resource of every Allow statement neither scoped nor in NO_RESOURCE_LEVEL."""
     project_id, endpoints = _project(root)
@@ -183,6 +194,7 @@ def wildcards(root: Path) -> list[str]:
                 t
                 for t in _texts(values if isinstance(values, list) else [values])
                 if not _scoped(t, project_id, endpoints, resources)
+                and not any(statement.get("Sid") == sid and t.endswith(end) for sid, end in REASONED)
             ]
             if not loose or _condition_scopes(statement, project_id, _hub_aliases(root)):
                 continue

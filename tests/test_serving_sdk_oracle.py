@@ -136,6 +136,7 @@ def _stages(
     return [
         (plan, stage, json.loads(files[f"model-deploy/{stage.name}-config.json"])["Parameters"])
         for stage in plan.deploy.stages
+        if stage.batch is None  # a batch stage has no endpoint (its stack is the batch template)
     ]
 
 

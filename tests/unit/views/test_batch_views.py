@@ -12,6 +12,13 @@ STAGING_BATCH = f"    - name: staging\n      batch: {BATCH}\n"
 SCHEDULE = "        schedule: cron(0 2 * * ? *)\n"
 
 
+def _staging_as_batch() -> str:
+    """credit with its staging endpoint stage (capture and monitors included) replaced by a batch stage."""
+    blueprint = text("credit")
+    start = blueprint.index(STAGING)
+    return blueprint[:start] + STAGING_BATCH + blueprint[blueprint.index("    - name: prod", start) :]
+
+
 def _risks(old: str, new: str) -> list[str]:
     markdown = review_markdown("credit.yaml", summary_of(old), summary_of(new), [])
     return [line for line in markdown.splitlines() if line.startswith(RISK)]
@@ -29,7 +36,7 @@ def test_deploy_graph_shows_the_transform_and_its_runs() -> None:
 
 
 def test_endpoint_stage_turned_batch_is_a_risk() -> None:
-    risks = _risks(text("credit"), edit("credit", (STAGING, STAGING_BATCH)))
+    risks = _risks(text("credit"), _staging_as_batch())
     assert (
         f"{RISK} stage `staging` changed from an endpoint to a batch transform: its endpoint will be deleted" in risks
     )
@@ -37,7 +44,7 @@ def test_endpoint_stage_turned_batch_is_a_risk() -> None:
 
 
 def test_batch_stage_turned_endpoint_is_a_risk() -> None:
-    risks = _risks(edit("credit", (STAGING, STAGING_BATCH)), text("credit"))
+    risks = _risks(_staging_as_batch(), text("credit"))
     assert risks == [
         f"{RISK} stage `staging` changed from a batch transform to an endpoint: its scheduled scoring stops"
     ]
