@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 
 URI = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/pytorch-training:2.3"
 BASE: dict[str, Any] = {
-    "version": 1,
+    "version": 2,
     "project": {"name": "dbg", "id": "p-dbg000001", "region": "eu-west-1", "account": "111111111111"},
     "pipeline": {
         "parameters": {"DebugPath": {"type": "string", "default": "s3://acme/debug"}},
