@@ -5,8 +5,9 @@ never contains DebugHookConfig or ProfilerConfig. So the engine builds both with
 (``sagemaker.core.shapes.DebugHookConfig``, ``ProfilerConfig``, ``CollectionConfiguration``: they check the
 member types and the required S3OutputPath), serializes them with the SDK's ``serialize``, and adds them to
 the request of a ``TrainingStep`` subclass, so the SDK's own pipeline encoding writes parameter references.
-``serialize`` drops falsy shape members (``if serialize_result := serialize(v)``): an empty list or map and
-``DisableProfiler: false``, which SDK v2 writes and botocore accepts. The blueprint gave them, so they go
+``serialize`` drops falsy shape members (``if serialize_result := serialize(v)``): an empty list or map,
+``DisableProfiler: false`` (SDK v2 writes both) and an empty ``LocalPath`` (found by the engines-agree
+generator), all of which botocore accepts. The blueprint gave them, so they go
 back exactly where the API takes them (measured in tests/unit/test_debugger.py).
 """
 
@@ -45,6 +46,8 @@ def members(job: ir.TrainingJob, value: Value) -> dict[str, Any]:
             collection_configurations=collections,
         )
         body: dict[str, Any] = serialize(shape)
+        if hook.local_path == "":
+            body["LocalPath"] = ""
         if hook.hook_parameters == ():
             body["HookParameters"] = {}
         if hook.collections is not None:

@@ -70,6 +70,7 @@ V2 = {
     "debugger": {"s3_output_path": "s3://b/x", "collection_configurations": []},
     "profiler": {"disable_profiler": False},
 }
+EMPTY_PATH = {"debugger": {"s3_output_path": "s3://b/x", "local_path": ""}}
 V2_BODIES = {
     "DebugHookConfig": {"S3OutputPath": "s3://b/x", "CollectionConfigurations": []},
     "ProfilerConfig": {"DisableProfiler": False},
@@ -110,7 +111,7 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def sdk() -> list[Any]:
-    blueprints = [_blueprint(), _blueprint(**FULL), _blueprint(**V2)]
+    blueprints = [_blueprint(), _blueprint(**FULL), _blueprint(**V2), _blueprint(**EMPTY_PATH)]
     done = subprocess.run(
         [sys.executable, "-c", _SDK], input=json.dumps(blueprints), capture_output=True, text=True, cwd=ROOT
     )
@@ -130,11 +131,13 @@ def test_native_engine_writes_them_member_for_member(fields: dict[str, Any], bod
 
 
 def test_sdk_engine_writes_the_same(sdk: list[Any]) -> None:
-    plain, full, v2, _ = sdk
+    plain, full, v2, empty_path, _ = sdk
     assert "DebugHookConfig" not in plain and "ProfilerConfig" not in plain
     assert full == _native(_blueprint(**FULL))
     assert {k: full[k] for k in FULL_BODIES} == FULL_BODIES
     assert v2 == _native(_blueprint(**V2))
+    assert empty_path == _native(_blueprint(**EMPTY_PATH))
+    assert empty_path["DebugHookConfig"] == {"S3OutputPath": "s3://b/x", "LocalPath": ""}
 
 
 def test_the_sdk_serializer_drops_what_the_engine_puts_back(sdk: list[Any]) -> None:
