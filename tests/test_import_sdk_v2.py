@@ -5,8 +5,8 @@ with the SDK version its README names; the suite pins v3 and never installs v2).
 and render back equal under the README's normalisations. SDK v2 writes request defaults mlopsgen leaves to
 the API (``AppManaged: false``, channels without ``InputMode``, no ``CompressionType``, no ``MlflowConfig``,
 no container variables on the model package): ``importing.equivalence`` compares these as equal, and the
-tests below show each non-default value is still a difference. What the language lacks (the v2
-``Estimator``'s default Debugger hook and profiler) stays a finding at the training step.
+tests below show each non-default value is still a difference. The v2 ``Estimator``'s default Debugger
+hook and profiler import as the training step's ``debugger:`` and ``profiler:`` keys and render back as given.
 """
 
 from __future__ import annotations
@@ -37,9 +37,6 @@ OUTPUTS = [
     for step, o in [("PreprocessAbaloneData", o) for o in ("train", "validation", "test")]
     + [("EvaluateAbaloneModel", "evaluation")]
 ]
-LANGUAGE_GAPS = [("MLG606", f"{TRAIN}.DebugHookConfig"), ("MLG606", f"{TRAIN}.ProfilerConfig")]
-"""SDK v2's Estimator turns on the Debugger hook and the profiler by default; the language has neither
-(blueprint/validate.py NOT_SUPPORTED), so they are a loss the user must accept, named precisely."""
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +47,6 @@ def v2_definition() -> dict[str, Any]:
 
 def _import(definition: dict[str, Any]) -> Any:
     return run_import(json.dumps(definition, indent=2), "v2.json", "abalone.yaml", overrides=OVERRIDES)
-
-
-def _without_gaps(definition: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(definition)
-    train = next(s for s in out["Steps"] if s["Name"] == "TrainAbaloneModel")
-    del train["Arguments"]["DebugHookConfig"], train["Arguments"]["ProfilerConfig"]
-    return out
 
 
 def _code_paths(definition: Any, uris: dict[str, str]) -> Any:
@@ -79,15 +69,11 @@ def test_the_fixture_is_sdk_v2_output() -> None:
 
 
 @pytest.mark.parametrize("fixture", FORMS)
-def test_v2_seed_pipeline_imports_with_only_the_language_gaps(fixture: str) -> None:
-    outcome = _import(json.loads((FIXTURES / fixture).read_text()))
-    assert [(d.code, d.path) for d in outcome.diagnostics] == LANGUAGE_GAPS, [d.format() for d in outcome.diagnostics]
-    assert all(d.pos is not None and d.pos.line > 1 for d in outcome.diagnostics)
-
-
-@pytest.mark.parametrize("fixture", FORMS)
-def test_v2_seed_pipeline_without_the_gaps_imports_validates_and_renders_back(fixture: str) -> None:
-    definition = _without_gaps(json.loads((FIXTURES / fixture).read_text()))
+def test_v2_seed_pipeline_imports_validates_and_renders_back(fixture: str) -> None:
+    """The whole v2 definition, Debugger hook and profiler included, imports with no finding."""
+    definition = json.loads((FIXTURES / fixture).read_text())
+    train = _step(definition, "TrainAbaloneModel")["Arguments"]
+    assert "DebugHookConfig" in train and "ProfilerConfig" in train  # what SDK v2's Estimator adds by default
     outcome = _import(definition)
     assert outcome.diagnostics == [], [d.format() for d in outcome.diagnostics]
     data = yaml.safe_load(outcome.text)
@@ -125,6 +111,9 @@ def test_v2_seed_pipeline_without_the_gaps_imports_validates_and_renders_back(fi
     steps = {s["name"]: s for s in data["pipeline"]["steps"]}
     assert steps["PreprocessAbaloneData"]["image"] == {"framework": "sklearn", "version": "0.23-1"}
     assert steps["TrainAbaloneModel"]["image"] == {"framework": "xgboost", "version": "1.0-1"}
+    v2_output = "s3://sagemaker-eu-west-1-111111111111/Abalone/AbaloneTrain"
+    assert steps["TrainAbaloneModel"]["debugger"] == {"s3_output_path": v2_output, "collection_configurations": []}
+    assert steps["TrainAbaloneModel"]["profiler"] == {"s3_output_path": v2_output, "disable_profiler": False}
     assert steps["EvaluateAbaloneModel"]["property_files"] == [
         {"name": "AbaloneEvaluationReport", "output": "evaluation", "path": "evaluation.json"}
     ]
@@ -187,9 +176,28 @@ def _set_mlflow(d: dict[str, Any]) -> list[str]:
     return ["MlflowConfig"]
 
 
+def _set_no_collections(d: dict[str, Any]) -> list[str]:
+    del _step(d, "TrainAbaloneModel")["Arguments"]["DebugHookConfig"]["CollectionConfigurations"]
+    return [f"{TRAIN}.DebugHookConfig.CollectionConfigurations"]
+
+
+def _set_profiler_off(d: dict[str, Any]) -> list[str]:
+    _step(d, "TrainAbaloneModel")["Arguments"]["ProfilerConfig"]["DisableProfiler"] = True
+    return [f"{TRAIN}.ProfilerConfig.DisableProfiler"]
+
+
 @pytest.mark.parametrize(
     "change",
-    [_set_app_managed, _set_channel_pipe, _set_job_pipe, _set_no_compression, _set_log_level, _set_mlflow],
+    [
+        _set_app_managed,
+        _set_channel_pipe,
+        _set_job_pipe,
+        _set_no_compression,
+        _set_log_level,
+        _set_mlflow,
+        _set_no_collections,
+        _set_profiler_off,
+    ],
     ids=lambda f: f.__name__.removeprefix("_set_"),
 )
 def test_only_the_api_defaults_compare_equal(v2_definition: dict[str, Any], change: Any) -> None:

@@ -15,6 +15,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from mlopsgen.blueprint.aws_shapes import ContainerImage
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Scalar, Spec, flag_or_model
 from mlopsgen.blueprint.conditions import ConditionExpr
+from mlopsgen.blueprint.steps_debugger import DebuggerOptions
 from mlopsgen.blueprint.steps_metrics import (
     CUSTOMER_METADATA,
     DriftCheckBaselinesSpec,
@@ -252,7 +253,7 @@ class TrainingBase(JobStepBase, TrainingOptions):
     )
 
 
-class TrainingStepSpec(TrainingBase, WarmPoolOption):
+class TrainingStepSpec(TrainingBase, WarmPoolOption, DebuggerOptions):
     """Trains a model."""
 
     type: Literal["training"]

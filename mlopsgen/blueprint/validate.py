@@ -64,12 +64,14 @@ SPELLED_AS = {
     "keep_alive_period_in_seconds": "keep_alive_seconds: N",
     "early_stopping_type": "early_stopping: Auto or Off",
     "retry_strategy": "max_retry_attempts: N",
+    "debugger_hook_config": "debugger: {s3_output_path: ...}",
+    "profiler_config": "profiler: {s3_output_path: ...}",
 }
 """SageMaker SDK terms for options the language spells its own way: MLG121 names the blueprint's word."""
 
 NOT_SUPPORTED = {
-    "debugger_hook_config": "SageMaker Debugger",
-    "profiler_config": "SageMaker Debugger profiling",
+    "debugger_hook_config": "SageMaker Debugger in a tuning job (its TrainingJobDefinition has none)",
+    "profiler_config": "SageMaker Debugger profiling in a tuning job (its TrainingJobDefinition has none)",
     "code_location": "a code location (code is uploaded by content hash)",
     "source_dir": "a source folder (processing code is one script)",
 }

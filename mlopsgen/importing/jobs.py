@@ -238,6 +238,11 @@ def training_job(job: dict[str, Any], ctx: Context, name: str, path: str, *, tun
         out["max_retry_attempts"] = job["RetryStrategy"].get("MaximumRetryAttempts")
     if job.get("Environment"):
         out["environment"] = ctx.mapping(job["Environment"], name, f"{path}.Environment")
+    if not tuning:
+        from mlopsgen.importing import jobs_debugger
+
+        out["debugger"] = jobs_debugger.debugger(job, ctx, name, path)
+        out["profiler"] = jobs_debugger.profiler(job, ctx, name, path)
     _vpc(job.get("VpcConfig"), ctx)
     _network(
         out,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mlopsgen.blueprint import steps as spec
+from mlopsgen.blueprint.steps_debugger import DebuggerSpec, ProfilerSpec
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.distribution import distribution_hyperparameters
 
@@ -37,7 +38,31 @@ def training_options(step: spec.TrainingBase, expr: Callable[[Any], ir.Expr]) ->
         output_compression=step.output_compression,
         max_retry_attempts=step.max_retry_attempts or 0,
         keep_alive_seconds=step.keep_alive_seconds if isinstance(step, spec.TrainingStepSpec) else None,
+        debug_hook=debug_hook(step.debugger, expr) if isinstance(step, spec.TrainingStepSpec) else None,
+        profiler=profiler(step.profiler, expr) if isinstance(step, spec.TrainingStepSpec) else None,
     )
+
+
+def _pairs(mapping: dict[str, str] | None) -> ir.Pairs | None:
+    return None if mapping is None else tuple(mapping.items())
+
+
+def debug_hook(d: DebuggerSpec | None, expr: Callable[[Any], ir.Expr]) -> ir.DebugHook | None:
+    """DebugHookConfig of a training step (key order kept: the API keeps maps and lists as given)."""
+    if d is None:
+        return None
+    collections = None
+    if d.collection_configurations is not None:
+        collections = tuple((c.name, _pairs(c.parameters)) for c in d.collection_configurations)
+    return ir.DebugHook(expr(d.s3_output_path), d.local_path, _pairs(d.hook_parameters), collections)
+
+
+def profiler(p: ProfilerSpec | None, expr: Callable[[Any], ir.Expr]) -> ir.Profiler | None:
+    """ProfilerConfig of a training step."""
+    if p is None:
+        return None
+    path = None if p.s3_output_path is None else expr(p.s3_output_path)
+    return ir.Profiler(path, p.profiling_interval_ms, _pairs(p.profiling_parameters), p.disable_profiler)
 
 
 def with_distribution(

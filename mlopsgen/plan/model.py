@@ -380,6 +380,34 @@ class TrainingOptions:
     """0: no RetryStrategy."""
     keep_alive_seconds: int | None = None
     """None: no warm pool (0 is sent as given)."""
+    debug_hook: DebugHook | None = None
+    """None: no DebugHookConfig."""
+    profiler: Profiler | None = None
+    """None: no ProfilerConfig."""
+
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class DebugHook:
+    """DebugHookConfig; ``None`` members are left out, empty ones sent empty (as the blueprint gave them)."""
+
+    s3_output_path: Expr
+    local_path: str | None = None
+    hook_parameters: Pairs | None = None
+    collections: tuple[tuple[str | None, Pairs | None], ...] | None = None
+    """CollectionConfigurations: (CollectionName, CollectionParameters) in blueprint order."""
+
+
+@dataclass(frozen=True)
+class Profiler:
+    """ProfilerConfig; ``None`` members are left out."""
+
+    s3_output_path: Expr | None = None
+    interval_ms: int | None = None
+    parameters: Pairs | None = None
+    disable: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -479,6 +479,11 @@ class _SdkBuilder:
         from sagemaker.mlops.workflow.steps import TrainingStep
 
         args = self.trainer(s.job).train(input_data_config=self.inputs(s.job))
+        if s.job.options.debug_hook is not None or s.job.options.profiler is not None:
+            from mlopsgen.targets import sagemaker_sdk_debugger
+
+            extra = sagemaker_sdk_debugger.members(s.job, self.value)
+            return sagemaker_sdk_debugger.training_step(extra, step_args=args, **self.common(s.common))
         return TrainingStep(step_args=args, **self.common(s.common))
 
     def tuning(self, s: ir.TuningStep) -> Any:

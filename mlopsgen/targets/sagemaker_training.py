@@ -58,6 +58,42 @@ def add_job_options(out: dict[str, Any], job: ir.TrainingJob, *, expr: Expr) -> 
         out["ResourceConfig"]["KeepAlivePeriodInSeconds"] = o.keep_alive_seconds
     if o.max_retry_attempts:
         out["RetryStrategy"] = {"MaximumRetryAttempts": o.max_retry_attempts}
+    if o.debug_hook is not None:
+        out["DebugHookConfig"] = debug_hook_config(o.debug_hook, expr=expr)
+    if o.profiler is not None:
+        out["ProfilerConfig"] = profiler_config(o.profiler, expr=expr)
+
+
+def debug_hook_config(d: ir.DebugHook, *, expr: Expr) -> dict[str, Any]:
+    """DebugHookConfig, member for member; an empty map or list the blueprint gave is sent empty."""
+    out: dict[str, Any] = {"S3OutputPath": expr(d.s3_output_path)}
+    if d.local_path is not None:
+        out["LocalPath"] = d.local_path
+    if d.hook_parameters is not None:
+        out["HookParameters"] = dict(d.hook_parameters)
+    if d.collections is not None:
+        out["CollectionConfigurations"] = [
+            {
+                **({"CollectionName": name} if name is not None else {}),
+                **({"CollectionParameters": dict(params)} if params is not None else {}),
+            }
+            for name, params in d.collections
+        ]
+    return out
+
+
+def profiler_config(p: ir.Profiler, *, expr: Expr) -> dict[str, Any]:
+    """ProfilerConfig, member for member (``DisableProfiler: false`` is sent when given, as SDK v2 does)."""
+    out: dict[str, Any] = {}
+    if p.s3_output_path is not None:
+        out["S3OutputPath"] = expr(p.s3_output_path)
+    if p.interval_ms is not None:
+        out["ProfilingIntervalInMilliseconds"] = p.interval_ms
+    if p.parameters is not None:
+        out["ProfilingParameters"] = dict(p.parameters)
+    if p.disable is not None:
+        out["DisableProfiler"] = p.disable
+    return out
 
 
 def add_tuning_options(arguments: dict[str, Any], s: ir.TuningStep) -> None:

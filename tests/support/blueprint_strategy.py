@@ -284,6 +284,8 @@ def _training_options(draw: st.DrawFn, state: _State, step: dict[str, Any], kind
         _optional(draw, step["checkpoint"], "local_path", st.just("/opt/ml/ck"))
     _optional(draw, step, "output_compression", st.sampled_from(["GZIP", "NONE"]))
     _optional(draw, step, "max_retry_attempts", st.integers(1, 30))
+    if kind == "training" and draw(st.booleans()):
+        _debugger(draw, state, step)
     if "uri" in step["image"] and draw(st.integers(0, 2)) == 0:
         dist: dict[str, Any] = {
             "type": draw(st.sampled_from(["torchrun", "mpi", "parameter_server", "smdistributed_data_parallel"]))
@@ -293,6 +295,35 @@ def _training_options(draw: st.DrawFn, state: _State, step: dict[str, Any], kind
         if dist["type"] in ("mpi", "smdistributed_data_parallel"):
             _optional(draw, dist, "custom_mpi_options", st.sampled_from(["", "-x NCCL_DEBUG=INFO"]))
         step["distribution"] = dist
+
+
+_DEBUG_MAPS = st.sampled_from([{}, {"save_interval": "100"}, {"a": "", "b": "x y"}])
+
+
+def _debugger(draw: st.DrawFn, state: _State, step: dict[str, Any]) -> None:
+    """debugger: and/or profiler: (training steps only), with empty maps and lists and false flags too."""
+    uris = st.sampled_from(["s3://bucket/debug", "s3://bucket/d/${execution.id}"])
+    which = draw(st.sampled_from(["debugger", "profiler", "both"]))
+    if which != "profiler":
+        uri = _ref_param(draw, state, "string") if draw(st.booleans()) else None
+        hook: dict[str, Any] = {"s3_output_path": uri or draw(uris)}
+        _optional(draw, hook, "local_path", st.sampled_from(["/opt/ml/output/tensors", ""]))
+        _optional(draw, hook, "hook_parameters", _DEBUG_MAPS)
+        if draw(st.booleans()):
+            collections = []
+            for name in draw(st.lists(st.sampled_from(["losses", "weights", "gradients"]), unique=True)):
+                collection: dict[str, Any] = {"name": name}
+                _optional(draw, collection, "parameters", _DEBUG_MAPS)
+                collections.append(collection)
+            hook["collection_configurations"] = collections
+        step["debugger"] = hook
+    if which != "debugger":
+        profiler: dict[str, Any] = {}
+        _optional(draw, profiler, "s3_output_path", uris)
+        _optional(draw, profiler, "profiling_interval_ms", st.sampled_from([100, 500, 60000]))
+        _optional(draw, profiler, "profiling_parameters", _DEBUG_MAPS)
+        _optional(draw, profiler, "disable_profiler", st.booleans())
+        step["profiler"] = profiler
 
 
 def _script_mode(draw: st.DrawFn, state: _State, step: dict[str, Any]) -> None:

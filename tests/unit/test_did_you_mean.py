@@ -42,12 +42,34 @@ def test_short_words_get_no_one_letter_guess() -> None:
 
 @pytest.mark.parametrize("key", ["debugger_hook_config", "profiler_config"])
 def test_a_sagemaker_term_the_language_lacks_is_not_supported_yet(key: str) -> None:
-    text = edit("abalone", ("      hyperparameters:\n", f"      {key}: 1\n      hyperparameters:\n"))
-    (diagnostic,) = mlopsgen.validate(text, name="abalone.yaml", code=_code())
-    assert diagnostic.code == "MLG110"
-    assert diagnostic.message == f"'{key}' is not supported (yet) in pipeline.steps[TrainAbaloneModel]"
+    """A tuning job's TrainingJobDefinition has no Debugger members (botocore): not supported there."""
+    text = _tuning(f"{key}: 1")
+    (diagnostic,) = (d for d in mlopsgen.validate(text, name="tune.yaml") if d.code == "MLG110")
+    assert diagnostic.message == f"'{key}' is not supported (yet) in pipeline.steps[Tune]"
     assert diagnostic.hint.startswith(NOT_SUPPORTED[key])
     assert "Did you mean" not in diagnostic.hint
+
+
+def _tuning(line: str) -> str:
+    return f"""version: 2
+project: {{name: tune, id: p-tune00001, region: eu-west-1, account: "111111111111"}}
+pipeline:
+  steps:
+    - name: Tune
+      type: tuning
+      image: {{framework: xgboost, version: "1.7-1"}}
+      objective: {{metric: "validation:rmse"}}
+      ranges: {{eta: {{type: continuous, min: 0.1, max: 0.5}}}}
+      {line}
+"""
+
+
+@pytest.mark.parametrize(("key", "spelling"), [("debugger_hook_config", "debugger"), ("profiler_config", "profiler")])
+def test_the_sdk_debugger_terms_name_the_training_step_keys(key: str, spelling: str) -> None:
+    text = edit("abalone", ("      hyperparameters:\n", f"      {key}: 1\n      hyperparameters:\n"))
+    (diagnostic,) = mlopsgen.validate(text, name="abalone.yaml", code=_code())
+    assert diagnostic.code == "MLG121"
+    assert diagnostic.message.endswith(f"write {spelling}: {{s3_output_path: ...}}")
 
 
 @pytest.mark.parametrize(
