@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 import mlopsgen
@@ -105,3 +106,24 @@ def test_manual_approval_on_the_first_two_stages_gives_unique_action_names() -> 
         a["Configuration"]["CustomData"] for s in stages for a in s["Actions"] if "CustomData" in a["Configuration"]
     ]
     assert approvals == ["Approve this model for staging", "Approve this model for prod"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: found by the deploy generator at 50 draws (MLOPSGEN_DEPLOY_EXAMPLES=50): a batch stage beside "
+    "two stack-set stages monitoring different kinds; the permission checks fail (the project's CloudFormation "
+    "role is granted autoscaling actions no template it deploys needs; in the generated run the stack-set role's "
+    "monitoring job-definition grants were also reported). Not yet diagnosed; pinned so it cannot vanish.",
+)
+def test_stack_set_stages_monitoring_different_kinds_have_their_permissions(tmp_path: Path) -> None:
+    blueprint = yaml.safe_load((ROOT / "tests" / "data" / "known_stackset_monitoring_permissions.yaml").read_text())
+    code = {"tests/sample.csv": b"1,2\n"}
+    code |= {s["code"]: b"print(1)\n" for s in blueprint["pipeline"]["steps"] if "code" in s}
+    result = mlopsgen.render(blueprint, code=code)
+    assert result.ok, result.diagnostics
+    for path, content in result.files.items():
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content) if isinstance(content, bytes) else target.write_text(content)
+    permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(Tree(tmp_path))
+    permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(Tree(tmp_path))
