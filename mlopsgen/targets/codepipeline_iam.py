@@ -213,6 +213,10 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
         else _arn("sagemaker", f"model-package/{names.model_package_group}/*")
     )
     endpoints = [_arn("sagemaker", f"endpoint/{s.endpoint_name}") for s in plan.deploy.stages if s.batch is None]
+    # The project's CloudFormation role deploys only the stacks in this account: endpoint stages without target
+    # accounts (stack-set stages are created by the target accounts' execution roles) and batch stages.
+    local = [s for s in plan.deploy.stages if s.batch is None and s.targets is None]
+    local_endpoints = [_arn("sagemaker", f"endpoint/{s.endpoint_name}") for s in local]
     roles = {
         "DeployBuildRole": _role(
             "codebuild",
@@ -249,24 +253,27 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
             "cloudformation",
             [
                 *deploy_endpoint_stack(
-                    endpoints,
-                    [_arn("sagemaker", "endpoint-config/*")][: bool(endpoints)] + [_arn("sagemaker", "model/*")],
+                    local_endpoints,
+                    [_arn("sagemaker", "endpoint-config/*")][: bool(local_endpoints)] + [_arn("sagemaker", "model/*")],
                     packages,
                     plan.deploy.model_execution_role_arn,
                     plan.project.id,
                     _volume_key(plan.security.volume_kms_key),
-                    rollback_alarms=any(s.rollout is not None for s in plan.deploy.stages),
+                    # Template-wide like the monitors: any stage's rollout puts the alarms in the one template.
+                    rollback_alarms=bool(local) and any(s.rollout is not None for s in plan.deploy.stages),
                 ),
                 *deploy_monitoring(
                     _arn,
-                    monitor_kinds(plan.deploy.stages),
+                    # The endpoint template holds the monitors of every stage (switched per stage), and a role
+                    # deploying it may create any of them; without a stage in this account it deploys none.
+                    monitor_kinds(plan.deploy.stages) if local else [],
                     [
-                        # Every stage: one template serves them all (a stage's switch may turn its monitors on).
+                        # Every local stage: one template serves them all (a stage's switch turns its monitors on).
                         _arn("sagemaker", f"monitoring-schedule/{plan.project.name}-{s.name}-*")
-                        for s in plan.deploy.stages
+                        for s in local
                     ],
-                    [_arn("cloudwatch", f"alarm:{s.stack_name}-*") for s in plan.deploy.stages]
-                    if any(map(monitor_alarms, plan.deploy.stages))
+                    [_arn("cloudwatch", f"alarm:{s.stack_name}-*") for s in local]
+                    if any(map(monitor_alarms, local))
                     else [],
                     plan.project.id,
                 ),
