@@ -36,9 +36,9 @@ from tests.support.deployments import Tree
 from tests.support.groovy import GroovyResult, parse_groovy
 from tests.test_hostile_fuzz import _check_outputs, _dump, _get, _paths, _replace
 
-EXAMPLES = int(os.environ.get("MLOPSGEN_DEPLOY_EXAMPLES", "40"))
-MUTATIONS = 5 * EXAMPLES
-LINTED_MUTATIONS = EXAMPLES
+EXAMPLES = int(os.environ.get("MLOPSGEN_DEPLOY_EXAMPLES", "50"))
+MUTATIONS = 5 * min(EXAMPLES, 40)
+LINTED_MUTATIONS = min(EXAMPLES, 40)
 NAME = "gen.yaml"
 LOCATED = re.compile(rf"^{re.escape(NAME)}:[0-9]+:[0-9]+: MLG[1-4][0-9]{{2}} \S")
 
@@ -135,12 +135,9 @@ def test_the_draws_cover_the_deploy_language(rendered: list[Drawn]) -> None:
             seen.add("required")
         if len(data["ci"]["backends"]) == 2:
             seen.add("both backends")
-    # accounts / organizational_units: since the pipeline generator grew (serving, debugger draws) the first 40
-    # seeded draws have no stack-set stage; at 50 they do, and they found two permission faults: one fixed (pinned in
-    # test_deploy_generated_cases.py), one open (the stack-set execution role's monitoring job-definition grants for
-    # two stack-set stages monitoring different kinds; see the stop note). Stack-set stages stay covered by
-    # fraud_secure and hub_spoke in test_permissions; MLOPSGEN_DEPLOY_EXAMPLES=50 reproduces the open one.
-    expected = {"batch", "rollout", "monitoring", "autoscaling", "schedules"}
+    # 50 draws by default (EXAMPLES): since the pipeline generator grew (serving, debugger draws) the first 40 had
+    # no stack-set stage; at 50 they do, and found the two permission faults pinned in test_deploy_generated_cases.
+    expected = {"batch", "rollout", "monitoring", "autoscaling", "accounts", "organizational_units", "schedules"}
     expected |= {"on_new_data", "notifications", "required", "both backends", "monitor:data_quality"}
     expected |= {"monitor:model_quality", "monitor:model_bias", "monitor:model_explainability"}
     assert expected <= seen, sorted(expected - seen)

@@ -485,14 +485,16 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
         ),
         *deploy_monitoring(
             _local,
-            monitor_kinds(targeted),
+            # The stack set template holds the monitors of every stage (switched per stage, like the endpoint
+            # template), so the role deploying it may be asked to create any of them.
+            monitor_kinds(plan.deploy.stages),
             [
                 # Every stage the stack set deploys: one template serves them all.
                 _local("sagemaker", f"monitoring-schedule/{project.name.lower()}-{s.name}-*")
                 for s in targeted
             ],
             [_local("cloudwatch", f"alarm:StackSet-{s.stack_name}-*") for s in targeted]
-            if any(map(monitor_alarms, targeted))
+            if any(map(monitor_alarms, plan.deploy.stages))
             else [],
             project.id,
         ),
