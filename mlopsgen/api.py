@@ -10,7 +10,7 @@ import importlib.util
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +35,7 @@ from mlopsgen.blueprint.training_checks import TRAINING_CHECKS
 from mlopsgen.blueprint.validate import validate_spec
 from mlopsgen.blueprint.versions import upgrade
 from mlopsgen.errors import Diagnostic
+from mlopsgen.frozen import frozen
 from mlopsgen.manifest import MANIFEST, Manifest, sha256
 from mlopsgen.plan.build import build_plan
 from mlopsgen.plan.model import Plan
@@ -81,7 +82,7 @@ def check_engine(engine: str) -> None:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class RenderResult:
     """What rendering one blueprint produced.
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from mlopsgen.frozen import frozen
+
 
 @dataclass(frozen=True, order=True)
 class Position:
@@ -14,7 +16,7 @@ class Position:
     col: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Diagnostic:
     """One problem found in a blueprint, pointing at the key that caused it.
 

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import difflib
 import io
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from mlopsgen.blueprint.loader import load_blueprint
 from mlopsgen.blueprint.versions import CURRENT, declared_version, renames_from, upgrade
 from mlopsgen.errors import Diagnostic, Position
+from mlopsgen.frozen import frozen
 from mlopsgen.swap import write_atomic
 
 
-@dataclass(frozen=True)
+@frozen
 class Migrated:
     """One blueprint file's migration.
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlopsgen.frozen import frozen
 from mlopsgen.manifest import MANIFEST, Manifest, OutputError, read_bytes_nofollow, read_manifest, safe_relative, sha256
 from mlopsgen.swap import leftovers, locked, make_staging, recover, swap, write_atomic
 
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@frozen
 class Drift:
     """One difference between a fresh render and the files on disk.
 

@@ -22,8 +22,9 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+from mlopsgen.frozen import frozen
 
 ARCHITECTURES = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
 # Runtime dependencies of the render path, pinned to the versions installed here, so the Lambda
@@ -43,7 +44,7 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 HANDLER = "mlopsgen.seed.handler.handler"
 
 
-@dataclass(frozen=True)
+@frozen
 class Package:
     """A built zip: where, how big, and the size of each top-level part (uncompressed bytes)."""
 

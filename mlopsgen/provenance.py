@@ -18,11 +18,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from mlopsgen.frozen import frozen
+
 PathKey = tuple[str | int, ...]
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@frozen
 class Origin:
     """Where a Plan item came from.
 
@@ -83,7 +85,7 @@ class Origins:
         return len(self._by_id)
 
 
-@dataclass(frozen=True)
+@frozen
 class Line:
     """The origin of one generated line: the Plan item's origin and the data path written there."""
 

@@ -11,13 +11,14 @@ defines with Unicode classes and cfn-lint checks with the ``regex`` module (Unic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from mlopsgen.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class AwsShape:
     """One AWS value shape: the pattern, how a diagnostic names it, and an example for the hint."""
 

@@ -9,15 +9,15 @@ keep working.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.errors import did_you_mean
+from mlopsgen.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Issue:
     """A problem at a data path; the caller turns it into a positioned Diagnostic."""
 

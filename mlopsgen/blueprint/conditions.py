@@ -144,5 +144,3 @@ _OPERATOR_OF: dict[type, str] = {
     AndSpec: "and",
     OrSpec: "or",
 }
-for _model in (NotSpec, AndSpec, OrSpec):
-    _model.model_rebuild()

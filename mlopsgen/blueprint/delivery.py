@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from mlopsgen.blueprint.aws_shapes import AccountId, OrganizationalUnitId
-from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model
+from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model, no_entries
 from mlopsgen.blueprint.stage_batch import BatchSpec
 from mlopsgen.blueprint.stage_monitoring import MonitoringSpec
 from mlopsgen.blueprint.stage_rollout import RolloutSpec
@@ -230,5 +230,5 @@ class CiSpec(Spec):
     build: BuildSpec_ = BuildSpec_()
     """The CodeBuild image, compute type, timeouts and Python version of the builds."""
     execution_parameters: dict[str, str | int | float | bool] = Field(
-        default_factory=dict, description="Pipeline parameter values the CI build starts executions with."
+        default_factory=no_entries, description="Pipeline parameter values the CI build starts executions with."
     )

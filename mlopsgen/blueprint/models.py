@@ -21,7 +21,7 @@ from mlopsgen.blueprint.aws_shapes import (
     TagValue,
     VpcEndpointId,
 )
-from mlopsgen.blueprint.base import Scalar, Spec
+from mlopsgen.blueprint.base import Scalar, Spec, no_entries, no_items
 from mlopsgen.blueprint.delivery import CiSpec, DeploySpec
 from mlopsgen.blueprint.operations import NewDataSpec, NotificationsSpec, ScheduleSpec
 from mlopsgen.blueprint.registry import RegistrySpec
@@ -61,7 +61,7 @@ class ProjectSpec(Spec):
     roles: RolesSpec = RolesSpec()
     """IAM roles the generated resources run as."""
     tags: dict[TagKey, TagValue] = Field(
-        default_factory=dict,
+        default_factory=no_entries,
         max_length=MAX_USER_TAGS,
         # The key pattern becomes patternProperties; this makes editors flag keys outside it.
         json_schema_extra={"additionalProperties": False},
@@ -85,7 +85,7 @@ class ParameterSpec(Spec):
 class PipelineSpec(Spec):
     """The SageMaker model-building pipeline."""
 
-    parameters: dict[str, ParameterSpec] = Field(default_factory=dict)
+    parameters: dict[str, ParameterSpec] = Field(default_factory=no_entries)
     """Pipeline parameters by name, overridable per execution."""
     steps: list[StepSpec] = Field(min_length=1)
     """The steps; each one's type key picks its kind."""
@@ -99,7 +99,9 @@ class PipelineSpec(Spec):
         "sent with CreatePipeline/UpdatePipeline). Default: SageMaker's limit.",
     )
     schedules: list[ScheduleSpec] = Field(
-        default_factory=list, max_length=20, description="Schedules that start the pipeline (EventBridge Scheduler)."
+        default_factory=no_items,
+        max_length=20,
+        description="Schedules that start the pipeline (EventBridge Scheduler).",
     )
     on_new_data: NewDataSpec | None = Field(
         default=None, description="Start the pipeline when an object is created under an S3 prefix."

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
-from mlopsgen.blueprint.base import Spec
+from mlopsgen.blueprint.base import Spec, no_entries, no_items
 
 if TYPE_CHECKING:
     from mlopsgen.blueprint.checks import Issue
@@ -46,7 +46,7 @@ class ScheduleSpec(Spec):
         default="UTC", max_length=50, description="IANA time zone the expression is read in, e.g. Europe/Berlin."
     )
     parameters: ParameterValues = Field(
-        default_factory=dict, description="Pipeline parameter values the scheduled executions start with."
+        default_factory=no_entries, description="Pipeline parameter values the scheduled executions start with."
     )
     enabled: bool = Field(default=True, description="Whether the schedule runs (false: created disabled).")
 
@@ -61,7 +61,7 @@ class NewDataSpec(Spec):
         "EventBridge (its EventBridgeConfiguration notification).",
     )
     parameters: ParameterValues = Field(
-        default_factory=dict, description="Pipeline parameter values the executions start with."
+        default_factory=no_entries, description="Pipeline parameter values the executions start with."
     )
 
 
@@ -76,10 +76,10 @@ class NotificationsSpec(Spec):
         "the Jenkins deploy job's post-failure step).",
     )
     email: list[Email] = Field(
-        default_factory=list, description="E-mail addresses subscribed to the topic (each confirms once)."
+        default_factory=no_items, description="E-mail addresses subscribed to the topic (each confirms once)."
     )
     https: list[HttpsUrl] = Field(
-        default_factory=list, description="HTTPS endpoints subscribed to the topic (each confirms once)."
+        default_factory=no_items, description="HTTPS endpoints subscribed to the topic (each confirms once)."
     )
     encrypted: bool | None = Field(
         default=None,

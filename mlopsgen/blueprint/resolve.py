@@ -24,6 +24,7 @@ from mlopsgen.blueprint.step_properties import check_property_path
 from mlopsgen.blueprint.steps import CreateModelStepSpec, ProcessingStepSpec, TrainingStepSpec, TuningStepSpec
 from mlopsgen.blueprint.steps_external import CallbackStepSpec, LambdaStepSpec
 from mlopsgen.errors import did_you_mean
+from mlopsgen.frozen import frozen
 
 _REF = re.compile(r"\$\{([^{}]*)\}")
 _PROPERTY_PATH = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\[[^\]]+\]|\.[A-Za-z][A-Za-z0-9_]*)*$")
@@ -45,7 +46,7 @@ STEP_ATTRIBUTES: dict[str, tuple[type, ...]] = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Ref:
     """A checked reference.
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec
+from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, no_items
 
 # Key prefixes reach IAM ARNs and Fn::Sub strings: S3's safe characters only (no '*', '?', '$', '{', '}').
 S3_URI_PATTERN = r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[A-Za-z0-9!_.'()=/\-]*)?$"
@@ -61,7 +61,7 @@ class MonitorBase(Spec):
         description="Baseline files as S3 URIs. Default: the approved model package's drift check baselines "
         "(recorded by the register step from the pipeline's check steps), read when the stage deploys.",
     )
-    alarms: list[AlarmSpec] = Field(default_factory=list, max_length=10)
+    alarms: list[AlarmSpec] = Field(default_factory=no_items, max_length=10)
     """CloudWatch alarms on the metrics this monitor publishes."""
 
 

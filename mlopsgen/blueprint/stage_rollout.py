@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from mlopsgen.blueprint.base import Spec, flag_or_model
+from mlopsgen.blueprint.base import Spec, flag_or_model, no_items
 
 ALARM_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _.,:/()#+=@\-]{0,254}$"
 """CloudWatch takes any 1-255 characters; we keep names free of what needs escaping downstream
@@ -85,7 +85,7 @@ class RolloutSpec(Spec):
         description="Bound for the whole deployment (MaximumExecutionTimeoutInSeconds); default: SageMaker's.",
     )
     alarms: list[Annotated[str, Field(pattern=ALARM_NAME_PATTERN)]] = Field(
-        default_factory=list,
+        default_factory=no_items,
         description="Names of existing CloudWatch alarms that roll the deployment back (in the account the "
         "stage deploys into).",
     )

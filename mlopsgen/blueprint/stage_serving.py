@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec
+from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, no_items
 
 VARIANT_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 """CreateEndpointConfig's VariantName shape."""
@@ -45,13 +45,13 @@ class RealtimeServingSpec(Spec):
     mode: Literal["realtime"]
     """Real-time endpoint on instances."""
     variants: list[VariantSpec] = Field(
-        default_factory=list,
+        default_factory=no_items,
         max_length=10,
         description="Production variants, each serving the stage's model on its own instance type and count. "
         "Default: one variant AllTraffic on the stage's instance_type and instance_count.",
     )
     shadow_variants: list[VariantSpec] = Field(
-        default_factory=list,
+        default_factory=no_items,
         max_length=1,
         description="A shadow variant receiving a copy of the production traffic (responses discarded); "
         "AWS allows one, beside exactly one production variant.",

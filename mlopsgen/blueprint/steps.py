@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from mlopsgen.blueprint.aws_shapes import ContainerImage
-from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Scalar, Spec, flag_or_model
+from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Scalar, Spec, flag_or_model, no_entries, no_items
 from mlopsgen.blueprint.conditions import ConditionExpr
 from mlopsgen.blueprint.steps_debugger import DebuggerOptions
 from mlopsgen.blueprint.steps_metrics import (
@@ -118,7 +118,7 @@ class StepBase(Spec):
     """Name shown in SageMaker Studio."""
     description: str | None = None
     """Free text describing the step."""
-    depends_on: list[str] = Field(default_factory=list, description="Steps that must finish first.")
+    depends_on: list[str] = Field(default_factory=no_items, description="Steps that must finish first.")
 
 
 class JobStepBase(StepBase):
@@ -127,7 +127,7 @@ class JobStepBase(StepBase):
     cache: Annotated[
         CacheSpec | None, BeforeValidator(flag_or_model, json_schema_input_type=CacheSpec | bool | None)
     ] = Field(default=None, description="true, or {expire_after: P30d}, to reuse earlier results.")
-    retry: list[RetrySpec] = Field(default_factory=list)
+    retry: list[RetrySpec] = Field(default_factory=no_items)
     """Retry policies for failures of the step's job."""
     network_isolation: bool | None = Field(
         default=None, description="Override security.network_isolation for this job."
@@ -187,17 +187,17 @@ class ProcessingStepSpec(JobStepBase):
         description="Framework processor: pip requirements file inside source_dir, installed before entry_point "
         "runs; default: requirements.txt when the folder has one.",
     )
-    arguments: list[Value] = Field(default_factory=list)
+    arguments: list[Value] = Field(default_factory=no_items)
     """Command-line arguments passed to the script."""
-    environment: dict[str, Value] = Field(default_factory=dict)
+    environment: dict[str, Value] = Field(default_factory=no_entries)
     """Environment variables of the container."""
-    inputs: dict[str, ProcessingInputSpec] = Field(default_factory=dict)
+    inputs: dict[str, ProcessingInputSpec] = Field(default_factory=no_entries)
     """Data copied into the container before the script runs, by name."""
     outputs: dict[str, Annotated[ProcessingOutputSpec, _short_form("source", ProcessingOutputSpec)]] = Field(
-        default_factory=dict
+        default_factory=no_entries
     )
     """Container paths uploaded to S3 when the script ends, by name."""
-    property_files: list[PropertyFileSpec] = Field(default_factory=list)
+    property_files: list[PropertyFileSpec] = Field(default_factory=no_items)
     """JSON files in the outputs that conditions can read."""
     max_runtime_seconds: int | None = Field(default=None, ge=1, le=432000)
     """Time limit of the job."""
@@ -228,17 +228,17 @@ class TrainingBase(JobStepBase, TrainingOptions):
     """Training image: a framework or built-in algorithm, or a URI."""
     instance: InstanceSpec = InstanceSpec()
     """Compute for each training job."""
-    hyperparameters: dict[str, Value] = Field(default_factory=dict)
+    hyperparameters: dict[str, Value] = Field(default_factory=no_entries)
     """Hyperparameters passed to the training job."""
-    channels: dict[str, Annotated[ChannelSpec, _short_form("source", ChannelSpec)]] = Field(default_factory=dict)
+    channels: dict[str, Annotated[ChannelSpec, _short_form("source", ChannelSpec)]] = Field(default_factory=no_entries)
     """Input data channels by name (e.g. train, validation)."""
     output_path: Value | None = Field(default=None, description="S3 prefix for model artifacts.")
     max_runtime_seconds: int = Field(default=3600, ge=1, le=2419200)
     """Time limit of each training job."""
-    environment: dict[str, Value] = Field(default_factory=dict)
+    environment: dict[str, Value] = Field(default_factory=no_entries)
     """Environment variables of the training container."""
     metric_definitions: list[MetricDefinitionSpec] = Field(
-        default_factory=list,
+        default_factory=no_items,
         max_length=40,
         description="Metrics read from the job's log. Built-in algorithms publish their own; a custom image "
         "(image.uri, or a framework such as sklearn) needs them to be tuned on its objective metric.",
@@ -309,7 +309,7 @@ class ModelSourceMixin(Spec):
     """Inference image (with model_data, instead of model_from)."""
     model_data: Value | None = None
     """S3 URI of the model artifacts (with image, instead of model_from)."""
-    environment: dict[str, Value] = Field(default_factory=dict)
+    environment: dict[str, Value] = Field(default_factory=no_entries)
     """Environment variables of the inference container."""
 
 
@@ -324,7 +324,7 @@ class RegisterModelStepSpec(StepBase, ModelSourceMixin):
     """MIME types the model returns."""
     inference_instances: list[InstanceType] = Field(min_length=1)
     """Instance types the model may be deployed on (deploy stages use one)."""
-    transform_instances: list[InstanceType] = Field(default_factory=list)
+    transform_instances: list[InstanceType] = Field(default_factory=no_items)
     """Instance types for batch transform."""
     approval_status: Value = "PendingManualApproval"
     """Initial approval status: PendingManualApproval, Approved or Rejected, or ${params.X}."""
@@ -332,13 +332,13 @@ class RegisterModelStepSpec(StepBase, ModelSourceMixin):
     """Quality, bias and explainability reports attached to the model version."""
     drift_check_baselines: DriftCheckBaselinesSpec | None = None
     """Baselines that later check steps of this model compare against."""
-    customer_metadata: dict[str, Value] = Field(default_factory=dict, max_length=CUSTOMER_METADATA["max_entries"])
+    customer_metadata: dict[str, Value] = Field(default_factory=no_entries, max_length=CUSTOMER_METADATA["max_entries"])
     """Key-value metadata of the model version (AWS: at most 50, keys 1-128, values 1-256 characters)."""
     model_package_group: Value | None = None
     """Model package group to register in; default: the project's group (which deploy stages read)."""
     package_description: str | None = Field(default=None, max_length=1024)
     """Description of the model version (ModelPackageDescription); ``description`` describes the step."""
-    retry: list[RetrySpec] = Field(default_factory=list)
+    retry: list[RetrySpec] = Field(default_factory=no_items)
     """Retry policies for the registration."""
 
 
@@ -349,7 +349,7 @@ class CreateModelStepSpec(StepBase, ModelSourceMixin):
     """Step type."""
     network_isolation: bool | None = None
     """Override security.network_isolation for this model."""
-    retry: list[RetrySpec] = Field(default_factory=list)
+    retry: list[RetrySpec] = Field(default_factory=no_items)
     """Retry policies for the model creation."""
 
 
@@ -392,9 +392,9 @@ class ConditionStepSpec(StepBase):
         description="One operator: eq, ne, lt, lte, gt, gte ([left, right]), in ([value, [choices]]), "
         "not (a condition), and / or (a list of conditions).",
     )
-    then: list[str] = Field(default_factory=list)
+    then: list[str] = Field(default_factory=no_items)
     """Steps run when the condition holds."""
-    else_: list[str] = Field(default_factory=list, alias="else")
+    else_: list[str] = Field(default_factory=no_items, alias="else")
     """Steps run when it does not."""
 
 

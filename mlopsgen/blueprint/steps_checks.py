@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from mlopsgen.blueprint.base import Scalar, Spec, flag_or_model
+from mlopsgen.blueprint.base import Scalar, Spec, flag_or_model, no_entries
 from mlopsgen.blueprint.steps import CacheSpec, InstanceSpec, StepBase
 
 Value = Scalar
@@ -40,7 +40,7 @@ class CheckStepBase(StepBase):
     """Compute for the baselining job."""
     max_runtime_seconds: int | None = Field(default=None, ge=1, le=432000)
     """Time limit of the job (SageMaker's check steps default to 86400)."""
-    environment: dict[str, Value] = Field(default_factory=dict)
+    environment: dict[str, Value] = Field(default_factory=no_entries)
     """Extra environment variables of the check container."""
     cache: Annotated[
         CacheSpec | None, BeforeValidator(flag_or_model, json_schema_input_type=CacheSpec | bool | None)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from mlopsgen.blueprint.aws_shapes import SHAPES
-from mlopsgen.blueprint.base import NAME_PATTERN, Spec, flag_or_model
+from mlopsgen.blueprint.base import NAME_PATTERN, Spec, flag_or_model, no_entries, no_items
 from mlopsgen.blueprint.steps import CacheSpec, StepBase, Value
 
 OutputType = Literal["String", "Integer", "Boolean", "Float"]
@@ -28,7 +28,7 @@ _Cache = Annotated[CacheSpec | None, BeforeValidator(flag_or_model, json_schema_
 _Outputs = Annotated[
     dict[Annotated[str, Field(pattern=NAME_PATTERN)], OutputType],
     Field(
-        default_factory=dict,
+        default_factory=no_entries,
         max_length=MAX_OUTPUTS,
         json_schema_extra={"additionalProperties": False},
         description="Outputs by name with their type (String, Integer, Boolean or Float); later steps read "
@@ -53,7 +53,7 @@ class LambdaStepSpec(ExternalStepBase):
         description="The function: its ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]), or its "
         "name (a function of the project's account and region).",
     )
-    inputs: dict[str, Value] = Field(default_factory=dict)
+    inputs: dict[str, Value] = Field(default_factory=no_entries)
     """The event the function receives, by key; values may hold ${...} references."""
     outputs: _Outputs
 
@@ -68,7 +68,7 @@ class CallbackStepSpec(ExternalStepBase):
         description="URL of the SQS queue the message goes to, e.g. "
         "https://sqs.eu-west-1.amazonaws.com/111122223333/approvals.",
     )
-    inputs: dict[str, Value] = Field(default_factory=dict)
+    inputs: dict[str, Value] = Field(default_factory=no_entries)
     """Arguments in the message body, by key; values may hold ${...} references."""
     outputs: _Outputs
 
@@ -77,11 +77,11 @@ class EmrStepConfigSpec(Spec):
     """What the EMR step runs: a Hadoop JAR step (EMR's HadoopJarStepConfig)."""
 
     jar: Value = Field(min_length=1, description="The JAR to run, e.g. command-runner.jar or s3://bucket/job.jar.")
-    args: list[Value] = Field(default_factory=list)
+    args: list[Value] = Field(default_factory=no_items)
     """Command-line arguments of the JAR's main function; values may hold ${...} references."""
     main_class: str | None = None
     """Main class of the JAR, when its manifest names none."""
-    properties: dict[str, str] = Field(default_factory=dict)
+    properties: dict[str, str] = Field(default_factory=no_entries)
     """Java properties set when the step runs, by key."""
 
 

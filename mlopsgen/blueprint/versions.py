@@ -17,6 +17,7 @@ from typing import Any
 
 from mlopsgen.blueprint.loader import Loaded, SourceMap
 from mlopsgen.errors import Diagnostic, Position
+from mlopsgen.frozen import frozen
 
 CURRENT = 2
 """The language version this mlopsgen writes and documents."""
@@ -25,7 +26,7 @@ UNVERSIONED = 1
 """The version of a blueprint without ``version:`` (the key was optional in version 1)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Rename:
     """A key renamed between two language versions; it keeps its place among its siblings.
 

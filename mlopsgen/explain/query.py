@@ -8,7 +8,6 @@ what that render writes, and answers from the recorded line origins.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,12 @@ from mlopsgen.blueprint.loader import PathKey, SourceMap
 from mlopsgen.blueprint.paths import display_path
 from mlopsgen.errors import Diagnostic, Position
 from mlopsgen.explain.record import Recorded, record
+from mlopsgen.frozen import frozen
 from mlopsgen.manifest import MANIFEST, OutputError, read_manifest
 from mlopsgen.provenance import Line
 
 
-@dataclass(frozen=True)
+@frozen
 class Key:
     """One blueprint key an answer points at."""
 
@@ -37,7 +37,7 @@ class Key:
         return {"path": self.path, "file": self.file, "line": self.line, "col": self.col, "written": self.written}
 
 
-@dataclass(frozen=True)
+@frozen
 class Answer:
     """Where one generated line came from."""
 

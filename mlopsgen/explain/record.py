@@ -9,13 +9,13 @@ the line numbers.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlopsgen import api, provenance
 from mlopsgen.blueprint.loader import SourceMap, load_blueprint
 from mlopsgen.errors import Diagnostic
+from mlopsgen.frozen import frozen
 from mlopsgen.manifest import MANIFEST
 from mlopsgen.plan import model as ir
 from mlopsgen.provenance import Line, Origin
@@ -41,7 +41,7 @@ listed here (a new one) falls back to the project, which every blueprint has."""
 MANIFEST_ORIGIN = Origin("output folder manifest (the whole blueprint)", (("project",),))
 
 
-@dataclass(frozen=True)
+@frozen
 class Recorded:
     """A recorded render: each file's content and per-line origins, and the blueprint's positions."""
 

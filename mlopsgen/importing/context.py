@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mlopsgen.frozen import frozen
 from mlopsgen.importing.values import NotExpressible, value
 
 PROJECTS_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/service-role/AmazonSageMakerProjectsExecutionRole$")
@@ -20,7 +21,7 @@ IMAGE_REGION = re.compile(r"^\d{12}\.dkr\.ecr\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.am
 CODE_DIR = "/opt/ml/processing/input/code"
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     """Something in the definition the imported blueprint does not express.
 
@@ -37,7 +38,7 @@ class Finding:
     message: str
 
 
-@dataclass(frozen=True)
+@frozen
 class CodeFile:
     """A code file a step reads from S3: where the imported blueprint expects it, and where it is now."""
 

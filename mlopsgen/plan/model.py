@@ -7,9 +7,10 @@ time is an ``Expr`` (a literal, or a reference the pipeline engine evaluates).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
+from mlopsgen.frozen import frozen
 from mlopsgen.plan.model_rollout import GeneratedAlarms as GeneratedAlarms
 from mlopsgen.plan.model_rollout import Rollout as Rollout
 from mlopsgen.plan.model_serving import Serving as Serving  # re-exported: views read plan.model only
@@ -23,14 +24,14 @@ if TYPE_CHECKING:
 # --- run-time expressions -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class ParamRef:
     """The value of a pipeline parameter."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@frozen
 class StepProp:
     """A property of another step, e.g. ``ModelArtifacts.S3ModelArtifacts``."""
 
@@ -38,14 +39,14 @@ class StepProp:
     path: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ExecVar:
     """An execution variable such as ``PipelineExecutionId``."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Join:
     """Text joined from literal and run-time parts."""
 
@@ -53,7 +54,7 @@ class Join:
     values: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class JsonGet:
     """A value read from a property file another step wrote."""
 
@@ -68,7 +69,7 @@ Expr = str | int | float | bool | ParamRef | StepProp | ExecVar | Join | JsonGet
 # --- conditions ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Comparison:
     """``kind`` is the SageMaker condition type: Equals, LessThanOrEqualTo, ..."""
 
@@ -77,7 +78,7 @@ class Comparison:
     right: Expr
 
 
-@dataclass(frozen=True)
+@frozen
 class InCondition:
     """``value`` is one of ``choices``."""
 
@@ -85,14 +86,14 @@ class InCondition:
     choices: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class NotCondition:
     """Negation."""
 
     condition: Condition
 
 
-@dataclass(frozen=True)
+@frozen
 class OrCondition:
     """Disjunction."""
 
@@ -105,7 +106,7 @@ Condition = Comparison | InCondition | NotCondition | OrCondition
 # --- project and controls ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Names:
     """Every generated name, derived once by ``plan.naming`` (the naming contract)."""
 
@@ -126,7 +127,7 @@ class Names:
     """The CodeCommit rule of a separate deploy repository."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Project:
     """The SageMaker project the output belongs to."""
 
@@ -139,7 +140,7 @@ class Project:
     tags: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Network:
     """Network controls of one job or model."""
 
@@ -159,7 +160,7 @@ class Network:
         return self.has_vpc or self.encrypt_inter_container_traffic or self.network_isolation
 
 
-@dataclass(frozen=True)
+@frozen
 class Security:
     """The blueprint's security controls, as every job step receives them."""
 
@@ -177,7 +178,7 @@ class Security:
 # --- steps ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Retry:
     """A retry policy; ``kind`` is ``job`` for SageMaker.* exceptions, ``step`` for Step.*."""
 
@@ -187,7 +188,7 @@ class Retry:
     backoff_rate: float
 
 
-@dataclass(frozen=True)
+@frozen
 class Common:
     """What every step carries."""
 
@@ -200,7 +201,7 @@ class Common:
     """ISO duration when caching is on, empty when off."""
 
 
-@dataclass(frozen=True)
+@frozen
 class CodeFile:
     """A file from the repository that a step runs, addressed in S3 by its content hash."""
 
@@ -214,7 +215,7 @@ class CodeFile:
         return self.path.rsplit("/", 1)[-1]
 
 
-@dataclass(frozen=True)
+@frozen
 class SourceBundle:
     """A source directory packed into ``sourcedir.tar.gz`` (``runtime/sourcedir.py``), addressed by content.
 
@@ -229,7 +230,7 @@ class SourceBundle:
     """(path inside the folder, sha256 of its content), sorted by path."""
 
 
-@dataclass(frozen=True)
+@frozen
 class ScriptMode:
     """A framework container running a script from a source directory (the containers' own contract)."""
 
@@ -238,7 +239,7 @@ class ScriptMode:
     """The script, relative to the source directory (``sagemaker_program``)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class HelperFile:
     """A file mlopsgen generates for the containers (``runproc.sh``, the requirements installer).
 
@@ -253,7 +254,7 @@ class HelperFile:
     s3_uri: str
 
 
-@dataclass(frozen=True)
+@frozen
 class FrameworkCode:
     """A processing job in the SDK's FrameworkProcessor convention (``plan/build_frameproc.py``).
 
@@ -270,7 +271,7 @@ class FrameworkCode:
     installer: HelperFile
 
 
-@dataclass(frozen=True)
+@frozen
 class Compute:
     """Instances of a job."""
 
@@ -280,7 +281,7 @@ class Compute:
     volume_kms_key: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ProcessingInput:
     """An S3 input of a processing job."""
 
@@ -289,7 +290,7 @@ class ProcessingInput:
     destination: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ProcessingOutput:
     """An S3 output of a processing job."""
 
@@ -298,7 +299,7 @@ class ProcessingOutput:
     destination: Expr
 
 
-@dataclass(frozen=True)
+@frozen
 class PropertyFile:
     """A JSON file in an output that conditions can read."""
 
@@ -307,7 +308,7 @@ class PropertyFile:
     path: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ProcessingStep:
     """A processing job."""
 
@@ -331,7 +332,7 @@ class ProcessingStep:
     """entry_point + source_dir: ``command`` runs in the generated runproc.sh (``code`` is None then)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Channel:
     """A training input channel."""
 
@@ -357,7 +358,7 @@ class Channel:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class MetricDefinition:
     """A metric SageMaker reads from a training job's log."""
 
@@ -365,7 +366,7 @@ class MetricDefinition:
     regex: str
 
 
-@dataclass(frozen=True)
+@frozen
 class TrainingOptions:
     """A training job's options; the defaults are what a job without them sends."""
 
@@ -389,7 +390,7 @@ class TrainingOptions:
 Pairs = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class DebugHook:
     """DebugHookConfig; ``None`` members are left out, empty ones sent empty (as the blueprint gave them)."""
 
@@ -400,7 +401,7 @@ class DebugHook:
     """CollectionConfigurations: (CollectionName, CollectionParameters) in blueprint order."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Profiler:
     """ProfilerConfig; ``None`` members are left out."""
 
@@ -410,7 +411,7 @@ class Profiler:
     disable: bool | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class TuningOptions:
     """A tuning job's own options (HyperParameterTuningJobConfig and WarmStartConfig)."""
 
@@ -441,7 +442,7 @@ class TuningOptions:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class TrainingJob:
     """What a training job (alone, or as a tuning job's template) runs."""
 
@@ -462,7 +463,7 @@ class TrainingJob:
     """Script mode (entry_point + source_dir); None when the image runs its own program."""
 
 
-@dataclass(frozen=True)
+@frozen
 class TrainingStep:
     """A training job."""
 
@@ -470,7 +471,7 @@ class TrainingStep:
     job: TrainingJob
 
 
-@dataclass(frozen=True)
+@frozen
 class ParameterRange:
     """A searched hyperparameter."""
 
@@ -483,7 +484,7 @@ class ParameterRange:
     scaling: str
 
 
-@dataclass(frozen=True)
+@frozen
 class TuningStep:
     """A hyperparameter tuning job."""
 
@@ -498,7 +499,7 @@ class TuningStep:
     options: TuningOptions = TuningOptions()
 
 
-@dataclass(frozen=True)
+@frozen
 class ModelSource:
     """The container of a model: image, artifacts and environment."""
 
@@ -510,7 +511,7 @@ class ModelSource:
     for other images. The SDK engine asks the SDK for that environment from it."""
 
 
-@dataclass(frozen=True)
+@frozen
 class RegisterModelStep:
     """Registers a model package version."""
 
@@ -533,7 +534,7 @@ class RegisterModelStep:
     """ModelPackageDescription; empty when unset."""
 
 
-@dataclass(frozen=True)
+@frozen
 class CreateModelStep:
     """Creates a SageMaker model."""
 
@@ -543,7 +544,7 @@ class CreateModelStep:
     network: Network
 
 
-@dataclass(frozen=True)
+@frozen
 class TransformStep:
     """A batch transform job."""
 
@@ -559,7 +560,7 @@ class TransformStep:
     output_kms_key: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ConditionStep:
     """Branches; its then/else steps live only inside it."""
 
@@ -570,7 +571,7 @@ class ConditionStep:
     else_steps: tuple[Step, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class FailStep:
     """Ends the execution as failed."""
 
@@ -578,7 +579,7 @@ class FailStep:
     message: Expr
 
 
-@dataclass(frozen=True)
+@frozen
 class OutputParameter:
     """A typed output of a lambda or callback step (``kind``: String, Integer, Boolean or Float)."""
 
@@ -586,7 +587,7 @@ class OutputParameter:
     kind: str
 
 
-@dataclass(frozen=True)
+@frozen
 class LambdaStep:
     """Invokes a Lambda function; later steps read its outputs as ``OutputParameters['name']``."""
 
@@ -596,7 +597,7 @@ class LambdaStep:
     outputs: tuple[OutputParameter, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class CallbackStep:
     """Sends a message to an SQS queue and waits for the callback."""
 
@@ -606,7 +607,7 @@ class CallbackStep:
     outputs: tuple[OutputParameter, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class EmrStep:
     """A Hadoop JAR step on an EMR cluster: a running one, or one created for the step."""
 
@@ -668,7 +669,7 @@ def steps_of(steps: tuple[Step, ...], *kinds: type) -> list[Any]:
     return found
 
 
-@dataclass(frozen=True)
+@frozen
 class Parameter:
     """A pipeline parameter; ``kind`` is String, Integer, Float or Boolean."""
 
@@ -678,7 +679,7 @@ class Parameter:
     allowed: tuple[str | int | float | bool, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Pipeline:
     """The model-building pipeline."""
 
@@ -695,7 +696,7 @@ class Pipeline:
 # --- delivery ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class DataCapture:
     """Endpoint data capture; ``sampling_percentage`` 0 with ``enabled`` False when off."""
 
@@ -704,7 +705,7 @@ class DataCapture:
     destination: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Autoscaling:
     """Target tracking on invocations per instance."""
 
@@ -715,7 +716,7 @@ class Autoscaling:
     scale_out_cooldown_seconds: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Stage:
     """A deployment stage, in deploy order."""
 
@@ -742,7 +743,7 @@ class Stage:
     """Model monitoring schedules on the stage's endpoint (plan/model_monitoring.py); None without."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Targets:
     """The accounts a stage deploys into through a self-managed CloudFormation stack set."""
 
@@ -751,7 +752,7 @@ class Targets:
     """Resolved to their active accounts at deploy time (self-managed stack sets take accounts only)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class MultiAccount:
     """Roles, parameters and policies shared by every stage deployed into other accounts."""
 
@@ -776,7 +777,7 @@ class MultiAccount:
     """Every target OU, sorted."""
 
 
-@dataclass(frozen=True)
+@frozen
 class SamplePayload:
     """What the smoke test sends to the endpoint."""
 
@@ -789,7 +790,7 @@ class SamplePayload:
     """Where the payload is written in the generated output."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Deploy:
     """How the approved model version reaches its endpoints."""
 
@@ -804,7 +805,7 @@ class Deploy:
     """The model's JSON content types: captured as text too; any other type is captured base64."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """The repository CI builds from."""
 
@@ -817,7 +818,7 @@ class Source:
     """Repository the deploy pipeline reads (the same as ``repository`` unless the blueprint separates them)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class PathFilter:
     """Repository paths whose change starts a CI job (relative to the repository root, ``/``-separated).
 
@@ -831,7 +832,7 @@ class PathFilter:
     """A change to one of these files counts."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Ci:
     """CI/CD settings shared by the backends."""
 
@@ -876,7 +877,7 @@ class Ci:
     """Argument list of a batch stage's run (smoke and/or on approval); empty without batch stages."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Jenkins:
     """Jenkins-specific settings."""
 
@@ -887,7 +888,7 @@ class Jenkins:
     deploy_timeout_minutes: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Plan:
     """Everything targets need for one blueprint."""
 

@@ -6,10 +6,10 @@ Kept beside ``model.py`` (which holds ``Stage``) so the serving modes each stay 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mlopsgen.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class BatchTransform:
     """What a batch stage's one-step SageMaker pipeline runs (CreateTransformJob), and when.
 

@@ -7,14 +7,15 @@ pipeline service reads (skip, fail on violation, register a new baseline).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from mlopsgen.frozen import frozen
 
 if TYPE_CHECKING:
     from mlopsgen.plan.model import CodeFile, Common, Compute, Expr, Network
 
 
-@dataclass(frozen=True)
+@frozen
 class MetricsSource:
     """A metrics document attached to a model package."""
 
@@ -22,7 +23,7 @@ class MetricsSource:
     content_type: str
 
 
-@dataclass(frozen=True)
+@frozen
 class FileSource:
     """A configuration file attached to a model package; ``content_type`` empty when unset."""
 
@@ -33,7 +34,7 @@ class FileSource:
     the definition target addresses the file by its content)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class ModelMetrics:
     """The SDK's ModelMetrics: every report is optional (None when the blueprint leaves it out)."""
 
@@ -47,7 +48,7 @@ class ModelMetrics:
     explainability: MetricsSource | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class DriftCheckBaselines:
     """The SDK's DriftCheckBaselines: every baseline is optional (None when left out)."""
 
@@ -62,7 +63,7 @@ class DriftCheckBaselines:
     explainability_config_file: FileSource | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class CheckSwitches:
     """What the pipeline service reads around a check job (the step's top-level keys)."""
 
@@ -75,7 +76,7 @@ class CheckSwitches:
     supplied_baseline_constraints: Expr | None
 
 
-@dataclass(frozen=True)
+@frozen
 class CheckJob:
     """The baselining processing job of a check step."""
 
@@ -89,7 +90,7 @@ class CheckJob:
     network: Network
 
 
-@dataclass(frozen=True)
+@frozen
 class QualityCheckStep:
     """A data or model quality check (SageMaker QualityCheck step)."""
 

@@ -8,8 +8,9 @@ their content under ``code_prefix``, the same layout as the code files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from mlopsgen.frozen import frozen
 
 if TYPE_CHECKING:
     from mlopsgen.plan.model import Common, Expr
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 Literal_ = str | int | float
 
 
-@dataclass(frozen=True)
+@frozen
 class ClarifyData:
     """The dataset and where the results go (the SDK's DataConfig)."""
 
@@ -30,7 +31,7 @@ class ClarifyData:
     features: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class ClarifyBias:
     """The sensitive groups (the SDK's BiasConfig)."""
 
@@ -40,7 +41,7 @@ class ClarifyBias:
     group_name: str | int | None
 
 
-@dataclass(frozen=True)
+@frozen
 class ClarifyModel:
     """The model on Clarify's shadow endpoint (the SDK's ModelConfig); ``name`` may be a step property."""
 
@@ -53,7 +54,7 @@ class ClarifyModel:
     record_template: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class ClarifyPredictedLabel:
     """How the predicted label is read from the model's output (the SDK's ModelPredictedLabelConfig)."""
 
@@ -63,7 +64,7 @@ class ClarifyPredictedLabel:
     label_headers: tuple[str, ...] | None
 
 
-@dataclass(frozen=True)
+@frozen
 class ClarifyShap:
     """Kernel SHAP settings (the SDK's SHAPConfig)."""
 
@@ -75,7 +76,7 @@ class ClarifyShap:
     seed: int | None
 
 
-@dataclass(frozen=True)
+@frozen
 class ClarifyCheckStep:
     """A data bias, model bias or model explainability check (SageMaker ClarifyCheck step)."""
 

@@ -7,8 +7,9 @@ the job definitions, schedules and alarms of the stage's endpoint stack.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Protocol
+
+from mlopsgen.frozen import frozen
 
 PACKAGE_BASELINE = "model-package:"
 """Prefix of a stage parameter value the deploy step replaces with a URI from the approved model package:
@@ -39,7 +40,7 @@ class HasMonitoring(Protocol):
         """The stage's monitoring."""
 
 
-@dataclass(frozen=True)
+@frozen
 class MonitorAlarm:
     """A CloudWatch alarm on a metric a monitor publishes."""
 
@@ -49,7 +50,7 @@ class MonitorAlarm:
     """CloudWatch ComparisonOperator: GreaterThanThreshold or LessThanThreshold."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Monitor:
     """One monitor of a stage; empty text means "not set"."""
 
@@ -71,7 +72,7 @@ class Monitor:
     alarms: tuple[MonitorAlarm, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Monitoring:
     """The monitoring jobs of one stage."""
 

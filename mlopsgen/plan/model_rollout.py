@@ -6,10 +6,10 @@ endpoint target turns a ``Rollout`` into CloudFormation (``targets/endpoint_roll
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mlopsgen.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class GeneratedAlarms:
     """Thresholds of the CloudWatch alarms created with the endpoint, per variant."""
 
@@ -21,7 +21,7 @@ class GeneratedAlarms:
     """Consecutive breaching minutes."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Rollout:
     """How an update reaches the endpoint: blue/green traffic shifting or rolling, and what rolls it back."""
 

@@ -6,13 +6,13 @@ in, the stage's instance type turned into its one variant), so targets decide no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mlopsgen.frozen import frozen
 
 DEFAULT_VARIANT = "AllTraffic"
 """The one variant of a stage that names none (the SageMaker project templates' name)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Variant:
     """A production or shadow variant: the stage's model on its own instances, with its traffic weight."""
 
@@ -22,7 +22,7 @@ class Variant:
     weight: float
 
 
-@dataclass(frozen=True)
+@frozen
 class ServerlessConfig:
     """ProductionVariantServerlessConfig of the stage's one variant, and the smoke test's cold-start bound."""
 
@@ -32,7 +32,7 @@ class ServerlessConfig:
     cold_start_seconds: int
 
 
-@dataclass(frozen=True)
+@frozen
 class BacklogScaling:
     """Target tracking on ApproximateBacklogSizePerInstance; ``min_instances`` may be 0."""
 
@@ -43,7 +43,7 @@ class BacklogScaling:
     scale_out_cooldown_seconds: int
 
 
-@dataclass(frozen=True)
+@frozen
 class AsyncConfig:
     """AsyncInferenceConfig: where results and failures go, who is told, how the queue scales."""
 
@@ -58,7 +58,7 @@ class AsyncConfig:
     result_timeout_seconds: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Serving:
     """How one stage serves its model."""
 

@@ -10,8 +10,8 @@ failing a CloudFormation deployment.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from mlopsgen.frozen import frozen
 from mlopsgen.plan.model import Names
 from mlopsgen.plan.naming import (
     endpoint_name,
@@ -23,7 +23,7 @@ from mlopsgen.plan.naming import (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class DerivedName:
     """One kind of generated name: how it is derived and the longest name AWS accepts for it."""
 
@@ -49,7 +49,7 @@ DERIVED_NAMES: tuple[DerivedName, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class NameProblem:
     """A derived name AWS would refuse; ``stage`` is the stage's index, or None for a project-wide name."""
 

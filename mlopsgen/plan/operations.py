@@ -7,14 +7,14 @@ and the Jenkins deploy job runs ``notify_command`` when it fails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mlopsgen.frozen import frozen
 
 PIPELINE_FAILED = ("Failed",)
 """SageMaker Model Building Pipeline Execution Status Change statuses that count as a failure."""
 PIPELINE_SUCCEEDED = ("Succeeded",)
 
 
-@dataclass(frozen=True)
+@frozen
 class Schedule:
     """One EventBridge Scheduler schedule that starts the pipeline."""
 
@@ -27,7 +27,7 @@ class Schedule:
     enabled: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class NewData:
     """Start the pipeline when an object is created under ``bucket``/``prefix``."""
 
@@ -39,7 +39,7 @@ class NewData:
     """EventBridge rule name."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Notifications:
     """The project's SNS topic, what it is told, and who subscribes."""
 
@@ -60,7 +60,7 @@ class Notifications:
     """The topic is encrypted with a customer-managed key the template creates."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Operations:
     """Everything ``infrastructure/operations.yml`` holds."""
 

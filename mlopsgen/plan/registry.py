@@ -7,8 +7,7 @@ different things. Built from the blueprint in ``plan/build_registry.py``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from mlopsgen.frozen import frozen
 from mlopsgen.plan.ci_commands import MODEL_PACKAGE_GROUP, REGION
 
 HUB_PREFIX = "mlopsgen-model-hub"
@@ -21,7 +20,7 @@ LINEAGE_KEYS = ("mlopsgen:source-account", "mlopsgen:source-model-package-arn", 
 """CustomerMetadataProperties keys a promoted package carries (the runtime script writes the same)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Hub:
     """The central registry and its model store."""
 
@@ -61,7 +60,7 @@ class Hub:
         return f"arn:{self.partition}:kms:{self.region}:{self.account}:key/*"
 
 
-@dataclass(frozen=True)
+@frozen
 class Registry:
     """Promotion of this (spoke) project's approved versions into the hub."""
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from mlopsgen.frozen import frozen
 
 DELETABLE_PREFIX = "generated/"
 
@@ -21,7 +23,7 @@ def blob_id(content: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
 
 
-@dataclass(frozen=True)
+@frozen
 class Changes:
     """What a commit must do to make a branch hold the seeded files.
 
@@ -57,7 +59,7 @@ class DeliveryError(Exception):
     """The repository refused the seed (a file over its limits, a branch moved meanwhile, ...)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Delivered:
     """Where the seed landed: the head commit (or object version) and whether anything was written."""
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import yaml
 
 from mlopsgen import api
 from mlopsgen.errors import Diagnostic
+from mlopsgen.frozen import frozen
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 BLUEPRINT_DIR = "blueprints"
@@ -34,7 +35,7 @@ class TemplateError(ValueError):
     """The template cannot be filled in (unknown placeholder, placeholder where it cannot go)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Seeded:
     """A rendered repository, or why there is none.
 

@@ -13,11 +13,12 @@ from typing import Any, Protocol
 import yaml
 
 from mlopsgen import provenance
+from mlopsgen.frozen import frozen
 from mlopsgen.plan.ci_commands import EnvRef
 from mlopsgen.plan.model import Plan
 
 
-@dataclass(frozen=True)
+@frozen
 class OutputFile:
     """A generated file: a path relative to the blueprint's output folder, and its content.
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from mlopsgen.frozen import frozen
 from mlopsgen.plan import model as ir
 from mlopsgen.targets.sagemaker_checks import Expr, check_job
 
@@ -25,7 +26,7 @@ CONFIG_NAME = "analysis_config.json"
 _REPORT = {"name": "report", "title": "Analysis Report"}
 
 
-@dataclass(frozen=True)
+@frozen
 class ConfigFile:
     """A generated Clarify configuration: where it is written, its digest and its S3 URI."""
 
