@@ -20,6 +20,7 @@ from mlopsgen.blueprint.checks_clarify import CLARIFY_CHECKS
 from mlopsgen.blueprint.checks_external import EXTERNAL_CHECKS
 from mlopsgen.blueprint.checks_monitoring import MONITORING_CHECKS
 from mlopsgen.blueprint.checks_rollout import ROLLOUT_CHECKS
+from mlopsgen.blueprint.lazy import eager_schema
 from mlopsgen.blueprint.limits import LIMIT_CHECKS
 from mlopsgen.blueprint.loader import Loaded
 from mlopsgen.blueprint.models import BlueprintSpec
@@ -354,7 +355,8 @@ def emit_all(plan: Plan, *, engine: Engine = "native") -> list[OutputFile]:
 
 def schema() -> str:
     """The blueprint JSON Schema, as committed to ``schemas/blueprint.schema.json``."""
-    data = BlueprintSpec.model_json_schema(by_alias=True, schema_generator=DocumentedSchema)
+    with eager_schema(BlueprintSpec):  # the real models of every lazily loaded section (blueprint/lazy.py)
+        data = BlueprintSpec.model_json_schema(by_alias=True, schema_generator=DocumentedSchema)
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     data["title"] = "mlopsgen blueprint"
     return json.dumps(data, indent=2, sort_keys=True) + "\n"

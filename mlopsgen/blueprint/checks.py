@@ -27,8 +27,6 @@ from mlopsgen.blueprint.checks_parameters import check_parameters, check_retry
 from mlopsgen.blueprint.conditions import JsonGetOperand
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
-from mlopsgen.blueprint.operations import check_operations
-from mlopsgen.blueprint.registry import check_registry
 from mlopsgen.blueprint.resolve import Ref, ReferenceError_, Scope, referenced_steps, split_value, walk_values
 from mlopsgen.blueprint.steps import (
     ConditionStepSpec,
@@ -351,6 +349,24 @@ def _model_source(scope: Scope, step: Any, path: PathKey) -> list[Issue]:
             )
         )
     return issues
+
+
+def check_registry(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
+    """The registry section's checks (``blueprint/registry.py``), loaded only for a blueprint that has one."""
+    if spec.registry is None:
+        return []
+    from mlopsgen.blueprint import registry
+
+    return registry.check_registry(spec, scope)
+
+
+def check_operations(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
+    """Schedules, new-data trigger and notifications (``blueprint/operations.py``), loaded only when used."""
+    if not (spec.pipeline.schedules or spec.pipeline.on_new_data or spec.notifications):
+        return []
+    from mlopsgen.blueprint import operations
+
+    return operations.check_operations(spec, scope)
 
 
 CHECKS: tuple[Callable[[BlueprintSpec, Scope], list[Issue]], ...] = (

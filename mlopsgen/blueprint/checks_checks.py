@@ -17,7 +17,6 @@ from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Ref, ReferenceError_, Scope, split_value
 from mlopsgen.blueprint.steps import RegisterModelStepSpec
-from mlopsgen.blueprint.steps_checks import QualityCheckStepSpec
 from mlopsgen.blueprint.steps_metrics import CUSTOMER_METADATA
 
 _SWITCHES = ("skip_check", "fail_on_violation", "register_new_baseline")
@@ -73,7 +72,7 @@ def check_quality_steps(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     """Switches are booleans, model quality fields sit on model quality checks, formats fit their type."""
     issues: list[Issue] = []
     for i, step in enumerate(spec.pipeline.steps):
-        if not isinstance(step, QualityCheckStepSpec):
+        if step.type != "quality_check":
             continue
         path: PathKey = ("pipeline", "steps", i)
         issues += switch_issues(step, path, scope)

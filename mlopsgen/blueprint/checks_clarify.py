@@ -7,6 +7,7 @@ in ``DataConfig``, ``ModelConfig``, ``ClarifyCheckStep``), found at validation w
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.checks_checks import switch_issues
@@ -14,8 +15,10 @@ from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
 from mlopsgen.blueprint.steps import RegisterModelStepSpec
-from mlopsgen.blueprint.steps_clarify import ClarifyCheckStepSpec
 from mlopsgen.errors import did_you_mean
+
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.steps_clarify import ClarifyCheckStepSpec
 
 # Which check kinds each optional section belongs to, and which need it.
 _SECTIONS = {
@@ -93,7 +96,7 @@ def check_clarify_steps(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     """Switches are booleans, each section sits on the check kinds that read it, formats are complete."""
     issues: list[Issue] = []
     for i, step in enumerate(spec.pipeline.steps):
-        if isinstance(step, ClarifyCheckStepSpec):
+        if step.type == "clarify_check":
             issues.extend(_check_one(step, ("pipeline", "steps", i), scope))
     return issues
 
@@ -106,7 +109,7 @@ _CONFIG_FILES = {
 
 def check_config_file_sources(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     """A drift baseline config file has one source, and ``clarify_check`` names a check of the right kind."""
-    clarify = {s.name: s.check for s in spec.pipeline.steps if isinstance(s, ClarifyCheckStepSpec)}
+    clarify = {s.name: s.check for s in spec.pipeline.steps if s.type == "clarify_check"}
     issues: list[Issue] = []
     for i, step in enumerate(spec.pipeline.steps):
         if not isinstance(step, RegisterModelStepSpec) or step.drift_check_baselines is None:

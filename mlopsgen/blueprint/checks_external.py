@@ -19,7 +19,6 @@ from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
-from mlopsgen.blueprint.steps_external import EmrStepSpec
 from mlopsgen.errors import did_you_mean
 
 RUN_JOB_FLOW_MEMBERS = frozenset(
@@ -95,7 +94,7 @@ def check_emr_steps(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     """An EMR step names one cluster, and a cluster configuration is one EMR and the SDK accept."""
     issues: list[Issue] = []
     for i, step in enumerate(spec.pipeline.steps):
-        if not isinstance(step, EmrStepSpec):
+        if step.type != "emr":
             continue
         path: PathKey = ("pipeline", "steps", i)
         if (step.cluster_id is None) == (step.cluster_config is None):

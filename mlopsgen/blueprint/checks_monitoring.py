@@ -7,13 +7,16 @@ each rule here is one way that would fail on AWS (or silently monitor nothing), 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
-from mlopsgen.blueprint.stage_monitoring import MonitorBase, MonitoringSpec
 from mlopsgen.blueprint.steps import RegisterModelStepSpec
+
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.stage_monitoring import MonitorBase, MonitoringSpec
 
 MONITOR_KINDS = ("data_quality", "model_quality", "model_bias", "model_explainability")
 """The monitors of a stage, in the order they are emitted."""

@@ -20,14 +20,16 @@ alarms watch the one variant ``AllTraffic``, so a stage with named variants list
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.delivery import StageSpec
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
-from mlopsgen.blueprint.stage_rollout import MAX_ROLLBACK_ALARMS, RolloutSpec
-from mlopsgen.blueprint.stage_serving import RealtimeServingSpec, ServerlessServingSpec
+
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.stage_rollout import RolloutSpec
 
 GENERATED_ALARMS = 2
 """Alarms ``generated_alarms`` creates per variant: 5xx errors and model latency."""
@@ -84,6 +86,8 @@ def _step_issues(where: PathKey, stage: StageSpec, rollout: RolloutSpec) -> list
 
 def _serving_issues(where: PathKey, stage: StageSpec, rollout: RolloutSpec) -> list[Issue]:
     """What the stage's serving block rules out: rolling updates (AWS), generated alarms on named variants (ours)."""
+    from mlopsgen.blueprint.stage_serving import RealtimeServingSpec, ServerlessServingSpec  # loaded with a rollout
+
     serving = stage.serving
     realtime = serving if isinstance(serving, RealtimeServingSpec) else None
     multi = realtime is not None and len(realtime.variants) + len(realtime.shadow_variants) > 1
@@ -114,6 +118,8 @@ def _serving_issues(where: PathKey, stage: StageSpec, rollout: RolloutSpec) -> l
 
 
 def _stage_issues(where: PathKey, stage: StageSpec, rollout: RolloutSpec) -> list[Issue]:
+    from mlopsgen.blueprint.stage_rollout import MAX_ROLLBACK_ALARMS  # loaded with a rollout
+
     issues = _step_issues(where, stage, rollout) + _serving_issues(where, stage, rollout)
     if rollout.strategy == "rolling" and rollout.termination_wait_seconds:
         issues.append(

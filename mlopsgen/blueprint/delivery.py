@@ -6,16 +6,24 @@ combines them.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
 from mlopsgen.blueprint.aws_shapes import AccountId, OrganizationalUnitId
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, Spec, flag_or_model, no_entries
-from mlopsgen.blueprint.stage_batch import BatchSpec
-from mlopsgen.blueprint.stage_monitoring import MonitoringSpec
-from mlopsgen.blueprint.stage_rollout import RolloutSpec
-from mlopsgen.blueprint.stage_serving import ServingSpec
+from mlopsgen.blueprint.lazy import lazy
+
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.stage_batch import BatchSpec
+    from mlopsgen.blueprint.stage_monitoring import MonitoringSpec
+    from mlopsgen.blueprint.stage_rollout import RolloutSpec
+    from mlopsgen.blueprint.stage_serving import ServingSpec
+else:  # a stage's optional blocks: their models load when a blueprint uses them (blueprint/lazy.py)
+    BatchSpec = lazy("mlopsgen.blueprint.stage_batch", "BatchSpec")
+    MonitoringSpec = lazy("mlopsgen.blueprint.stage_monitoring", "MonitoringSpec")
+    RolloutSpec = lazy("mlopsgen.blueprint.stage_rollout", "RolloutSpec")
+    ServingSpec = lazy("mlopsgen.blueprint.stage_serving", "ServingSpec")
 
 HTTPS_URL_PATTERN = r"^https://[!#-&(-\[\]-~]+$"
 

@@ -7,7 +7,7 @@ are in ``steps.py`` (values there may hold ``${...}`` references), condition exp
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -23,9 +23,17 @@ from mlopsgen.blueprint.aws_shapes import (
 )
 from mlopsgen.blueprint.base import Scalar, Spec, no_entries, no_items
 from mlopsgen.blueprint.delivery import CiSpec, DeploySpec
-from mlopsgen.blueprint.operations import NewDataSpec, NotificationsSpec, ScheduleSpec
-from mlopsgen.blueprint.registry import RegistrySpec
+from mlopsgen.blueprint.lazy import lazy
 from mlopsgen.blueprint.steps import StepSpec
+
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.operations import NewDataSpec, NotificationsSpec, ScheduleSpec
+    from mlopsgen.blueprint.registry import RegistrySpec
+else:  # optional sections: their models load when a blueprint uses them (blueprint/lazy.py)
+    NewDataSpec = lazy("mlopsgen.blueprint.operations", "NewDataSpec")
+    NotificationsSpec = lazy("mlopsgen.blueprint.operations", "NotificationsSpec")
+    ScheduleSpec = lazy("mlopsgen.blueprint.operations", "ScheduleSpec")
+    RegistrySpec = lazy("mlopsgen.blueprint.registry", "RegistrySpec")
 
 PROJECT_NAME_PATTERN = r"^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$"
 

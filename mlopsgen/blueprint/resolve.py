@@ -21,8 +21,6 @@ from pydantic import BaseModel
 
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.step_properties import check_property_path
-from mlopsgen.blueprint.steps import CreateModelStepSpec, ProcessingStepSpec, TrainingStepSpec, TuningStepSpec
-from mlopsgen.blueprint.steps_external import CallbackStepSpec, LambdaStepSpec
 from mlopsgen.errors import did_you_mean
 from mlopsgen.frozen import frozen
 
@@ -38,12 +36,13 @@ EXECUTION_VARIABLES = {
     "current_time": "CurrentDateTime",
 }
 
-STEP_ATTRIBUTES: dict[str, tuple[type, ...]] = {
-    "outputs": (ProcessingStepSpec, LambdaStepSpec, CallbackStepSpec),
-    "model_artifacts": (TrainingStepSpec, TuningStepSpec),
-    "model_name": (CreateModelStepSpec,),
-    "properties": (object,),
+STEP_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "outputs": ("processing", "lambda", "callback"),
+    "model_artifacts": ("training", "tuning"),
+    "model_name": ("create_model",),
+    "properties": (),
 }
+"""Attributes a reference may read of a step → the step types that have it (every type: empty)."""
 
 
 @frozen
@@ -160,22 +159,22 @@ def _step_ref(text: str, rest: str, scope: Scope) -> Ref:
             f"unknown step attribute '{attr}' in ${{{text}}}",
             _suggest(attr, STEP_ATTRIBUTES, "attributes") or "attributes: " + ", ".join(STEP_ATTRIBUTES) + ".",
         )
-    if not isinstance(step, STEP_ATTRIBUTES[attr]):
+    owners = STEP_ATTRIBUTES[attr]
+    if owners and step_type not in owners:
         raise ReferenceError_(
             "MLG205",
-            f"${{{text}}}: step '{step_name}' is a {step.type} step, which has no {attr}",
-            f"{attr} belongs to {_kinds(STEP_ATTRIBUTES[attr])} steps.",
+            f"${{{text}}}: step '{step_name}' is a {step_type} step, which has no {attr}",
+            f"{attr} belongs to {' or '.join(owners)} steps.",
         )
     if attr == "outputs":
-        assert isinstance(step, ProcessingStepSpec | LambdaStepSpec | CallbackStepSpec)
         if detail not in step.outputs:
             raise ReferenceError_(
                 "MLG203",
                 f"step '{step_name}' has no output '{detail}' in ${{{text}}}",
                 _suggest(detail, step.outputs, "outputs"),
             )
-        return Ref("output" if isinstance(step, ProcessingStepSpec) else "output_parameter", step_name, detail)
-    if attr == "properties" and isinstance(step, LambdaStepSpec | CallbackStepSpec):
+        return Ref("output" if step_type == "processing" else "output_parameter", step_name, detail)
+    if attr == "properties" and step_type in ("lambda", "callback"):
         raise ReferenceError_(
             "MLG262",
             f"${{{text}}}: a {step_type} step's results are its declared outputs, not properties",
@@ -233,7 +232,3 @@ def _property_hint(word: str, choices: list[str]) -> str:
         return hint
     shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
     return f"continue with one of: {shown} (SageMaker's response shape, as the SDK reads it)."
-
-
-def _kinds(types: tuple[type, ...]) -> str:
-    return " or ".join(t.model_fields["type"].annotation.__args__[0] for t in types)  # type: ignore[attr-defined]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.delivery import StageSpec
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
-from mlopsgen.blueprint.stage_batch import BatchSpec
 from mlopsgen.blueprint.steps import RegisterModelStepSpec
+
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.stage_batch import BatchSpec
 
 
 def _batch_stages(spec: BlueprintSpec) -> list[tuple[int, StageSpec, BatchSpec]]:

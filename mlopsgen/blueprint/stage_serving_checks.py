@@ -11,17 +11,16 @@ ref: https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.delivery import StageSpec
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.resolve import Scope
-from mlopsgen.blueprint.stage_serving import (
-    AsynchronousServingSpec,
-    RealtimeServingSpec,
-    ServerlessServingSpec,
-)
+
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.stage_serving import AsynchronousServingSpec, RealtimeServingSpec, ServerlessServingSpec
 
 
 def _written(stage: StageSpec, field: str) -> bool:
@@ -167,6 +166,14 @@ def check_serving_modes(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
     for i, stage in enumerate(spec.deploy.stages):
         where: PathKey = ("deploy", "stages", i)
         serving = stage.serving
+        if serving is None:
+            continue
+        from mlopsgen.blueprint.stage_serving import (  # loaded with a serving block (blueprint/lazy.py)
+            AsynchronousServingSpec,
+            RealtimeServingSpec,
+            ServerlessServingSpec,
+        )
+
         if isinstance(serving, ServerlessServingSpec):
             issues += _serverless(where, stage, serving, spec)
         elif isinstance(serving, RealtimeServingSpec):
@@ -179,6 +186,10 @@ def check_serving_modes(spec: BlueprintSpec, scope: Scope) -> list[Issue]:
 def stage_instance_types(stage: StageSpec) -> list[tuple[PathKey, str]]:
     """The instance types a stage runs on, each with its path below the stage (none when serverless)."""
     serving = stage.serving
+    if serving is None:
+        return [(("instance_type",), stage.instance_type)]
+    from mlopsgen.blueprint.stage_serving import RealtimeServingSpec, ServerlessServingSpec  # loaded with serving
+
     if isinstance(serving, ServerlessServingSpec):
         return []
     if isinstance(serving, RealtimeServingSpec) and serving.variants:

@@ -8,13 +8,14 @@ Split out of ``models.py``, which keeps the project, parameters, security and th
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
 from mlopsgen.blueprint.aws_shapes import ContainerImage
 from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Scalar, Spec, flag_or_model, no_entries, no_items
 from mlopsgen.blueprint.conditions import ConditionExpr
+from mlopsgen.blueprint.lazy import lazy, tagged_union
 from mlopsgen.blueprint.steps_debugger import DebuggerOptions
 from mlopsgen.blueprint.steps_metrics import (
     CUSTOMER_METADATA,
@@ -407,13 +408,6 @@ class FailStepSpec(StepBase):
     """Failure message, may hold ${...} references."""
 
 
-# Defined on StepBase above; imported here so the union below can name them (blueprint/__init__.py
-# imports this module first, so importing steps_external on its own cannot hit the cycle).
-# The check steps reuse the shared pieces above, so they are imported once those exist.
-from mlopsgen.blueprint.steps_checks import QualityCheckStepSpec as QualityCheckStepSpec  # noqa: E402
-from mlopsgen.blueprint.steps_clarify import ClarifyCheckStepSpec as ClarifyCheckStepSpec  # noqa: E402
-from mlopsgen.blueprint.steps_external import CallbackStepSpec, EmrStepSpec, LambdaStepSpec  # noqa: E402
-
 STEP_TYPES = (
     "processing",
     "training",
@@ -430,20 +424,44 @@ STEP_TYPES = (
     "clarify_check",
 )
 
-StepSpec = Annotated[
-    ProcessingStepSpec
-    | TrainingStepSpec
-    | TuningStepSpec
-    | RegisterModelStepSpec
-    | CreateModelStepSpec
-    | TransformStepSpec
-    | ConditionStepSpec
-    | FailStepSpec
-    | LambdaStepSpec
-    | EmrStepSpec
-    | CallbackStepSpec
-    | QualityCheckStepSpec
-    | ClarifyCheckStepSpec,
-    Field(discriminator="type"),
-]
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.steps_checks import QualityCheckStepSpec as QualityCheckStepSpec
+    from mlopsgen.blueprint.steps_clarify import ClarifyCheckStepSpec as ClarifyCheckStepSpec
+    from mlopsgen.blueprint.steps_external import CallbackStepSpec, EmrStepSpec, LambdaStepSpec
+
+    StepSpec = Annotated[
+        ProcessingStepSpec
+        | TrainingStepSpec
+        | TuningStepSpec
+        | RegisterModelStepSpec
+        | CreateModelStepSpec
+        | TransformStepSpec
+        | ConditionStepSpec
+        | FailStepSpec
+        | LambdaStepSpec
+        | EmrStepSpec
+        | CallbackStepSpec
+        | QualityCheckStepSpec
+        | ClarifyCheckStepSpec,
+        Field(discriminator="type"),
+    ]
+else:  # the same union; the step kinds few blueprints use load when one does (blueprint/lazy.py)
+    StepSpec = tagged_union(
+        "type",
+        {
+            "processing": ProcessingStepSpec,
+            "training": TrainingStepSpec,
+            "tuning": TuningStepSpec,
+            "register_model": RegisterModelStepSpec,
+            "create_model": CreateModelStepSpec,
+            "transform": TransformStepSpec,
+            "condition": ConditionStepSpec,
+            "fail": FailStepSpec,
+            "lambda": lazy("mlopsgen.blueprint.steps_external", "LambdaStepSpec"),
+            "emr": lazy("mlopsgen.blueprint.steps_external", "EmrStepSpec"),
+            "callback": lazy("mlopsgen.blueprint.steps_external", "CallbackStepSpec"),
+            "quality_check": lazy("mlopsgen.blueprint.steps_checks", "QualityCheckStepSpec"),
+            "clarify_check": lazy("mlopsgen.blueprint.steps_clarify", "ClarifyCheckStepSpec"),
+        },
+    )
 """One step, chosen by its ``type`` key: the schema's discriminator, so an editor reports one error, not 24."""

@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 from mlopsgen.blueprint.aws_shapes import PATTERN_NAMES as AWS_PATTERN_NAMES
 from mlopsgen.blueprint.conditions import CONDITION_OPERATORS
 from mlopsgen.blueprint.delivery import HTTPS_URL_PATTERN
+from mlopsgen.blueprint.lazy import unwrap
 from mlopsgen.blueprint.loader import Loaded, PathKey, bad_character
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.blueprint.paths import data_path, display_path
@@ -386,9 +387,15 @@ def _type_tag(member: Any) -> Any:
 
 
 def _strip(node: Any) -> Any:
-    while typing.get_origin(node) is typing.Annotated:
-        node = typing.get_args(node)[0]
-    return node
+    """The type under ``Annotated`` wrappers and lazy stand-ins (``blueprint/lazy.py``)."""
+    while True:
+        if typing.get_origin(node) is typing.Annotated:
+            node = typing.get_args(node)[0]
+            continue
+        real = unwrap(node)
+        if real is node:
+            return node
+        node = real
 
 
 def _step_into(node: Any, part: Any) -> Any:

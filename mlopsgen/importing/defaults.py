@@ -13,11 +13,13 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from mlopsgen.blueprint.lazy import unwrap
 from mlopsgen.blueprint.steps import StepSpec
 
 
 def _models(annotation: Any) -> list[type[BaseModel]]:
-    """The pydantic models an annotation can hold (through Annotated, unions, Optional)."""
+    """The pydantic models an annotation can hold (through Annotated, unions, Optional, lazy stand-ins)."""
+    annotation = unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     found: list[type[BaseModel]] = []
@@ -28,6 +30,7 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
 
 def _container(annotation: Any) -> tuple[str, list[type[BaseModel]]]:
     """("list" | "dict" | "", the models of its items) for list[Model] / dict[str, Model] annotations."""
+    annotation = unwrap(annotation)
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _container(typing.get_args(annotation)[0])

@@ -19,7 +19,7 @@ from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
 from mlopsgen.plan.build_clarify import ClarifyBuilder
-from mlopsgen.plan.build_external import EXTERNAL_SPECS, build_external_step
+from mlopsgen.plan.build_external import EXTERNAL_TYPES, build_external_step
 from mlopsgen.plan.build_frameproc import FrameworkProcessingBuilder
 from mlopsgen.plan.build_registry import build_registry
 from mlopsgen.plan.build_script import ListCode
@@ -282,13 +282,13 @@ class _Builder(ServingBuilder, ClarifyBuilder, FrameworkProcessingBuilder):
             return self.create_model(step, path)
         if isinstance(step, spec.TransformStepSpec):
             return self.transform(step, path)
-        if isinstance(step, spec.QualityCheckStepSpec):
+        if step.type == "quality_check":
             return self.quality_check(step, path)
-        if isinstance(step, spec.ClarifyCheckStepSpec):
+        if step.type == "clarify_check":
             return self.clarify_check(step, path)
         if isinstance(step, spec.FailStepSpec):
             return ir.FailStep(self.common(step), self.expr(step.message))
-        if isinstance(step, EXTERNAL_SPECS):
+        if step.type in EXTERNAL_TYPES:
             return build_external_step(self, step)
         assert isinstance(step, spec.ConditionStepSpec)
         return ir.ConditionStep(

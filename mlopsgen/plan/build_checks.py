@@ -6,17 +6,19 @@ and switches, and the register step's metrics, drift check baselines and metadat
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint import steps_metrics as metrics_spec
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.loader import PathKey
-from mlopsgen.blueprint.steps_checks import CheckStepBase
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_delivery import DeliveryBuilder
 from mlopsgen.plan.check_images import check_image_uri
 from mlopsgen.plan.images import UnknownImage
+
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.steps_checks import CheckStepBase
 
 CHECK_MAX_RUNTIME_SECONDS = 86400
 """What sagemaker 3.27.0's check steps send when no limit is given (_check_job_request.py)."""

@@ -6,12 +6,16 @@ made sure they are); the dataset, output and model name stay expressions of the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mlopsgen.blueprint.loader import PathKey
-from mlopsgen.blueprint.steps_clarify import ClarifyCheckStepSpec
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_checks import ChecksBuilder
 
 _CHECK_TYPES = {"data_bias": "DATA_BIAS", "model_bias": "MODEL_BIAS", "model_explainability": "MODEL_EXPLAINABILITY"}
+
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.steps_clarify import ClarifyCheckStepSpec
 
 
 class ClarifyBuilder(ChecksBuilder):

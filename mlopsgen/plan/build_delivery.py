@@ -5,13 +5,13 @@ Split out of ``plan/build.py``; mixed into its builder, so it shares the state i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mlopsgen.blueprint import steps as spec
 from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.delivery import StageSpec
 from mlopsgen.blueprint.limits import model_data_step
 from mlopsgen.blueprint.loader import PathKey
-from mlopsgen.blueprint.stage_monitoring import MonitoringSpec
-from mlopsgen.blueprint.stage_rollout import RolloutSpec
 from mlopsgen.plan import ci_batch, ci_commands, triggers
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import CodeRefused
@@ -30,6 +30,10 @@ from mlopsgen.plan.naming import (
     target_parameter_prefix,
 )
 from mlopsgen.plan.registry import Registry, promote_command
+
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.stage_monitoring import MonitoringSpec
+    from mlopsgen.blueprint.stage_rollout import RolloutSpec
 
 
 def _rollout(rollout: RolloutSpec | None) -> ir.Rollout | None:

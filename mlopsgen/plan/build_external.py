@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlopsgen.blueprint.steps_external import CallbackStepSpec, EmrStepSpec, LambdaStepSpec
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import BuilderBase
 
-EXTERNAL_SPECS = (LambdaStepSpec, EmrStepSpec, CallbackStepSpec)
+EXTERNAL_TYPES = ("lambda", "emr", "callback")
+"""The step types ``build_external_step`` builds (by ``type``: their spec models load only when used)."""
 
 
 def partition(region: str) -> str:
@@ -47,7 +47,7 @@ def build_external_step(builder: BuilderBase, step: Any) -> ir.Step:
         The Plan step.
     """
     common = builder.common(step)
-    if isinstance(step, LambdaStepSpec):
+    if step.type == "lambda":
         project = builder.bp.project
         return ir.LambdaStep(
             common=common,
@@ -55,14 +55,13 @@ def build_external_step(builder: BuilderBase, step: Any) -> ir.Step:
             inputs=tuple((k, builder.expr(v)) for k, v in step.inputs.items()),
             outputs=tuple(ir.OutputParameter(n, t) for n, t in step.outputs.items()),
         )
-    if isinstance(step, CallbackStepSpec):
+    if step.type == "callback":
         return ir.CallbackStep(
             common=common,
             queue_url=step.queue_url,
             inputs=tuple((k, builder.expr(v)) for k, v in step.inputs.items()),
             outputs=tuple(ir.OutputParameter(n, t) for n, t in step.outputs.items()),
         )
-    assert isinstance(step, EmrStepSpec)
     config = _tagged(step.cluster_config, builder.bp.project.id) if step.cluster_config is not None else None
     return ir.EmrStep(
         common=common,

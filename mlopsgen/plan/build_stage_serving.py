@@ -5,13 +5,9 @@ Split out of ``build_delivery.py`` so the deploy builder gains one call per stag
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mlopsgen.blueprint.delivery import StageSpec
-from mlopsgen.blueprint.stage_serving import (
-    AsynchronousServingSpec,
-    RealtimeServingSpec,
-    ServerlessServingSpec,
-    VariantSpec,
-)
 from mlopsgen.plan.model_serving import (
     DEFAULT_VARIANT,
     AsyncConfig,
@@ -20,6 +16,9 @@ from mlopsgen.plan.model_serving import (
     Serving,
     Variant,
 )
+
+if TYPE_CHECKING:
+    from mlopsgen.blueprint.stage_serving import RealtimeServingSpec, VariantSpec
 
 
 def async_default_path(bucket: str, stage: str, kind: str) -> str:
@@ -40,6 +39,14 @@ def build_serving(stage: StageSpec, bucket: str, output_kms_key: str) -> Serving
     """
     serving = stage.serving
     single = (Variant(DEFAULT_VARIANT, stage.instance_type, stage.instance_count, 1.0),)
+    if serving is None:
+        return _realtime(None, single)
+    from mlopsgen.blueprint.stage_serving import (  # loaded with a serving block (blueprint/lazy.py)
+        AsynchronousServingSpec,
+        RealtimeServingSpec,
+        ServerlessServingSpec,
+    )
+
     if isinstance(serving, ServerlessServingSpec):
         return Serving(
             mode="serverless",
@@ -87,7 +94,11 @@ def build_serving(stage: StageSpec, bucket: str, output_kms_key: str) -> Serving
                 result_timeout_seconds=serving.result_timeout_seconds,
             ),
         )
-    realtime = serving if isinstance(serving, RealtimeServingSpec) else None
+    return _realtime(serving if isinstance(serving, RealtimeServingSpec) else None, single)
+
+
+def _realtime(realtime: RealtimeServingSpec | None, single: tuple[Variant, ...]) -> Serving:
+    """A real-time stage's serving: its declared variants, or the single default one."""
 
     def variants(specs: list[VariantSpec]) -> tuple[Variant, ...]:
         return tuple(Variant(v.name, v.instance_type, v.instance_count, float(v.weight)) for v in specs)
