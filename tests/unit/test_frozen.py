@@ -7,6 +7,7 @@ values and compares the two side by side.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import gc
 import pickle
@@ -58,9 +59,14 @@ def test_frozen_matches_a_frozen_dataclass(names: list[str], data: st.DataObject
     assert [f.name for f in dataclasses.fields(ours)] == [f.name for f in dataclasses.fields(reference)]
     assert dataclasses.asdict(o1) == dataclasses.asdict(r1)
     assert (o1 == r1) is False  # different classes never compare equal, as with dataclasses
+    for obj in (o1, r1):  # immutable alike: fields, new attributes, deletion
+        for name in [*names, "other"]:
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(obj, name, 1)
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                delattr(obj, name)
+    assert vars(o1) == vars(r1)
     if names:
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            setattr(o1, names[0], 1)
         assert dataclasses.replace(o1, **{names[0]: "x"}) == ours(*(["x"] + left[1:]))
 
 
@@ -68,6 +74,25 @@ def test_frozen_matches_a_frozen_dataclass(names: list[str], data: st.DataObject
 class _Picklable:
     name: str
     size: int = 1
+
+
+@frozen
+class _Derived:
+    size: int
+    double: int = dataclasses.field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "double", 2 * self.size)  # as a frozen dataclass must
+
+
+def test_post_init_sets_fields_as_in_a_frozen_dataclass() -> None:
+    item = _Derived(3)
+    assert item.double == 6
+    assert item == _Derived(3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.double = 1  # type: ignore[misc]
+    assert copy.copy(item) == item
+    assert copy.deepcopy(item) == item
 
 
 def test_frozen_instances_pickle_and_unhashable_fields_fail_as_in_dataclasses() -> None:
