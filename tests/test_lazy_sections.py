@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -113,6 +114,7 @@ def _cases(draw: st.DrawFn) -> tuple[Any, dict[str, bytes]]:
     if kind == "hostile":
         return draw(mutations()), CODE
     data, code = draw(blueprints())
+    data = copy.deepcopy(data)  # the strategy may share parts between draws: never change them in place
     if kind == "wrong":
         paths = _leaves(data)
         path = paths[draw(st.integers(0, len(paths) - 1))]
