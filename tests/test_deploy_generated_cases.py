@@ -8,10 +8,12 @@ from typing import Any
 import yaml
 
 import mlopsgen
+import mlopsgen.api
 from tests import test_permissions as permission_checks
 from tests.conftest import ROOT
 from tests.support.cfn import lint
 from tests.support.deployments import Tree
+from tests.test_deploy_generated import check_stage_template_grants
 
 BLUEPRINTS = ROOT / "blueprints"
 CODE = {p.relative_to(BLUEPRINTS).as_posix(): p.read_bytes() for p in BLUEPRINTS.rglob("*") if p.is_file()}
@@ -145,3 +147,8 @@ def test_monitor_alarms_of_a_stack_set_stage_are_granted_to_the_project_role_too
     tree = _tree(result.files, tmp_path)
     permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(tree)
     permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(tree)
+    plan, _ = mlopsgen.api.plan_blueprint(yaml.safe_dump(data, sort_keys=False), code=CODE, name="credit.yaml")
+    assert plan is not None
+    seen = check_stage_template_grants(plan, dict(result.files), tree)
+    roles = ("infrastructure/project.yml#CloudFormationRole", "infrastructure/target-account.yml#StackSetExecutionRole")
+    assert {f"{role}:monitor_alarms" for role in roles} <= seen
