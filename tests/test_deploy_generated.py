@@ -16,7 +16,7 @@ import json
 import os
 import re
 import shlex
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -27,9 +27,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlopsgen
+import mlopsgen.api
 from mlopsgen.audit import audit_files
+from mlopsgen.plan.model import Plan, Stage
+from mlopsgen.plan.model_monitoring import KINDS
+from mlopsgen.targets.endpoint_rollout import ALARMS as ROLLBACK_ALARMS
+from mlopsgen.targets.iam import MONITOR_JOB_DEFINITIONS
+from mlopsgen.targets.iam_stages import TemplateGrants, template_grants
 from tests import test_jenkins as jenkins_checks
 from tests import test_permissions as permission_checks
+from tests.conftest import ROOT
 from tests.support.cfn import lint
 from tests.support.deploy_strategy import deploy_blueprints
 from tests.support.deployments import Tree
@@ -230,6 +237,132 @@ def test_deploying_roles_are_granted_nothing_no_check_needs(rendered: list[Drawn
             permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(trees[item.key])
         except AssertionError as error:
             raise AssertionError(f"{error}\n\n{item.text}") from error
+
+
+# --- one rule for the roles deploying the stage template ---------------------------------------------------
+
+
+def _in_project_account(stage: Stage) -> bool:
+    return stage.batch is None and stage.targets is None
+
+
+def _in_target_accounts(stage: Stage) -> bool:
+    return stage.targets is not None
+
+
+# Each role that deploys stage stacks, the template it deploys them from, and which stages are its own.
+STAGE_TEMPLATE_ROLES: dict[str, tuple[str, Callable[[Stage], bool]]] = {
+    "infrastructure/project.yml#CloudFormationRole": (
+        "model-deploy/endpoint-config-template.yml",
+        _in_project_account,
+    ),
+    "infrastructure/target-account.yml#StackSetExecutionRole": (
+        "model-deploy/endpoint-stackset-template.yml",
+        _in_target_accounts,
+    ),
+}
+MONITOR_PARTS = {part: kind for kind, (part, _) in MONITOR_JOB_DEFINITIONS.items()}
+
+
+def _role_grants(role: dict[str, Any]) -> tuple[TemplateGrants, list[str]]:
+    """What a role's policy grants of the stage template, and the resources of its schedule statement."""
+    policy = {s["Sid"]: s for s in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]}
+    created = policy.get("CreateProjectMonitorJobs", {"Action": []})["Action"]
+    parts = {m.group(1) for m in (re.fullmatch(r"sagemaker:Create(\w+)JobDefinition", a) for a in created) if m}
+    schedules = policy.get("ManageMonitoringSchedules", {"Resource": []})["Resource"]
+    grants = TemplateGrants(
+        tuple(kind for kind in KINDS if MONITOR_JOB_DEFINITIONS[kind][0] in parts),
+        "ManageMonitorAlarms" in policy,
+        "RollbackAlarms" in policy,
+    )
+    return grants, [r["Fn::Sub"] if isinstance(r, dict) else r for r in schedules]
+
+
+def _template_holds(template: dict[str, Any]) -> TemplateGrants:
+    """What the stage template can create, read from its resources (the rule's "template-wide")."""
+    resources = template["Resources"]
+    kinds = {
+        MONITOR_PARTS[r["Type"].removeprefix("AWS::SageMaker::").removesuffix("JobDefinition")]
+        for r in resources.values()
+        if r["Type"].endswith("JobDefinition")
+    }
+    return TemplateGrants(
+        tuple(kind for kind in KINDS if kind in kinds),
+        any(re.fullmatch(rf"({'|'.join(MONITOR_PARTS)})Alarm[0-9]+", logical_id) for logical_id in resources),
+        any(logical_id in resources for logical_id in ROLLBACK_ALARMS),
+    )
+
+
+def check_stage_template_grants(plan: Plan, files: dict[str, str | bytes], tree: Tree) -> set[str]:
+    """The project's CloudFormation role and the stack-set execution role take their monitor kinds, monitor
+    alarms and rollback alarms from one rule (targets/iam_stages.template_grants) for the stages each deploys:
+    what the stage template holds when the role deploys any stage of it, and nothing otherwise; the schedules
+    they may manage are those of their own stages.
+
+    Returns:
+        What was seen (``<role>:deploys``, ``<role>:<monitor kind>``, ``<role>:monitor_alarms`` ...), so a caller
+        can tell a vacuous pass.
+    """
+    assert plan.deploy is not None
+    stages = plan.deploy.stages
+    seen: set[str] = set()
+    for role_id, (template_path, deploys) in STAGE_TEMPLATE_ROLES.items():
+        path, logical_id = role_id.split("#")
+        text = files.get(path)
+        if text is None:
+            continue
+        assert isinstance(text, str)
+        deployed = [s for s in stages if deploys(s)]
+        # Who deploys which stage, as the generated pipeline wires it (CodePipeline; Jenkins runs the same).
+        wired = {d.stage for d in tree.deployments if d.principal == role_id and d.template == template_path}
+        assert not wired or wired == {s.name for s in deployed}, (role_id, wired)
+        grants, schedules = _role_grants(yaml.safe_load(text)["Resources"][logical_id])
+        assert grants == template_grants(stages, deployed), role_id
+        if deployed:
+            template = files[template_path]
+            assert isinstance(template, str)
+            assert grants == _template_holds(yaml.safe_load(template)), f"{role_id} vs {template_path}"
+        else:
+            assert grants == TemplateGrants((), False, False), role_id
+        scoped = {s.name for s in deployed} if grants.monitor_kinds else set()
+        name = plan.project.name.lower()
+        assert {arn.rsplit(f":monitoring-schedule/{name}-", 1)[-1] for arn in schedules} == {
+            f"{stage}-*" for stage in scoped
+        }, role_id
+        seen |= {f"{role_id}:{'deploys' if deployed else 'idle'}"}
+        seen |= {f"{role_id}:{kind}" for kind in grants.monitor_kinds}
+        seen |= {f"{role_id}:{flag}" for flag in ("monitor_alarms", "rollback_alarms") if getattr(grants, flag)}
+    return seen
+
+
+def test_roles_deploying_the_stage_template_are_granted_by_one_rule(
+    rendered: list[Drawn], trees: dict[str, Tree]
+) -> None:
+    """check_stage_template_grants on every drawn blueprint: two copies of the rule drifted three times."""
+    seen: set[str] = set()
+    for item in rendered:
+        plan, diagnostics = mlopsgen.api.plan_blueprint(item.text, code=item.code, name=NAME)
+        assert plan is not None, diagnostics
+        try:
+            seen |= check_stage_template_grants(plan, item.files, trees[item.key])
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n\n{item.text}") from error
+    # Vacuous unless both roles were seen deploying, with monitors, monitor alarms and rollback alarms.
+    for role_id in STAGE_TEMPLATE_ROLES:
+        wanted = {f"{role_id}:{what}" for what in ("deploys", "data_quality", "monitor_alarms", "rollback_alarms")}
+        assert wanted <= seen, sorted(wanted - seen)
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "generated").iterdir() if p.is_dir()))
+def test_the_examples_roles_deploying_the_stage_template_are_granted_by_one_rule(example: str) -> None:
+    """The same rule on the committed examples (fraud_secure and hub_spoke have both roles)."""
+    plan, diagnostics = mlopsgen.api.plan_blueprint(ROOT / "blueprints" / f"{example}.yaml")
+    assert plan is not None, diagnostics
+    generated = ROOT / "generated" / example
+    files: dict[str, str | bytes] = {
+        p.relative_to(generated).as_posix(): p.read_text() for p in generated.rglob("*.yml") if p.is_file()
+    }
+    check_stage_template_grants(plan, files, Tree(generated))
 
 
 # --- mutations: a hostile string in one deploy or operations value --------------------------------------

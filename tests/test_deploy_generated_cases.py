@@ -8,10 +8,12 @@ from typing import Any
 import yaml
 
 import mlopsgen
+import mlopsgen.api
 from tests import test_permissions as permission_checks
 from tests.conftest import ROOT
 from tests.support.cfn import lint
 from tests.support.deployments import Tree
+from tests.test_deploy_generated import check_stage_template_grants
 
 BLUEPRINTS = ROOT / "blueprints"
 CODE = {p.relative_to(BLUEPRINTS).as_posix(): p.read_bytes() for p in BLUEPRINTS.rglob("*") if p.is_file()}
@@ -123,3 +125,30 @@ def test_stack_set_stages_monitoring_different_kinds_have_their_permissions(tmp_
         target.write_bytes(content) if isinstance(content, bytes) else target.write_text(content)
     permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(Tree(tmp_path))
     permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(Tree(tmp_path))
+
+
+def test_monitor_alarms_of_a_stack_set_stage_are_granted_to_the_project_role_too(tmp_path: Path) -> None:
+    """credit with staging deployed into another account and prod's monitor without alarms: the one endpoint
+    template holds staging's monitor alarms (switched per stage) and the project's CloudFormation role deploys
+    prod from it. Monitor kinds were granted template-wide but monitor alarms only for the project account's own
+    stages, a rule apart from the execution role's; both roles now take them from one rule (targets/iam_stages)."""
+    data = _example("credit.yaml")
+    staging, prod = data["deploy"]["stages"][:2]
+    assert staging["name"] == "staging" and prod["name"] == "prod"
+    staging["accounts"] = ["444444444444"]
+    # A stack-set stage needs explicit baselines (the package's are resolved in the project account only).
+    staging["monitoring"]["data_quality"]["baseline"] = {
+        "statistics": "s3://credit-risk-data-111111111111/baselines/data-quality/statistics.json",
+        "constraints": "s3://credit-risk-data-111111111111/baselines/data-quality/constraints.json",
+    }
+    del prod["monitoring"]["data_quality"]["alarms"]
+    result = _render(data, "credit.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    tree = _tree(result.files, tmp_path)
+    permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(tree)
+    permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(tree)
+    plan, _ = mlopsgen.api.plan_blueprint(yaml.safe_dump(data, sort_keys=False), code=CODE, name="credit.yaml")
+    assert plan is not None
+    seen = check_stage_template_grants(plan, dict(result.files), tree)
+    roles = ("infrastructure/project.yml#CloudFormationRole", "infrastructure/target-account.yml#StackSetExecutionRole")
+    assert {f"{role}:monitor_alarms" for role in roles} <= seen

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from mlopsgen.plan import model as ir
-from mlopsgen.plan.model_monitoring import monitor_alarms, monitor_kinds
 from mlopsgen.plan.naming import batch_project_name
 from mlopsgen.targets.iam import allow as _allow
-from mlopsgen.targets.iam import deploy_endpoint_stack, deploy_monitoring, read_project_tags, sub_literal
+from mlopsgen.targets.iam import deploy_endpoint_stack, read_project_tags, sub_literal
 from mlopsgen.targets.iam import sub as _sub
+from mlopsgen.targets.iam_stages import deploy_stage_monitoring, template_grants
 
 
 def _arn(service: str, resource: str) -> dict[str, str]:
@@ -259,24 +259,9 @@ def _deploy_roles(plan: ir.Plan) -> dict[str, Any]:
                     plan.deploy.model_execution_role_arn,
                     plan.project.id,
                     _volume_key(plan.security.volume_kms_key),
-                    # Template-wide like the monitors: any stage's rollout puts the alarms in the one template.
-                    rollback_alarms=bool(local) and any(s.rollout is not None for s in plan.deploy.stages),
+                    rollback_alarms=template_grants(plan.deploy.stages, local).rollback_alarms,
                 ),
-                *deploy_monitoring(
-                    _arn,
-                    # The endpoint template holds the monitors of every stage (switched per stage), and a role
-                    # deploying it may create any of them; without a stage in this account it deploys none.
-                    monitor_kinds(plan.deploy.stages) if local else [],
-                    [
-                        # Every local stage: one template serves them all (a stage's switch turns its monitors on).
-                        _arn("sagemaker", f"monitoring-schedule/{plan.project.name}-{s.name}-*")
-                        for s in local
-                    ],
-                    [_arn("cloudwatch", f"alarm:{s.stack_name}-*") for s in local]
-                    if any(map(monitor_alarms, local))
-                    else [],
-                    plan.project.id,
-                ),
+                *deploy_stage_monitoring(_arn, plan.deploy.stages, local, plan.project),
                 *_scale_from_zero_alarms(plan),
             ],
             "Creates and updates the endpoint stacks of the deploy stages.",

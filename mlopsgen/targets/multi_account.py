@@ -25,18 +25,17 @@ from __future__ import annotations
 from typing import Any
 
 from mlopsgen.plan import model as ir
-from mlopsgen.plan.model_monitoring import monitor_alarms, monitor_kinds
 from mlopsgen.targets.base import OutputFile, dump_json, dump_yaml, generated_header
 from mlopsgen.targets.iam import allow as _allow
 from mlopsgen.targets.iam import (
     deploy_endpoint_stack,
-    deploy_monitoring,
     project_resource,
     pull_images,
     sub_literal,
     vpc_network_interfaces,
 )
 from mlopsgen.targets.iam import sub as _sub
+from mlopsgen.targets.iam_stages import deploy_stage_monitoring, template_grants
 
 NAME = "multi_account"
 FILES = {
@@ -481,23 +480,10 @@ def target_account_template(plan: ir.Plan, multi: ir.MultiAccount) -> dict[str, 
             model_role_arn,
             project.id,
             key_arns,
-            rollback_alarms=any(s.rollout is not None for s in plan.deploy.stages),
+            rollback_alarms=template_grants(plan.deploy.stages, targeted).rollback_alarms,
         ),
-        *deploy_monitoring(
-            _local,
-            # The stack set template holds the monitors of every stage (switched per stage, like the endpoint
-            # template), so the role deploying it may be asked to create any of them.
-            monitor_kinds(plan.deploy.stages),
-            [
-                # Every stage the stack set deploys: one template serves them all.
-                _local("sagemaker", f"monitoring-schedule/{project.name.lower()}-{s.name}-*")
-                for s in targeted
-            ],
-            [_local("cloudwatch", f"alarm:StackSet-{s.stack_name}-*") for s in targeted]
-            if any(map(monitor_alarms, plan.deploy.stages))
-            else [],
-            project.id,
-        ),
+        # A stack set names its stack instances StackSet-<stack set>-<id>, and their alarms after them.
+        *deploy_stage_monitoring(_local, plan.deploy.stages, targeted, project, stack_prefix="StackSet-"),
     ]
     if resources:  # the stack set template reads SSM parameters only for a VPC or a volume key
         execution_statements.append(_allow("ReadEndpointParameters", ["ssm:GetParameters"], parameter_arns))
