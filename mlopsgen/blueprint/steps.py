@@ -3,19 +3,28 @@
 Values that may refer to pipeline parameters or step properties are typed ``Value``: a literal, or
 text with ``${...}`` references (``${params.X}``, ``${steps.S.outputs.o}``, ...), which
 ``resolve.py`` checks and turns into expressions. Names are checked for existence there too.
-Split out of ``models.py``, which keeps the project, parameters, security and the whole blueprint.
+Split out of ``models.py``, which keeps the project, parameters, security and the whole blueprint; the
+pieces every step shares (``Value``, image, instances, retry, cache, step bases) are in ``steps_base``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field
 
-from mlopsgen.blueprint.aws_shapes import ContainerImage
-from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Scalar, Spec, flag_or_model, no_entries, no_items
+from mlopsgen.blueprint.base import INSTANCE_PATTERN, NAME_PATTERN, Scalar, Spec, no_entries, no_items
 from mlopsgen.blueprint.conditions import ConditionExpr
 from mlopsgen.blueprint.lazy import lazy, tagged_union
+
+# Re-exported: the shared step pieces live in steps_base; importers read them from here too.
+from mlopsgen.blueprint.steps_base import CacheSpec as CacheSpec
+from mlopsgen.blueprint.steps_base import ImageSpec as ImageSpec
+from mlopsgen.blueprint.steps_base import InstanceSpec as InstanceSpec
+from mlopsgen.blueprint.steps_base import JobStepBase as JobStepBase
+from mlopsgen.blueprint.steps_base import RetrySpec as RetrySpec
+from mlopsgen.blueprint.steps_base import StepBase as StepBase
+from mlopsgen.blueprint.steps_base import Value as Value
 from mlopsgen.blueprint.steps_debugger import DebuggerOptions
 from mlopsgen.blueprint.steps_metrics import (
     CUSTOMER_METADATA,
@@ -33,9 +42,6 @@ from mlopsgen.blueprint.steps_training import (
     WarmPoolOption,
 )
 
-Value = Scalar
-"""A literal, or text holding ``${...}`` references."""
-
 
 def _short_form(field: str, model: Any) -> BeforeValidator:
     """Accept ``key: text`` as shorthand for ``key: {field: text}`` (one model, no noisy union)."""
@@ -43,96 +49,6 @@ def _short_form(field: str, model: Any) -> BeforeValidator:
 
 
 InstanceType = Annotated[str, Field(pattern=INSTANCE_PATTERN)]
-
-
-# --- shared step pieces ---------------------------------------------------------------------------
-
-
-class ImageSpec(Spec):
-    """A container image: a framework or built-in algorithm by name and version, or an explicit URI."""
-
-    framework: str | None = Field(
-        default=None, description="sklearn, xgboost, pytorch, tensorflow, huggingface, or a built-in algorithm name."
-    )
-    version: str | None = None
-    """Framework or algorithm version, e.g. 1.7-1 (quoted)."""
-    uri: ContainerImage | None = Field(default=None, description="Explicit ECR image URI.")
-    py_version: str | None = None
-    """Python version of a pytorch, tensorflow or huggingface image, e.g. py310 (needed when it has several)."""
-    processor: Literal["cpu", "gpu"] | None = None
-    """cpu or gpu image; default: from the instance type as the SDK derives it (g* and p* families are gpu)."""
-    base_framework: str | None = None
-    """Hugging Face only: the framework under transformers, e.g. pytorch2.1.0."""
-
-    @model_validator(mode="after")
-    def _one_way(self) -> ImageSpec:
-        if self.uri is None and self.framework is None:
-            raise ValueError("image needs either 'framework' (with 'version') or 'uri'")
-        if self.uri is not None and self.framework is not None:
-            raise ValueError("image takes 'framework' or 'uri', not both")
-        return self
-
-
-class InstanceSpec(Spec):
-    """Compute for a job."""
-
-    type: Value = Field(default="ml.m5.xlarge", description="Instance type, or ${params.X}.")
-    count: Value = 1
-    """Number of instances, or ${params.X}."""
-    volume_size_gb: int = Field(default=30, ge=1, le=16384)
-    """Storage volume attached to each instance, in GB."""
-
-
-class RetrySpec(Spec):
-    """Retry policy: SageMaker job failures or step-level exceptions."""
-
-    exceptions: list[
-        Literal[
-            "SageMaker.JOB_INTERNAL_ERROR",
-            "SageMaker.CAPACITY_ERROR",
-            "SageMaker.RESOURCE_LIMIT",
-            "Step.SERVICE_FAULT",
-            "Step.THROTTLING",
-        ]
-    ] = Field(min_length=1)
-    """Failures that trigger a retry (SageMaker job or step-level errors)."""
-    max_attempts: int = Field(default=3, ge=1, le=20)
-    """Attempts before the step fails."""
-    interval_seconds: int = Field(default=1, ge=1)
-    """Wait before the first retry."""
-    backoff_rate: float = Field(default=2.0, ge=1.0)
-    """Factor the wait grows by after each retry."""
-
-
-class CacheSpec(Spec):
-    """Reuse a previous successful run of the step with the same arguments."""
-
-    expire_after: str = Field(default="P30d", pattern=r"^P([0-9]+[YMWDymwd])*(T([0-9]+[HMShms])+)?$")
-    """How long an earlier result may be reused (ISO 8601 duration, e.g. P30d)."""
-
-
-class StepBase(Spec):
-    """Fields every step has."""
-
-    name: str = Field(pattern=NAME_PATTERN, description="Unique step name.")
-    display_name: str | None = None
-    """Name shown in SageMaker Studio."""
-    description: str | None = None
-    """Free text describing the step."""
-    depends_on: list[str] = Field(default_factory=no_items, description="Steps that must finish first.")
-
-
-class JobStepBase(StepBase):
-    """Fields of steps that run a SageMaker job."""
-
-    cache: Annotated[
-        CacheSpec | None, BeforeValidator(flag_or_model, json_schema_input_type=CacheSpec | bool | None)
-    ] = Field(default=None, description="true, or {expire_after: P30d}, to reuse earlier results.")
-    retry: list[RetrySpec] = Field(default_factory=no_items)
-    """Retry policies for failures of the step's job."""
-    network_isolation: bool | None = Field(
-        default=None, description="Override security.network_isolation for this job."
-    )
 
 
 class ProcessingOutputSpec(Spec):

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from mlopsgen.blueprint.base import Scalar, Spec, flag_or_model, no_entries
-from mlopsgen.blueprint.steps import CacheSpec, InstanceSpec, StepBase
+from mlopsgen.blueprint.steps_base import CacheSpec, InstanceSpec, StepBase
 
 Value = Scalar
 

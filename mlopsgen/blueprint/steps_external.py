@@ -16,7 +16,7 @@ from pydantic import BeforeValidator, Field
 
 from mlopsgen.blueprint.aws_shapes import SHAPES
 from mlopsgen.blueprint.base import NAME_PATTERN, Spec, flag_or_model, no_entries, no_items
-from mlopsgen.blueprint.steps import CacheSpec, StepBase, Value
+from mlopsgen.blueprint.steps_base import CacheSpec, StepBase, Value
 
 OutputType = Literal["String", "Integer", "Boolean", "Float"]
 """The output types SageMaker's OutputParameters take (the SDK's LambdaOutputTypeEnum / CallbackOutputTypeEnum)."""

@@ -1,9 +1,10 @@
 """Blueprint specs → Plan: the IR every target reads.
 
-With ``build_base`` and ``build_delivery``, the only plan modules that import ``blueprint``.
+The ``build_*`` modules read the blueprint specs; nothing downstream of the Plan does.
 Called only after the checks passed, so references resolve; what can still fail here (images,
 code files) is reported as issues with their blueprint path. This module builds the pipeline's
-steps; ``build_delivery`` the deploy and CI sections; ``build_base`` holds the shared state.
+steps; ``build_conditions`` their conditions; ``build_delivery`` the deploy and CI sections;
+``build_base`` holds the shared state.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from mlopsgen.blueprint import conditions as cond
 from mlopsgen.blueprint import steps as spec
-from mlopsgen.blueprint.checks import Issue, property_file_owners
+from mlopsgen.blueprint.checks import Issue
 from mlopsgen.blueprint.loader import PathKey
 from mlopsgen.blueprint.models import BlueprintSpec
 from mlopsgen.plan import model as ir
 from mlopsgen.plan.build_base import ReadCode
 from mlopsgen.plan.build_clarify import ClarifyBuilder
+from mlopsgen.plan.build_conditions import ConditionsBuilder
 from mlopsgen.plan.build_external import EXTERNAL_TYPES, build_external_step
 from mlopsgen.plan.build_frameproc import FrameworkProcessingBuilder
 from mlopsgen.plan.build_registry import build_registry
@@ -29,16 +30,9 @@ from mlopsgen.plan.name_limits import name_problems
 from mlopsgen.plan.origins import defer_origins
 
 _PARAM_KINDS = {"string": "String", "integer": "Integer", "float": "Float", "boolean": "Boolean"}
-_COMPARISONS = {
-    "eq": "Equals",
-    "lt": "LessThan",
-    "lte": "LessThanOrEqualTo",
-    "gt": "GreaterThan",
-    "gte": "GreaterThanOrEqualTo",
-}
 
 
-class _Builder(ServingBuilder, ClarifyBuilder, FrameworkProcessingBuilder):
+class _Builder(ServingBuilder, ClarifyBuilder, FrameworkProcessingBuilder, ConditionsBuilder):
     """Builds the pipeline half of the Plan (steps, conditions, parameters) and assembles the whole."""
 
     # --- steps ------------------------------------------------------------------------------------
@@ -234,38 +228,6 @@ class _Builder(ServingBuilder, ClarifyBuilder, FrameworkProcessingBuilder):
             assemble_with=step.assemble_with or "",
             output_kms_key=self.security.output_kms_key,
         )
-
-    def condition(self, node: Any) -> ir.Condition:
-        if isinstance(node, cond.NotSpec):
-            return ir.NotCondition(self.condition(node.not_))
-        if isinstance(node, cond.OrSpec):
-            return ir.OrCondition(tuple(self.condition(c) for c in node.or_))
-        if isinstance(node, cond.AndSpec):
-            # SageMaker has no And inside Or/Not: and(a, b) == not(or(not a, not b)).
-            return ir.NotCondition(ir.OrCondition(tuple(ir.NotCondition(self.condition(c)) for c in node.and_)))
-        if isinstance(node, cond.InSpec):
-            value, choices = node.in_
-            return ir.InCondition(self.operand(value), tuple(self.operand(c) for c in choices))
-        if isinstance(node, cond.NotEqualsSpec):
-            left, right = node.ne
-            return ir.NotCondition(ir.Comparison("Equals", self.operand(left), self.operand(right)))
-        for key, kind in _COMPARISONS.items():
-            pair = getattr(node, key, None)
-            if pair is not None:
-                return ir.Comparison(kind, self.operand(pair[0]), self.operand(pair[1]))
-        raise AssertionError(f"unhandled condition {node!r}")
-
-    def operand(self, value: Any) -> ir.Expr:
-        if isinstance(value, cond.JsonGetOperand):
-            owner = property_file_owners(self.bp)[value.json_get.property_file]
-            return ir.JsonGet(owner, value.json_get.property_file, value.json_get.path)
-        return self.expr(value)
-
-    def conditions(self, step: spec.ConditionStepSpec) -> tuple[ir.Condition, ...]:
-        """Top-level ``and`` becomes the list SageMaker already ANDs."""
-        if isinstance(step.if_, cond.AndSpec):
-            return tuple(self.condition(c) for c in step.if_.and_)
-        return (self.condition(step.if_),)
 
     # --- whole pipeline ---------------------------------------------------------------------------
 
