@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,25 @@ def test_stack_set_stages_monitoring_different_kinds_have_their_permissions(tmp_
         target.write_bytes(content) if isinstance(content, bytes) else target.write_text(content)
     permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(Tree(tmp_path))
     permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(Tree(tmp_path))
+
+
+def test_realtime_serving_alone_declares_no_unused_serving_mode_parameter() -> None:
+    """Found by the deploy generator once it drew serving blocks: abalone with prod served in real time beside a
+    shadow variant (no serverless or asynchronous stage). The endpoint template declared the ServingMode
+    parameter, which only the Serverless and Asynchronous conditions read (cfn-lint W2001); every stage's
+    config passed it. Now it is declared and passed only where some stage needs a mode other than realtime."""
+    data = _example("abalone.yaml")
+    data["deploy"]["stages"][1]["serving"] = {
+        "mode": "realtime",
+        "shadow_variants": [{"name": "shadow", "instance_type": "ml.m5.large"}],
+    }
+    result = _render(data, "abalone.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    text = result.files["model-deploy/endpoint-config-template.yml"]
+    assert isinstance(text, str)
+    assert lint(text, "eu-west-1") == []
+    declared = yaml.safe_load(text)["Parameters"]
+    for stage in ("staging", "prod"):
+        config = result.files[f"model-deploy/{stage}-config.json"]
+        assert isinstance(config, str)
+        assert set(json.loads(config)["Parameters"]) <= set(declared), stage

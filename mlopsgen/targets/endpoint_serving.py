@@ -52,6 +52,12 @@ def _modes(plan: ir.Plan) -> set[str]:
     return {s.serving.mode for s in _stages(plan)}
 
 
+def _switches_mode(plan: ir.Plan) -> bool:
+    """Some stage serves serverless or asynchronously: only then do conditions read ``ServingMode``
+    (a parameter nothing reads is cfn-lint's W2001)."""
+    return bool(_modes(plan) - {"realtime"})
+
+
 def _tuned(plan: ir.Plan) -> list[tuple[str, str, int, int]]:
     return [t for t in _TUNING if any(getattr(s.serving, t[1]) is not None for s in _stages(plan))]
 
@@ -92,12 +98,13 @@ def apply(plan: ir.Plan, template: dict[str, Any]) -> None:
     resources = template["Resources"]
     config = resources["EndpointConfig"]["Properties"]
     modes = _modes(plan)
-    parameters["ServingMode"] = {
-        "Type": "String",
-        "AllowedValues": MODES,
-        "Default": "realtime",
-        "Description": "How the stage serves its model.",
-    }
+    if _switches_mode(plan):
+        parameters["ServingMode"] = {
+            "Type": "String",
+            "AllowedValues": MODES,
+            "Default": "realtime",
+            "Description": "How the stage serves its model.",
+        }
     parameters["VariantName"] = {"Type": "String", "Default": DEFAULT_VARIANT, "Description": "First variant."}
     parameters["VariantWeight"] = {"Type": "Number", "MinValue": 0, "Default": 1, "Description": "Its weight."}
     primary = config["ProductionVariants"][0]
@@ -333,11 +340,8 @@ def stage_parameters(plan: ir.Plan, stage: ir.Stage) -> dict[str, str]:
     """
     serving = stage.serving
     first = serving.variants[0]
-    out = {
-        "ServingMode": serving.mode,
-        "VariantName": first.name,
-        "VariantWeight": _weight(first.weight),
-    }
+    out = {"ServingMode": serving.mode} if _switches_mode(plan) else {}
+    out |= {"VariantName": first.name, "VariantWeight": _weight(first.weight)}
     for prop, field, _, _ in _tuned(plan):
         out[prop] = str(getattr(serving, field) or 0)
     for slot in range(2, _extra_slots(plan) + 2):
