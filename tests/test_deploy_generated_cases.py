@@ -146,3 +146,18 @@ def test_realtime_serving_alone_declares_no_unused_serving_mode_parameter() -> N
         config = result.files[f"model-deploy/{stage}-config.json"]
         assert isinstance(config, str)
         assert set(json.loads(config)["Parameters"]) <= set(declared), stage
+
+
+def test_monitors_on_a_serverless_stage_are_refused_at_their_line() -> None:
+    """Found while joining serving modes to the deploy generator: credit with its monitored staging stage made
+    serverless (instances and capture removed, as MLG317 asks). Model Monitor does not support serverless
+    endpoints, which capture no data, but the stage's default data_capture let the monitors through: the stack
+    would create monitoring schedules on an endpoint that records nothing. Now MLG317 at ``monitoring``."""
+    data = _example("credit.yaml")
+    stage = data["deploy"]["stages"][0]
+    assert "monitoring" in stage
+    for key in ("instance_type", "instance_count", "autoscaling", "data_capture"):
+        stage.pop(key, None)
+    stage["serving"] = {"mode": "serverless", "memory_mb": 2048, "max_concurrency": 5}
+    result = _render(data, "credit.yaml")
+    assert [(d.code, d.path) for d in result.diagnostics] == [("MLG317", "deploy.stages[staging].monitoring")]
