@@ -4,9 +4,10 @@ permission sufficiency checks all pass; and a hostile string put into any deploy
 is refused at its line or lands intact in output that still parses.
 
 The blueprints come from ``tests/support/deploy_strategy.py`` (a drawn pipeline from blueprint_strategy
-plus 1-4 drawn stages, each endpoint stage in a drawn serving mode, CI, security and operations). The examples are drawn once per module
-(``derandomize``), rendered, written to a temporary tree and checked in batches: one cfn-lint runner,
-one JVM for every Groovy file. ``MLOPSGEN_DEPLOY_EXAMPLES`` raises the budget (default 50).
+plus 1-4 drawn stages, each endpoint stage in a drawn serving mode, CI, security and operations). The
+examples are drawn once per module (``derandomize``), rendered, written to a temporary tree and checked
+in batches: one cfn-lint runner, one JVM for every Groovy file. ``MLOPSGEN_DEPLOY_EXAMPLES`` raises the
+budget (default 50).
 """
 
 from __future__ import annotations

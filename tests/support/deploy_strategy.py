@@ -74,8 +74,11 @@ def _register_step(name: str) -> dict[str, Any]:
 
 @st.composite
 def _rollout(draw: st.DrawFn, count: int, rolling: bool = True, generated: bool = True) -> dict[str, Any]:
-    """A rollout; ``rolling``: the endpoint may update by rolling batches (MLG348); ``generated``: the generated
-    alarms would watch a variant the stage has (MLG349)."""
+    """A rollout within AWS's step bounds for ``count`` instances.
+
+    ``rolling``: the endpoint may update by rolling batches (not serverless or multi-variant, MLG348);
+    ``generated``: the generated alarms watch a variant the stage has (not with named variants, MLG349).
+    """
     strategies = ["all_at_once", "canary", "linear"] + (["rolling"] if rolling else [])
     strategy = draw(st.sampled_from(strategies))
     rollout: dict[str, Any] = {"strategy": strategy}
