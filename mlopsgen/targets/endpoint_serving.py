@@ -53,8 +53,10 @@ def _modes(plan: ir.Plan) -> set[str]:
 
 
 def _switches_mode(plan: ir.Plan) -> bool:
-    """Some stage serves serverless or asynchronously: only then do conditions read ``ServingMode``
-    (a parameter nothing reads is cfn-lint's W2001)."""
+    """Some stage serves serverless or asynchronously: only then do conditions read ``ServingMode``.
+
+    A parameter nothing reads is cfn-lint's W2001, so a realtime-only template declares none.
+    """
     return bool(_modes(plan) - {"realtime"})
 
 
