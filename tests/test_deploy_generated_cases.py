@@ -161,3 +161,17 @@ def test_monitors_on_a_serverless_stage_are_refused_at_their_line() -> None:
     stage["serving"] = {"mode": "serverless", "memory_mb": 2048, "max_concurrency": 5}
     result = _render(data, "credit.yaml")
     assert [(d.code, d.path) for d in result.diagnostics] == [("MLG317", "deploy.stages[staging].monitoring")]
+
+
+def test_three_production_variants_fill_their_slots_in_order_lint_clean() -> None:
+    """Found by the deploy generator at 100 draws: churn with a third production variant on prod. The list with
+    three variants was chosen on HasVariant3 alone, so cfn-lint (W1030) resolved the second slot's name to its
+    empty default there; slots fill in order, so HasVariant3 now implies HasVariant2."""
+    data = _example("churn.yaml")
+    variants = data["deploy"]["stages"][1]["serving"]["variants"]
+    variants.append({"name": "third", "instance_type": "ml.m5.large", "weight": 1})
+    result = _render(data, "churn.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    text = result.files["model-deploy/endpoint-config-template.yml"]
+    assert isinstance(text, str)
+    assert lint(text, "us-east-1") == []

@@ -122,7 +122,11 @@ def apply(plan: ir.Plan, template: dict[str, Any]) -> None:
     for slot in range(2, _extra_slots(plan) + 2):
         prefix = f"Variant{slot}"
         _slot_parameters(parameters, prefix, f"Production variant {slot}")
-        conditions[f"Has{prefix}"] = {"Fn::Not": [{"Fn::Equals": [{"Ref": f"{prefix}Name"}, ""]}]}
+        filled: dict[str, Any] = {"Fn::Not": [{"Fn::Equals": [{"Ref": f"{prefix}Name"}, ""]}]}
+        # Slots fill in order: a filled slot implies the earlier ones (cfn-lint then knows their names are set).
+        conditions[f"Has{prefix}"] = (
+            filled if slot == 2 else {"Fn::And": [{"Condition": f"HasVariant{slot - 1}"}, filled]}
+        )
         extras.append(_variant(plan, prefix))
     if _has_shadow(plan):
         _slot_parameters(parameters, "ShadowVariant", "Shadow variant")
