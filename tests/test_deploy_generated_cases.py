@@ -175,3 +175,22 @@ def test_three_production_variants_fill_their_slots_in_order_lint_clean() -> Non
     text = result.files["model-deploy/endpoint-config-template.yml"]
     assert isinstance(text, str)
     assert lint(text, "us-east-1") == []
+
+
+def test_asynchronous_scaling_above_zero_adds_no_scale_from_zero_alarm(tmp_path: Path) -> None:
+    """Found by the deploy generator at 100 draws: fraud_secure with its asynchronous dev stage scaling between 1
+    and 3 instances. The endpoint template still held the scale-from-zero policy and alarm (their condition false
+    for every stage), while the CloudFormation role is granted the alarm's rights only when some stage scales in
+    to zero: a template resource no stage creates, whose rights the deploying role lacks. The template now holds
+    them only when some stage scales from zero, as the grant does."""
+    data = _example("fraud_secure.yaml")
+    dev = data["deploy"]["stages"][0]
+    dev["serving"]["scaling"]["min_instances"] = 1
+    result = _render(data, "fraud_secure.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    text = result.files["model-deploy/endpoint-config-template.yml"]
+    assert isinstance(text, str)
+    assert "ScaleFromZeroAlarm" not in yaml.safe_load(text)["Resources"]
+    tree = _tree(result.files, tmp_path)
+    permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(tree)
+    permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(tree)

@@ -240,7 +240,8 @@ def _asynchronous(
     tracking["PredefinedMetricSpecification"] = {
         "Fn::If": ["Asynchronous", NO_VALUE, tracking["PredefinedMetricSpecification"]]
     }
-    _scale_from_zero(conditions, resources)
+    if _scales_from_zero(plan):
+        _scale_from_zero(conditions, resources)
     # ref: https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.html
     tracking["CustomizedMetricSpecification"] = _if(
         "Asynchronous",
@@ -250,6 +251,17 @@ def _asynchronous(
             "Dimensions": [{"Name": "EndpointName", "Value": {"Fn::GetAtt": ["Endpoint", "EndpointName"]}}],
             "Statistic": "Average",
         },
+    )
+
+
+def _scales_from_zero(plan: ir.Plan) -> bool:
+    """Some asynchronous stage may scale in to zero instances: only then is the step policy and its alarm needed.
+
+    The CloudFormation role is granted the alarm's rights on the same predicate (``codepipeline_iam``).
+    """
+    return any(
+        s.serving.asynchronous and s.serving.asynchronous.scaling and s.serving.asynchronous.scaling.min_instances == 0
+        for s in _stages(plan)
     )
 
 
