@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 import mlopsgen
+from mlopsgen.audit import audit_files
 from tests import test_permissions as permission_checks
 from tests.conftest import ROOT
 from tests.support.cfn import lint
@@ -194,3 +196,25 @@ def test_asynchronous_scaling_above_zero_adds_no_scale_from_zero_alarm(tmp_path:
     tree = _tree(result.files, tmp_path)
     permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(tree)
     permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(tree)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: the audit enumerates at most 6 Fn::If conditions per resource (mlopsgen/audit/conditions.py) "
+    "and the shared endpoint template's EndpointConfig combines more once stages use several serving features",
+)
+def test_security_required_with_a_multi_variant_stage_passes_the_audit(tmp_path: Path) -> None:
+    """Found by the deploy generator at 100 draws (not fixed yet): fraud_secure (security.required) with a qa stage
+    served by two production variants and an asynchronous concurrency limit on dev. The EndpointConfig of the one
+    endpoint template uses 7 conditions, and ``mlopsgen audit`` reports it unreadable (template_readable) instead
+    of checking it, so a valid secure blueprint cannot pass its own audit."""
+    data = _example("fraud_secure.yaml")
+    stages = data["deploy"]["stages"]
+    stages[0]["serving"]["max_concurrent_invocations_per_instance"] = 4
+    variants = [{"name": name, "instance_type": "ml.c5.xlarge"} for name in ("a", "b")]
+    stages.insert(1, {"name": "qa", "serving": {"mode": "realtime", "variants": variants}})
+    result = _render(data, "fraud_secure.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    findings, checked = audit_files([_tree(result.files, tmp_path).root])
+    assert checked
+    assert [(f.rule, f.resource) for f in findings] == []
