@@ -4,9 +4,10 @@ permission sufficiency checks all pass; and a hostile string put into any deploy
 is refused at its line or lands intact in output that still parses.
 
 The blueprints come from ``tests/support/deploy_strategy.py`` (a drawn pipeline from blueprint_strategy
-plus 1-4 drawn stages, CI, security and operations). The examples are drawn once per module
-(``derandomize``), rendered, written to a temporary tree and checked in batches: one cfn-lint runner,
-one JVM for every Groovy file. ``MLOPSGEN_DEPLOY_EXAMPLES`` raises the budget (default 40).
+plus 1-4 drawn stages, each endpoint stage in a drawn serving mode, CI, security and operations). The
+examples are drawn once per module (``derandomize``), rendered, written to a temporary tree and checked
+in batches: one cfn-lint runner, one JVM for every Groovy file. ``MLOPSGEN_DEPLOY_EXAMPLES`` raises the
+budget (default 50).
 """
 
 from __future__ import annotations
@@ -136,6 +137,16 @@ def test_the_draws_cover_the_deploy_language(rendered: list[Drawn]) -> None:
             seen |= {f"monitor:{k}" for k in stage.get("monitoring", {}) if k.startswith(("data_", "model_"))}
             if "organizational_units" in stage:
                 seen.add("organizational_units")
+            serving = stage.get("serving")
+            if serving:
+                mode = serving["mode"]
+                seen.add(f"serving:{mode}")
+                seen |= {f"serving:{key}" for key in ("variants", "shadow_variants") if serving.get(key)}
+                seen |= {f"{mode}+{key}" for key in ("rollout", "monitoring", "autoscaling") if key in stage}
+                if "accounts" in stage or "organizational_units" in stage:
+                    seen.add(f"{mode}+other accounts")
+                if stage.get("data_capture", True) is not False:
+                    seen.add(f"{mode}+data_capture")
         seen |= {key for key in ("schedules", "on_new_data") if key in data["pipeline"]}
         seen |= {key for key in ("notifications",) if key in data}
         if data.get("security", {}).get("required"):
@@ -147,6 +158,11 @@ def test_the_draws_cover_the_deploy_language(rendered: list[Drawn]) -> None:
     expected = {"batch", "rollout", "monitoring", "autoscaling", "accounts", "organizational_units", "schedules"}
     expected |= {"on_new_data", "notifications", "required", "both backends", "monitor:data_quality"}
     expected |= {"monitor:model_quality", "monitor:model_bias", "monitor:model_explainability"}
+    # Every serving mode, and each beside what the language lets it take (MLG317, MLG323, MLG348).
+    expected |= {"serving:realtime", "serving:serverless", "serving:asynchronous", "serving:variants"}
+    expected |= {"serving:shadow_variants", "realtime+rollout", "realtime+monitoring", "realtime+autoscaling"}
+    expected |= {"realtime+data_capture", "realtime+other accounts", "serverless+rollout", "serverless+other accounts"}
+    expected |= {"asynchronous+rollout", "asynchronous+monitoring", "asynchronous+data_capture"}
     assert expected <= seen, sorted(expected - seen)
 
 

@@ -1,8 +1,8 @@
 """BlueprintSpec → diagnostics: a stage's serving mode and the settings it cannot take.
 
 Each impossible combination is reported at the line that asks for it. The rules are AWS's:
-serverless endpoints take no instances, autoscaling of instances, data capture, VPC or network
-isolation (SageMaker developer guide, "Serverless Inference", feature exclusions); a shadow variant
+serverless endpoints take no instances, autoscaling of instances, data capture, Model Monitor, VPC or
+network isolation (SageMaker developer guide, "Serverless Inference", feature exclusions); a shadow variant
 stands beside exactly one production variant (CreateEndpointConfig, ShadowProductionVariants);
 provisioned concurrency is at most the maximum concurrency (ProductionVariantServerlessConfig).
 ref: https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html
@@ -47,6 +47,7 @@ def _serverless(where: PathKey, stage: StageSpec, serving: ServerlessServingSpec
             "instance_count": "remove it: serving.max_concurrency bounds a serverless endpoint.",
             "autoscaling": "remove it: a serverless endpoint scales by itself up to serving.max_concurrency.",
             "data_capture": "remove it (or set data_capture: false): serverless endpoints do not capture data.",
+            "monitoring": "remove it: Model Monitor does not support serverless endpoints (they capture no data).",
         },
         "serverless",
     )

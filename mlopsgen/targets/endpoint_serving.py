@@ -52,6 +52,14 @@ def _modes(plan: ir.Plan) -> set[str]:
     return {s.serving.mode for s in _stages(plan)}
 
 
+def _switches_mode(plan: ir.Plan) -> bool:
+    """Some stage serves serverless or asynchronously: only then do conditions read ``ServingMode``.
+
+    A parameter nothing reads is cfn-lint's W2001, so a realtime-only template declares none.
+    """
+    return bool(_modes(plan) - {"realtime"})
+
+
 def _tuned(plan: ir.Plan) -> list[tuple[str, str, int, int]]:
     return [t for t in _TUNING if any(getattr(s.serving, t[1]) is not None for s in _stages(plan))]
 
@@ -92,12 +100,13 @@ def apply(plan: ir.Plan, template: dict[str, Any]) -> None:
     resources = template["Resources"]
     config = resources["EndpointConfig"]["Properties"]
     modes = _modes(plan)
-    parameters["ServingMode"] = {
-        "Type": "String",
-        "AllowedValues": MODES,
-        "Default": "realtime",
-        "Description": "How the stage serves its model.",
-    }
+    if _switches_mode(plan):
+        parameters["ServingMode"] = {
+            "Type": "String",
+            "AllowedValues": MODES,
+            "Default": "realtime",
+            "Description": "How the stage serves its model.",
+        }
     parameters["VariantName"] = {"Type": "String", "Default": DEFAULT_VARIANT, "Description": "First variant."}
     parameters["VariantWeight"] = {"Type": "Number", "MinValue": 0, "Default": 1, "Description": "Its weight."}
     primary = config["ProductionVariants"][0]
@@ -113,7 +122,11 @@ def apply(plan: ir.Plan, template: dict[str, Any]) -> None:
     for slot in range(2, _extra_slots(plan) + 2):
         prefix = f"Variant{slot}"
         _slot_parameters(parameters, prefix, f"Production variant {slot}")
-        conditions[f"Has{prefix}"] = {"Fn::Not": [{"Fn::Equals": [{"Ref": f"{prefix}Name"}, ""]}]}
+        filled: dict[str, Any] = {"Fn::Not": [{"Fn::Equals": [{"Ref": f"{prefix}Name"}, ""]}]}
+        # Slots fill in order: a filled slot implies the earlier ones (cfn-lint then knows their names are set).
+        conditions[f"Has{prefix}"] = (
+            filled if slot == 2 else {"Fn::And": [{"Condition": f"HasVariant{slot - 1}"}, filled]}
+        )
         extras.append(_variant(plan, prefix))
     if _has_shadow(plan):
         _slot_parameters(parameters, "ShadowVariant", "Shadow variant")
@@ -227,7 +240,8 @@ def _asynchronous(
     tracking["PredefinedMetricSpecification"] = {
         "Fn::If": ["Asynchronous", NO_VALUE, tracking["PredefinedMetricSpecification"]]
     }
-    _scale_from_zero(conditions, resources)
+    if _scales_from_zero(plan):
+        _scale_from_zero(conditions, resources)
     # ref: https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.html
     tracking["CustomizedMetricSpecification"] = _if(
         "Asynchronous",
@@ -237,6 +251,17 @@ def _asynchronous(
             "Dimensions": [{"Name": "EndpointName", "Value": {"Fn::GetAtt": ["Endpoint", "EndpointName"]}}],
             "Statistic": "Average",
         },
+    )
+
+
+def _scales_from_zero(plan: ir.Plan) -> bool:
+    """Some asynchronous stage may scale in to zero instances: only then is the step policy and its alarm needed.
+
+    The CloudFormation role is granted the alarm's rights on the same predicate (``codepipeline_iam``).
+    """
+    return any(
+        s.serving.asynchronous and s.serving.asynchronous.scaling and s.serving.asynchronous.scaling.min_instances == 0
+        for s in _stages(plan)
     )
 
 
@@ -333,11 +358,8 @@ def stage_parameters(plan: ir.Plan, stage: ir.Stage) -> dict[str, str]:
     """
     serving = stage.serving
     first = serving.variants[0]
-    out = {
-        "ServingMode": serving.mode,
-        "VariantName": first.name,
-        "VariantWeight": _weight(first.weight),
-    }
+    out = {"ServingMode": serving.mode} if _switches_mode(plan) else {}
+    out |= {"VariantName": first.name, "VariantWeight": _weight(first.weight)}
     for prop, field, _, _ in _tuned(plan):
         out[prop] = str(getattr(serving, field) or 0)
     for slot in range(2, _extra_slots(plan) + 2):

@@ -1,8 +1,12 @@
-"""Hypothesis strategy for the deploy section: stages in every serving mode, valid by construction.
+"""Hypothesis strategy for stages' ``serving`` blocks, in every mode, valid by construction.
 
-Drawn when the pipeline registers a model (a deploy needs one, MLG311). Instance types are taken
-from what every register step lists in inference_instances (MLG332); serverless stages are drawn
-only without a VPC or network isolation (MLG322).
+The one place serving blocks are drawn: ``deploy`` here draws a whole deploy section for the SDK oracle
+of endpoint configs (tests/test_serving_sdk_oracle.py), and tests/support/deploy_strategy.py puts the
+same ``realtime``/``serverless``/``asynchronous`` blocks on stages that also roll out, scale, capture
+and monitor. Drawn when the pipeline registers a model (a deploy needs one, MLG311). Instance types are
+taken from what every register step lists in inference_instances (MLG332); serverless stages are drawn
+only without a VPC or network isolation (MLG322); a stage served by named variants has no instance type
+or count of its own (MLG317), and a shadow stands beside one production variant only (MLG319).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 
-def _variant(draw: st.DrawFn, name: str, types: list[str]) -> dict[str, Any]:
+def variant(draw: st.DrawFn, name: str, types: list[str]) -> dict[str, Any]:
     variant: dict[str, Any] = {"name": name, "instance_type": draw(st.sampled_from(types))}
     if draw(st.booleans()):
         variant["instance_count"] = draw(st.integers(1, 3))
@@ -21,15 +25,25 @@ def _variant(draw: st.DrawFn, name: str, types: list[str]) -> dict[str, Any]:
     return variant
 
 
-def _realtime(draw: st.DrawFn, stage: dict[str, Any], types: list[str]) -> dict[str, Any]:
+def realtime(draw: st.DrawFn, stage: dict[str, Any], types: list[str]) -> dict[str, Any]:
+    """A real-time block: a shadow beside the stage's own variant, named weighted variants, or neither.
+
+    Named variants take the stage's instance_type and instance_count away (MLG317).
+    """
     serving: dict[str, Any] = {"mode": "realtime"}
-    if draw(st.booleans()):
-        serving["shadow_variants"] = [_variant(draw, "shadow", types)]
-        stage["instance_type"] = draw(st.sampled_from(types))
-    else:
+    shape = draw(st.sampled_from(["shadow", "variants", "plain"]))
+    if shape == "shadow":
+        serving["shadow_variants"] = [variant(draw, "shadow", types)]
+        if "instance_type" not in stage:
+            stage["instance_type"] = draw(st.sampled_from(types))
+    elif shape == "variants":
         count = draw(st.integers(1, 3))
-        serving["variants"] = [_variant(draw, f"v{i}", types) for i in range(count)]
+        serving["variants"] = [variant(draw, f"v{i}", types) for i in range(count)]
         serving["variants"][0]["weight"] = 1  # one positive weight (MLG321)
+        stage.pop("instance_type", None)
+        stage.pop("instance_count", None)
+    elif "instance_type" not in stage:
+        stage["instance_type"] = draw(st.sampled_from(types))
     for key, low, high in (
         ("volume_size_gb", 1, 512),
         ("model_data_download_timeout_seconds", 60, 3600),
@@ -40,7 +54,8 @@ def _realtime(draw: st.DrawFn, stage: dict[str, Any], types: list[str]) -> dict[
     return serving
 
 
-def _serverless(draw: st.DrawFn) -> dict[str, Any]:
+def serverless(draw: st.DrawFn) -> dict[str, Any]:
+    """A serverless block (the stage sets no instances, autoscaling or data capture: MLG317)."""
     concurrency = draw(st.integers(1, 200))
     serving: dict[str, Any] = {
         "mode": "serverless",
@@ -52,7 +67,8 @@ def _serverless(draw: st.DrawFn) -> dict[str, Any]:
     return serving
 
 
-def _asynchronous(draw: st.DrawFn) -> dict[str, Any]:
+def asynchronous(draw: st.DrawFn) -> dict[str, Any]:
+    """An asynchronous block (the stage sets no autoscaling, MLG317, and stays in this account, MLG323)."""
     serving: dict[str, Any] = {"mode": "asynchronous"}
     if draw(st.booleans()):
         serving["output_path"] = "s3://generated-results/async/out"
@@ -81,12 +97,12 @@ def deploy(draw: st.DrawFn, registers: list[dict[str, Any]], security: dict[str,
     for i, mode in enumerate(chosen):
         stage: dict[str, Any] = {"name": f"stage{i}"}
         if mode == "serverless":
-            stage["serving"] = _serverless(draw)
+            stage["serving"] = serverless(draw)
         elif mode == "asynchronous":
             stage["instance_type"] = draw(st.sampled_from(types))
-            stage["serving"] = _asynchronous(draw)
+            stage["serving"] = asynchronous(draw)
         elif mode == "realtime":
-            stage["serving"] = _realtime(draw, stage, types)
+            stage["serving"] = realtime(draw, stage, types)
         else:
             stage["instance_type"] = draw(st.sampled_from(types))
         stages.append(stage)

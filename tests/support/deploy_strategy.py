@@ -3,7 +3,8 @@
 ``blueprint_strategy.blueprints`` draws valid pipelines with the deploy section left out; this adds,
 valid by construction: 1-4 stages mixing endpoint stages (instance counts, data capture, autoscaling,
 rollouts with step sizes inside AWS's bounds for the stage's instance count, generated and named
-alarms, monitors with package or explicit baselines, accounts and OUs) and batch stages (filters,
+alarms, monitors with package or explicit baselines, accounts and OUs, and a serving mode drawn by
+blueprint_strategy_serving: real-time variants or shadow, serverless, asynchronous) and batch stages (filters,
 schedules, split/assemble), the smoke test's sample payload, both CI backends (or one), and
 optionally schedules, a new-data trigger, notifications and a security block (with ``required``).
 
@@ -11,6 +12,11 @@ The pipeline gets its own register step with drift check baselines (deploy needs
 between sections are met by construction, not filtered: stage instance types come from every register
 step's ``inference_instances``; a monitor reads package baselines only when every register step
 records them; multi-account stages get VPC endpoints under ``security.required`` and have no batch.
+What the language rejects beside a serving mode is not drawn: serverless stages take no instances,
+autoscaling, data capture (so no monitors), rolling updates, VPC or network isolation (MLG317, MLG322,
+MLG348; so never under ``security.required``); asynchronous stages no autoscaling and no other accounts
+(MLG317, MLG323); named variants no stage instances (MLG317), no rolling update beside a second variant
+(MLG348) and no generated rollback alarms (MLG349); batch stages no serving block at all (MLG334).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from hypothesis import strategies as st
 
 from .blueprint_strategy import _optional, blueprints
 from .blueprint_strategy_operations import _ZONES, _expression, _values
+from .blueprint_strategy_serving import asynchronous, realtime, serverless
 
 SAMPLE = b"5.0,3.4,1.5,0.2\n"
 """The smoke test's sample payload (CSV, as the register steps' content type says)."""
@@ -66,8 +73,14 @@ def _register_step(name: str) -> dict[str, Any]:
 
 
 @st.composite
-def _rollout(draw: st.DrawFn, count: int) -> dict[str, Any]:
-    strategy = draw(st.sampled_from(["all_at_once", "canary", "linear", "rolling"]))
+def _rollout(draw: st.DrawFn, count: int, rolling: bool = True, generated: bool = True) -> dict[str, Any]:
+    """A rollout within AWS's step bounds for ``count`` instances.
+
+    ``rolling``: the endpoint may update by rolling batches (not serverless or multi-variant, MLG348);
+    ``generated``: the generated alarms watch a variant the stage has (not with named variants, MLG349).
+    """
+    strategies = ["all_at_once", "canary", "linear"] + (["rolling"] if rolling else [])
+    strategy = draw(st.sampled_from(strategies))
     rollout: dict[str, Any] = {"strategy": strategy}
     if strategy != "all_at_once":
         low, high = _BOUNDS[strategy]
@@ -81,6 +94,9 @@ def _rollout(draw: st.DrawFn, count: int) -> dict[str, Any]:
         _optional(draw, rollout, "termination_wait_seconds", st.sampled_from([0, 300]))
     _optional(draw, rollout, "max_execution_timeout_seconds", st.sampled_from([600, 3600]))
     _optional(draw, rollout, "alarms", st.lists(_ALARM_NAMES, max_size=3, unique=True))
+    if not generated:
+        rollout["generated_alarms"] = False  # on by default
+        return rollout
     _optional(
         draw,
         rollout,
@@ -146,12 +162,22 @@ def _monitoring(draw: st.DrawFn, stage: str, package: set[str]) -> dict[str, Any
 
 
 def _endpoint_stage(
-    draw: st.DrawFn, name: str, instance_types: list[str], package: set[str], multi_account: bool
+    draw: st.DrawFn, name: str, instance_types: list[str], package: set[str], multi_account: bool, mode: str
 ) -> dict[str, Any]:
-    stage: dict[str, Any] = {"name": name, "instance_type": draw(st.sampled_from(instance_types))}
+    """An endpoint stage served in ``mode`` (``none``: no serving block), with what that mode may take."""
+    stage: dict[str, Any] = {"name": name}
+    if mode == "serverless":
+        return _serverless_stage(draw, stage, multi_account)
+    stage["instance_type"] = draw(st.sampled_from(instance_types))
     count = draw(st.integers(1, 4))
     if count != 1 or draw(st.booleans()):
         stage["instance_count"] = count
+    if mode == "realtime":
+        stage["serving"] = realtime(draw, stage, instance_types)
+        count = stage.get("instance_count", 1)  # named variants take the stage's instances away
+    elif mode == "asynchronous":
+        stage["serving"] = asynchronous(draw)
+        multi_account = False  # MLG323
     capture = draw(st.sampled_from(["default", "true", "false", "settings"]))
     if capture == "true":
         stage["data_capture"] = True
@@ -160,7 +186,7 @@ def _endpoint_stage(
     elif capture == "settings":
         stage["data_capture"] = {"sampling_percentage": draw(st.sampled_from([0, 10, 100]))}
         _optional(draw, stage["data_capture"], "destination", st.just(f"s3://{ARTIFACT_BUCKET}/capture/{name}"))
-    if draw(st.booleans()):
+    if mode != "asynchronous" and draw(st.booleans()):  # asynchronous: serving.scaling instead (MLG317)
         low = draw(st.integers(1, 2))
         stage["autoscaling"] = {"max_instances": draw(st.integers(low, 6))}
         if low != 1 or draw(st.booleans()):
@@ -175,10 +201,27 @@ def _endpoint_stage(
         if "accounts" not in stage or draw(st.booleans()):
             stage["organizational_units"] = [draw(st.sampled_from(["ou-ab12-cdefgh34", "ou-zz99-prod0001"]))]
     if draw(st.booleans()):
-        stage["rollout"] = draw(_rollout(count))
+        serving = stage.get("serving", {})
+        variants = serving.get("variants", [])
+        multi = len(variants) + len(serving.get("shadow_variants", [])) > 1
+        stage["rollout"] = draw(_rollout(count, rolling=not multi, generated=not variants))
     captures = capture != "false" and (capture != "settings" or stage["data_capture"]["sampling_percentage"] > 0)
     if captures and draw(st.booleans()):
         stage["monitoring"] = _monitoring(draw, name, package)
+    return stage
+
+
+def _serverless_stage(draw: st.DrawFn, stage: dict[str, Any], multi_account: bool) -> dict[str, Any]:
+    """A serverless stage: no instances, autoscaling or data capture (MLG317), no rolling update (MLG348)."""
+    stage["serving"] = serverless(draw)
+    if draw(st.booleans()):
+        stage["data_capture"] = False
+    if multi_account:
+        stage["accounts"] = draw(st.lists(st.sampled_from(["444444444444", "555555555555"]), min_size=1, unique=True))
+        if draw(st.booleans()):
+            stage["organizational_units"] = ["ou-ab12-cdefgh34"]
+    if draw(st.booleans()):
+        stage["rollout"] = draw(_rollout(1, rolling=False))
     return stage
 
 
@@ -207,7 +250,10 @@ def _batch_stage(draw: st.DrawFn, name: str) -> dict[str, Any]:
     return {"name": name, "batch": batch}
 
 
-def _security(draw: st.DrawFn, required: bool, multi_account: bool, codepipeline: bool) -> dict[str, Any]:
+def _security(
+    draw: st.DrawFn, required: bool, multi_account: bool, codepipeline: bool, serverless: bool
+) -> dict[str, Any]:
+    """``serverless``: a stage is serverless, so no VPC or network isolation (MLG322; never ``required``)."""
     security: dict[str, Any] = {}
     vpc = {"subnets": ["subnet-0a11b22c33d44e55f"], "security_groups": ["sg-0123456789abcdef0"]}
     key = "arn:aws:kms:eu-west-1:111111111111:key/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b"
@@ -223,7 +269,8 @@ def _security(draw: st.DrawFn, required: bool, multi_account: bool, codepipeline
             security["vpc_endpoints"] = ["vpce-0a1b2c3d4e5f60718", "vpce-0123456789abcdef0"]
         _optional(draw, security, "network_isolation", st.booleans())
         return security
-    _optional(draw, security, "vpc", st.just(vpc))
+    if not serverless:
+        _optional(draw, security, "vpc", st.just(vpc))
     kms: dict[str, Any] = {}
     _optional(draw, kms, "volume", st.just(key))
     _optional(draw, kms, "output", st.just("alias/generated-output"))
@@ -318,9 +365,11 @@ def deploy_blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]
         for kind, keys in _PACKAGE_BASELINES.items()
         if all(all(k in r.get("drift_check_baselines", {}) for k in keys) for r in registers)
     }
-    required = draw(st.integers(0, 3)) == 0
     multi_account = draw(st.booleans())
     kinds = ["endpoint"] * 3 + (["batch"] if batch_allowed else [])
+    # A stage's serving mode: none (as before serving blocks) or one of the three; a serverless stage rules out
+    # security.required (it needs a VPC), decided below.
+    modes = ["none", "serverless", "realtime", "asynchronous"]
     stages: list[dict[str, Any]] = []
     for i, kind in enumerate(draw(st.lists(st.sampled_from(kinds), min_size=1, max_size=4))):
         name = draw(st.sampled_from(["dev", "staging", "prod", "qa"])) + str(i)
@@ -328,7 +377,8 @@ def deploy_blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]
             stage = _batch_stage(draw, name) if batch_allowed else None
         else:
             in_accounts = multi_account and draw(st.booleans())
-            stage = _endpoint_stage(draw, name, endpoint_types, package, in_accounts)
+            mode = draw(st.sampled_from(modes))
+            stage = _endpoint_stage(draw, name, endpoint_types, package, in_accounts, mode)
         if stage is None:
             continue
         _optional(draw, stage, "approval", st.sampled_from(["none", "manual"]))
@@ -352,7 +402,10 @@ def deploy_blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]
             if step["type"] == "register_model" and str(step.get("model_data", "")).startswith("s3://bucket/"):
                 step["model_data"] = f"s3://{ARTIFACT_BUCKET}/models/{step['name']}/model.tar.gz"
     blueprint["ci"] = _ci(draw)
+    served = any(s.get("serving", {}).get("mode") == "serverless" for s in stages)
+    required = not served and draw(st.integers(0, 3)) == 0
     if required or draw(st.booleans()):
-        blueprint["security"] = _security(draw, required, multi, "codepipeline" in blueprint["ci"]["backends"])
+        codepipeline = "codepipeline" in blueprint["ci"]["backends"]
+        blueprint["security"] = _security(draw, required, multi, codepipeline, served)
     _operations(draw, blueprint, _Parameters(pipeline.get("parameters", {})))
     return blueprint, code
