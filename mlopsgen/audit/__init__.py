@@ -10,12 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mlopsgen.audit.conditions import TooManyConditions
 from mlopsgen.audit.guard import AuditUnavailable, check_guard, guard_rules, policy
 from mlopsgen.audit.iam import RULES as IAM_RULES
 from mlopsgen.audit.iam import check_iam
 from mlopsgen.audit.loader import Template, Unreadable, load_template
-from mlopsgen.audit.report import Finding, label
+from mlopsgen.audit.report import READABLE, Finding, label
 
 __all__ = [
     "AuditUnavailable",
@@ -28,7 +27,6 @@ __all__ = [
     "rules",
 ]
 
-READABLE = "template_readable"
 _SUFFIXES = (".yml", ".yaml", ".json", ".template")
 _TEMPLATE_KEYS = ("AWSTemplateFormatVersion", "Resources", "Transform")
 
@@ -64,12 +62,7 @@ def audit_template(template: Template | dict[str, Any], file: str) -> list[Findi
         if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
             found(READABLE, (), f"resource {label(str(name))} is not a mapping with a Type")
             continue
-        try:
-            violations = check_guard(name, resource)
-        except TooManyConditions as exc:
-            found(READABLE, (), f"resource {label(name)} {exc}: treated as failing")
-            violations = []
-        for rule, path, message in violations + check_iam(name, resource):
+        for rule, path, message in check_guard(name, resource) + check_iam(name, resource):
             found(rule, path, message)
     return sorted(findings)
 

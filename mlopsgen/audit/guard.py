@@ -2,8 +2,9 @@
 
 Guard does existence and value checks well (a KMS key is set, four booleans are true), so the
 resource-configuration rules stay in ``policies/secure.guard``. Guard cannot say which ``Fn::If``
-branch applies, so each resource is checked once per form (see ``conditions``) and fails when
-any form fails; the message names the resource and, if only some forms fail, the conditions.
+branch applies, so each rule is checked once per form of the properties it reads (see
+``conditions``) and fails when any form fails; the message names the resource and, if only some
+forms fail, the conditions (only those around what the rule reads).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from mlopsgen.audit.conditions import describe, forms
-from mlopsgen.audit.report import label
+from mlopsgen.audit.conditions import MAX_CONDITIONS, TooManyConditions, conditions, describe, forms, project
+from mlopsgen.audit.report import READABLE, label
 
 POLICY = "secure.guard"
 _RULE_DOC = re.compile(r"^# ([a-z0-9_]+): (.+)$", re.M)
@@ -123,11 +124,15 @@ def guard_rules() -> dict[str, str]:
 
 
 def check_guard(name: str, resource: dict[str, Any]) -> list[tuple[str, PathKey, str]]:
-    """The Guard rules ``resource`` fails in any of its forms: (rule, path, message).
+    """The Guard rules ``resource`` fails in any form of what they read: (rule, path, message).
+
+    Each rule is checked over the conditions of the properties it reads (``rule_reads``), so rules
+    whose reads depend on the same conditions share their Guard runs. When one rule's reads alone
+    use more than ``MAX_CONDITIONS`` conditions, the resource gets a ``template_readable`` finding
+    (treated as failing) and the other rules are still checked.
 
     Raises:
         AuditUnavailable: When cfn-guard-rs is not installed.
-        TooManyConditions: When the resource's forms are too many to enumerate.
     """
     if resource.get("Type") not in _GUARDED_TYPES:
         return []
@@ -135,28 +140,74 @@ def check_guard(name: str, resource: dict[str, Any]) -> list[tuple[str, PathKey,
         from cfn_guard_rs.cfn_guard_rs import run_checks_rs
     except ImportError as exc:
         raise AuditUnavailable("mlopsgen audit needs cfn-guard-rs: pip install 'mlopsgen[audit]'") from exc
-    failing: dict[str, list[dict[str, bool]]] = {}
-    total = 0
-    for assignment, form in forms(resource):
-        total += 1
-        data = json.dumps({"Resources": {"R": form}})
-        try:
-            passed = _passed_rules(run_checks_rs(data, policy(), False))
-        except ValueError:
-            # The report lost even its closing lists (seen with two production variants): one rule at a
-            # time, whose reports are short.
-            passed = {
-                rule for rule, text in _rule_policies() if rule in _passed_rules(run_checks_rs(data, text, False))
-            }
-        for rule in guard_rules():
-            if rule not in passed:
-                failing.setdefault(rule, []).append(assignment)
-    found = []
-    for rule, assignments in failing.items():
-        path, message = VIOLATIONS[rule]
-        when = "" if len(assignments) == total else describe({label(k): v for k, v in assignments[0].items()})
-        found.append((rule, path, message.format(name=label(name)) + when))
+    groups: dict[tuple[str, ...], list[tuple[str, list[PathKey] | None]]] = {}
+    for rule in guard_rules():
+        reads = _paths(resource, rule_reads().get(rule))
+        used = conditions(resource if reads is None else project(resource, reads))
+        groups.setdefault(tuple(sorted(used)), []).append((rule, reads))
+    found: list[tuple[str, PathKey, str]] = []
+    most = 0
+    for names, group in groups.items():
+        if len(names) > MAX_CONDITIONS:
+            most = max(most, len(names))
+            continue
+        union = None if any(reads is None for _, reads in group) else [p for _, reads in group for p in reads or ()]
+        failing: dict[str, list[dict[str, bool]]] = {}
+        total = 0
+        for assignment, form in forms(resource, reads=union):
+            total += 1
+            passed = _run(run_checks_rs, json.dumps({"Resources": {"R": form}}))
+            for rule, _ in group:
+                if rule not in passed:
+                    failing.setdefault(rule, []).append(assignment)
+        for rule, assignments in failing.items():
+            path, message = VIOLATIONS[rule]
+            when = "" if len(assignments) == total else describe({label(k): v for k, v in assignments[0].items()})
+            found.append((rule, path, message.format(name=label(name)) + when))
+    if most:
+        found.append((READABLE, (), f"resource {label(name)} {TooManyConditions.of(most)}: treated as failing"))
     return found
+
+
+def _run(run_checks_rs: Any, data: str) -> set[str]:
+    """The pack's rules that ``data`` passes (or that do not apply to it)."""
+    try:
+        return _passed_rules(run_checks_rs(data, policy(), False))
+    except ValueError:
+        # The report lost even its closing lists (seen with two production variants): one rule at a
+        # time, whose reports are short.
+        return {rule for rule, text in _rule_policies() if rule in _passed_rules(run_checks_rs(data, text, False))}
+
+
+def _paths(resource: dict[str, Any], properties: frozenset[str] | None) -> list[PathKey] | None:
+    """The key paths a rule reading ``properties`` sees: them and every resource attribute.
+
+    Attributes (Type, Condition, Metadata, ...) are kept whole; ``None`` (the whole resource) when
+    what the rule reads is unknown.
+    """
+    if properties is None:
+        return None
+    attributes: list[PathKey] = [(key,) for key in resource if key != "Properties"]
+    return attributes + [("Properties", name) for name in sorted(properties)]
+
+
+_PROPERTY = re.compile(r"\bProperties\b(?:\.(\w+))?")
+
+
+@cache
+def rule_reads() -> dict[str, frozenset[str] | None]:
+    """Rule → the top-level properties it reads, from its Guard text and the pack's ``let`` lines.
+
+    Read from the pack itself so a new or changed rule cannot be checked against stale paths:
+    every ``Properties.<Name>`` it mentions counts, and a rule that reaches ``Properties`` any other
+    way (``Properties.*``, ``Properties { ... }``, a quoted key) reads all of them (``None``).
+    """
+    reads: dict[str, frozenset[str] | None] = {}
+    for rule, text in _rule_policies():
+        code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        names = [match[1] for match in _PROPERTY.finditer(code)]
+        reads[rule] = None if None in names else frozenset(names)
+    return reads
 
 
 @cache

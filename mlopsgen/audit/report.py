@@ -12,6 +12,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+READABLE = "template_readable"
+"""The rule of findings about the template itself: unreadable, or beyond what the audit evaluates."""
+
 _PLAIN = re.compile(r"[A-Za-z0-9_.:/*-]+")
 
 
