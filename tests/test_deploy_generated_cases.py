@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 import mlopsgen
 import mlopsgen.api
-from mlopsgen.audit import audit_files
+from mlopsgen.audit import audit_files, audit_template
+from mlopsgen.audit.conditions import conditions
 from tests import test_permissions as permission_checks
 from tests.conftest import ROOT
 from tests.support.cfn import lint
@@ -227,23 +227,40 @@ def test_asynchronous_scaling_above_zero_adds_no_scale_from_zero_alarm(tmp_path:
     permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(tree)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: the audit enumerates at most 6 Fn::If conditions per resource (mlopsgen/audit/conditions.py) "
-    "and the shared endpoint template's EndpointConfig combines more once stages use several serving features",
-)
-def test_security_required_with_a_multi_variant_stage_passes_the_audit(tmp_path: Path) -> None:
-    """Found by the deploy generator at 100 draws (not fixed yet): fraud_secure (security.required) with a qa stage
-    served by two production variants and an asynchronous concurrency limit on dev. The EndpointConfig of the one
-    endpoint template uses 7 conditions, and ``mlopsgen audit`` reports it unreadable (template_readable) instead
-    of checking it, so a valid secure blueprint cannot pass its own audit."""
+def _multi_variant_secure() -> mlopsgen.RenderResult:
     data = _example("fraud_secure.yaml")
     stages = data["deploy"]["stages"]
     stages[0]["serving"]["max_concurrent_invocations_per_instance"] = 4
     variants = [{"name": name, "instance_type": "ml.c5.xlarge"} for name in ("a", "b")]
     stages.insert(1, {"name": "qa", "serving": {"mode": "realtime", "variants": variants}})
-    result = _render(data, "fraud_secure.yaml")
+    return _render(data, "fraud_secure.yaml")
+
+
+def test_security_required_with_a_multi_variant_stage_passes_the_audit(tmp_path: Path) -> None:
+    """Found by the deploy generator at 100 draws: fraud_secure (security.required) with a qa stage served by two
+    production variants and an asynchronous concurrency limit on dev. The EndpointConfig of the one endpoint
+    template uses 7 conditions, and ``mlopsgen audit`` reported it unreadable (template_readable) instead of
+    checking it, so a valid secure blueprint could not pass its own audit. Each rule is now checked over the
+    conditions of the properties it reads (mlopsgen/audit/conditions.py)."""
+    result = _multi_variant_secure()
     assert result.ok, [d.format() for d in result.diagnostics]
     findings, checked = audit_files([_tree(result.files, tmp_path).root])
     assert checked
     assert [(f.rule, f.resource) for f in findings] == []
+
+
+def test_a_key_missing_in_one_form_of_the_multi_variant_endpoint_config_is_found() -> None:
+    """The case above, broken on purpose: the asynchronous output key is made to depend on HasVariant2, one of
+    the conditions of the production variants. The async rule then reads six of the resource's seven
+    conditions, and the form without the key (asynchronous, one variant) is found, not hidden by the projection."""
+    result = _multi_variant_secure()
+    text = result.files["model-deploy/endpoint-config-template.yml"]
+    assert isinstance(text, str)
+    template = yaml.safe_load(text)
+    config = template["Resources"]["EndpointConfig"]
+    assert len(conditions(config)) == 7
+    output = config["Properties"]["AsyncInferenceConfig"]["Fn::If"][1]["OutputConfig"]
+    output["KmsKeyId"] = {"Fn::If": ["HasVariant2", output["KmsKeyId"], {"Ref": "AWS::NoValue"}]}
+    findings = audit_template(template, "endpoint-config-template.yml")
+    assert [(f.resource, f.rule) for f in findings] == [("EndpointConfig", "sagemaker_async_output_kms")]
+    assert findings[0].message.endswith("(when Asynchronous is true and HasVariant2 is false)")

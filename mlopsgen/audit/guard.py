@@ -162,11 +162,24 @@ def check_guard(name: str, resource: dict[str, Any]) -> list[tuple[str, PathKey,
                     failing.setdefault(rule, []).append(assignment)
         for rule, assignments in failing.items():
             path, message = VIOLATIONS[rule]
-            when = "" if len(assignments) == total else describe({label(k): v for k, v in assignments[0].items()})
-            found.append((rule, path, message.format(name=label(name)) + when))
+            found.append((rule, path, message.format(name=label(name)) + _when(assignments, total)))
     if most:
         found.append((READABLE, (), f"resource {label(name)} {TooManyConditions.of(most)}: treated as failing"))
     return found
+
+
+def _when(failing: list[dict[str, bool]], total: int) -> str:
+    """Under which conditions the rule fails, for the message.
+
+    Nothing when it fails in every form; the conditions every failing form shares when those alone
+    say which forms fail (other conditions of the rule's reads do not matter then); else the first
+    failing form's whole assignment, one example.
+    """
+    if len(failing) == total:
+        return ""
+    shared = {k: v for k, v in failing[0].items() if all(form[k] == v for form in failing)}
+    shown = shared if len(failing) * 2 ** len(shared) == total else failing[0]
+    return describe({label(k): v for k, v in shown.items()})
 
 
 def _run(run_checks_rs: Any, data: str) -> set[str]:
