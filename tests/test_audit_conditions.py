@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlopsgen.audit import READABLE, audit_template
+from mlopsgen.audit import READABLE, audit_template, guard
 from mlopsgen.audit.conditions import MAX_CONDITIONS, conditions, forms, project
 from mlopsgen.audit.guard import guard_rules, rule_reads
 
@@ -99,9 +100,9 @@ def test_beyond_the_limit_in_what_one_rule_reads_is_a_finding_and_other_rules_ar
 def test_every_rule_of_the_pack_has_the_properties_it_reads() -> None:
     reads = rule_reads()
     assert set(reads) == set(guard_rules())
-    assert reads["sagemaker_endpoint_volume_kms"] == {"KmsKeyId"}
-    assert reads["codepipeline_artifacts_kms"] == {"ArtifactStore", "ArtifactStores"}
-    assert reads["kms_key_rotation_enabled"] == {"KeySpec", "EnableKeyRotation"}  # its filter reads KeySpec
+    assert reads["sagemaker_endpoint_volume_kms"] == frozenset({"KmsKeyId"})
+    assert reads["codepipeline_artifacts_kms"] == frozenset({"ArtifactStore", "ArtifactStores"})
+    assert reads["kms_key_rotation_enabled"] == frozenset({"KeySpec", "EnableKeyRotation"})  # its filter reads KeySpec
     assert all(names for names in reads.values())
 
 
@@ -129,3 +130,14 @@ def test_the_projection_of_a_form_is_the_form_of_the_projection(value: Any, read
     for assignment, form in forms(value):
         kept = tuple(sorted((name, v) for name, v in assignment.items() if name in conditions(project(value, reads))))
         assert project(form, reads) == projected[kept]
+
+
+def test_a_rule_read_any_other_way_reads_the_whole_resource(monkeypatch: pytest.MonkeyPatch) -> None:
+    lets = 'let configs = Resources.*[ Type == "AWS::SageMaker::EndpointConfig" ]'
+    rules = {
+        "named": "rule named when %configs !empty {\n    %configs.Properties.KmsKeyId exists\n}",
+        "block": "rule block when %configs !empty {\n    %configs.Properties {\n        KmsKeyId exists\n    }\n}",
+        "cut": "rule cut when %configs !empty {\n    %configs.Properties.KmsKeyId exists",  # a blank line inside
+    }
+    monkeypatch.setattr(guard, "_rule_policies", lambda: tuple((r, f"{lets}\n\n{t}\n") for r, t in rules.items()))
+    assert guard.rule_reads.__wrapped__() == {"named": {"KmsKeyId"}, "block": None, "cut": None}

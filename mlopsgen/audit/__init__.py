@@ -17,6 +17,7 @@ from mlopsgen.audit.loader import Template, Unreadable, load_template
 from mlopsgen.audit.report import READABLE, Finding, label
 
 __all__ = [
+    "READABLE",
     "AuditUnavailable",
     "Finding",
     "Template",

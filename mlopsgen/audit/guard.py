@@ -213,13 +213,15 @@ def rule_reads() -> dict[str, frozenset[str] | None]:
 
     Read from the pack itself so a new or changed rule cannot be checked against stale paths:
     every ``Properties.<Name>`` it mentions counts, and a rule that reaches ``Properties`` any other
-    way (``Properties.*``, ``Properties { ... }``, a quoted key) reads all of them (``None``).
+    way (``Properties.*``, ``Properties { ... }``, a quoted key), or whose block is not whole, reads
+    the whole resource (``None``).
     """
     reads: dict[str, frozenset[str] | None] = {}
     for rule, text in _rule_policies():
         code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
         names = [match[1] for match in _PROPERTY.finditer(code)]
-        reads[rule] = None if None in names else frozenset(names)
+        whole = code.count("{") == code.count("}")  # a block cut at a blank line inside the rule: unknown
+        reads[rule] = frozenset(names) if whole and None not in names else None
     return reads
 
 
