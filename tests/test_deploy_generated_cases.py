@@ -247,3 +247,61 @@ def test_security_required_with_a_multi_variant_stage_passes_the_audit(tmp_path:
     findings, checked = audit_files([_tree(result.files, tmp_path).root])
     assert checked
     assert [(f.rule, f.resource) for f in findings] == []
+
+
+def _churn_prod_rollout(rollout: dict[str, Any], counts: dict[str, int]) -> mlopsgen.RenderResult:
+    """churn with a rollout on prod (two named variants, main and large) of the given instance counts."""
+    data = _example("churn.yaml")
+    prod = data["deploy"]["stages"][1]
+    prod["rollout"] = {**rollout, "generated_alarms": False}  # they watch AllTraffic (MLG349)
+    for variant in prod["serving"]["variants"]:
+        variant["instance_count"] = counts[variant["name"]]
+    return _render(data, "churn.yaml")
+
+
+@pytest.mark.parametrize(
+    ("rollout", "counts"),
+    [
+        ({"strategy": "canary", "step_instances": 1}, {"main": 2, "large": 2}),
+        ({"strategy": "linear", "step_instances": 1}, {"main": 10, "large": 2}),
+        ({"strategy": "linear", "step_instances": 2}, {"main": 4, "large": 20}),
+    ],
+)
+def test_step_instances_fitting_every_named_variant_are_accepted(
+    rollout: dict[str, Any], counts: dict[str, int]
+) -> None:
+    """Found in issue 16's review: a stage naming its variants has no instance_count of its own (MLG317), and the
+    step check divided by that default 1, so every step_instances was refused as over 50 %. SageMaker sizes the
+    step against each variant's instances (CanarySize/LinearStepSize), so a step fitting every variant is valid
+    and reaches the template as an instance-count step."""
+    result = _churn_prod_rollout(rollout, counts)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    config = result.files["model-deploy/prod-config.json"]
+    assert isinstance(config, str)
+    parameters = json.loads(config)["Parameters"]
+    assert (parameters["RolloutStepType"], parameters["RolloutStepSize"]) == (
+        "INSTANCE_COUNT",
+        str(rollout["step_instances"]),
+    )
+
+
+def test_step_instances_too_large_for_one_named_variant_are_refused_naming_it() -> None:
+    """The same check, the other way: a canary of 1 instance is half of main's 2 but all of large's 1 (100 %),
+    so it is refused at step_instances, naming the variant that cannot take it (and only that one)."""
+    result = _churn_prod_rollout({"strategy": "canary", "step_instances": 1}, {"main": 2, "large": 1})
+    issues = [(d.code, d.path, d.message) for d in result.diagnostics]
+    assert issues == [
+        (
+            "MLG342",
+            "deploy.stages[prod].rollout.step_instances",
+            "the canary step of stage 'prod' is 1 of 1 instance of variant 'large' (100%); SageMaker takes at most "
+            "50% of the variant's instances (CanarySize)",
+        )
+    ]
+
+
+def test_a_linear_step_below_ten_percent_of_a_large_variant_is_refused() -> None:
+    """LinearStepSize is at least 10 % of each variant: 1 instance is 50 % of large's 2 but 5 % of main's 20."""
+    result = _churn_prod_rollout({"strategy": "linear", "step_instances": 1}, {"main": 20, "large": 2})
+    assert [(d.code, d.path) for d in result.diagnostics] == [("MLG342", "deploy.stages[prod].rollout.step_instances")]
+    assert "variant 'main'" in result.diagnostics[0].message
