@@ -16,6 +16,7 @@ from tests import test_permissions as permission_checks
 from tests.conftest import ROOT
 from tests.support.cfn import lint
 from tests.support.deployments import Tree
+from tests.support.endpoint_stack import StageStack
 from tests.test_deploy_generated import check_stage_template_grants
 
 BLUEPRINTS = ROOT / "blueprints"
@@ -305,3 +306,51 @@ def test_a_linear_step_below_ten_percent_of_a_large_variant_is_refused() -> None
     result = _churn_prod_rollout({"strategy": "linear", "step_instances": 1}, {"main": 20, "large": 2})
     assert [(d.code, d.path) for d in result.diagnostics] == [("MLG342", "deploy.stages[prod].rollout.step_instances")]
     assert "variant 'main'" in result.diagnostics[0].message
+
+
+def _scaled_variants(result: mlopsgen.RenderResult, stage: str) -> tuple[str, dict[str, list[str]]]:
+    template = result.files["model-deploy/endpoint-config-template.yml"]
+    config = result.files[f"model-deploy/{stage}-config.json"]
+    assert isinstance(template, str) and isinstance(config, str)
+    stack = StageStack(yaml.safe_load(template), json.loads(config)["Parameters"])
+    return stack.endpoint, stack.scaled_variants()
+
+
+def test_autoscaling_scales_every_named_production_variant(tmp_path: Path) -> None:
+    """Found in issue 16's review: churn's prod autoscales and names two variants (main, large), but the template's
+    one scalable target registered ``endpoint/<name>/variant/${VariantName}``, the first variant only, so large
+    stayed at its initial count whatever the load. Now each production variant has its own scalable target with
+    one target-tracking policy (on its own invocations per instance); staging (serverless) scales nothing."""
+    data = _example("churn.yaml")
+    data["deploy"]["stages"][1]["serving"]["variants"].append({"name": "third", "instance_type": "ml.m5.large"})
+    result = _render(data, "churn.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    endpoint, scaled = _scaled_variants(result, "prod")
+    assert {target: len(policies) for target, policies in scaled.items()} == {
+        f"endpoint/{endpoint}/variant/{name}": 1 for name in ("main", "large", "third")
+    }
+    assert _scaled_variants(result, "staging")[1] == {}
+    text = result.files["model-deploy/endpoint-config-template.yml"]
+    assert isinstance(text, str)
+    assert lint(text, "us-east-1") == []
+    tree = _tree(result.files, tmp_path)
+    permission_checks.test_deploying_roles_hold_what_the_resource_providers_need(tree)
+    permission_checks.test_deploying_roles_are_granted_nothing_no_check_needs(tree)
+
+
+def test_variants_of_a_stage_without_autoscaling_add_no_scaling_resources() -> None:
+    """The other way: when no stage both autoscales and names several variants, the template holds no per-variant
+    scaling resource (one no stage creates), and the autoscaled stage still scales its one variant."""
+    data = _example("churn.yaml")
+    prod = data["deploy"]["stages"][1]
+    del prod["autoscaling"]
+    data["deploy"]["stages"][0] = {"name": "staging", "autoscaling": {"min_instances": 1, "max_instances": 2}}
+    result = _render(data, "churn.yaml")
+    assert result.ok, [d.format() for d in result.diagnostics]
+    text = result.files["model-deploy/endpoint-config-template.yml"]
+    assert isinstance(text, str)
+    assert not [name for name in yaml.safe_load(text)["Resources"] if name.startswith("ScalableTargetVariant")]
+    endpoint, scaled = _scaled_variants(result, "staging")
+    assert scaled == {f"endpoint/{endpoint}/variant/AllTraffic": ["ScalingPolicy"]}
+    assert _scaled_variants(result, "prod")[1] == {}
+    assert lint(text, "us-east-1") == []
