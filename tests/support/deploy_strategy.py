@@ -222,7 +222,9 @@ def _named_variants(draw: st.DrawFn, stage: dict[str, Any], types: list[str]) ->
     stage.pop("instance_type", None)
     stage.pop("instance_count", None)
     count = draw(st.integers(2, 3))
-    variants = [{"name": f"v{i}", "instance_type": draw(st.sampled_from(types))} for i in range(count)]
+    variants: list[dict[str, Any]] = [
+        {"name": f"v{i}", "instance_type": draw(st.sampled_from(types))} for i in range(count)
+    ]
     for variant in variants:
         variant["instance_count"] = draw(st.integers(2, 4))  # realtime() draws variants of 1 (no instance-sized step)
     return {"mode": "realtime", "variants": variants}
