@@ -41,6 +41,7 @@ from tests.conftest import ROOT
 from tests.support.cfn import lint
 from tests.support.deploy_strategy import deploy_blueprints
 from tests.support.deployments import Tree
+from tests.support.endpoint_stack import StageStack
 from tests.support.groovy import GroovyResult, parse_groovy
 from tests.test_hostile_fuzz import _check_outputs, _dump, _get, _paths, _replace
 
@@ -48,6 +49,7 @@ EXAMPLES = int(os.environ.get("MLOPSGEN_DEPLOY_EXAMPLES", "50"))
 MUTATIONS = 5 * min(EXAMPLES, 40)
 LINTED_MUTATIONS = min(EXAMPLES, 40)
 NAME = "gen.yaml"
+TEMPLATE = "model-deploy/endpoint-config-template.yml"
 LOCATED = re.compile(rf"^{re.escape(NAME)}:[0-9]+:[0-9]+: MLG[1-4][0-9]{{2}} \S")
 
 
@@ -143,6 +145,9 @@ def test_the_draws_cover_the_deploy_language(rendered: list[Drawn]) -> None:
                 seen.add(f"serving:{mode}")
                 seen |= {f"serving:{key}" for key in ("variants", "shadow_variants") if serving.get(key)}
                 seen |= {f"{mode}+{key}" for key in ("rollout", "monitoring", "autoscaling") if key in stage}
+                if len(serving.get("variants", [])) > 1:
+                    seen |= {"variants+autoscaling"} if "autoscaling" in stage else set()
+                    seen |= {"variants+step_instances"} if "step_instances" in stage.get("rollout", {}) else set()
                 if "accounts" in stage or "organizational_units" in stage:
                     seen.add(f"{mode}+other accounts")
                 if stage.get("data_capture", True) is not False:
@@ -163,6 +168,7 @@ def test_the_draws_cover_the_deploy_language(rendered: list[Drawn]) -> None:
     expected |= {"serving:shadow_variants", "realtime+rollout", "realtime+monitoring", "realtime+autoscaling"}
     expected |= {"realtime+data_capture", "realtime+other accounts", "serverless+rollout", "serverless+other accounts"}
     expected |= {"asynchronous+rollout", "asynchronous+monitoring", "asynchronous+data_capture"}
+    expected |= {"variants+autoscaling", "variants+step_instances"}  # each variant scales and takes the step
     assert expected <= seen, sorted(expected - seen)
 
 
@@ -184,6 +190,30 @@ def test_every_template_passes_cfn_lint(rendered: list[Drawn]) -> None:
             findings += [f"{item.key}/{path}: {f}" for f in lint(content, region)]
     assert seen
     assert not findings, "\n".join(findings[:20]) + "\n\n" + _first_text(rendered, findings)
+
+
+def test_every_autoscaled_stage_scales_each_of_its_production_variants(rendered: list[Drawn]) -> None:
+    """One scalable target with one target-tracking policy per production variant of a stage that scales (stage
+    ``autoscaling`` or an asynchronous ``serving.scaling``), none for the others, as CloudFormation evaluates the
+    shared template for the stage's parameters."""
+    wrong: list[str] = []
+    for item in rendered:
+        for stage in item.data["deploy"]["stages"]:
+            if "batch" in stage:
+                continue
+            serving = stage.get("serving", {})
+            scales = "autoscaling" in stage or "scaling" in serving
+            names = [v["name"] for v in serving.get("variants", [])] or ["AllTraffic"]
+            other_accounts = "accounts" in stage or "organizational_units" in stage
+            path = "model-deploy/endpoint-stackset-template.yml" if other_accounts else TEMPLATE
+            template, config = item.files[path], item.files[f"model-deploy/{stage['name']}-config.json"]
+            assert isinstance(template, str) and isinstance(config, str)
+            stack = StageStack(yaml.safe_load(template), json.loads(config)["Parameters"])
+            found = {target: len(policies) for target, policies in stack.scaled_variants().items()}
+            expected = {f"endpoint/{stack.endpoint}/variant/{name}": 1 for name in names} if scales else {}
+            if found != expected:
+                wrong.append(f"{item.key} stage {stage['name']}: {found} != {expected}\n{item.text}")
+    assert not wrong, "\n".join(wrong[:2])
 
 
 def _first_text(rendered: list[Drawn], findings: list[str]) -> str:

@@ -3,7 +3,8 @@
 Each rule is AWS's, reported at the blueprint line that breaks it, because CloudFormation would only
 fail (or SageMaker silently fall back to an all-at-once swap) when the stage deploys:
 - TrafficRoutingConfig: CANARY needs CanarySize (at most 50% of the variant's instances), LINEAR
-  needs LinearStepSize (10-50%), ALL_AT_ONCE takes neither;
+  needs LinearStepSize (10-50%), ALL_AT_ONCE takes neither; a size in instances is checked against
+  each production variant's own count (a stage naming its variants has no instance_count of its own);
   ref: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_TrafficRoutingConfig.html
 - RollingUpdatePolicy: MaximumBatchSize 5-50% of the variant's instances; it has no termination wait;
   ref: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_RollingUpdatePolicy.html
@@ -61,27 +62,49 @@ def _step_issues(where: PathKey, stage: StageSpec, rollout: RolloutSpec) -> list
             Issue("MLG341", (*where, given[-1]) if given else (*where, "strategy"), message, "e.g. step_percent: 10.")
         ]
     low, high = STEP_BOUNDS[strategy]
-    share: float
-    if rollout.step_percent is not None:
-        share, shown, key = rollout.step_percent, f"{rollout.step_percent}%", "step_percent"
-    else:
-        assert rollout.step_instances is not None
-        count = stage.instance_count
-        share, key = rollout.step_instances * 100 / count, "step_instances"
-        shown = f"{rollout.step_instances} of {count} instance{'s' if count > 1 else ''} ({share:g}%)"
-    if low <= share <= high:
-        return []
     bounds = f"at most {high}%" if low == 0 else f"{low}-{high}%"
-    return [
-        Issue(
-            "MLG342",
-            (*where, key),
-            f"the {strategy} step of stage '{stage.name}' is {shown}; SageMaker takes {bounds} of the variant's "
-            f"instances ({STEP_FIELD[strategy]})",
-            "use step_percent within the bounds, or more instances (instance_count).",
-            at_value=True,
-        )
-    ]
+    if rollout.step_percent is not None:
+        if low <= rollout.step_percent <= high:
+            return []
+        shown = f"{rollout.step_percent}%"
+        return [_step_issue(where, stage, strategy, ("step_percent", shown, bounds), "more instances (instance_count)")]
+    assert rollout.step_instances is not None
+    issues: list[Issue] = []
+    for name, count in _variant_counts(stage):
+        share = rollout.step_instances * 100 / count
+        if not low <= share <= high:
+            # Each variant's fleet shifts in steps of the same size, so every variant must take it.
+            of = f" of variant '{name}'" if name else ""
+            shown = f"{rollout.step_instances} of {count} instance{'s' if count > 1 else ''}{of} ({share:g}%)"
+            more = f"another instance_count on variant '{name}'" if name else "more instances (instance_count)"
+            issues.append(_step_issue(where, stage, strategy, ("step_instances", shown, bounds), more))
+    return issues
+
+
+def _step_issue(where: PathKey, stage: StageSpec, strategy: str, step: tuple[str, str, str], instead: str) -> Issue:
+    """MLG342 at ``step`` = (the rollout key, the step as shown, AWS's bounds)."""
+    key, shown, bounds = step
+    return Issue(
+        "MLG342",
+        (*where, key),
+        f"the {strategy} step of stage '{stage.name}' is {shown}; SageMaker takes {bounds} of the variant's "
+        f"instances ({STEP_FIELD[strategy]})",
+        f"use step_percent within the bounds, or {instead}.",
+        at_value=True,
+    )
+
+
+def _variant_counts(stage: StageSpec) -> list[tuple[str, int]]:
+    """The instance count of each production variant the rollout shifts: the named ones, or the stage's own ("").
+
+    A stage naming its variants has no instance_count of its own (MLG317): its default 1 is no variant's.
+    """
+    from mlopsgen.blueprint.stage_serving import RealtimeServingSpec  # loaded with a rollout
+
+    serving = stage.serving
+    if isinstance(serving, RealtimeServingSpec) and serving.variants:
+        return [(variant.name, variant.instance_count) for variant in serving.variants]
+    return [("", stage.instance_count)]
 
 
 def _serving_issues(where: PathKey, stage: StageSpec, rollout: RolloutSpec) -> list[Issue]:

@@ -128,6 +128,10 @@ def apply(plan: ir.Plan, template: dict[str, Any]) -> None:
             filled if slot == 2 else {"Fn::And": [{"Condition": f"HasVariant{slot - 1}"}, filled]}
         )
         extras.append(_variant(plan, prefix))
+    if any(s.autoscaling and len(s.serving.variants) > 1 for s in _stages(plan)):  # each variant scales on its own
+        from mlopsgen.targets.endpoint_variant_scaling import add_variant_scaling, scaled_slots
+
+        add_variant_scaling(template, scaled_slots(plan))
     if _has_shadow(plan):
         _slot_parameters(parameters, "ShadowVariant", "Shadow variant")
         conditions["HasShadowVariant"] = {"Fn::Not": [{"Fn::Equals": [{"Ref": "ShadowVariantName"}, ""]}]}

@@ -2,7 +2,7 @@
 
 ``blueprint_strategy.blueprints`` draws valid pipelines with the deploy section left out; this adds,
 valid by construction: 1-4 stages mixing endpoint stages (instance counts, data capture, autoscaling,
-rollouts with step sizes inside AWS's bounds for the stage's instance count, generated and named
+rollouts with step sizes inside AWS's bounds for each variant's instance count, generated and named
 alarms, monitors with package or explicit baselines, accounts and OUs, and a serving mode drawn by
 blueprint_strategy_serving: real-time variants or shadow, serverless, asynchronous) and batch stages (filters,
 schedules, split/assemble), the smoke test's sample payload, both CI backends (or one), and
@@ -73,8 +73,8 @@ def _register_step(name: str) -> dict[str, Any]:
 
 
 @st.composite
-def _rollout(draw: st.DrawFn, count: int, rolling: bool = True, generated: bool = True) -> dict[str, Any]:
-    """A rollout within AWS's step bounds for ``count`` instances.
+def _rollout(draw: st.DrawFn, counts: list[int], rolling: bool = True, generated: bool = True) -> dict[str, Any]:
+    """A rollout within AWS's step bounds for each production variant's instance count in ``counts``.
 
     ``rolling``: the endpoint may update by rolling batches (not serverless or multi-variant, MLG348);
     ``generated``: the generated alarms watch a variant the stage has (not with named variants, MLG349).
@@ -84,8 +84,9 @@ def _rollout(draw: st.DrawFn, count: int, rolling: bool = True, generated: bool 
     rollout: dict[str, Any] = {"strategy": strategy}
     if strategy != "all_at_once":
         low, high = _BOUNDS[strategy]
-        fitting = [n for n in range(1, count + 1) if low <= n * 100 / count <= high]
-        if fitting and draw(st.booleans()):
+        fitting = [n for n in range(1, min(counts) + 1) if all(low <= n * 100 / c <= high for c in counts)]
+        # Several variants prefer a step in instances (hypothesis leans to False): it must fit each of them.
+        if fitting and draw(st.booleans()) != (len(counts) > 1):
             rollout["step_instances"] = draw(st.sampled_from(fitting))
         else:
             rollout["step_percent"] = draw(st.integers(low, high))
@@ -172,9 +173,9 @@ def _endpoint_stage(
     count = draw(st.integers(1, 4))
     if count != 1 or draw(st.booleans()):
         stage["instance_count"] = count
-    if mode == "realtime":
-        stage["serving"] = realtime(draw, stage, instance_types)
-        count = stage.get("instance_count", 1)  # named variants take the stage's instances away
+    if mode in ("realtime", "variants"):
+        stage["serving"] = (realtime if mode == "realtime" else _named_variants)(draw, stage, instance_types)
+        count = stage.get("instance_count", 1)  # named variants take the stage's instances away: theirs count
     elif mode == "asynchronous":
         stage["serving"] = asynchronous(draw)
         multi_account = False  # MLG323
@@ -204,11 +205,29 @@ def _endpoint_stage(
         serving = stage.get("serving", {})
         variants = serving.get("variants", [])
         multi = len(variants) + len(serving.get("shadow_variants", [])) > 1
-        stage["rollout"] = draw(_rollout(count, rolling=not multi, generated=not variants))
+        counts = [v.get("instance_count", 1) for v in variants] or [count]
+        stage["rollout"] = draw(_rollout(counts, rolling=not multi, generated=not variants))
     captures = capture != "false" and (capture != "settings" or stage["data_capture"]["sampling_percentage"] > 0)
     if captures and draw(st.booleans()):
         stage["monitoring"] = _monitoring(draw, name, package)
     return stage
+
+
+def _named_variants(draw: st.DrawFn, stage: dict[str, Any], types: list[str]) -> dict[str, Any]:
+    """A real-time block naming 2-3 production variants of 1-4 instances (no stage instances, MLG317).
+
+    Drawn as a mode of its own: ``realtime`` rarely names several, and autoscaling and instance-sized rollout
+    steps must meet several variants in every run (each variant scales; the step fits each variant).
+    """
+    stage.pop("instance_type", None)
+    stage.pop("instance_count", None)
+    count = draw(st.integers(2, 3))
+    variants: list[dict[str, Any]] = [
+        {"name": f"v{i}", "instance_type": draw(st.sampled_from(types))} for i in range(count)
+    ]
+    for variant in variants:
+        variant["instance_count"] = draw(st.integers(2, 4))  # realtime() draws variants of 1 (no instance-sized step)
+    return {"mode": "realtime", "variants": variants}
 
 
 def _serverless_stage(draw: st.DrawFn, stage: dict[str, Any], multi_account: bool) -> dict[str, Any]:
@@ -221,7 +240,7 @@ def _serverless_stage(draw: st.DrawFn, stage: dict[str, Any], multi_account: boo
         if draw(st.booleans()):
             stage["organizational_units"] = ["ou-ab12-cdefgh34"]
     if draw(st.booleans()):
-        stage["rollout"] = draw(_rollout(1, rolling=False))
+        stage["rollout"] = draw(_rollout([1], rolling=False))
     return stage
 
 
@@ -369,7 +388,7 @@ def deploy_blueprints(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, bytes]
     kinds = ["endpoint"] * 3 + (["batch"] if batch_allowed else [])
     # A stage's serving mode: none (as before serving blocks) or one of the three; a serverless stage rules out
     # security.required (it needs a VPC), decided below.
-    modes = ["none", "serverless", "realtime", "asynchronous"]
+    modes = ["none", "serverless", "realtime", "asynchronous", "variants"]
     stages: list[dict[str, Any]] = []
     for i, kind in enumerate(draw(st.lists(st.sampled_from(kinds), min_size=1, max_size=4))):
         name = draw(st.sampled_from(["dev", "staging", "prod", "qa"])) + str(i)
