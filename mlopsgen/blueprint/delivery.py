@@ -44,7 +44,7 @@ class DataCaptureSpec(Spec):
 
 
 class AutoscalingSpec(Spec):
-    """Application Auto Scaling of the endpoint variant on invocations per instance."""
+    """Application Auto Scaling of each production variant (each within these bounds) on invocations per instance."""
 
     min_instances: int = Field(default=1, ge=1)
     """Fewest instances."""
