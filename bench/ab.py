@@ -13,16 +13,15 @@ an installed package has it.
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from revision import ROOT
+from revision import trees as revision_trees  # bench/ is on the path when a script runs
 
 
 def _time(tree: Path, blueprint: str, out: str) -> float:
@@ -39,30 +38,22 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--blueprint", default="blueprints/abalone.yaml")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="mlopsgen-ab-") as scratch:
-        old = Path(scratch) / "old"
-        subprocess.run(["git", "worktree", "add", "--detach", str(old), args.revision], cwd=ROOT, check=True)
-        try:
-            trees = {"this checkout": ROOT, args.revision: old}
-            for tree in trees.values():
-                compileall.compile_dir(str(tree / "mlopsgen"), quiet=1)
-            samples: dict[str, list[float]] = {name: [] for name in trees}
-            for run in range(args.runs + 1):
-                order = list(trees.items())
-                if run % 2:  # ABBA: neither version always runs first after the other's process exits
-                    order.reverse()
-                for name, tree in order:
-                    out = os.path.join(scratch, "out-" + ("new" if tree == ROOT else "old"))
-                    elapsed = _time(tree, args.blueprint, out)
-                    if run:  # the first round warms the caches and is not counted
-                        samples[name].append(elapsed)
-            medians = {name: statistics.median(times) for name, times in samples.items()}
-            for name, median in medians.items():
-                print(f"{name:<40} median {median * 1000:7.1f} ms over {args.runs} runs")
-            ratio = medians["this checkout"] / medians[args.revision]
-            print(f"this checkout / {args.revision}: {ratio:.3f} ({(ratio - 1) * 100:+.1f} %)")
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=False)
+    with revision_trees(args.revision) as (trees, scratch):
+        samples: dict[str, list[float]] = {name: [] for name in trees}
+        for run in range(args.runs + 1):
+            order = list(trees.items())
+            if run % 2:  # ABBA: neither version always runs first after the other's process exits
+                order.reverse()
+            for name, tree in order:
+                out = str(scratch / ("out-new" if tree == ROOT else "out-old"))
+                elapsed = _time(tree, args.blueprint, out)
+                if run:  # the first round warms the caches and is not counted
+                    samples[name].append(elapsed)
+        medians = {name: statistics.median(times) for name, times in samples.items()}
+        for name, median in medians.items():
+            print(f"{name:<40} median {median * 1000:7.1f} ms over {args.runs} runs")
+        ratio = medians["this checkout"] / medians[args.revision]
+        print(f"this checkout / {args.revision}: {ratio:.3f} ({(ratio - 1) * 100:+.1f} %)")
     return 0
 
 

@@ -16,16 +16,15 @@ an installed package has it), exactly as ``python -m mlopsgen render BLUEPRINT -
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from revision import ROOT
+from revision import trees as revision_trees  # bench/ is on the path when a script runs
 
 
 def instructions(tree: Path, blueprint: str, out: str) -> int:
@@ -49,21 +48,15 @@ def main() -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="mlopsgen-instructions-") as scratch:
-        old = Path(scratch) / "old"
-        subprocess.run(["git", "worktree", "add", "--detach", str(old), args.revision], cwd=ROOT, check=True)
-        try:
-            counts: dict[str, int] = {}
-            for name, tree in (("this checkout", ROOT), (args.revision, old)):
-                compileall.compile_dir(str(tree / "mlopsgen"), quiet=1)
-                out = os.path.join(scratch, "out-" + ("new" if tree == ROOT else "old"))
-                instructions(tree, args.blueprint, out)  # first run writes the output folder; not counted
-                counts[name] = instructions(tree, args.blueprint, out)
-                print(f"{name:<40} {counts[name] / 1e6:9.1f} million instructions")
-            ratio = counts["this checkout"] / counts[args.revision]
-            print(f"this checkout / {args.revision}: {ratio:.3f} ({(ratio - 1) * 100:+.1f} %)")
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=False)
+    with revision_trees(args.revision) as (trees, scratch):
+        counts: dict[str, int] = {}
+        for name, tree in trees.items():
+            out = str(scratch / ("out-new" if tree == ROOT else "out-old"))
+            instructions(tree, args.blueprint, out)  # first run writes the output folder; not counted
+            counts[name] = instructions(tree, args.blueprint, out)
+            print(f"{name:<40} {counts[name] / 1e6:9.1f} million instructions")
+        ratio = counts["this checkout"] / counts[args.revision]
+        print(f"this checkout / {args.revision}: {ratio:.3f} ({(ratio - 1) * 100:+.1f} %)")
     return 0
 
 
